@@ -1,1 +1,62 @@
-export {};
+import { Command, CommanderError, Option } from 'commander';
+import { DEFAULT_CONFIG_FILE } from '../config/load-config.js';
+import { VERSION } from '../version.js';
+import { CliError, EXIT } from './exit-codes.js';
+import { runCommand, type CommonOptions } from './run-command.js';
+
+const EXIT_CODES_HELP = `
+Exit codes:
+  0  published (a source that failed is logged, the others are still published)
+  1  bad config or bad usage
+  2  could not publish (store or output folder unusable); previous feeds are untouched
+  3  another run holds the lock (with --fail-if-locked)`;
+
+function buildProgram(): Command {
+  const program = new Command('feedmirror')
+    .description('Republish seed articles and remote feeds as RSS, Atom and JSON Feed, with mirror-domain metadata.')
+    .version(VERSION, '-V, --version')
+    .showHelpAfterError('(run "feedmirror --help" for usage)')
+    .addHelpText('after', EXIT_CODES_HELP)
+    .exitOverride();
+  withCommonOptions(program.command('run'))
+    .description('fetch every source, store the articles and regenerate the feed files once (for cron)')
+    .action(async (options: CommonOptions) => {
+      process.exitCode = await runCommand(options);
+    });
+  return program;
+}
+
+function withCommonOptions(command: Command): Command {
+  return command
+    .option('-c, --config <path>', 'config file', DEFAULT_CONFIG_FILE)
+    .addOption(new Option('--log-level <level>', 'log level').choices(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'))
+    .addOption(new Option('--log-format <format>', 'log format: JSON lines, or colours for a terminal').choices(['auto', 'json', 'pretty']).default('auto'))
+    .exitOverride();
+}
+
+export async function main(argv: string[]): Promise<void> {
+  const program = buildProgram();
+  try {
+    if (argv.length <= 2) {
+      program.outputHelp();
+      process.exitCode = EXIT.USAGE;
+      return;
+    }
+    await program.parseAsync(argv);
+  } catch (error) {
+    process.exitCode = exitCodeFor(error);
+  }
+}
+
+function exitCodeFor(error: unknown): number {
+  if (error instanceof CommanderError) {
+    // --help and --version end through here with exit code 0
+    return error.exitCode === 0 ? EXIT.OK : EXIT.USAGE;
+  }
+  if (error instanceof CliError) {
+    process.stderr.write(`feedmirror: ${error.message}\n`);
+    return error.exitCode;
+  }
+  process.stderr.write(`feedmirror: unexpected error: ${(error as Error).stack ?? String(error)}\n`);
+  return EXIT.PUBLISH_FAILED;
+}

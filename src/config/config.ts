@@ -1,0 +1,30 @@
+import type { ParsedConfig } from './schema.js';
+
+/** The validated config with every path made absolute: what the rest of the program receives. */
+export interface Config extends Omit<ParsedConfig, 'sources'> {
+  configPath: string;
+  configDir: string;
+  sources: SourceConfig[];
+}
+
+export type SourceConfig = SeedSourceConfig | FeedSourceConfig;
+
+interface SourceBase {
+  id: string;
+  title?: string | undefined;
+  mirrors: string[];
+  tags: string[];
+}
+
+export interface SeedSourceConfig extends SourceBase {
+  kind: 'seeds';
+  /** Absolute folder path. */
+  seeds: string;
+}
+
+export interface FeedSourceConfig extends SourceBase {
+  kind: 'feed';
+  url: string;
+}
+
+export type OutputConfig = Config['outputs'][number];

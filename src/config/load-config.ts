@@ -1,0 +1,65 @@
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { z } from 'zod';
+import { configSchema } from './schema.js';
+import type { Config, SourceConfig } from './config.js';
+
+export const DEFAULT_CONFIG_FILE = 'feedmirror.config.json';
+
+/** A config that cannot be used; `problems` are one line each: file, key path, what was expected. */
+export class ConfigError extends Error {
+  readonly code = 'FM_CONFIG';
+  constructor(
+    readonly file: string,
+    readonly problems: string[],
+  ) {
+    super(`config: ${file}: ${problems.length === 1 ? problems[0] : `${problems.length} problems\n  ${problems.join('\n  ')}`}`);
+  }
+}
+
+export async function loadConfig(file: string): Promise<Config> {
+  const configPath = path.resolve(file);
+  let text: string;
+  try {
+    text = await readFile(configPath, 'utf8');
+  } catch (error) {
+    throw new ConfigError(configPath, [`cannot read the file: ${(error as NodeJS.ErrnoException).code ?? String(error)}`]);
+  }
+  return parseConfig(text, configPath);
+}
+
+export function parseConfig(text: string, configPath: string): Config {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text.replace(/^\uFEFF/, ''));
+  } catch (error) {
+    throw new ConfigError(configPath, [`not valid JSON: ${(error as Error).message}`]);
+  }
+  const result = configSchema.safeParse(raw);
+  if (!result.success) throw new ConfigError(configPath, result.error.issues.map(describeIssue));
+  const configDir = path.dirname(configPath);
+  const parsed = result.data;
+  return {
+    ...parsed,
+    configPath,
+    configDir,
+    database: path.resolve(configDir, parsed.database),
+    outputDir: path.resolve(configDir, parsed.outputDir),
+    sources: parsed.sources.map((source): SourceConfig =>
+      'seeds' in source
+        ? { ...source, kind: 'seeds', seeds: path.resolve(configDir, source.seeds) }
+        : { ...source, kind: 'feed' },
+    ),
+  };
+}
+
+function describeIssue(issue: z.core.$ZodIssue): string {
+  const where = issue.path.length === 0 ? '(top level)' : formatPath(issue.path);
+  return `${where}: ${issue.message}`;
+}
+
+function formatPath(parts: readonly PropertyKey[]): string {
+  return parts
+    .map((part, i) => (typeof part === 'number' ? `[${part}]` : `${i === 0 ? '' : '.'}${String(part)}`))
+    .join('');
+}

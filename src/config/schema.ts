@@ -1,0 +1,101 @@
+import { z } from 'zod';
+
+/** Ids appear in file paths and URLs, so they are kept to a safe alphabet. */
+const ID_PATTERN = /^[a-z0-9][a-z0-9_-]{0,63}$/i;
+/** zod's httpUrl() refuses IP and localhost hosts, which self-hosted feeds and tests use. */
+const httpUrl = (error: string) => z.url({ protocol: /^https?$/, error });
+
+const id = z.string().regex(ID_PATTERN, 'an id of letters, digits, "-" or "_" (at most 64, starting with a letter or digit)');
+
+/** A mirror is a bare host ("example.net") or a base URL ("https://example.net/", "http://x.onion/"). */
+const mirror = z.string().min(1).refine(isMirrorSpec, 'a host name or an http(s) base URL');
+
+export function isMirrorSpec(value: string): boolean {
+  if (/^[a-z0-9.-]+(:\d+)?$/i.test(value)) return value.includes('.');
+  try {
+    const url = new URL(value);
+    return (url.protocol === 'http:' || url.protocol === 'https:') && url.hostname !== '';
+  } catch {
+    return false;
+  }
+}
+
+const siteSchema = z.strictObject({
+  url: httpUrl('an absolute http(s) URL where the output folder is served'),
+  title: z.string().min(1).default('feedmirror'),
+  description: z.string().optional(),
+  language: z.string().optional(),
+  mirrors: z.array(httpUrl('an absolute http(s) URL of a copy of the site')).default([]),
+});
+
+const seedSourceSchema = z.strictObject({
+  id,
+  seeds: z.string().min(1),
+  title: z.string().optional(),
+  mirrors: z.array(mirror).default([]),
+  tags: z.array(z.string()).default([]),
+});
+
+const feedSourceSchema = z.strictObject({
+  id,
+  url: httpUrl('an absolute http(s) URL of a feed'),
+  title: z.string().optional(),
+  mirrors: z.array(mirror).default([]),
+  tags: z.array(z.string()).default([]),
+});
+
+const sourceSchema = z.union([seedSourceSchema, feedSourceSchema], {
+  error: 'a source with an "id" and either "seeds" (a folder) or "url" (a feed URL)',
+});
+
+export const FORMATS = ['rss', 'atom', 'json'] as const;
+
+const outputSchema = z.strictObject({
+  id,
+  title: z.string().min(1),
+  description: z.string().optional(),
+  sources: z.array(z.string().min(1)).min(1).default(['*']),
+  limit: z.number().int().min(1).max(10_000).default(50),
+  formats: z.array(z.enum(FORMATS)).min(1).default([...FORMATS]),
+});
+
+export const configSchema = z
+  .strictObject({
+    $schema: z.string().optional(),
+    site: siteSchema,
+    database: z.string().min(1).default('data/feedmirror.db'),
+    outputDir: z.string().min(1).default('feeds'),
+    sources: z.array(sourceSchema).default([]),
+    outputs: z.array(outputSchema).min(1),
+  })
+  .superRefine((config, ctx) => {
+    reportDuplicates(config.sources.map((s) => s.id), ['sources'], ctx);
+    reportDuplicates(config.outputs.map((o) => o.id), ['outputs'], ctx);
+    const known = new Set(config.sources.flatMap((s) => [s.id, ...s.tags]));
+    config.outputs.forEach((output, i) => {
+      output.sources.forEach((ref, j) => {
+        if (ref !== '*' && !known.has(ref)) {
+          ctx.addIssue({
+            code: 'custom',
+            path: ['outputs', i, 'sources', j],
+            message: `"${ref}" is not a source id or tag (known: ${[...known].join(', ') || 'none'}; or "*")`,
+          });
+        }
+      });
+      if (output.id === 'articles' || output.id === 'mirrors') {
+        ctx.addIssue({ code: 'custom', path: ['outputs', i, 'id'], message: `"${output.id}" is reserved for the output folder's own use` });
+      }
+    });
+  });
+
+function reportDuplicates(ids: string[], path: (string | number)[], ctx: z.RefinementCtx): void {
+  const seen = new Map<string, number>();
+  ids.forEach((value, i) => {
+    const first = seen.get(value);
+    if (first === undefined) seen.set(value, i);
+    else ctx.addIssue({ code: 'custom', path: [...path, i, 'id'], message: `duplicate id "${value}" (also at ${path.join('.')}[${first}])` });
+  });
+}
+
+export type ConfigInput = z.input<typeof configSchema>;
+export type ParsedConfig = z.output<typeof configSchema>;

@@ -1,0 +1,80 @@
+/** Where an article's published date came from, so operators can tell a real date from a guess. */
+export type DateSource =
+  | 'feed' // the feed item declared it
+  | 'feed-updated' // only an updated/modified date was declared
+  | 'text' // found in the seed text ("December 15, 2016")
+  | 'text-weekday' // a weekday in the text, anchored on the file's mtime
+  | 'mtime' // the seed file's modification time
+  | 'first-seen'; // no date at all: when we first stored it
+
+/** What kind of host a mirror URL points at; `tor` is an onion service. */
+export type MirrorKind = 'https' | 'http' | 'tor' | 'ipfs' | 'i2p' | string;
+
+/** Where we learned about a mirror. */
+export type MirrorOrigin = 'site' | 'seed-footer' | 'config' | 'mirror-list' | 'feed';
+
+export interface MirrorUrl {
+  url: string;
+  kind: MirrorKind;
+  origin: MirrorOrigin;
+}
+
+export interface Person {
+  name: string;
+  email: string | null;
+  url: string | null;
+}
+
+/** A picture that belongs to the article; seed captions carry no URL, only text. */
+export interface ArticleImage {
+  url: string | null;
+  caption: string | null;
+  credit: string | null;
+}
+
+export interface Enclosure {
+  url: string;
+  type: string | null;
+  length: number | null;
+}
+
+export interface Publisher {
+  name: string;
+  /** Hosts the publisher itself is reachable on, primary first. */
+  hosts: string[];
+}
+
+/** The one article model every input is normalized into and every output is rendered from. */
+export interface Article {
+  /** Stable internal key: never changes across runs. */
+  id: string;
+  /** The id published to readers (RSS guid, Atom id, JSON Feed id). */
+  guid: string;
+  sourceId: string;
+  kind: 'seed' | 'feed';
+  title: string;
+  /** Canonical URL of the article (for seeds: its page on our site). */
+  url: string | null;
+  mirrors: MirrorUrl[];
+  published: string; // ISO 8601, UTC
+  dateSource: DateSource;
+  /** Set by the source when it declares one; the store bumps it when content changes. */
+  updated: string | null;
+  authors: Person[];
+  summary: string | null; // plain text
+  contentHtml: string; // sanitized HTML
+  images: ArticleImage[];
+  enclosures: Enclosure[];
+  categories: string[];
+  language: string | null;
+  publisher: Publisher | null;
+  /** sha256 of the normalized content (title, summary, content), hex. */
+  contentHash: string;
+}
+
+/** An article as the store hands it back: with what only the store knows. */
+export interface StoredArticle extends Article {
+  firstSeen: string;
+  /** Every source the article was seen in (dedup across sources), primary first. */
+  sourceIds: string[];
+}

@@ -1,0 +1,78 @@
+import { Feed } from 'feed';
+import { FEEDMIRROR_NS, itemUpdated, type FeedView, type ItemView } from './feed-view.js';
+import { Slots, indentLines } from './slots.js';
+import { escapeXml, htmlCdata, xmlElement, xmlText } from './xml-text.js';
+import { itemExtensionLines, DUPLICATE_REL } from './item-extensions.js';
+
+export function renderAtom(view: FeedView): string {
+  const slots = new Slots();
+  const feed = new Feed({
+    id: slots.id('feed'),
+    title: xmlText(view.title),
+    description: view.description ? xmlText(view.description) : undefined,
+    link: view.homeUrl,
+    language: view.language ?? undefined,
+    updated: new Date(view.updated),
+    generator: view.generator,
+    feedLinks: { atom: view.selfUrls.atom },
+    // RFC 4287 §4.1.1: an entry without its own author takes the feed's, so every entry has one.
+    author: { name: xmlText(view.author) },
+    copyright: undefined as unknown as string,
+  });
+  view.items.forEach((item, i) => feed.addItem(toFeedItem(item, slots.id(i))));
+  let xml = feed.atom1().replace('<feed xmlns="http://www.w3.org/2005/Atom">', feedStartTag(view));
+  xml = slots.fill(xml, 'id', (i, indent) =>
+    indentLines(i === 'feed' ? feedLines(view) : entryLines(view.items[i]!), indent),
+  );
+  return `${xml}\n`;
+}
+
+function feedStartTag(view: FeedView): string {
+  const lang = view.language ? ` xml:lang="${escapeXml(view.language)}"` : '';
+  return `<feed xmlns="http://www.w3.org/2005/Atom" xmlns:feedmirror="${FEEDMIRROR_NS}"${lang}>`;
+}
+
+function toFeedItem(item: ItemView, slot: string) {
+  const { article } = item;
+  return {
+    // Atom titles here are type="html": plain text must be escaped to mean itself.
+    title: htmlCdata(escapeXml(article.title)),
+    id: slot,
+    link: item.link ?? undefined!,
+    date: new Date(itemUpdated(article)),
+    published: new Date(article.published),
+    description: article.summary ? htmlCdata(escapeXml(article.summary)) : undefined,
+    content: htmlCdata(article.contentHtml),
+  };
+}
+
+function feedLines(view: FeedView): string[] {
+  return [
+    xmlElement('id', {}, view.feedId),
+    ...view.copies.map((copy) => xmlElement('link', { rel: DUPLICATE_REL, href: copy.url.atom, type: 'application/atom+xml' })),
+  ];
+}
+
+function entryLines(item: ItemView): string[] {
+  const { article } = item;
+  return [
+    xmlElement('id', {}, article.guid),
+    ...article.authors.map((author) =>
+      [`<author>`, `  ${xmlElement('name', {}, author.name)}`, ...(author.email ? [`  ${xmlElement('email', {}, author.email)}`] : []), ...(author.url ? [`  ${xmlElement('uri', {}, author.url)}`] : []), `</author>`].join('\n'),
+    ),
+    ...article.categories.map((category) => xmlElement('category', { term: category })),
+    ...article.enclosures.map((e) => xmlElement('link', { rel: 'enclosure', href: e.url, type: e.type, length: e.length })),
+    ...(item.source.url ? [sourceElement(item)] : []),
+    ...itemExtensionLines(item, 'link', 'feedmirror:'),
+  ];
+}
+
+function sourceElement(item: ItemView): string {
+  return [
+    '<source>',
+    `  ${xmlElement('id', {}, item.source.url!)}`,
+    `  ${xmlElement('title', {}, item.source.title)}`,
+    `  ${xmlElement('link', { rel: 'self', href: item.source.url })}`,
+    '</source>',
+  ].join('\n');
+}

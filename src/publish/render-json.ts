@@ -1,0 +1,72 @@
+import { Feed } from 'feed';
+import type { FeedView, ItemView } from './feed-view.js';
+import { itemUpdated } from './feed-view.js';
+
+const JSON_FEED_VERSION = 'https://jsonfeed.org/version/1.1';
+
+/**
+ * JSON Feed 1.1. `feed` writes 1.0 (one `author`, no `language`, no attachments), so its
+ * output is the base and the 1.1 fields are set from our own data.
+ */
+export function renderJson(view: FeedView): string {
+  const feed = new Feed({
+    title: view.title,
+    id: view.feedId,
+    link: view.homeUrl,
+    description: view.description ?? undefined,
+    feedLinks: { json: view.selfUrls.json },
+    updated: new Date(view.updated),
+    copyright: undefined as unknown as string,
+  });
+  for (const item of view.items) {
+    feed.addItem({
+      title: item.article.title,
+      id: item.article.guid,
+      link: item.link ?? undefined!,
+      date: new Date(itemUpdated(item.article)),
+      published: new Date(item.article.published),
+      description: item.article.summary ?? undefined,
+      content: item.article.contentHtml,
+    });
+  }
+  const base = JSON.parse(feed.json1()) as { items: Record<string, unknown>[] } & Record<string, unknown>;
+  const out = {
+    version: JSON_FEED_VERSION,
+    title: base.title,
+    home_page_url: base.home_page_url,
+    feed_url: base.feed_url,
+    ...(view.description ? { description: view.description } : {}),
+    ...(view.language ? { language: view.language } : {}),
+    authors: [{ name: view.author }],
+    _feedmirror: { mirrors: view.copies.map((copy) => copy.url.json) },
+    items: base.items.map((item, i) => toJsonItem(item, view.items[i]!)),
+  };
+  return `${JSON.stringify(out, null, 2)}\n`;
+}
+
+function toJsonItem(base: Record<string, unknown>, item: ItemView): Record<string, unknown> {
+  const { article } = item;
+  const image = article.images.find((img) => img.url !== null)?.url;
+  return {
+    id: article.guid,
+    ...(item.link ? { url: item.link } : {}),
+    title: article.title,
+    content_html: base.content_html,
+    ...(article.summary ? { summary: article.summary } : {}),
+    ...(image ? { image } : {}),
+    date_published: base.date_published,
+    date_modified: base.date_modified,
+    ...(article.authors.length > 0 ? { authors: article.authors.map((a) => ({ name: a.name, ...(a.url ? { url: a.url } : {}) })) } : {}),
+    ...(article.categories.length > 0 ? { tags: article.categories } : {}),
+    ...(article.language ? { language: article.language } : {}),
+    ...(article.enclosures.length > 0
+      ? { attachments: article.enclosures.map((e) => ({ url: e.url, mime_type: e.type ?? 'application/octet-stream', ...(e.length ? { size_in_bytes: e.length } : {}) })) }
+      : {}),
+    _feedmirror: {
+      source: item.source.id,
+      mirrors: item.mirrors.map((m) => m.url),
+      publisher: article.publisher,
+      content_hash: { algorithm: 'sha256', value: article.contentHash },
+    },
+  };
+}

@@ -1,0 +1,65 @@
+import { Feed } from 'feed';
+import { FEEDMIRROR_NS, type FeedView, type ItemView } from './feed-view.js';
+import { Slots, indentLines } from './slots.js';
+import { htmlCdata, xmlElement, xmlText } from './xml-text.js';
+import { itemExtensionLines, DUPLICATE_REL } from './item-extensions.js';
+
+const RSS_NAMESPACES =
+  'version="2.0" xmlns:atom="http://www.w3.org/2005/Atom" xmlns:content="http://purl.org/rss/1.0/modules/content/" ' +
+  `xmlns:dc="http://purl.org/dc/elements/1.1/" xmlns:feedmirror="${FEEDMIRROR_NS}"`;
+const RSS_DOCS = 'https://www.rssboard.org/rss-specification';
+
+export function renderRss(view: FeedView): string {
+  const slots = new Slots();
+  const feed = new Feed({
+    title: xmlText(view.title),
+    description: xmlText(view.description ?? view.title),
+    id: view.homeUrl,
+    link: view.homeUrl,
+    language: view.language ?? undefined,
+    updated: new Date(view.updated),
+    generator: view.generator,
+    docs: slots.id('feed'),
+    feedLinks: { rss: view.selfUrls.rss },
+    copyright: undefined as unknown as string,
+  });
+  view.items.forEach((item, i) => feed.addItem(toFeedItem(item, slots.id(i))));
+  let xml = feed.rss2().replace(/<rss\b[^>]*>/, `<rss ${RSS_NAMESPACES}>`);
+  xml = slots.fill(xml, 'docs', (_i, indent) => indentLines(channelLines(view), indent));
+  xml = slots.fill(xml, 'guid', (i, indent) => indentLines(itemLines(view.items[i as number]!), indent));
+  return `${xml}\n`;
+}
+
+function toFeedItem(item: ItemView, slot: string) {
+  const { article } = item;
+  return {
+    title: htmlCdata(article.title),
+    id: slot,
+    link: item.link ?? undefined!,
+    date: new Date(article.published),
+    published: new Date(article.published),
+    description: article.summary ? htmlCdata(article.summary) : undefined,
+    content: htmlCdata(article.contentHtml),
+  };
+}
+
+function channelLines(view: FeedView): string[] {
+  return [
+    xmlElement('docs', {}, RSS_DOCS),
+    ...view.copies.map((copy) => xmlElement('atom:link', { rel: DUPLICATE_REL, href: copy.url.rss, type: 'application/rss+xml' })),
+  ];
+}
+
+function itemLines(item: ItemView): string[] {
+  const { article } = item;
+  const isPermaLink = article.guid === item.link && /^https?:\/\//.test(article.guid);
+  const enclosure = article.enclosures[0];
+  return [
+    xmlElement('guid', { isPermaLink: String(isPermaLink) }, article.guid),
+    ...article.authors.map((author) => xmlElement('dc:creator', {}, author.name)),
+    ...article.categories.map((category) => xmlElement('category', {}, category)),
+    ...(enclosure ? [xmlElement('enclosure', { url: enclosure.url, length: enclosure.length ?? 0, type: enclosure.type ?? 'application/octet-stream' })] : []),
+    ...(item.source.url ? [xmlElement('source', { url: item.source.url }, item.source.title)] : []),
+    ...itemExtensionLines(item, 'atom:link', 'feedmirror:'),
+  ];
+}

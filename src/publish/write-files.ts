@@ -1,0 +1,64 @@
+import { randomBytes } from 'node:crypto';
+import { mkdir, open, readdir, readFile, rename, rm } from 'node:fs/promises';
+import path from 'node:path';
+
+/** Temp files are hidden and carry this suffix, so a later run can find and remove leftovers of a crash. */
+const TEMP_SUFFIX = '.feedmirror-tmp';
+
+export interface WriteResult {
+  written: string[];
+  unchanged: string[];
+}
+
+/**
+ * Writes a file so that readers only ever see the old bytes or the new bytes: the new content
+ * goes to a temp file in the same folder, is flushed to disk, then renamed over the old one.
+ * A file whose bytes would not change is not touched (its mtime and ETag stay).
+ */
+export async function writeFileAtomic(file: string, content: string | Buffer): Promise<boolean> {
+  const bytes = typeof content === 'string' ? Buffer.from(content, 'utf8') : content;
+  if (await hasSameBytes(file, bytes)) return false;
+  await mkdir(path.dirname(file), { recursive: true });
+  const temp = path.join(path.dirname(file), `.${path.basename(file)}.${randomBytes(6).toString('hex')}${TEMP_SUFFIX}`);
+  try {
+    const handle = await open(temp, 'wx', 0o644);
+    try {
+      await handle.writeFile(bytes);
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+    await rename(temp, file);
+  } catch (error) {
+    await rm(temp, { force: true });
+    throw error;
+  }
+  return true;
+}
+
+async function hasSameBytes(file: string, bytes: Buffer): Promise<boolean> {
+  try {
+    const existing = await readFile(file);
+    return existing.equals(bytes);
+  } catch {
+    return false;
+  }
+}
+
+/** Removes temp files a killed run left behind, anywhere under `root`. Only our own suffix is touched. */
+export async function removeStaleTempFiles(root: string): Promise<number> {
+  let removed = 0;
+  let entries;
+  try {
+    entries = await readdir(root, { withFileTypes: true, recursive: true });
+  } catch {
+    return 0;
+  }
+  for (const entry of entries) {
+    if (entry.isFile() && entry.name.endsWith(TEMP_SUFFIX)) {
+      await rm(path.join(entry.parentPath, entry.name), { force: true });
+      removed++;
+    }
+  }
+  return removed;
+}

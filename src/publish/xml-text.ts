@@ -1,0 +1,30 @@
+/**
+ * Making arbitrary strings safe for XML 1.0. `feed` passes through characters XML forbids and
+ * splits only the first "]]>" of a CDATA section (see LIBRARIES.md §1), so every string that
+ * reaches it or our own markup goes through here.
+ */
+
+// XML 1.0 Char production; with the u flag a lone surrogate is one code point outside the class, so it is removed.
+const INVALID_XML = /[^\t\n\r\x20-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]/gu;
+
+export function xmlText(text: string): string {
+  return text.replace(INVALID_XML, '');
+}
+
+/** For CDATA fields that carry HTML: "]]&gt;" reads the same in HTML and cannot end the section. */
+export function htmlCdata(html: string): string {
+  return xmlText(html).replaceAll(']]>', ']]&gt;');
+}
+
+export function escapeXml(text: string): string {
+  return xmlText(text).replace(/[&<>"]/g, (c) => (c === '&' ? '&amp;' : c === '<' ? '&lt;' : c === '>' ? '&gt;' : '&quot;'));
+}
+
+/** One element with escaped attributes and optional escaped text; attributes with null values are left out. */
+export function xmlElement(name: string, attributes: Record<string, string | number | null | undefined>, text?: string | null): string {
+  const attrs = Object.entries(attributes)
+    .filter((entry): entry is [string, string | number] => entry[1] !== null && entry[1] !== undefined)
+    .map(([key, value]) => ` ${key}="${escapeXml(String(value))}"`)
+    .join('');
+  return text === undefined || text === null ? `<${name}${attrs}/>` : `<${name}${attrs}>${escapeXml(text)}</${name}>`;
+}

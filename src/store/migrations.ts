@@ -1,0 +1,34 @@
+/**
+ * Schema history. Each entry runs once, in order, inside a transaction; the database's
+ * `user_version` records the last one applied. Never edit an entry that has shipped: add one.
+ */
+export const MIGRATIONS: { version: number; sql: string }[] = [
+  {
+    version: 1,
+    sql: `
+      CREATE TABLE articles (
+        id           TEXT PRIMARY KEY,
+        source_id    TEXT NOT NULL,
+        guid         TEXT NOT NULL,
+        url          TEXT,
+        published    TEXT NOT NULL,
+        updated      TEXT,
+        first_seen   TEXT NOT NULL,
+        content_hash TEXT NOT NULL,
+        record_hash  TEXT NOT NULL,
+        data         TEXT NOT NULL
+      ) STRICT;
+      CREATE INDEX articles_by_date ON articles (published DESC, id);
+      CREATE INDEX articles_by_url ON articles (url);
+      CREATE INDEX articles_by_guid ON articles (guid);
+      CREATE TABLE article_sources (
+        article_id TEXT NOT NULL REFERENCES articles (id) ON DELETE CASCADE,
+        source_id  TEXT NOT NULL,
+        PRIMARY KEY (source_id, article_id)
+      ) STRICT, WITHOUT ROWID;
+      CREATE INDEX article_sources_by_article ON article_sources (article_id);
+    `,
+  },
+];
+
+export const LATEST_VERSION = MIGRATIONS.at(-1)!.version;

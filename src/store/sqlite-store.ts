@@ -1,0 +1,129 @@
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import type { Article, StoredArticle } from '../model/article.js';
+import type { ArticleQuery, Store, UpsertSummary } from './store.js';
+import { LATEST_VERSION, MIGRATIONS } from './migrations.js';
+import { sha256Hex } from '../lib/text.js';
+
+export class StoreError extends Error {
+  readonly code = 'FM_STORE';
+}
+
+interface ArticleRow {
+  data: string;
+  updated: string | null;
+  first_seen: string;
+  source_ids: string;
+}
+
+/** Opens (creating the file and folder on first use) and migrates a SQLite store. */
+export function openSqliteStore(file: string): SqliteStore {
+  try {
+    if (file !== ':memory:') mkdirSync(path.dirname(file), { recursive: true });
+    const db = new Database(file);
+    db.pragma('journal_mode = WAL');
+    db.pragma('synchronous = NORMAL');
+    db.pragma('busy_timeout = 5000');
+    db.pragma('foreign_keys = ON');
+    migrate(db, file);
+    return new SqliteStore(db);
+  } catch (error) {
+    if (error instanceof StoreError) throw error;
+    throw new StoreError(`store: cannot open ${file}: ${(error as Error).message}`, { cause: error });
+  }
+}
+
+function migrate(db: Database.Database, file: string): void {
+  const current = db.pragma('user_version', { simple: true }) as number;
+  if (current > LATEST_VERSION) {
+    throw new StoreError(`store: ${file} has schema version ${current}, newer than this feedmirror knows (${LATEST_VERSION}); upgrade feedmirror`);
+  }
+  for (const migration of MIGRATIONS.filter((m) => m.version > current)) {
+    db.transaction(() => {
+      db.exec(migration.sql);
+      db.pragma(`user_version = ${migration.version}`);
+    }).immediate();
+  }
+}
+
+export class SqliteStore implements Store {
+  private readonly statements;
+
+  constructor(private readonly db: Database.Database) {
+    this.statements = {
+      find: db.prepare<[string], { record_hash: string; content_hash: string; updated: string | null }>(
+        'SELECT record_hash, content_hash, updated FROM articles WHERE id = ?',
+      ),
+      insert: db.prepare(
+        `INSERT INTO articles (id, source_id, guid, url, published, updated, first_seen, content_hash, record_hash, data)
+         VALUES (@id, @sourceId, @guid, @url, @published, @updated, @firstSeen, @contentHash, @recordHash, @data)`,
+      ),
+      update: db.prepare(
+        `UPDATE articles SET source_id = @sourceId, guid = @guid, url = @url, published = @published, updated = @updated,
+         content_hash = @contentHash, record_hash = @recordHash, data = @data WHERE id = @id`,
+      ),
+      link: db.prepare('INSERT OR IGNORE INTO article_sources (source_id, article_id) VALUES (?, ?)'),
+    };
+  }
+
+  async upsertArticles(articles: Article[], now: Date): Promise<UpsertSummary> {
+    const summary: UpsertSummary = { inserted: 0, updated: 0, unchanged: 0 };
+    const stamp = now.toISOString();
+    this.db.transaction(() => {
+      for (const article of articles) summary[this.upsertOne(article, stamp)]++;
+    }).immediate();
+    return summary;
+  }
+
+  private upsertOne(article: Article, now: string): keyof UpsertSummary {
+    const recordHash = sha256Hex(JSON.stringify(article));
+    const existing = this.statements.find.get(article.id);
+    if (existing?.record_hash === recordHash) {
+      this.statements.link.run(article.sourceId, article.id);
+      return 'unchanged';
+    }
+    const contentChanged = existing !== undefined && existing.content_hash !== article.contentHash;
+    // A content change moves `updated` to now even when the source did not say so; otherwise keep what we had.
+    const updated = contentChanged ? latest(article.updated, now) : (article.updated ?? existing?.updated ?? null);
+    const row = { ...article, url: article.url, updated, firstSeen: now, recordHash, data: JSON.stringify({ ...article, updated }) };
+    (existing ? this.statements.update : this.statements.insert).run(row);
+    this.statements.link.run(article.sourceId, article.id);
+    return existing ? 'updated' : 'inserted';
+  }
+
+  async listArticles(query: ArticleQuery): Promise<StoredArticle[]> {
+    const filter = query.sourceIds ? `WHERE a.id IN (SELECT article_id FROM article_sources WHERE source_id IN (SELECT value FROM json_each(@sources)))` : '';
+    const rows = this.db
+      .prepare<Record<string, unknown>, ArticleRow>(
+        `SELECT a.data, a.updated, a.first_seen,
+                (SELECT json_group_array(source_id) FROM article_sources s WHERE s.article_id = a.id) AS source_ids
+         FROM articles a ${filter}
+         ORDER BY a.published DESC, a.id LIMIT @limit OFFSET @offset`,
+      )
+      .all({ sources: JSON.stringify(query.sourceIds ?? []), limit: query.limit, offset: query.offset ?? 0 });
+    return rows.map(toStoredArticle);
+  }
+
+  async countArticles(sourceIds?: string[]): Promise<number> {
+    if (!sourceIds) return (this.db.prepare('SELECT count(*) AS n FROM articles').get() as { n: number }).n;
+    const row = this.db
+      .prepare('SELECT count(DISTINCT article_id) AS n FROM article_sources WHERE source_id IN (SELECT value FROM json_each(?))')
+      .get(JSON.stringify(sourceIds)) as { n: number };
+    return row.n;
+  }
+
+  async close(): Promise<void> {
+    if (this.db.open) this.db.close();
+  }
+}
+
+function toStoredArticle(row: ArticleRow): StoredArticle {
+  const article = JSON.parse(row.data) as Article;
+  const others = (JSON.parse(row.source_ids) as string[]).filter((id) => id !== article.sourceId).sort();
+  return { ...article, updated: row.updated, firstSeen: row.first_seen, sourceIds: [article.sourceId, ...others] };
+}
+
+function latest(a: string | null, b: string): string {
+  return a !== null && a > b ? a : b;
+}

@@ -1,0 +1,27 @@
+import type { Article, StoredArticle } from '../model/article.js';
+
+export interface UpsertSummary {
+  inserted: number;
+  updated: number;
+  unchanged: number;
+}
+
+export interface ArticleQuery {
+  /** Source ids to include; articles seen in any of them match. Omit for all sources. */
+  sourceIds?: string[];
+  limit: number;
+  /** Skip this many of the newest (for archives). */
+  offset?: number;
+}
+
+/**
+ * Everything the pipeline needs from persistence. Asynchronous on purpose: SQLite answers
+ * at once, but a shared PostgreSQL store will not, and no caller may assume otherwise.
+ */
+export interface Store {
+  /** Inserts or updates articles in one transaction; `now` stamps first-seen and content changes. */
+  upsertArticles(articles: Article[], now: Date): Promise<UpsertSummary>;
+  listArticles(query: ArticleQuery): Promise<StoredArticle[]>;
+  countArticles(sourceIds?: string[]): Promise<number>;
+  close(): Promise<void>;
+}
