@@ -2,7 +2,7 @@ import { Command, CommanderError, Option } from 'commander';
 import { DEFAULT_CONFIG_FILE } from '../config/load-config.js';
 import { VERSION } from '../version.js';
 import { CliError, EXIT } from './exit-codes.js';
-import { runCommand, type CommonOptions } from './run-command.js';
+import { runCommand, type RunCommandOptions } from './run-command.js';
 
 const EXIT_CODES_HELP = `
 Exit codes:
@@ -19,8 +19,10 @@ function buildProgram(): Command {
     .addHelpText('after', EXIT_CODES_HELP)
     .exitOverride();
   withCommonOptions(program.command('run'))
-    .description('fetch every source, store the articles and regenerate the feed files once (for cron)')
-    .action(async (options: CommonOptions) => {
+    .description('fetch the sources that are due, store the articles and regenerate the feed files once (for cron)')
+    .option('--all', 'fetch every source, even those not due yet (backoff, Retry-After)')
+    .option('--source <id...>', 'only these sources (implies --all for them)')
+    .action(async (options: RunCommandOptions) => {
       process.exitCode = await runCommand(options);
     });
   return program;

@@ -10,9 +10,16 @@ export interface CommonOptions {
   logFormat: LogFormat;
 }
 
-export async function runCommand(options: CommonOptions): Promise<ExitCode> {
+export interface RunCommandOptions extends CommonOptions {
+  all?: boolean;
+  source?: string[];
+}
+
+export async function runCommand(options: RunCommandOptions): Promise<ExitCode> {
   const logger = createLogger({ level: options.logLevel, format: options.logFormat });
   const config = await loadConfigOrExit(options.config);
+  const unknown = (options.source ?? []).filter((id) => !config.sources.some((s) => s.id === id));
+  if (unknown.length > 0) throw new CliError(`run: unknown source id ${unknown.join(', ')} (not in ${config.configPath})`, EXIT.USAGE);
   let store;
   try {
     store = openSqliteStore(config.database);
@@ -20,7 +27,7 @@ export async function runCommand(options: CommonOptions): Promise<ExitCode> {
     throw new CliError((error as Error).message, EXIT.PUBLISH_FAILED);
   }
   try {
-    await runOnce({ config, store, logger, now: () => new Date() });
+    await runOnce({ config, store, logger, now: () => new Date() }, { all: options.all, only: options.source });
     return EXIT.OK;
   } catch (error) {
     throw new CliError(`run: could not publish: ${describe(error)}`, EXIT.PUBLISH_FAILED);

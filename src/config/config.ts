@@ -25,6 +25,7 @@ export interface SeedSourceConfig extends SourceBase {
 export interface FeedSourceConfig extends SourceBase {
   kind: 'feed';
   url: string;
+  fetch: Partial<Pick<Config['fetch'], 'connectTimeoutMs' | 'headersTimeoutMs' | 'bodyIdleTimeoutMs' | 'totalTimeoutMs' | 'maxBodyBytes'>>;
 }
 
 export type OutputConfig = Config['outputs'][number];

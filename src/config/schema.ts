@@ -28,6 +28,50 @@ const siteSchema = z.strictObject({
   mirrors: z.array(httpUrl('an absolute http(s) URL of a copy of the site')).default([]),
 });
 
+/** Fetch settings; every duration is in milliseconds and every size in bytes, as the key names say. */
+const fetchFields = {
+  connectTimeoutMs: z.number().int().min(100).max(600_000),
+  headersTimeoutMs: z.number().int().min(100).max(600_000),
+  bodyIdleTimeoutMs: z.number().int().min(100).max(600_000),
+  totalTimeoutMs: z.number().int().min(100).max(3_600_000),
+  maxBodyBytes: z.number().int().min(1024).max(1_000_000_000),
+};
+
+export const FETCH_DEFAULTS = {
+  connectTimeoutMs: 10_000,
+  headersTimeoutMs: 30_000,
+  bodyIdleTimeoutMs: 30_000,
+  totalTimeoutMs: 60_000,
+  maxBodyBytes: 10_000_000,
+  maxRedirects: 5,
+  concurrency: 16,
+  perHostConcurrency: 2,
+  allowPrivateNetworks: false,
+};
+
+const fetchSchema = z
+  .strictObject({
+    ...fetchFields,
+    maxRedirects: z.number().int().min(0).max(20),
+    concurrency: z.number().int().min(1).max(256),
+    perHostConcurrency: z.number().int().min(1).max(64),
+    allowPrivateNetworks: z.boolean(),
+    userAgent: z.string().min(1).optional(),
+  })
+  .partial()
+  .transform((value) => ({ ...FETCH_DEFAULTS, ...value }));
+
+export const LIMIT_DEFAULTS = { maxItemsPerSource: 500, maxTitleChars: 500, maxContentBytes: 262_144 };
+
+const limitsSchema = z
+  .strictObject({
+    maxItemsPerSource: z.number().int().min(1).max(100_000),
+    maxTitleChars: z.number().int().min(10).max(100_000),
+    maxContentBytes: z.number().int().min(1024).max(10_000_000),
+  })
+  .partial()
+  .transform((value) => ({ ...LIMIT_DEFAULTS, ...value }));
+
 const seedSourceSchema = z.strictObject({
   id,
   seeds: z.string().min(1),
@@ -42,6 +86,8 @@ const feedSourceSchema = z.strictObject({
   title: z.string().optional(),
   mirrors: z.array(mirror).default([]),
   tags: z.array(z.string()).default([]),
+  /** Overrides of the global fetch settings for this source only. */
+  fetch: z.strictObject(fetchFields).partial().default({}),
 });
 
 const sourceSchema = z.union([seedSourceSchema, feedSourceSchema], {
@@ -65,6 +111,8 @@ export const configSchema = z
     site: siteSchema,
     database: z.string().min(1).default('data/feedmirror.db'),
     outputDir: z.string().min(1).default('feeds'),
+    fetch: fetchSchema.default(FETCH_DEFAULTS),
+    limits: limitsSchema.default(LIMIT_DEFAULTS),
     sources: z.array(sourceSchema).default([]),
     outputs: z.array(outputSchema).min(1),
   })

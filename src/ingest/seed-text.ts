@@ -52,5 +52,18 @@ function firstInvalidUtf8Offset(bytes: Buffer): number {
       high = mid - 1;
     }
   }
-  return low;
+  // The prefix may end inside a character whose next byte is the bad one: that character is where the error starts.
+  return low - incompleteTailLength(bytes.subarray(0, low));
+}
+
+/** Bytes of a character cut off at the end of a prefix that is otherwise valid UTF-8 (0 when it ends cleanly). */
+function incompleteTailLength(prefix: Buffer): number {
+  try {
+    new TextDecoder('utf-8', { fatal: true }).decode(prefix);
+    return 0;
+  } catch {
+    let start = prefix.length - 1;
+    while (start > 0 && (prefix[start]! & 0xc0) === 0x80) start--; // back over continuation bytes to the lead byte
+    return prefix.length - start;
+  }
 }

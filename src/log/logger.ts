@@ -21,7 +21,8 @@ export function createLogger(options: LoggerOptions = {}): Logger {
   const isPretty = format === 'pretty' || (format === 'auto' && isTty(fd));
   const level = options.level ?? 'info';
   if (!isPretty) return pino({ level, base: null, timestamp: pino.stdTimeFunctions.isoTime }, pino.destination({ fd, sync: true }));
-  const stream = pretty({ colorize: isTty(fd), sync: true, destination: fd, ignore: 'pid,hostname', translateTime: 'SYS:HH:MM:ss' });
+  // Messages carry everything a person needs; the structured fields stay in the JSON format.
+  const stream = pretty({ colorize: isTty(fd), sync: true, destination: fd, ignore: 'pid,hostname', translateTime: 'SYS:HH:MM:ss', hideObject: true });
   return pino({ level, base: null }, stream);
 }
 

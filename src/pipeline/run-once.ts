@@ -1,22 +1,37 @@
+import type { Dispatcher } from 'undici';
 import type { Config } from '../config/config.js';
 import type { Logger } from '../log/logger.js';
-import type { Article } from '../model/article.js';
 import type { InputProblem } from '../model/problem.js';
 import type { Store, UpsertSummary } from '../store/store.js';
 import { publishOutputs, type PublishReport } from '../publish/publish-outputs.js';
+import { createHttpAgent, type HttpSettings } from '../sources/http/http-client.js';
+import { GENERATOR, USER_AGENT } from '../version.js';
 import { harvestSeedSource } from './ingest-seeds.js';
-import { GENERATOR } from '../version.js';
+import { harvestFeeds } from './harvest-feeds.js';
 
 export interface RunDeps {
   config: Config;
   store: Store;
   logger: Logger;
   now: () => Date;
+  /** HTTP dispatcher; tests inject undici's MockAgent. Defaults to a fresh pooled Agent closed after the run. */
+  dispatcher?: Dispatcher;
+  signal?: AbortSignal;
+}
+
+export interface RunOptions {
+  /** Fetch every source even if not due (schedule, backoff, Retry-After). */
+  all?: boolean;
+  /** Only these sources (ids). */
+  only?: string[];
 }
 
 export interface RunReport {
   sources: number;
-  failedSources: number;
+  fetched: number;
+  notModified: number;
+  failedSources: string[];
+  skippedSources: string[];
   problems: InputProblem[];
   stored: UpsertSummary;
   published: PublishReport;
@@ -24,30 +39,76 @@ export interface RunReport {
 }
 
 /** One pass: every source → store → every output. A failing source is logged and skipped; the run goes on. */
-export async function runOnce({ config, store, logger, now }: RunDeps): Promise<RunReport> {
-  const started = now();
-  const articles: Article[] = [];
-  const problems: InputProblem[] = [];
-  const failed = new Set<string>();
-  for (const source of config.sources) {
+export async function runOnce(deps: RunDeps, options: RunOptions = {}): Promise<RunReport> {
+  const { config, store, logger } = deps;
+  const started = deps.now();
+  const report: RunReport = {
+    sources: 0, fetched: 0, notModified: 0, failedSources: [], skippedSources: [], problems: [],
+    stored: { inserted: 0, updated: 0, unchanged: 0 }, published: { written: [], unchanged: 0 }, durationMs: 0,
+  };
+  const selected = config.sources.filter((s) => !options.only || options.only.includes(s.id));
+  report.sources = selected.length;
+  const addStored = (summary: UpsertSummary) => {
+    report.stored.inserted += summary.inserted;
+    report.stored.updated += summary.updated;
+    report.stored.unchanged += summary.unchanged;
+  };
+  for (const source of selected) {
     if (source.kind !== 'seeds') continue;
     const harvest = await harvestSeedSource(source, config.site);
-    articles.push(...harvest.articles);
     for (const problem of harvest.problems) {
-      problems.push(problem);
-      if (problem.code === 'FM_SEED_FOLDER') failed.add(problem.sourceId);
+      report.problems.push(problem);
+      if (problem.code === 'FM_SEED_FOLDER') report.failedSources.push(problem.sourceId);
       logger.error({ source: problem.sourceId, file: problem.target, code: problem.code }, `seed ${problem.target} ${problem.message}`);
     }
+    addStored(await store.upsertArticles(harvest.articles, started));
   }
-  const stored = await store.upsertArticles(articles, started);
-  const published = await publishOutputs(
+  await harvestRemote(deps, options, selected, report, addStored, started);
+  report.published = await publishOutputs(
     { site: config.site, sources: config.sources.map((s) => ({ ...s, url: s.kind === 'feed' ? s.url : undefined })), outputs: config.outputs, outputDir: config.outputDir, generator: GENERATOR },
     store,
   );
-  const report = { sources: config.sources.length, failedSources: failed.size, problems, stored, published, durationMs: now().getTime() - started.getTime() };
-  logger.info(
-    { event: 'run', ...stored, filesWritten: published.written.length, filesUnchanged: published.unchanged, problems: problems.length, durationMs: report.durationMs },
-    `run done: ${config.sources.length} sources (${failed.size} failed), ${stored.inserted} new, ${stored.updated} updated, ${published.written.length} files written, ${problems.length} problems, ${report.durationMs} ms`,
-  );
+  report.durationMs = deps.now().getTime() - started.getTime();
+  logSummary(logger, report);
   return report;
+}
+
+async function harvestRemote(deps: RunDeps, options: RunOptions, selected: Config['sources'], report: RunReport, addStored: (s: UpsertSummary) => void, now: Date) {
+  const sources = selected.filter((s) => s.kind === 'feed');
+  if (sources.length === 0) return;
+  const { config, store, logger } = deps;
+  const http: HttpSettings = { ...config.fetch, userAgent: config.fetch.userAgent ?? USER_AGENT };
+  const dispatcher = deps.dispatcher ?? createHttpAgent(http);
+  try {
+    const states = await store.getSourceStates();
+    const { skipped } = await harvestFeeds({ sources, states, force: options.all === true || options.only !== undefined }, { config, http, dispatcher, logger, now, signal: deps.signal }, async (source, harvest) => {
+      await store.saveSourceState(harvest.state);
+      if (harvest.error) {
+        report.failedSources.push(source.id);
+        report.problems.push({ sourceId: source.id, target: harvest.state.url ?? source.url, code: harvest.error.code, message: harvest.error.message });
+        logger.error({ source: source.id, url: harvest.state.url ?? source.url, code: harvest.error.code, failures: harvest.state.failures, nextFetchAt: harvest.state.nextFetchAt },
+          `feed ${harvest.state.url ?? source.url}: ${harvest.error.message} (failure ${harvest.state.failures} in a row; next try after ${harvest.state.nextFetchAt})`);
+        return;
+      }
+      if (harvest.state.lastOutcome === 'not-modified') report.notModified++;
+      else report.fetched++;
+      addStored(await store.upsertArticles(harvest.articles, now));
+    });
+    report.skippedSources = skipped;
+  } finally {
+    if (!deps.dispatcher) await dispatcher.close();
+  }
+}
+
+function logSummary(logger: Logger, report: RunReport) {
+  const { stored, published } = report;
+  logger.info(
+    {
+      event: 'run', sources: report.sources, fetched: report.fetched, notModified: report.notModified, failed: report.failedSources.length,
+      skipped: report.skippedSources.length, inserted: stored.inserted, updated: stored.updated, unchanged: stored.unchanged,
+      filesWritten: published.written.length, filesUnchanged: published.unchanged, problems: report.problems.length, durationMs: report.durationMs,
+    },
+    `run done: ${report.sources} sources (${report.fetched} fetched, ${report.notModified} not modified, ${report.failedSources.length} failed, ${report.skippedSources.length} not due), ` +
+      `${stored.inserted} new, ${stored.updated} updated, ${published.written.length} files written, ${report.durationMs} ms`,
+  );
 }

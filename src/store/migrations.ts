@@ -29,6 +29,16 @@ export const MIGRATIONS: { version: number; sql: string }[] = [
       CREATE INDEX article_sources_by_article ON article_sources (article_id);
     `,
   },
+  {
+    version: 2,
+    sql: `
+      CREATE TABLE source_state (
+        source_id  TEXT PRIMARY KEY,
+        state      TEXT NOT NULL,
+        next_fetch TEXT
+      ) STRICT;
+    `,
+  },
 ];
 
 export const LATEST_VERSION = MIGRATIONS.at(-1)!.version;

@@ -3,11 +3,22 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import type { Article, StoredArticle } from '../model/article.js';
 import type { ArticleQuery, Store, UpsertSummary } from './store.js';
+import type { SourceState } from '../model/source-state.js';
 import { LATEST_VERSION, MIGRATIONS } from './migrations.js';
 import { sha256Hex } from '../lib/text.js';
+import { isGlobalId } from '../lib/global-id.js';
 
 export class StoreError extends Error {
   readonly code = 'FM_STORE';
+}
+
+interface ExistingRow {
+  id: string;
+  source_id: string;
+  published: string;
+  record_hash: string;
+  content_hash: string;
+  updated: string | null;
 }
 
 interface ArticleRow {
@@ -52,9 +63,12 @@ export class SqliteStore implements Store {
 
   constructor(private readonly db: Database.Database) {
     this.statements = {
-      find: db.prepare<[string], { record_hash: string; content_hash: string; updated: string | null }>(
-        'SELECT record_hash, content_hash, updated FROM articles WHERE id = ?',
-      ),
+      find: db.prepare<[string], ExistingRow>('SELECT id, source_id, published, record_hash, content_hash, updated FROM articles WHERE id = ?'),
+      // Only another source's row is "the same article": two items of one feed sharing a link stay two items.
+      findByUrl: db.prepare<[string, string], ExistingRow>('SELECT id, source_id, published, record_hash, content_hash, updated FROM articles WHERE url = ? AND source_id <> ? LIMIT 1'),
+      findByGuid: db.prepare<[string, string], ExistingRow>('SELECT id, source_id, published, record_hash, content_hash, updated FROM articles WHERE guid = ? AND source_id <> ? LIMIT 1'),
+      states: db.prepare<[], { state: string }>('SELECT state FROM source_state'),
+      saveState: db.prepare('INSERT INTO source_state (source_id, state, next_fetch) VALUES (?, ?, ?) ON CONFLICT (source_id) DO UPDATE SET state = excluded.state, next_fetch = excluded.next_fetch'),
       insert: db.prepare(
         `INSERT INTO articles (id, source_id, guid, url, published, updated, first_seen, content_hash, record_hash, data)
          VALUES (@id, @sourceId, @guid, @url, @published, @updated, @firstSeen, @contentHash, @recordHash, @data)`,
@@ -76,9 +90,17 @@ export class SqliteStore implements Store {
     return summary;
   }
 
-  private upsertOne(article: Article, now: string): keyof UpsertSummary {
+  private upsertOne(incoming: Article, now: string): keyof UpsertSummary {
+    const existing = this.findSame(incoming);
+    if (existing && existing.source_id !== incoming.sourceId) {
+      // The same article from a second source: stored once, owned by the first, seen in both.
+      this.statements.link.run(incoming.sourceId, existing.id);
+      return 'unchanged';
+    }
+    // An undated item keeps the date it was first seen with, so it does not move on every run.
+    const published = incoming.dateSource === 'first-seen' ? (existing?.published ?? now) : incoming.published;
+    const article = { ...incoming, id: existing?.id ?? incoming.id, published };
     const recordHash = sha256Hex(JSON.stringify(article));
-    const existing = this.statements.find.get(article.id);
     if (existing?.record_hash === recordHash) {
       this.statements.link.run(article.sourceId, article.id);
       return 'unchanged';
@@ -86,10 +108,28 @@ export class SqliteStore implements Store {
     const contentChanged = existing !== undefined && existing.content_hash !== article.contentHash;
     // A content change moves `updated` to now even when the source did not say so; otherwise keep what we had.
     const updated = contentChanged ? latest(article.updated, now) : (article.updated ?? existing?.updated ?? null);
-    const row = { ...article, url: article.url, updated, firstSeen: now, recordHash, data: JSON.stringify({ ...article, updated }) };
+    const row = { ...article, updated, firstSeen: now, recordHash, data: JSON.stringify({ ...article, updated }) };
     (existing ? this.statements.update : this.statements.insert).run(row);
     this.statements.link.run(article.sourceId, article.id);
     return existing ? 'updated' : 'inserted';
+  }
+
+  /** The stored row for this article: by id, else by canonical URL, else by a globally unique guid. */
+  private findSame(article: Article): ExistingRow | undefined {
+    return (
+      this.statements.find.get(article.id) ??
+      (article.url ? this.statements.findByUrl.get(article.url, article.sourceId) : undefined) ??
+      (article.kind === 'feed' && isGlobalId(article.guid) ? this.statements.findByGuid.get(article.guid, article.sourceId) : undefined)
+    );
+  }
+
+  async getSourceStates(): Promise<Map<string, SourceState>> {
+    const states = this.statements.states.all().map((row) => JSON.parse(row.state) as SourceState);
+    return new Map(states.map((state) => [state.sourceId, state]));
+  }
+
+  async saveSourceState(state: SourceState): Promise<void> {
+    this.statements.saveState.run(state.sourceId, JSON.stringify(state), state.nextFetchAt);
   }
 
   async listArticles(query: ArticleQuery): Promise<StoredArticle[]> {

@@ -1,4 +1,5 @@
 import type { Article, StoredArticle } from '../model/article.js';
+import type { SourceState } from '../model/source-state.js';
 
 export interface UpsertSummary {
   inserted: number;
@@ -23,5 +24,7 @@ export interface Store {
   upsertArticles(articles: Article[], now: Date): Promise<UpsertSummary>;
   listArticles(query: ArticleQuery): Promise<StoredArticle[]>;
   countArticles(sourceIds?: string[]): Promise<number>;
+  getSourceStates(): Promise<Map<string, SourceState>>;
+  saveSourceState(state: SourceState): Promise<void>;
   close(): Promise<void>;
 }

@@ -1,0 +1,215 @@
+import Parser from 'rss-parser';
+import { decodeHTMLStrict } from 'entities';
+import type { ParsedFeed, ParsedItem, ParsedLink, ParsedMedia, TextValue } from '../model/parsed-feed.js';
+import { attrOf, childText, firstText, markupOf, nodes, textOf, type XmlNode } from './xml2js-nodes.js';
+
+/** rss-parser keeps only the first link, author and category and drops attributes; these keep them raw. */
+const ITEM_FIELDS: [string, string, { keepArray: true }][] = [
+  ['$', 'fmAttributes'], ['link', 'fmLinks'], ['atom:link', 'fmAtomLinks'], ['author', 'fmAuthors'], ['dc:creator', 'fmCreators'],
+  ['itunes:author', 'fmItunesAuthor'], ['title', 'fmTitle'], ['content', 'fmContent'], ['summary', 'fmSummary'],
+  ['description', 'fmDescription'], ['content:encoded', 'fmEncoded'], ['published', 'fmPublished'], ['updated', 'fmUpdated'],
+  ['issued', 'fmIssued'], ['modified', 'fmModified'], ['created', 'fmCreated'], ['pubDate', 'fmPubDate'], ['dc:date', 'fmDcDate'],
+  ['media:content', 'fmMediaContent'], ['media:thumbnail', 'fmMediaThumbnail'], ['media:group', 'fmMediaGroup'],
+  ['enclosure', 'fmEnclosures'], ['category', 'fmCategories'], ['dc:subject', 'fmSubjects'], ['guid', 'fmGuid'], ['id', 'fmId'],
+  ['dc:language', 'fmLanguage'], ['itunes:image', 'fmItunesImage'],
+].map(([from, to]) => [from!, to!, { keepArray: true }]);
+const FEED_FIELDS: [string, string, { keepArray: true }][] = [
+  ['$', 'fmAttributes'], ['link', 'fmLinks'], ['atom:link', 'fmAtomLinks'], ['dc:language', 'fmLanguage'], ['subtitle', 'fmSubtitle'],
+  ['description', 'fmDescription'], ['tagline', 'fmTagline'],
+].map(([from, to]) => [from!, to!, { keepArray: true }]);
+
+/** Dates rss-parser converts itself: it throws for the whole feed on one it cannot read, so unreadable ones are blanked first. */
+const ATOM_DATE_ELEMENTS = new Set(['published', 'updated', 'issued', 'modified', 'created']);
+
+type RawRecord = Record<string, unknown>;
+
+export class FeedParseError extends Error {
+  readonly code = 'FM_PARSE';
+}
+
+/**
+ * RSS 0.9x/1.0/2.0 and Atom 0.3/1.0 text → ParsedFeed. A new rss-parser per call: a shared one
+ * keeps xml2js state between parses and then accepts malformed feeds (LIBRARIES.md §2).
+ */
+export async function parseXmlFeed(xml: string, root: 'rss' | 'atom' | 'rdf', version: string | null): Promise<ParsedFeed> {
+  const raw = await parseLeniently(xml);
+  const feedAttrs = (nodes(raw.fmAttributes)[0] ?? {}) as Record<string, string>;
+  const links = feedLinks(raw);
+  return {
+    format: root,
+    version,
+    title: firstText(stringOf(raw.title)),
+    link: firstText(links.find((l) => l.rel === 'alternate')?.href, stringOf(raw.link)),
+    selfUrl: firstText(links.find((l) => l.rel === 'self')?.href, stringOf(raw.feedUrl)),
+    base: firstText(feedAttrs['xml:base']),
+    language: firstText(stringOf(raw.language), textOf(nodes(raw.fmLanguage)[0]), feedAttrs['xml:lang']),
+    description: firstText(textOf(nodes(raw.fmSubtitle)[0]), textOf(nodes(raw.fmDescription)[0]), textOf(nodes(raw.fmTagline)[0])),
+    items: (Array.isArray(raw.items) ? (raw.items as RawRecord[]) : []).map((item) => toParsedItem(item, root)),
+  };
+}
+
+async function parseLeniently(xml: string): Promise<RawRecord> {
+  try {
+    return await newParser().parseString(xml);
+  } catch (error) {
+    const message = (error as Error).message ?? String(error);
+    // Undeclared or DOCTYPE-declared entities: read them as literal text (never expanded, so no entity bombs or XXE).
+    if (!/Invalid character entity/i.test(message)) throw new FeedParseError(firstLine(message), { cause: error });
+    try {
+      return await newParser().parseString(neutralizeEntities(xml));
+    } catch (retryError) {
+      throw new FeedParseError(firstLine((retryError as Error).message), { cause: retryError });
+    }
+  }
+}
+
+function newParser() {
+  return new Parser<RawRecord, RawRecord>({
+    customFields: { feed: FEED_FIELDS as never, item: ITEM_FIELDS as never },
+    defaultRSS: 2,
+    xml2js: {
+      valueProcessors: [(value: string, name: string) => (ATOM_DATE_ELEMENTS.has(name) && Number.isNaN(Date.parse(value.trim())) ? '' : value)],
+    },
+  });
+}
+
+/** Drops the DOCTYPE (with any entity definitions) and escapes entity references that are neither XML's nor HTML's. */
+export function neutralizeEntities(xml: string): string {
+  return xml
+    .replace(/<!DOCTYPE[^[>]*(\[[\s\S]*?\]\s*)?>/i, '')
+    .replace(/&([a-z_][\w.-]*);/gi, (ref, name: string) => (decodeHTMLStrict(ref) !== ref || /^(amp|lt|gt|quot|apos)$/.test(name) ? ref : `&amp;${name};`));
+}
+
+function toParsedItem(item: RawRecord, root: 'rss' | 'atom' | 'rdf'): ParsedItem {
+  const attrs = (nodes(item.fmAttributes)[0] ?? {}) as Record<string, string>;
+  const links = itemLinks(item);
+  const isAtom = root === 'atom';
+  const description = textValue(nodes(item.fmDescription)[0], 'html');
+  const encoded = textValue(nodes(item.fmEncoded)[0], 'html');
+  const atomContent = isAtom ? atomText(nodes(item.fmContent)[0], stringOf(item.content)) : null;
+  const atomSummary = isAtom ? atomText(nodes(item.fmSummary)[0], stringOf(item.summary)) : null;
+  return {
+    guid: firstText(guidOf(item), attrs['rdf:about']),
+    link: firstText(links.find((l) => l.rel === 'alternate')?.href, permaLinkGuid(item)),
+    links,
+    base: firstText(attrs['xml:base']),
+    title: isAtom ? atomText(nodes(item.fmTitle)[0], stringOf(item.title)) : textValue(nodes(item.fmTitle)[0], 'html'),
+    published: firstText(...['fmPublished', 'fmIssued', 'fmCreated', 'fmPubDate', 'fmDcDate'].map((k) => textOf(nodes(item[k])[0]))),
+    updated: firstText(...['fmUpdated', 'fmModified'].map((k) => textOf(nodes(item[k])[0]))),
+    authors: authorsOf(item),
+    content: encoded ?? atomContent ?? (isAtom ? atomSummary : description),
+    summary: encoded || atomContent ? (isAtom ? atomSummary : description) : null,
+    media: mediaOf(item, links),
+    categories: categoriesOf(item),
+    language: firstText(textOf(nodes(item.fmLanguage)[0]), attrs['xml:lang']),
+  };
+}
+
+function guidOf(item: RawRecord): string | null {
+  return firstText(textOf(nodes(item.fmGuid)[0]), textOf(nodes(item.fmId)[0]));
+}
+
+/** RSS: a guid that is a permalink (the default) stands in for a missing <link>. */
+function permaLinkGuid(item: RawRecord): string | null {
+  const guid = nodes(item.fmGuid)[0];
+  const text = textOf(guid)?.trim();
+  return text && attrOf(guid, 'isPermaLink') !== 'false' && /^https?:\/\//i.test(text) ? text : null;
+}
+
+function itemLinks(item: RawRecord): ParsedLink[] {
+  const out: ParsedLink[] = [];
+  for (const node of [...nodes(item.fmLinks), ...nodes(item.fmAtomLinks)]) {
+    const href = attrOf(node, 'href') ?? textOf(node);
+    if (href?.trim()) out.push({ href: href.trim(), rel: attrOf(node, 'rel')?.trim() || 'alternate', type: attrOf(node, 'type') });
+  }
+  return out;
+}
+
+function feedLinks(raw: RawRecord): ParsedLink[] {
+  return itemLinks(raw);
+}
+
+/** Atom text constructs: type="text" is plain, "html" is escaped HTML, "xhtml" is inline markup. */
+function atomText(node: XmlNode | undefined, serialized: string | null): TextValue | null {
+  if (node === undefined) return null;
+  const type = (attrOf(node, 'type') ?? attrOf(node, 'mode') ?? 'text').toLowerCase();
+  if (type === 'xhtml' || (typeof node === 'object' && textOf(node) === null)) {
+    const inner = unwrapXhtml(serialized ?? '');
+    return inner.trim() ? { value: inner, type: 'html' } : null;
+  }
+  const value = textOf(node);
+  if (!value?.trim()) return null;
+  return { value, type: type === 'text' || type === 'text/plain' ? 'text' : 'html' };
+}
+
+/** rss-parser re-serializes xhtml content wrapped in two divs: <div type="xhtml"><div xmlns=…>…</div></div>. */
+function unwrapXhtml(html: string): string {
+  return html.replace(/^<div\b[^>]*>\s*(?:<div\b[^>]*>)?/, '').replace(/(?:<\/div>\s*)?<\/div>\s*$/, '');
+}
+
+function textValue(node: XmlNode | undefined, type: 'text' | 'html'): TextValue | null {
+  const value = type === 'html' ? markupOf(node) : textOf(node);
+  return value?.trim() ? { value, type } : null;
+}
+
+function authorsOf(item: RawRecord): ParsedItem['authors'] {
+  const out: ParsedItem['authors'] = [];
+  for (const node of nodes(item.fmAuthors)) {
+    const name = firstText(childText(node, 'name'), textOf(node));
+    if (name) out.push(splitRssAuthor(name, childText(node, 'email'), childText(node, 'uri')));
+  }
+  for (const node of [...nodes(item.fmCreators), ...nodes(item.fmItunesAuthor)]) {
+    const name = textOf(node)?.trim();
+    if (name) out.push({ name, email: null, url: null });
+  }
+  return out;
+}
+
+/** RSS <author> is "email (Name)" by spec, "Name" in practice. */
+function splitRssAuthor(text: string, email: string | null, url: string | null): ParsedItem['authors'][number] {
+  const m = /^\s*([^\s()]+@[^\s()]+)\s*\(([^)]+)\)\s*$/.exec(text);
+  if (m) return { name: m[2]!.trim(), email: m[1]!, url };
+  return { name: text.trim(), email: email?.trim() || null, url: url?.trim() || null };
+}
+
+function mediaOf(item: RawRecord, links: ParsedLink[]): ParsedMedia[] {
+  const media: ParsedMedia[] = [];
+  const add = (node: XmlNode | undefined, urlAttr: string, isThumbnail: boolean) => {
+    const url = attrOf(node, urlAttr)?.trim();
+    if (!url) return;
+    const length = Number(attrOf(node, 'length') ?? attrOf(node, 'fileSize'));
+    media.push({
+      url, type: attrOf(node, 'type'), medium: attrOf(node, 'medium'), length: Number.isFinite(length) && length > 0 ? length : null, isThumbnail,
+      caption: firstText(childText(node, 'media:description'), childText(node, 'media:title')), credit: firstText(childText(node, 'media:credit')),
+    });
+  };
+  nodes(item.fmEnclosures).forEach((n) => add(n, 'url', false));
+  for (const group of [item, ...nodes(item.fmMediaGroup).filter((g): g is Exclude<XmlNode, string> => typeof g !== 'string')]) {
+    const contentKey = group === item ? 'fmMediaContent' : 'media:content';
+    const thumbKey = group === item ? 'fmMediaThumbnail' : 'media:thumbnail';
+    nodes((group as RawRecord)[contentKey]).forEach((n) => add(n, 'url', false));
+    nodes((group as RawRecord)[thumbKey]).forEach((n) => add(n, 'url', true));
+  }
+  nodes(item.fmItunesImage).forEach((n) => add(n, 'href', true));
+  for (const link of links.filter((l) => l.rel === 'enclosure')) {
+    media.push({ url: link.href, type: link.type, medium: null, length: null, isThumbnail: false, caption: null, credit: null });
+  }
+  return media;
+}
+
+function categoriesOf(item: RawRecord): string[] {
+  const out: string[] = [];
+  for (const node of [...nodes(item.fmCategories), ...nodes(item.fmSubjects)]) {
+    const value = firstText(attrOf(node, 'label'), attrOf(node, 'term'), textOf(node));
+    if (value) out.push(value);
+  }
+  return out;
+}
+
+function stringOf(value: unknown): string | null {
+  return typeof value === 'string' ? value : null;
+}
+
+function firstLine(message: string): string {
+  return message.split('\n')[0]!.trim();
+}

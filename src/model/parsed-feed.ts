@@ -1,0 +1,60 @@
+/**
+ * A remote feed as read from its bytes, format differences already mapped away but nothing
+ * resolved or cleaned yet: URLs may be relative, HTML is raw, dates are the feed's own text.
+ */
+export type FeedFormat = 'rss' | 'atom' | 'rdf' | 'json';
+
+export interface TextValue {
+  value: string;
+  /** How `value` is to be read: plain text, or HTML source. */
+  type: 'text' | 'html';
+}
+
+export interface ParsedLink {
+  href: string;
+  rel: string;
+  type: string | null;
+}
+
+export interface ParsedMedia {
+  url: string;
+  type: string | null;
+  medium: string | null;
+  length: number | null;
+  /** media:thumbnail, itunes:image, JSON Feed image / banner_image */
+  isThumbnail: boolean;
+  caption: string | null;
+  credit: string | null;
+}
+
+export interface ParsedItem {
+  guid: string | null;
+  /** The main link (alternate) as written in the feed. */
+  link: string | null;
+  links: ParsedLink[];
+  /** xml:base in effect for the item, already combined with outer ones but not with the document URL. */
+  base: string | null;
+  title: TextValue | null;
+  published: string | null;
+  updated: string | null;
+  authors: { name: string; email: string | null; url: string | null }[];
+  content: TextValue | null;
+  summary: TextValue | null;
+  media: ParsedMedia[];
+  categories: string[];
+  language: string | null;
+}
+
+export interface ParsedFeed {
+  format: FeedFormat;
+  /** e.g. "2.0", "1.0", "0.91", "1.1" */
+  version: string | null;
+  title: string | null;
+  link: string | null;
+  /** The feed's own URL as it declares it (rel=self). */
+  selfUrl: string | null;
+  base: string | null;
+  language: string | null;
+  description: string | null;
+  items: ParsedItem[];
+}

@@ -1,0 +1,157 @@
+import type { Article, ArticleImage, Enclosure, MirrorUrl, Person } from '../model/article.js';
+import type { ParsedFeed, ParsedItem, ParsedMedia, TextValue } from '../model/parsed-feed.js';
+import { parseFeedDate } from '../lib/parse-date.js';
+import { escapeHtmlText, truncateText } from '../lib/text.js';
+import { hashArticleContent } from './content-hash.js';
+import { identifyItem } from './item-ids.js';
+import { mirrorUrlsFor } from './mirror-urls.js';
+import { mirrorBase, mirrorKind } from '../lib/mirror-hosts.js';
+import { htmlToText, resolveUrl, sanitizeHtml } from './sanitize-html.js';
+
+export interface ItemLimits {
+  /** characters */
+  maxTitleChars: number;
+  /** bytes of raw HTML read per item; the rest is cut before sanitizing */
+  maxContentBytes: number;
+}
+
+export const DEFAULT_ITEM_LIMITS: ItemLimits = { maxTitleChars: 500, maxContentBytes: 262_144 };
+
+export interface FeedContext {
+  sourceId: string;
+  sourceTitle: string | null;
+  /** The URL the feed was finally served from (after redirects): the last resort for relative URLs. */
+  responseUrl: string;
+  /** Mirrors of the publisher: config `mirrors`, plus hosts the response declared (Onion-Location, Link rel=duplicate). */
+  mirrors: { spec: string; origin: 'config' | 'feed' | 'mirror-list' }[];
+  /** Stands in for a missing date; the store keeps the first one it saw. */
+  now: Date;
+  limits: ItemLimits;
+}
+
+const SUMMARY_CHARS = 500;
+const UNTITLED_CHARS = 80;
+const MAX_AUTHORS = 20;
+const MAX_CATEGORIES = 50;
+const MAX_MEDIA = 20;
+
+/** ParsedItem → Article: absolute URLs, plain-text title and summary, sanitized content, UTC dates, ids and mirrors. */
+export function normalizeItem(feed: ParsedFeed, item: ParsedItem, context: FeedContext): Article {
+  const base = itemBase(feed, item, context.responseUrl);
+  const link = item.link ? resolveHttp(item.link, base) : null;
+  const contentHtml = renderContent(item.content ?? item.summary, base, context.limits);
+  const summaryText = item.summary && item.content ? plainText(item.summary) : htmlToText(contentHtml);
+  const title = titleOf(item, summaryText, link, context.limits);
+  const dates = datesOf(item, context.now);
+  const identity = identifyItem(context.sourceId, item.guid?.trim() || null, link, title, dates.declared);
+  const { images, enclosures } = splitMedia(item.media, base);
+  const body = { title, summary: summaryText ? truncateText(summaryText, SUMMARY_CHARS) : null, contentHtml, images, enclosures };
+  return {
+    ...identity,
+    sourceId: context.sourceId,
+    kind: 'feed',
+    url: link,
+    mirrors: link ? mirrorsOf(link, item, base, context) : [],
+    published: dates.published,
+    dateSource: dates.source,
+    updated: dates.updated,
+    authors: authorsOf(item),
+    categories: [...new Set(item.categories.map((c) => c.trim()).filter(Boolean))].slice(0, MAX_CATEGORIES),
+    language: item.language?.trim() || feed.language?.trim() || null,
+    publisher: publisherOf(feed, link, context),
+    contentHash: hashArticleContent(body),
+    ...body,
+  };
+}
+
+/** xml:base of the item, inside xml:base of the feed, inside the response URL. */
+function itemBase(feed: ParsedFeed, item: ParsedItem, responseUrl: string): string {
+  let base = responseUrl;
+  for (const next of [feed.base, item.base]) {
+    if (next) base = resolveHttp(next, base) ?? base;
+  }
+  return base;
+}
+
+function resolveHttp(value: string, base: string): string | null {
+  const url = resolveUrl(value, base);
+  return url && !url.startsWith('mailto:') ? url : null;
+}
+
+function renderContent(value: TextValue | null, base: string, limits: ItemLimits): string {
+  if (!value) return '';
+  const raw = capBytes(value.value, limits.maxContentBytes);
+  if (value.type === 'text') return raw.split(/\n\s*\n/).map((p) => p.trim()).filter(Boolean).map((p) => `<p>${escapeHtmlText(p)}</p>`).join('\n');
+  return sanitizeHtml(raw, base);
+}
+
+function capBytes(text: string, maxBytes: number): string {
+  if (text.length <= maxBytes / 4 || Buffer.byteLength(text) <= maxBytes) return text;
+  return Buffer.from(text).subarray(0, maxBytes).toString('utf8').replace(/\uFFFD$/, '');
+}
+
+function plainText(value: TextValue): string {
+  return value.type === 'text' ? value.value.replace(/\s+/g, ' ').trim() : htmlToText(value.value);
+}
+
+function titleOf(item: ParsedItem, summary: string, link: string | null, limits: ItemLimits): string {
+  const title = item.title ? plainText(item.title) : '';
+  if (title) return truncateText(title, limits.maxTitleChars);
+  if (summary) return truncateText(summary, UNTITLED_CHARS);
+  return link ?? 'Untitled';
+}
+
+function datesOf(item: ParsedItem, now: Date): { published: string; source: Article['dateSource']; updated: string | null; declared: string | null } {
+  const published = parseFeedDate(item.published);
+  const updated = parseFeedDate(item.updated);
+  if (published) return { published, source: 'feed', updated: updated && updated > published ? updated : null, declared: published };
+  if (updated) return { published: updated, source: 'feed-updated', updated: null, declared: updated };
+  return { published: now.toISOString(), source: 'first-seen', updated: null, declared: null };
+}
+
+function authorsOf(item: ParsedItem): Person[] {
+  const seen = new Set<string>();
+  const out: Person[] = [];
+  for (const author of item.authors) {
+    const name = author.name.replace(/\s+/g, ' ').trim();
+    if (!name || seen.has(name.toLowerCase())) continue;
+    seen.add(name.toLowerCase());
+    out.push({ name, email: author.email, url: author.url ? resolveUrl(author.url, 'http://invalid/') : null });
+  }
+  return out.slice(0, MAX_AUTHORS);
+}
+
+const IMAGE_TYPE = /^image\//i;
+
+function splitMedia(media: ParsedMedia[], base: string): { images: ArticleImage[]; enclosures: Enclosure[] } {
+  const images: ArticleImage[] = [];
+  const enclosures: Enclosure[] = [];
+  const seen = new Set<string>();
+  for (const m of media) {
+    const url = resolveHttp(m.url, base);
+    if (!url || seen.has(url)) continue;
+    seen.add(url);
+    if (m.isThumbnail || m.medium === 'image' || IMAGE_TYPE.test(m.type ?? '')) images.push({ url, caption: m.caption, credit: m.credit });
+    else enclosures.push({ url, type: m.type?.trim() || null, length: m.length });
+  }
+  return { images: images.slice(0, MAX_MEDIA), enclosures: enclosures.slice(0, MAX_MEDIA) };
+}
+
+/** The article's URL on each mirror host of its publisher, plus copies the feed itself links as duplicates. */
+function mirrorsOf(link: string, item: ParsedItem, base: string, context: FeedContext): MirrorUrl[] {
+  const rehosted = mirrorUrlsFor(link, context.mirrors);
+  const declared = item.links
+    .filter((l) => l.rel === 'duplicate' || l.rel === 'http://www.iana.org/assignments/relation/duplicate')
+    .map((l) => resolveHttp(l.href, base))
+    .filter((u): u is string => u !== null && u !== link && !rehosted.some((m) => m.url === u));
+  return [...rehosted, ...[...new Set(declared)].map((url) => ({ url, kind: mirrorKind(new URL(url)), origin: 'feed' as const }))];
+}
+
+function publisherOf(feed: ParsedFeed, link: string | null, context: FeedContext): Article['publisher'] {
+  const name = feed.title?.trim() || context.sourceTitle || context.sourceId;
+  const primary = link ? new URL(link).host : null;
+  const mirrorHosts = context.mirrors.map((m) => mirrorBase(m.spec)?.host).filter((h): h is string => !!h);
+  const hosts = [...new Set([...(primary ? [primary] : []), ...mirrorHosts])];
+  return { name, hosts };
+}
+

@@ -1,0 +1,100 @@
+import sanitize from 'sanitize-html';
+import { decodeHTML } from 'entities';
+
+/**
+ * An explicit allowlist: structure, links, images, lists, tables, quotes and code survive;
+ * scripts, styles, frames, forms, event handlers and non-http(s) URLs do not (no data: URLs either:
+ * they can be megabytes and hide SVG scripts).
+ */
+const ALLOWED_TAGS = [
+  'p', 'br', 'hr', 'a', 'img', 'picture', 'source', 'figure', 'figcaption', 'ul', 'ol', 'li', 'dl', 'dt', 'dd',
+  'table', 'thead', 'tbody', 'tfoot', 'tr', 'th', 'td', 'caption', 'blockquote', 'q', 'cite', 'code', 'pre', 'kbd', 'samp',
+  'em', 'strong', 'b', 'i', 'u', 's', 'del', 'ins', 'sub', 'sup', 'small', 'mark', 'abbr', 'time', 'span', 'div',
+  'h1', 'h2', 'h3', 'h4', 'h5', 'h6', 'details', 'summary',
+];
+const ALLOWED_ATTRIBUTES: sanitize.IOptions['allowedAttributes'] = {
+  a: ['href', 'title'],
+  img: ['src', 'srcset', 'sizes', 'alt', 'title', 'width', 'height'],
+  source: ['srcset', 'sizes', 'type', 'media'],
+  td: ['colspan', 'rowspan'],
+  th: ['colspan', 'rowspan', 'scope'],
+  blockquote: ['cite'],
+  q: ['cite'],
+  abbr: ['title'],
+  time: ['datetime'],
+  ol: ['start', 'reversed'],
+};
+/** Lazy-loading scripts keep the real image here and a placeholder in src. */
+const LAZY_SRC = ['data-src', 'data-original', 'data-lazy-src', 'data-url'];
+const LAZY_SRCSET = ['data-srcset', 'data-lazy-srcset'];
+
+/**
+ * Sanitizes untrusted HTML and makes every URL in it absolute against `base`.
+ * The caller caps the input size first: sanitize-html 2.17 slows down badly on some nested input.
+ */
+export function sanitizeHtml(html: string, base: string | null): string {
+  return sanitize(html, {
+    allowedTags: ALLOWED_TAGS,
+    allowedAttributes: ALLOWED_ATTRIBUTES,
+    allowedSchemes: ['http', 'https', 'mailto'],
+    allowedSchemesByTag: { img: ['http', 'https'], source: ['http', 'https'] },
+    allowProtocolRelative: false,
+    disallowedTagsMode: 'discard',
+    nonTextTags: ['script', 'style', 'textarea', 'option', 'noscript', 'template', 'iframe', 'object', 'embed', 'svg', 'math'],
+    transformTags: {
+      a: (tagName, attribs) => ({ tagName, attribs: withAbsolute(attribs, ['href'], base) }),
+      img: (tagName, attribs) => ({ tagName, attribs: withAbsolute(unlazy(attribs), ['src', 'srcset'], base) }),
+      source: (tagName, attribs) => ({ tagName, attribs: withAbsolute(unlazy(attribs), ['srcset'], base) }),
+      blockquote: (tagName, attribs) => ({ tagName, attribs: withAbsolute(attribs, ['cite'], base) }),
+      q: (tagName, attribs) => ({ tagName, attribs: withAbsolute(attribs, ['cite'], base) }),
+    },
+    // Tracking pixels and images whose source was refused carry nothing a reader can see.
+    exclusiveFilter: (frame) => frame.tag === 'img' && (!frame.attribs.src || (frame.attribs.width === '1' && frame.attribs.height === '1')),
+  }).trim();
+}
+
+/** HTML → plain text: tags dropped (script and style with their content), entities decoded, whitespace collapsed. */
+export function htmlToText(html: string): string {
+  const text = sanitize(html.replace(/<(br|\/p|\/div|\/li|\/h\d)\b[^>]*>/gi, ' $&'), { allowedTags: [], allowedAttributes: {}, nonTextTags: ['script', 'style', 'textarea', 'noscript', 'template'] });
+  return decodeHTML(text).replace(/[\s\u00a0\u200b]+/g, ' ').trim();
+}
+
+function unlazy(attribs: sanitize.Attributes): sanitize.Attributes {
+  const lazySrc = LAZY_SRC.map((key) => attribs[key]).find((v) => v?.trim());
+  const lazySrcset = LAZY_SRCSET.map((key) => attribs[key]).find((v) => v?.trim());
+  return { ...attribs, ...(lazySrc ? { src: lazySrc } : {}), ...(lazySrcset ? { srcset: lazySrcset } : {}) };
+}
+
+function withAbsolute(attribs: sanitize.Attributes, keys: string[], base: string | null): sanitize.Attributes {
+  const out = { ...attribs };
+  for (const key of keys) {
+    const value = out[key];
+    if (value === undefined) continue;
+    const resolved = key === 'srcset' ? resolveSrcset(value, base) : resolveUrl(value, base);
+    if (resolved) out[key] = resolved;
+    else delete out[key];
+  }
+  return out;
+}
+
+/** An absolute http(s)/mailto URL, or null for anything else (javascript:, data:, unparsable). */
+export function resolveUrl(value: string, base: string | null): string | null {
+  try {
+    const url = base ? new URL(value.trim(), base) : new URL(value.trim());
+    return url.protocol === 'http:' || url.protocol === 'https:' || url.protocol === 'mailto:' ? url.href : null;
+  } catch {
+    return null;
+  }
+}
+
+function resolveSrcset(value: string, base: string | null): string | null {
+  const candidates = value
+    .split(/,\s+/)
+    .map((part) => {
+      const [url, ...descriptor] = part.trim().split(/\s+/);
+      const resolved = url ? resolveUrl(url, base) : null;
+      return resolved ? [resolved, ...descriptor].join(' ') : null;
+    })
+    .filter((c): c is string => c !== null);
+  return candidates.length > 0 ? candidates.join(', ') : null;
+}

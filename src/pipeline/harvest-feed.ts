@@ -1,0 +1,120 @@
+import type { Dispatcher } from 'undici';
+import type { Config, FeedSourceConfig } from '../config/config.js';
+import type { Logger } from '../log/logger.js';
+import type { Article } from '../model/article.js';
+import type { ParsedFeed } from '../model/parsed-feed.js';
+import { emptySourceState, type SourceState } from '../model/source-state.js';
+import { fetchFeed, type FetchResult } from '../sources/http/fetch-feed.js';
+import { FetchError } from '../sources/http/fetch-errors.js';
+import type { HttpSettings } from '../sources/http/http-client.js';
+import { parseFeedBody } from '../ingest/parse-feed.js';
+import { normalizeItem } from '../normalize/normalize-item.js';
+import { nextAttemptAfterFailure } from './backoff.js';
+
+export interface FeedHarvestDeps {
+  config: Config;
+  http: HttpSettings;
+  dispatcher: Dispatcher;
+  logger: Logger;
+  now: Date;
+  signal?: AbortSignal;
+}
+
+export interface FeedHarvest {
+  articles: Article[];
+  state: SourceState;
+  error: FetchError | null;
+}
+
+/** One remote source: fetch → parse (following an HTML page to the feed it advertises) → normalize. Never throws. */
+export async function harvestFeedSource(source: FeedSourceConfig, previous: SourceState | undefined, deps: FeedHarvestDeps): Promise<FeedHarvest> {
+  const state = currentState(source, previous);
+  const http = { ...deps.http, ...source.fetch };
+  const log = deps.logger.child({ source: source.id });
+  try {
+    let url = state.url ?? source.url;
+    let fetched = await fetchFeed({ url, etag: state.etag, lastModified: state.lastModified, signal: deps.signal }, http, deps.dispatcher);
+    if (fetched.movedTo) log.info({ from: url, to: fetched.movedTo }, `feed ${url} moved permanently to ${fetched.movedTo}; using the new URL from now on`);
+    url = fetched.movedTo ?? url;
+    if (fetched.kind === 'not-modified') return { articles: [], state: succeeded(state, fetched, url, deps.now, 0), error: null };
+    let parsed = await parseFeedBody(fetched.bytes, fetched.contentType, fetched.finalUrl);
+    if (parsed.kind === 'html-page') {
+      const feedUrl = parsed.feedUrls[0]!;
+      log.info({ page: fetched.finalUrl, feed: feedUrl }, `${fetched.finalUrl} is an HTML page; using the feed it advertises: ${feedUrl}`);
+      fetched = await fetchFeed({ url: feedUrl, etag: null, lastModified: null, signal: deps.signal }, http, deps.dispatcher);
+      url = fetched.movedTo ?? feedUrl;
+      if (fetched.kind !== 'ok') return { articles: [], state: succeeded(state, fetched, url, deps.now, 0), error: null };
+      parsed = await parseFeedBody(fetched.bytes, fetched.contentType, fetched.finalUrl);
+      if (parsed.kind !== 'feed') throw new FetchError('FM_NOT_A_FEED', `the feed ${feedUrl} advertised by the page is itself an HTML page`);
+    }
+    for (const warning of parsed.warnings) log.warn({ url }, `feed ${url}: ${warning}`);
+    const articles = normalizeFeed(source, parsed.feed, fetched, deps);
+    return { articles, state: { ...succeeded(state, fetched, url, deps.now, articles.length), title: parsed.feed.title ?? state.title }, error: null };
+  } catch (error) {
+    const failure = error instanceof FetchError ? error : new FetchError('FM_PARSE', `unable to parse feed: ${(error as Error).message}`);
+    return { articles: [], state: failed(state, failure, deps.now), error: failure };
+  }
+}
+
+/** A changed URL in the config starts over: the old validators and moved-to URL belong to the old feed. */
+function currentState(source: FeedSourceConfig, previous: SourceState | undefined): SourceState {
+  if (previous && previous.configUrl === source.url) return previous;
+  return { ...emptySourceState(source.id), configUrl: source.url, failures: previous?.failures ?? 0 };
+}
+
+function normalizeFeed(source: FeedSourceConfig, feed: ParsedFeed, fetched: FetchResult & { kind: 'ok' }, deps: FeedHarvestDeps): Article[] {
+  const context = {
+    sourceId: source.id,
+    sourceTitle: source.title ?? null,
+    responseUrl: fetched.finalUrl,
+    mirrors: [
+      ...source.mirrors.map((spec) => ({ spec, origin: 'config' as const })),
+      ...fetched.declaredMirrors.map((url) => ({ spec: new URL(url).origin, origin: 'feed' as const })),
+    ],
+    now: deps.now,
+    limits: deps.config.limits,
+  };
+  const seen = new Set<string>();
+  const articles: Article[] = [];
+  // Feeds list newest first; the cap keeps the head. A guid repeated inside one feed keeps its first item.
+  for (const item of feed.items.slice(0, deps.config.limits.maxItemsPerSource)) {
+    const article = normalizeItem(feed, item, context);
+    if (seen.has(article.id)) continue;
+    seen.add(article.id);
+    articles.push(article);
+  }
+  return articles;
+}
+
+function succeeded(state: SourceState, fetched: FetchResult, url: string, now: Date, newItems: number): SourceState {
+  return {
+    ...state,
+    url,
+    etag: fetched.etag ?? (fetched.kind === 'not-modified' ? state.etag : null),
+    lastModified: fetched.lastModified ?? (fetched.kind === 'not-modified' ? state.lastModified : null),
+    lastFetchAt: now.toISOString(),
+    lastSuccessAt: now.toISOString(),
+    lastStatus: fetched.status,
+    lastOutcome: fetched.kind === 'ok' ? 'ok' : 'not-modified',
+    lastError: null,
+    lastErrorCode: null,
+    failures: 0,
+    nextFetchAt: null,
+    lastNewItems: newItems,
+    servedBy: new URL(fetched.finalUrl).host,
+  };
+}
+
+function failed(state: SourceState, error: FetchError, now: Date): SourceState {
+  const failures = state.failures + 1;
+  return {
+    ...state,
+    lastFetchAt: now.toISOString(),
+    lastStatus: error.details.status ?? null,
+    lastOutcome: 'error',
+    lastError: error.message,
+    lastErrorCode: error.code,
+    failures,
+    nextFetchAt: nextAttemptAfterFailure(failures, now, error.details.retryAfterMs),
+  };
+}
