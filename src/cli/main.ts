@@ -3,6 +3,7 @@ import { DEFAULT_CONFIG_FILE } from '../config/load-config.js';
 import { VERSION } from '../version.js';
 import { CliError, EXIT } from './exit-codes.js';
 import { runCommand, type RunCommandOptions } from './run-command.js';
+import { statusCommand, type StatusOptions } from './status-command.js';
 
 const EXIT_CODES_HELP = `
 Exit codes:
@@ -24,6 +25,12 @@ function buildProgram(): Command {
     .option('--source <id...>', 'only these sources (implies --all for them)')
     .action(async (options: RunCommandOptions) => {
       process.exitCode = await runCommand(options);
+    });
+  withCommonOptions(program.command('status'))
+    .description('show each source: last fetch, HTTP status, items, failures in a row, next due, last error')
+    .option('--json', 'print JSON instead of a table')
+    .action(async (options: StatusOptions) => {
+      process.exitCode = await statusCommand(options);
     });
   return program;
 }
