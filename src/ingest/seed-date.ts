@@ -13,7 +13,7 @@ const WEEKDAY = /\b(sunday|monday|tuesday|wednesday|thursday|friday|saturday)\b/
 /** Seed dates have no time of day; noon UTC shows the same calendar day in every time zone from -11 to +11. */
 const NOON_UTC_MS = 12 * 3600_000;
 const DAY_MS = 86_400_000;
-/** An article cannot mention its own publication date after the file was saved; later dates are about the future. */
+/** An article cannot mention its own publication date after the file was saved; later dates are about the future, unless all are. */
 const FUTURE_SLACK_MS = DAY_MS;
 
 interface Candidate {
@@ -29,7 +29,10 @@ interface Candidate {
  */
 export function findSeedDate(text: string, mtime: Date): ParsedSeed['date'] {
   const weekdays = new Set([...text.matchAll(WEEKDAY)].map((m) => WEEKDAYS.indexOf(m[1]!.toLowerCase())));
-  const candidates = collectDates(text).filter((c) => c.day <= mtime.getTime() + FUTURE_SLACK_MS);
+  const all = collectDates(text);
+  const past = all.filter((c) => c.day <= mtime.getTime() + FUTURE_SLACK_MS);
+  // When every date is "after" the mtime, the mtime is the unreliable one (an archive that reset it).
+  const candidates = past.length > 0 ? past : all;
   const score = (c: Candidate) => c.count + (weekdays.has(new Date(c.day).getUTCDay()) ? 2 : 0);
   const best = candidates.sort((a, b) => score(b) - score(a) || a.firstAt - b.firstAt)[0];
   if (best) return { iso: new Date(best.day + NOON_UTC_MS).toISOString(), from: 'text' };

@@ -30,7 +30,9 @@ function isOnion(spec: string): boolean {
 export function rehost(canonical: URL, base: URL): URL {
   const url = new URL(canonical.href);
   url.protocol = base.protocol;
-  url.host = base.host;
+  // hostname and port separately: assigning a port-less `host` keeps the old port
+  url.hostname = base.hostname;
+  url.port = base.port;
   const prefix = base.pathname.replace(/\/+$/, '');
   if (prefix !== '') url.pathname = `${prefix}${canonical.pathname}`;
   return url;

@@ -19,6 +19,17 @@ export interface MirrorUrl {
   origin: MirrorOrigin;
 }
 
+/**
+ * Other hosts serving what one host serves (same paths). Kept per article for every host its
+ * links, images and enclosures live on, so mirror variants of a feed can re-point each URL
+ * without computing anything outside the normalize stage.
+ */
+export interface HostMirrors {
+  host: string;
+  /** Base URLs (scheme, host, optional path prefix), best first. */
+  bases: { base: string; kind: MirrorKind; origin: MirrorOrigin }[];
+}
+
 export interface Person {
   name: string;
   email: string | null;
@@ -56,6 +67,8 @@ export interface Article {
   /** Canonical URL of the article (for seeds: its page on our site). */
   url: string | null;
   mirrors: MirrorUrl[];
+  /** Mirrors of each host the article's URLs point at (article, images, enclosures). */
+  hostMirrors: HostMirrors[];
   published: string; // ISO 8601, UTC
   dateSource: DateSource;
   /** Set by the source when it declares one; the store bumps it when content changes. */

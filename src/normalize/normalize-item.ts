@@ -52,6 +52,7 @@ export function normalizeItem(feed: ParsedFeed, item: ParsedItem, context: FeedC
     kind: 'feed',
     url: link,
     mirrors: link ? mirrorsOf(link, item, base, context) : [],
+    hostMirrors: [],
     published: dates.published,
     dateSource: dates.source,
     updated: dates.updated,

@@ -42,6 +42,7 @@ export function normalizeSeed(seed: ParsedSeed, context: SeedContext): Article {
     kind: 'seed',
     url,
     mirrors: mirrorUrlsFor(url, context.siteMirrors.map((spec) => ({ spec, origin: 'site' as const }))),
+    hostMirrors: [],
     published: seed.date.iso,
     dateSource: seed.date.from,
     updated: null,

@@ -1,0 +1,197 @@
+/**
+ * The external judges of feed validity: xmllint (well-formedness and namespaces), jing (Atom 1.0
+ * RELAX NG, RFC 4287), Python feedparser (what real readers see), ajv (JSON Feed 1.1 schema) and
+ * newsboat (a real reader fetching over HTTP). Each checks that its tool exists first: see missingTool.
+ */
+import { existsSync } from 'node:fs';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
+import Database from 'better-sqlite3';
+import { findExecutable, hasPythonModule, missingTool, runProcess } from './tools.js';
+
+const SCHEMAS = fileURLToPath(new URL('../fixtures/schemas/', import.meta.url));
+export const ATOM_RNC = path.join(SCHEMAS, 'atom.rnc');
+export const JSON_FEED_SCHEMA = path.join(SCHEMAS, 'jsonfeed-1.1.schema.json');
+
+/** feedparser is installed for the system Python; the python3 first on PATH (pyenv) does not have it. */
+const SYSTEM_PYTHON = '/usr/bin/python3';
+
+export interface XmllintResult {
+  ok: boolean;
+  code: number | null;
+  stderr: string;
+}
+
+/** `xmllint --noout`: ok only with exit code 0 AND nothing on stderr (namespace errors still exit 0). */
+export async function xmllint(file: string): Promise<XmllintResult> {
+  const tool = (await findExecutable('xmllint')) ?? missingTool('xmllint (Debian package libxml2-utils)');
+  const { code, stderr } = await runProcess(tool, ['--noout', file]);
+  return { ok: code === 0 && stderr === '', code, stderr };
+}
+
+export interface JingResult {
+  ok: boolean;
+  code: number | null;
+  /** Validation messages; jing's "[warning] … Unable to locate" start-up lines are left out. */
+  errors: string[];
+}
+
+/** Validates an Atom document against the RFC 4287 RELAX NG schema (compact syntax). */
+export async function jingAtom(file: string): Promise<JingResult> {
+  const tool = (await findExecutable('jing')) ?? missingTool('jing (Debian package jing)');
+  const { code, stdout, stderr } = await runProcess(tool, ['-c', ATOM_RNC, file]);
+  const errors = `${stdout}\n${stderr}`
+    .split('\n')
+    .map((line) => line.trim())
+    .filter((line) => line !== '' && !line.startsWith('[warning]'));
+  return { ok: code === 0 && errors.length === 0, code, errors };
+}
+
+export interface ParsedLink {
+  rel: string | null;
+  href: string | null;
+  type: string | null;
+}
+
+export interface FeedparserEntry {
+  title: string | null;
+  link: string | null;
+  id: string | null;
+  /** published_parsed as an ISO 8601 UTC string. */
+  published: string | null;
+  updated: string | null;
+  summary: string | null;
+  content: string[];
+  links: ParsedLink[];
+}
+
+export interface FeedparserResult {
+  bozo: boolean;
+  bozo_exception: string | null;
+  version: string;
+  encoding: string | null;
+  feed: { title: string | null; link: string | null; links: ParsedLink[] };
+  entries: FeedparserEntry[];
+}
+
+const FEEDPARSER_SCRIPT = String.raw`
+import calendar, datetime, json, sys
+import feedparser
+
+def iso(parsed):
+    if not parsed:
+        return None
+    return datetime.datetime.fromtimestamp(calendar.timegm(parsed), datetime.timezone.utc).strftime('%Y-%m-%dT%H:%M:%SZ')
+
+def links(obj):
+    return [{'rel': l.get('rel'), 'href': l.get('href'), 'type': l.get('type')} for l in obj.get('links', [])]
+
+d = feedparser.parse(sys.argv[1])
+out = {
+    'bozo': bool(d.bozo),
+    'bozo_exception': repr(d.get('bozo_exception')) if d.bozo else None,
+    'version': d.get('version', ''),
+    'encoding': d.get('encoding'),
+    'feed': {'title': d.feed.get('title'), 'link': d.feed.get('link'), 'links': links(d.feed)},
+    'entries': [{
+        'title': e.get('title'),
+        'link': e.get('link'),
+        'id': e.get('id'),
+        'published': iso(e.get('published_parsed')),
+        'updated': iso(e.get('updated_parsed')),
+        'summary': e.get('summary'),
+        'content': [c.get('value') for c in e.get('content', [])],
+        'links': links(e),
+    } for e in d.entries],
+}
+json.dump(out, sys.stdout)
+`;
+
+/** Parses a feed file with Python feedparser, the parser behind many readers and aggregators. */
+export async function feedparser(file: string): Promise<FeedparserResult> {
+  if (!(await hasPythonModule(SYSTEM_PYTHON, 'feedparser'))) missingTool(`Python feedparser for ${SYSTEM_PYTHON} (Debian package python3-feedparser)`);
+  const { code, stdout, stderr } = await runProcess(SYSTEM_PYTHON, ['-c', FEEDPARSER_SCRIPT, file]);
+  if (code !== 0) throw new Error(`feedparser script failed (exit ${code}): ${stderr}`);
+  return JSON.parse(stdout) as FeedparserResult;
+}
+
+export interface JsonFeedResult {
+  ok: boolean;
+  errors: ErrorObject[];
+  /** One line per schema error, for assertion messages. */
+  messages: string[];
+}
+
+let jsonFeedValidator: Promise<ValidateFunction> | undefined;
+
+/** Validates a JSON Feed file against the JSON Feed 1.1 schema (draft-07), formats included. */
+export async function validateJsonFeed(file: string): Promise<JsonFeedResult> {
+  jsonFeedValidator ??= compileJsonFeedSchema();
+  const validate = await jsonFeedValidator;
+  const ok = validate(JSON.parse(await readFile(file, 'utf8')) as unknown);
+  const errors = validate.errors ?? [];
+  return { ok, errors, messages: errors.map((e) => `${e.instancePath || '/'} ${e.message ?? ''} ${JSON.stringify(e.params)}`) };
+}
+
+/** RFC 3339 date-time, as the schema's "date-time" format means. */
+const RFC3339 = /^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:[Zz]|[+-]\d{2}:\d{2})$/;
+
+async function compileJsonFeedSchema(): Promise<ValidateFunction> {
+  const schema = JSON.parse(await readFile(JSON_FEED_SCHEMA, 'utf8')) as Record<string, unknown>;
+  // ajv-formats is not a dependency; the schema uses only these two formats, checked here.
+  const ajv = new Ajv({ allErrors: true, strict: false });
+  ajv.addFormat('uri', { type: 'string', validate: isAbsoluteUri });
+  ajv.addFormat('date-time', { type: 'string', validate: (value: string) => RFC3339.test(value) && !Number.isNaN(Date.parse(value)) });
+  return ajv.compile(schema);
+}
+
+function isAbsoluteUri(value: string): boolean {
+  if (!/^[a-z][a-z0-9+.-]*:/i.test(value) || /\s/.test(value)) return false;
+  try {
+    new URL(value);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+export interface NewsboatResult {
+  /** Titles of the items newsboat stored in its cache. */
+  titles: string[];
+  code: number | null;
+  stderr: string;
+}
+
+/**
+ * Lets newsboat fetch a feed URL (a server the test runs on 127.0.0.1) non-interactively, then reads
+ * the items it stored from its cache database. Everything newsboat writes stays in a temp folder.
+ */
+export async function newsboatRead(url: string): Promise<NewsboatResult> {
+  const tool = (await findExecutable('newsboat')) ?? missingTool('newsboat (Debian package newsboat)');
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'feedmirror-newsboat-'));
+  try {
+    const urls = path.join(dir, 'urls');
+    const cache = path.join(dir, 'cache.db');
+    const config = path.join(dir, 'config');
+    await writeFile(urls, `${url}\n`);
+    await writeFile(config, 'download-timeout 30\nreload-threads 1\n');
+    const env = { ...process.env, HOME: dir, XDG_CONFIG_HOME: dir, XDG_DATA_HOME: dir, XDG_CACHE_HOME: dir };
+    const { code, stderr } = await runProcess(tool, ['-u', urls, '-c', cache, '-C', config, '-x', 'reload'], { cwd: dir, env });
+    return { titles: readNewsboatTitles(cache), code, stderr };
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+function readNewsboatTitles(cache: string): string[] {
+  if (!existsSync(cache)) return []; // newsboat failed before creating it: code and stderr tell why
+  const db = new Database(cache, { readonly: true, fileMustExist: true });
+  try {
+    return (db.prepare('SELECT title FROM rss_item ORDER BY id').all() as { title: string }[]).map((row) => row.title);
+  } finally {
+    db.close();
+  }
+}
