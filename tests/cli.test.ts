@@ -30,7 +30,7 @@ async function workspace(...args: Parameters<typeof createWorkspace>): Promise<W
   return ws;
 }
 
-const PUBLISHED = ['all/atom.xml', 'all/feed.json', 'all/rss.xml', `articles/${SAMPLE_ID}.html`];
+const PUBLISHED = ['all/atom.xml', 'all/feed.json', 'all/rss.xml', `articles/${SAMPLE_ID}.html`, 'mirrors.json'];
 
 async function readAll(root: string): Promise<Record<string, string>> {
   const out: Record<string, string> = {};
@@ -98,7 +98,7 @@ describe('cli: run', () => {
     expect(await readFile(path.join(ws.feedsDir, 'all', 'rss.xml'), 'utf8')).toContain(SAMPLE_HEADLINE);
     expect(existsSync(ws.databasePath)).toBe(true);
     const summary = result.logs.find((line) => line.event === 'run');
-    expect(summary).toMatchObject({ inserted: 1, filesWritten: 4, problems: 0 });
+    expect(summary).toMatchObject({ inserted: 1, filesWritten: PUBLISHED.length, problems: 0 });
   });
 
   it('accepts --config with a path relative to the working folder, and resolves paths in it against its own folder', async () => {
@@ -123,7 +123,7 @@ describe('cli: run', () => {
     expect(second.code, second.stderr).toBe(0);
     expect(await readAll(ws.feedsDir)).toEqual(bytes);
     expect(await fileTimes(ws.feedsDir)).toEqual(times);
-    expect(second.logs.find((line) => line.event === 'run')).toMatchObject({ inserted: 0, updated: 0, unchanged: 1, filesWritten: 0, filesUnchanged: 4 });
+    expect(second.logs.find((line) => line.event === 'run')).toMatchObject({ inserted: 0, updated: 0, unchanged: 1, filesWritten: 0, filesUnchanged: PUBLISHED.length });
     expect(second.logs.find((line) => line.event === 'run')!.msg).toMatch(/0 files written/);
   });
 

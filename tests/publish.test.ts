@@ -115,15 +115,11 @@ async function publishFixed(articles: Article[] = [seedArticle(), remoteArticle(
 describe('publisher: golden files', () => {
   it('renders the fixed feed as reviewed (rss.xml, atom.xml, feed.json, article page)', async () => {
     const { read, report } = await publishFixed();
-    expect(report.written.sort()).toEqual([
-      'all/atom.xml',
-      'all/feed.json',
-      'all/rss.xml',
-      'articles/seed0001.html',
-      'news/atom.xml',
-      'news/feed.json',
-      'news/rss.xml',
-    ]);
+    const tree = ['all/atom.xml', 'all/feed.json', 'all/rss.xml', 'articles/seed0001.html', 'mirrors.json', 'news/atom.xml', 'news/feed.json', 'news/rss.xml'];
+    // the canonical tree, and a full copy per site mirror
+    expect(report.written.sort()).toEqual(
+      [...tree, ...tree.map((f) => `mirrors/cdn.example.com/${f}`), ...tree.map((f) => `mirrors/feeds-mirror.example.net/${f}`)].sort(),
+    );
     await expect(await read('all/rss.xml')).toMatchFileSnapshot('golden/rss.xml');
     await expect(await read('all/atom.xml')).toMatchFileSnapshot('golden/atom.xml');
     await expect(await read('all/feed.json')).toMatchFileSnapshot('golden/feed.json');
@@ -177,14 +173,18 @@ describe('publisher: atomic, minimal writes', () => {
     const { outputDir } = await publishFixed();
     await store.upsertArticles([makeArticle({ ...plainArticle(), title: 'Plain item, corrected' })], new Date('2024-06-02T00:00:00.000Z'));
     const second = await publishOutputs(publishInput(outputDir), store);
-    // the plain item is in "all" only ("news" holds one item, the newest), and it has no page
-    expect(second.written.sort()).toEqual(['all/atom.xml', 'all/feed.json', 'all/rss.xml']);
+    // the plain item is in "all" only ("news" holds one item, the newest), and it has no page;
+    // each site mirror has its own copy of "all"
+    const all = ['all/atom.xml', 'all/feed.json', 'all/rss.xml'];
+    expect(second.written.sort()).toEqual([...all, ...all.map((f) => `mirrors/cdn.example.com/${f}`), ...all.map((f) => `mirrors/feeds-mirror.example.net/${f}`)]);
   });
 });
 
 describe('publisher: mirror metadata in each format', () => {
   const seedMirrors = () => seedArticle().mirrors.map((m) => m.url);
   const remoteMirrors = () => remoteArticle().mirrors.map((m) => m.url);
+  /** JSON Feed carries each mirror as { url, kind, source } (where we learned of it). */
+  const asJson = (mirrors: { url: string; kind: string; origin: string }[]) => mirrors.map((m) => ({ url: m.url, kind: m.kind, source: m.origin }));
 
   it('RSS: each item carries its mirrors as <atom:link rel="duplicate">, the channel its copies', async () => {
     const { read } = await publishFixed();
@@ -213,8 +213,8 @@ describe('publisher: mirror metadata in each format', () => {
     const json = JSON.parse(await read('all/feed.json')) as { _feedmirror: { mirrors: string[] }; items: { id: string; _feedmirror: unknown }[] };
     expect(json._feedmirror.mirrors).toEqual(['https://feeds-mirror.example.net/all/feed.json', 'https://cdn.example.com/mirror/all/feed.json']);
     const byId = new Map(json.items.map((item) => [item.id, item._feedmirror]));
-    expect(byId.get('urn:feedmirror:seed:seed0001')).toMatchObject({ source: 'seeds', mirrors: seedMirrors(), publisher: { name: 'Press TV', hosts: ['www.presstv.co.uk', 'www.presstv.tv'] } });
-    expect(byId.get('https://example.org/2024/05/story.html')).toMatchObject({ source: 'remote', mirrors: remoteMirrors(), publisher: { name: 'Example News', hosts: ['example.org', 'example.net'] } });
+    expect(byId.get('urn:feedmirror:seed:seed0001')).toMatchObject({ source: 'seeds', mirrors: asJson(seedArticle().mirrors), publisher: { name: 'Press TV', hosts: ['www.presstv.co.uk', 'www.presstv.tv'] } });
+    expect(byId.get('https://example.org/2024/05/story.html')).toMatchObject({ source: 'remote', mirrors: asJson(remoteArticle().mirrors), publisher: { name: 'Example News', hosts: ['example.org', 'example.net'] } });
     expect(byId.get('tag:example.org,2023:plain')).toMatchObject({ source: 'remote', mirrors: [], publisher: null });
   });
 

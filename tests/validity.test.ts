@@ -81,8 +81,8 @@ describe('end to end: the sample seed published by `feedmirror run`', () => {
   });
 
   it('feed.json: the item\'s _feedmirror.mirrors is its page on the site mirror', async () => {
-    const json = JSON.parse(await readFile(feedFile('feed.json'), 'utf8')) as { items: { _feedmirror: { mirrors: string[] } }[] };
-    expect(json.items[0]!._feedmirror.mirrors).toEqual([MIRROR_PAGE_URL]);
+    const json = JSON.parse(await readFile(feedFile('feed.json'), 'utf8')) as { items: { _feedmirror: { mirrors: { url: string }[] } }[] };
+    expect(json.items[0]!._feedmirror.mirrors).toEqual([{ url: MIRROR_PAGE_URL, kind: 'https', source: 'site' }]);
   });
 
   it('writes the article page the items link to', async () => {

@@ -45,6 +45,7 @@ export function parseConfig(text: string, configPath: string): Config {
     configDir,
     database: path.resolve(configDir, parsed.database),
     outputDir: path.resolve(configDir, parsed.outputDir),
+    mirrorLists: parsed.mirrorLists.map((list) => (list.path ? { ...list, path: path.resolve(configDir, list.path) } : list)),
     sources: parsed.sources.map((source): SourceConfig =>
       'seeds' in source
         ? { ...source, kind: 'seeds', seeds: path.resolve(configDir, source.seeds) }

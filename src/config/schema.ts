@@ -94,6 +94,26 @@ const sourceSchema = z.union([seedSourceSchema, feedSourceSchema], {
   error: 'a source with an "id" and either "seeds" (a folder) or "url" (a feed URL)',
 });
 
+/** "90s", "30m", "6h", "1d", or a number of seconds. */
+const duration = z.union([
+  z.number().int().min(0),
+  z.string().regex(/^\d+\s*[smhd]$/i, 'a duration such as "30m", "6h" or "1d"'),
+]);
+
+export function durationMs(value: number | string): number {
+  if (typeof value === 'number') return value * 1000;
+  const unit = { s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 }[value.trim().slice(-1).toLowerCase() as 's' | 'm' | 'h' | 'd'];
+  return Number.parseInt(value, 10) * unit;
+}
+
+const mirrorListSchema = z
+  .strictObject({
+    path: z.string().min(1).optional(),
+    url: httpUrl('an absolute http(s) URL of a mirror list').optional(),
+    refresh: duration.default('6h'),
+  })
+  .refine((list) => (list.path === undefined) !== (list.url === undefined), 'exactly one of "path" (a file) or "url"');
+
 export const FORMATS = ['rss', 'atom', 'json'] as const;
 
 const outputSchema = z.strictObject({
@@ -103,6 +123,10 @@ const outputSchema = z.strictObject({
   sources: z.array(z.string().min(1)).min(1).default(['*']),
   limit: z.number().int().min(1).max(10_000).default(50),
   formats: z.array(z.enum(FORMATS)).min(1).default([...FORMATS]),
+  /** Copies of this output whose links point at one kind of mirror (written to <output>/<variant id>/). */
+  variants: z
+    .array(z.strictObject({ id, kind: z.string().min(1).regex(/^[a-z0-9+-]+$/, 'a mirror kind such as "https", "tor", "ipfs"') }))
+    .default([]),
 });
 
 export const configSchema = z
@@ -113,6 +137,7 @@ export const configSchema = z
     outputDir: z.string().min(1).default('feeds'),
     fetch: fetchSchema.default(FETCH_DEFAULTS),
     limits: limitsSchema.default(LIMIT_DEFAULTS),
+    mirrorLists: z.array(mirrorListSchema).default([]),
     sources: z.array(sourceSchema).default([]),
     outputs: z.array(outputSchema).min(1),
   })

@@ -11,7 +11,8 @@ export type DateSource =
 export type MirrorKind = 'https' | 'http' | 'tor' | 'ipfs' | 'i2p' | string;
 
 /** Where we learned about a mirror. */
-export type MirrorOrigin = 'site' | 'seed-footer' | 'config' | 'mirror-list' | 'feed';
+/** Where we learned about a mirror; 'canonical' marks the original address listed among a mirror copy's duplicates. */
+export type MirrorOrigin = 'site' | 'seed-footer' | 'config' | 'mirror-list' | 'feed' | 'canonical';
 
 export interface MirrorUrl {
   url: string;

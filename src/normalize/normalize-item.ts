@@ -1,11 +1,11 @@
-import type { Article, ArticleImage, Enclosure, MirrorUrl, Person } from '../model/article.js';
+import type { Article, ArticleImage, Enclosure, Person } from '../model/article.js';
 import type { ParsedFeed, ParsedItem, ParsedMedia, TextValue } from '../model/parsed-feed.js';
 import { parseFeedDate } from '../lib/parse-date.js';
 import { escapeHtmlText, truncateText } from '../lib/text.js';
 import { hashArticleContent } from './content-hash.js';
 import { identifyItem } from './item-ids.js';
-import { mirrorUrlsFor } from './mirror-urls.js';
-import { mirrorBase, mirrorKind } from '../lib/mirror-hosts.js';
+import { articleMirrors, type MirrorInputs } from './mirror-urls.js';
+import { mirrorBase } from '../lib/mirror-hosts.js';
 import { htmlToText, resolveUrl, sanitizeHtml } from './sanitize-html.js';
 
 export interface ItemLimits {
@@ -22,8 +22,13 @@ export interface FeedContext {
   sourceTitle: string | null;
   /** The URL the feed was finally served from (after redirects): the last resort for relative URLs. */
   responseUrl: string;
-  /** Mirrors of the publisher: config `mirrors`, plus hosts the response declared (Onion-Location, Link rel=duplicate). */
-  mirrors: { spec: string; origin: 'config' | 'feed' | 'mirror-list' }[];
+  /** Mirrors of the publisher (config `mirrors`, hosts the response declared) and the mirror lists. */
+  mirrors: MirrorInputs;
+  /**
+   * When the feed was fetched through a mirror: mirror origin → canonical origin, so every URL
+   * in the result is stored as the publisher's own, whichever host answered.
+   */
+  hostAliases: Record<string, string>;
   /** Stands in for a missing date; the store keeps the first one it saw. */
   now: Date;
   limits: ItemLimits;
@@ -37,22 +42,30 @@ const MAX_MEDIA = 20;
 
 /** ParsedItem → Article: absolute URLs, plain-text title and summary, sanitized content, UTC dates, ids and mirrors. */
 export function normalizeItem(feed: ParsedFeed, item: ParsedItem, context: FeedContext): Article {
+  const canonical = canonicalizer(context.hostAliases);
   const base = itemBase(feed, item, context.responseUrl);
-  const link = item.link ? resolveHttp(item.link, base) : null;
-  const contentHtml = renderContent(item.content ?? item.summary, base, context.limits);
+  const resolve = (value: string) => {
+    const url = resolveHttp(value, base);
+    return url ? canonical(url) : null;
+  };
+  const link = item.link ? resolve(item.link) : null;
+  const contentHtml = renderContent(item.content ?? item.summary, base, context.limits, canonical);
   const summaryText = item.summary && item.content ? plainText(item.summary) : htmlToText(contentHtml);
   const title = titleOf(item, summaryText, link, context.limits);
   const dates = datesOf(item, context.now);
-  const identity = identifyItem(context.sourceId, item.guid?.trim() || null, link, title, dates.declared);
-  const { images, enclosures } = splitMedia(item.media, base);
+  const guid = item.guid?.trim() || null;
+  const identity = identifyItem(context.sourceId, guid && /^https?:\/\//i.test(guid) ? canonical(guid) : guid, link, title, dates.declared);
+  const { images, enclosures } = splitMedia(item.media, resolve);
+  const mirrorData = link
+    ? articleMirrors(link, [...images.map((i) => i.url!), ...enclosures.map((e) => e.url)], context.mirrors, declaredDuplicates(item, resolve, link))
+    : { mirrors: [], hostMirrors: [] };
   const body = { title, summary: summaryText ? truncateText(summaryText, SUMMARY_CHARS) : null, contentHtml, images, enclosures };
   return {
     ...identity,
     sourceId: context.sourceId,
     kind: 'feed',
     url: link,
-    mirrors: link ? mirrorsOf(link, item, base, context) : [],
-    hostMirrors: [],
+    ...mirrorData,
     published: dates.published,
     dateSource: dates.source,
     updated: dates.updated,
@@ -79,11 +92,22 @@ function resolveHttp(value: string, base: string): string | null {
   return url && !url.startsWith('mailto:') ? url : null;
 }
 
-function renderContent(value: TextValue | null, base: string, limits: ItemLimits): string {
+function renderContent(value: TextValue | null, base: string, limits: ItemLimits, canonical: (url: string) => string): string {
   if (!value) return '';
   const raw = capBytes(value.value, limits.maxContentBytes);
   if (value.type === 'text') return raw.split(/\n\s*\n/).map((p) => p.trim()).filter(Boolean).map((p) => `<p>${escapeHtmlText(p)}</p>`).join('\n');
-  return sanitizeHtml(raw, base);
+  return sanitizeHtml(raw, base, canonical);
+}
+
+/** Rewrites URLs on a mirror that served the feed back to the publisher's own origin. */
+function canonicalizer(aliases: Record<string, string>): (url: string) => string {
+  const entries = Object.entries(aliases);
+  if (entries.length === 0) return (url) => url;
+  return (url) => {
+    const parsed = new URL(url);
+    const target = aliases[parsed.origin];
+    return target ? new URL(`${parsed.pathname}${parsed.search}${parsed.hash}`, target).href : url;
+  };
 }
 
 function capBytes(text: string, maxBytes: number): string {
@@ -124,12 +148,12 @@ function authorsOf(item: ParsedItem): Person[] {
 
 const IMAGE_TYPE = /^image\//i;
 
-function splitMedia(media: ParsedMedia[], base: string): { images: ArticleImage[]; enclosures: Enclosure[] } {
+function splitMedia(media: ParsedMedia[], resolve: (value: string) => string | null): { images: ArticleImage[]; enclosures: Enclosure[] } {
   const images: ArticleImage[] = [];
   const enclosures: Enclosure[] = [];
   const seen = new Set<string>();
   for (const m of media) {
-    const url = resolveHttp(m.url, base);
+    const url = resolve(m.url);
     if (!url || seen.has(url)) continue;
     seen.add(url);
     if (m.isThumbnail || m.medium === 'image' || IMAGE_TYPE.test(m.type ?? '')) images.push({ url, caption: m.caption, credit: m.credit });
@@ -138,20 +162,18 @@ function splitMedia(media: ParsedMedia[], base: string): { images: ArticleImage[
   return { images: images.slice(0, MAX_MEDIA), enclosures: enclosures.slice(0, MAX_MEDIA) };
 }
 
-/** The article's URL on each mirror host of its publisher, plus copies the feed itself links as duplicates. */
-function mirrorsOf(link: string, item: ParsedItem, base: string, context: FeedContext): MirrorUrl[] {
-  const rehosted = mirrorUrlsFor(link, context.mirrors);
-  const declared = item.links
+/** Copies of the article the feed itself links as rel="duplicate". */
+function declaredDuplicates(item: ParsedItem, resolve: (value: string) => string | null, link: string): string[] {
+  return item.links
     .filter((l) => l.rel === 'duplicate' || l.rel === 'http://www.iana.org/assignments/relation/duplicate')
-    .map((l) => resolveHttp(l.href, base))
-    .filter((u): u is string => u !== null && u !== link && !rehosted.some((m) => m.url === u));
-  return [...rehosted, ...[...new Set(declared)].map((url) => ({ url, kind: mirrorKind(new URL(url)), origin: 'feed' as const }))];
+    .map((l) => resolve(l.href))
+    .filter((u): u is string => u !== null && u !== link);
 }
 
 function publisherOf(feed: ParsedFeed, link: string | null, context: FeedContext): Article['publisher'] {
   const name = feed.title?.trim() || context.sourceTitle || context.sourceId;
   const primary = link ? new URL(link).host : null;
-  const mirrorHosts = context.mirrors.map((m) => mirrorBase(m.spec)?.host).filter((h): h is string => !!h);
+  const mirrorHosts = context.mirrors.publisher.map((m) => mirrorBase(m.spec)?.host).filter((h): h is string => !!h);
   const hosts = [...new Set([...(primary ? [primary] : []), ...mirrorHosts])];
   return { name, hosts };
 }

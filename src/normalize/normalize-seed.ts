@@ -1,7 +1,7 @@
 import type { Article, ArticleImage } from '../model/article.js';
 import type { ParsedSeed } from '../model/seed.js';
 import { hashArticleContent } from './content-hash.js';
-import { mirrorUrlsFor } from './mirror-urls.js';
+import { articleMirrors } from './mirror-urls.js';
 import { mirrorBase } from '../lib/mirror-hosts.js';
 import { seedPagePath } from '../lib/site-paths.js';
 import { escapeHtmlText, slugify, truncateText } from '../lib/text.js';
@@ -41,8 +41,8 @@ export function normalizeSeed(seed: ParsedSeed, context: SeedContext): Article {
     sourceId: context.sourceId,
     kind: 'seed',
     url,
-    mirrors: mirrorUrlsFor(url, context.siteMirrors.map((spec) => ({ spec, origin: 'site' as const }))),
-    hostMirrors: [],
+    // A seed's page lives on our site, so its mirrors are the site's mirrors.
+    ...articleMirrors(url, [], { publisher: context.siteMirrors.map((spec) => ({ spec, origin: 'site' as const })), directory: null }),
     published: seed.date.iso,
     dateSource: seed.date.from,
     updated: null,

@@ -32,7 +32,7 @@ const LAZY_SRCSET = ['data-srcset', 'data-lazy-srcset'];
  * Sanitizes untrusted HTML and makes every URL in it absolute against `base`.
  * The caller caps the input size first: sanitize-html 2.17 slows down badly on some nested input.
  */
-export function sanitizeHtml(html: string, base: string | null): string {
+export function sanitizeHtml(html: string, base: string | null, mapUrl: (url: string) => string = (url) => url): string {
   return sanitize(html, {
     allowedTags: ALLOWED_TAGS,
     allowedAttributes: ALLOWED_ATTRIBUTES,
@@ -42,11 +42,11 @@ export function sanitizeHtml(html: string, base: string | null): string {
     disallowedTagsMode: 'discard',
     nonTextTags: ['script', 'style', 'textarea', 'option', 'noscript', 'template', 'iframe', 'object', 'embed', 'svg', 'math'],
     transformTags: {
-      a: (tagName, attribs) => ({ tagName, attribs: withAbsolute(attribs, ['href'], base) }),
-      img: (tagName, attribs) => ({ tagName, attribs: withAbsolute(unlazy(attribs), ['src', 'srcset'], base) }),
-      source: (tagName, attribs) => ({ tagName, attribs: withAbsolute(unlazy(attribs), ['srcset'], base) }),
-      blockquote: (tagName, attribs) => ({ tagName, attribs: withAbsolute(attribs, ['cite'], base) }),
-      q: (tagName, attribs) => ({ tagName, attribs: withAbsolute(attribs, ['cite'], base) }),
+      a: (tagName, attribs) => ({ tagName, attribs: withAbsolute(attribs, ['href'], base, mapUrl) }),
+      img: (tagName, attribs) => ({ tagName, attribs: withAbsolute(unlazy(attribs), ['src', 'srcset'], base, mapUrl) }),
+      source: (tagName, attribs) => ({ tagName, attribs: withAbsolute(unlazy(attribs), ['srcset'], base, mapUrl) }),
+      blockquote: (tagName, attribs) => ({ tagName, attribs: withAbsolute(attribs, ['cite'], base, mapUrl) }),
+      q: (tagName, attribs) => ({ tagName, attribs: withAbsolute(attribs, ['cite'], base, mapUrl) }),
     },
     // Tracking pixels and images whose source was refused carry nothing a reader can see.
     exclusiveFilter: (frame) => frame.tag === 'img' && (!frame.attribs.src || (frame.attribs.width === '1' && frame.attribs.height === '1')),
@@ -65,12 +65,12 @@ function unlazy(attribs: sanitize.Attributes): sanitize.Attributes {
   return { ...attribs, ...(lazySrc ? { src: lazySrc } : {}), ...(lazySrcset ? { srcset: lazySrcset } : {}) };
 }
 
-function withAbsolute(attribs: sanitize.Attributes, keys: string[], base: string | null): sanitize.Attributes {
+function withAbsolute(attribs: sanitize.Attributes, keys: string[], base: string | null, mapUrl: (url: string) => string): sanitize.Attributes {
   const out = { ...attribs };
   for (const key of keys) {
     const value = out[key];
     if (value === undefined) continue;
-    const resolved = key === 'srcset' ? resolveSrcset(value, base) : resolveUrl(value, base);
+    const resolved = key === 'srcset' ? resolveSrcset(value, base, mapUrl) : mapOrNull(resolveUrl(value, base), mapUrl);
     if (resolved) out[key] = resolved;
     else delete out[key];
   }
@@ -87,12 +87,16 @@ export function resolveUrl(value: string, base: string | null): string | null {
   }
 }
 
-function resolveSrcset(value: string, base: string | null): string | null {
+function mapOrNull(url: string | null, mapUrl: (url: string) => string): string | null {
+  return url && !url.startsWith('mailto:') ? mapUrl(url) : url;
+}
+
+function resolveSrcset(value: string, base: string | null, mapUrl: (url: string) => string): string | null {
   const candidates = value
     .split(/,\s+/)
     .map((part) => {
       const [url, ...descriptor] = part.trim().split(/\s+/);
-      const resolved = url ? resolveUrl(url, base) : null;
+      const resolved = url ? mapOrNull(resolveUrl(url, base), mapUrl) : null;
       return resolved ? [resolved, ...descriptor].join(' ') : null;
     })
     .filter((c): c is string => c !== null);

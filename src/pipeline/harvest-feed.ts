@@ -5,6 +5,8 @@ import type { Article } from '../model/article.js';
 import type { ParsedFeed } from '../model/parsed-feed.js';
 import { emptySourceState, type SourceState } from '../model/source-state.js';
 import { fetchFeed, type FetchResult } from '../sources/http/fetch-feed.js';
+import type { MirrorDirectory } from '../lib/mirror-directory.js';
+import { fetchWithMirrors } from './fetch-with-mirrors.js';
 import { FetchError } from '../sources/http/fetch-errors.js';
 import type { HttpSettings } from '../sources/http/http-client.js';
 import { parseFeedBody } from '../ingest/parse-feed.js';
@@ -13,6 +15,7 @@ import { nextAttemptAfterFailure } from './backoff.js';
 
 export interface FeedHarvestDeps {
   config: Config;
+  directory: MirrorDirectory | null;
   http: HttpSettings;
   dispatcher: Dispatcher;
   logger: Logger;
@@ -33,12 +36,15 @@ export async function harvestFeedSource(source: FeedSourceConfig, previous: Sour
   const log = deps.logger.child({ source: source.id });
   try {
     let url = state.url ?? source.url;
-    let fetched = await fetchFeed({ url, etag: state.etag, lastModified: state.lastModified, signal: deps.signal }, http, deps.dispatcher);
+    const first = await fetchWithMirrors(source, { url, etag: state.etag, lastModified: state.lastModified, signal: deps.signal }, http, { ...deps, logger: log });
+    let fetched = first.result;
+    if (first.mirrorOrigin) return await mirrored(source, state, fetched, url, first.mirrorOrigin, deps);
     if (fetched.movedTo) log.info({ from: url, to: fetched.movedTo }, `feed ${url} moved permanently to ${fetched.movedTo}; using the new URL from now on`);
     url = fetched.movedTo ?? url;
     if (fetched.kind === 'not-modified') return { articles: [], state: succeeded(state, fetched, url, deps.now, 0), error: null };
     let parsed = await parseFeedBody(fetched.bytes, fetched.contentType, fetched.finalUrl);
     if (parsed.kind === 'html-page') {
+      // (through a mirror this branch is not taken: see mirrored())
       const feedUrl = parsed.feedUrls[0]!;
       log.info({ page: fetched.finalUrl, feed: feedUrl }, `${fetched.finalUrl} is an HTML page; using the feed it advertises: ${feedUrl}`);
       fetched = await fetchFeed({ url: feedUrl, etag: null, lastModified: null, signal: deps.signal }, http, deps.dispatcher);
@@ -48,12 +54,26 @@ export async function harvestFeedSource(source: FeedSourceConfig, previous: Sour
       if (parsed.kind !== 'feed') throw new FetchError('FM_NOT_A_FEED', `the feed ${feedUrl} advertised by the page is itself an HTML page`);
     }
     for (const warning of parsed.warnings) log.warn({ url }, `feed ${url}: ${warning}`);
-    const articles = normalizeFeed(source, parsed.feed, fetched, deps);
+    const articles = normalizeFeed(source, parsed.feed, fetched, deps, {});
     return { articles, state: { ...succeeded(state, fetched, url, deps.now, articles.length), title: parsed.feed.title ?? state.title }, error: null };
   } catch (error) {
     const failure = error instanceof FetchError ? error : new FetchError('FM_PARSE', `unable to parse feed: ${(error as Error).message}`);
     return { articles: [], state: failed(state, failure, deps.now), error: failure };
   }
+}
+
+/**
+ * The primary failed and a mirror answered: its URLs are mapped back to the primary's origin,
+ * and the primary's validators and URL are left as they were (the mirror is another server).
+ */
+async function mirrored(source: FeedSourceConfig, state: SourceState, fetched: FetchResult, url: string, mirrorOrigin: string, deps: FeedHarvestDeps): Promise<FeedHarvest> {
+  const servedBy = new URL(mirrorOrigin).host;
+  const base = { ...state, lastFetchAt: deps.now.toISOString(), lastSuccessAt: deps.now.toISOString(), lastStatus: fetched.status, lastError: null, lastErrorCode: null, failures: 0, nextFetchAt: null, servedBy };
+  if (fetched.kind !== 'ok') return { articles: [], state: { ...base, lastOutcome: 'not-modified', lastNewItems: 0 }, error: null };
+  const parsed = await parseFeedBody(fetched.bytes, fetched.contentType, url);
+  if (parsed.kind !== 'feed') throw new FetchError('FM_NOT_A_FEED', `the mirror ${mirrorOrigin} served an HTML page, not the feed`);
+  const articles = normalizeFeed(source, parsed.feed, { ...fetched, finalUrl: url }, deps, { [mirrorOrigin]: new URL(url).origin });
+  return { articles, state: { ...base, lastOutcome: 'ok', lastNewItems: articles.length, title: parsed.feed.title ?? state.title }, error: null };
 }
 
 /** A changed URL in the config starts over: the old validators and moved-to URL belong to the old feed. */
@@ -62,15 +82,19 @@ function currentState(source: FeedSourceConfig, previous: SourceState | undefine
   return { ...emptySourceState(source.id), configUrl: source.url, failures: previous?.failures ?? 0 };
 }
 
-function normalizeFeed(source: FeedSourceConfig, feed: ParsedFeed, fetched: FetchResult & { kind: 'ok' }, deps: FeedHarvestDeps): Article[] {
+function normalizeFeed(source: FeedSourceConfig, feed: ParsedFeed, fetched: FetchResult & { kind: 'ok' }, deps: FeedHarvestDeps, hostAliases: Record<string, string>): Article[] {
   const context = {
     sourceId: source.id,
     sourceTitle: source.title ?? null,
     responseUrl: fetched.finalUrl,
-    mirrors: [
-      ...source.mirrors.map((spec) => ({ spec, origin: 'config' as const })),
-      ...fetched.declaredMirrors.map((url) => ({ spec: new URL(url).origin, origin: 'feed' as const })),
-    ],
+    mirrors: {
+      publisher: [
+        ...source.mirrors.map((spec) => ({ spec, origin: 'config' as const })),
+        ...fetched.declaredMirrors.map((url) => ({ spec: new URL(url).origin, origin: 'feed' as const })),
+      ],
+      directory: deps.directory,
+    },
+    hostAliases,
     now: deps.now,
     limits: deps.config.limits,
   };

@@ -8,6 +8,9 @@ import { createHttpAgent, type HttpSettings } from '../sources/http/http-client.
 import { GENERATOR, USER_AGENT } from '../version.js';
 import { harvestSeedSource } from './ingest-seeds.js';
 import { harvestFeeds } from './harvest-feeds.js';
+import { loadMirrorDirectory } from './load-mirror-lists.js';
+import { buildMirrorMap } from './mirror-map.js';
+import type { MirrorDirectory } from '../lib/mirror-directory.js';
 
 export interface RunDeps {
   config: Config;
@@ -53,6 +56,36 @@ export async function runOnce(deps: RunDeps, options: RunOptions = {}): Promise<
     report.stored.updated += summary.updated;
     report.stored.unchanged += summary.unchanged;
   };
+  const http: HttpSettings = { ...config.fetch, userAgent: config.fetch.userAgent ?? USER_AGENT };
+  const pool: { own: Dispatcher | null } = { own: null };
+  // Created on first use: a seeds-only run never opens a connection pool.
+  const dispatcher = () => deps.dispatcher ?? (pool.own ??= createHttpAgent(http));
+  let directory: MirrorDirectory | null = null;
+  try {
+    directory = await loadMirrorDirectory({ config, store, logger, now: started, http, dispatcher });
+    await harvestSeeds(deps, selected, report, addStored, started);
+    await harvestRemote(deps, options, selected, report, addStored, { now: started, http, dispatcher, directory });
+  } finally {
+    await pool.own?.close();
+  }
+  report.published = await publishOutputs(
+    {
+      site: config.site,
+      sources: config.sources.map((s) => ({ ...s, url: s.kind === 'feed' ? s.url : undefined })),
+      outputs: config.outputs,
+      outputDir: config.outputDir,
+      generator: GENERATOR,
+      mirrorMap: buildMirrorMap(config, directory),
+    },
+    store,
+  );
+  report.durationMs = deps.now().getTime() - started.getTime();
+  logSummary(logger, report);
+  return report;
+}
+
+async function harvestSeeds(deps: RunDeps, selected: Config['sources'], report: RunReport, addStored: (s: UpsertSummary) => void, now: Date) {
+  const { config, store, logger } = deps;
   for (const source of selected) {
     if (source.kind !== 'seeds') continue;
     const harvest = await harvestSeedSource(source, config.site);
@@ -61,27 +94,25 @@ export async function runOnce(deps: RunDeps, options: RunOptions = {}): Promise<
       if (problem.code === 'FM_SEED_FOLDER') report.failedSources.push(problem.sourceId);
       logger.error({ source: problem.sourceId, file: problem.target, code: problem.code }, `seed ${problem.target} ${problem.message}`);
     }
-    addStored(await store.upsertArticles(harvest.articles, started));
+    addStored(await store.upsertArticles(harvest.articles, now));
   }
-  await harvestRemote(deps, options, selected, report, addStored, started);
-  report.published = await publishOutputs(
-    { site: config.site, sources: config.sources.map((s) => ({ ...s, url: s.kind === 'feed' ? s.url : undefined })), outputs: config.outputs, outputDir: config.outputDir, generator: GENERATOR },
-    store,
-  );
-  report.durationMs = deps.now().getTime() - started.getTime();
-  logSummary(logger, report);
-  return report;
 }
 
-async function harvestRemote(deps: RunDeps, options: RunOptions, selected: Config['sources'], report: RunReport, addStored: (s: UpsertSummary) => void, now: Date) {
+interface RemoteContext {
+  now: Date;
+  http: HttpSettings;
+  dispatcher: () => Dispatcher;
+  directory: MirrorDirectory | null;
+}
+
+async function harvestRemote(deps: RunDeps, options: RunOptions, selected: Config['sources'], report: RunReport, addStored: (s: UpsertSummary) => void, remote: RemoteContext) {
   const sources = selected.filter((s) => s.kind === 'feed');
   if (sources.length === 0) return;
   const { config, store, logger } = deps;
-  const http: HttpSettings = { ...config.fetch, userAgent: config.fetch.userAgent ?? USER_AGENT };
-  const dispatcher = deps.dispatcher ?? createHttpAgent(http);
-  try {
+  const { now, http, dispatcher, directory } = remote;
+  {
     const states = await store.getSourceStates();
-    const { skipped } = await harvestFeeds({ sources, states, force: options.all === true || options.only !== undefined }, { config, http, dispatcher, logger, now, signal: deps.signal }, async (source, harvest) => {
+    const { skipped } = await harvestFeeds({ sources, states, force: options.all === true || options.only !== undefined }, { config, directory, http, dispatcher: dispatcher(), logger, now, signal: deps.signal }, async (source, harvest) => {
       await store.saveSourceState(harvest.state);
       if (harvest.error) {
         report.failedSources.push(source.id);
@@ -95,8 +126,6 @@ async function harvestRemote(deps: RunDeps, options: RunOptions, selected: Confi
       addStored(await store.upsertArticles(harvest.articles, now));
     });
     report.skippedSources = skipped;
-  } finally {
-    if (!deps.dispatcher) await dispatcher.close();
   }
 }
 

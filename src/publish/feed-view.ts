@@ -1,4 +1,4 @@
-import type { MirrorUrl, StoredArticle } from '../model/article.js';
+import type { ArticleImage, Enclosure, MirrorUrl, StoredArticle } from '../model/article.js';
 
 export type FeedFormat = 'rss' | 'atom' | 'json';
 
@@ -33,9 +33,14 @@ export interface FeedView {
 
 export interface ItemView {
   article: StoredArticle;
-  /** The item's link for this copy. */
+  /** The item's link for this copy or variant. */
   link: string | null;
+  /** The article's other addresses (rel="duplicate"). */
   mirrors: MirrorUrl[];
+  /** Content, images and enclosures with URLs re-pointed for a variant (else the article's own). */
+  contentHtml: string;
+  images: ArticleImage[];
+  enclosures: Enclosure[];
   source: { id: string; title: string; url: string | null };
 }
 

@@ -42,7 +42,7 @@ function toFeedItem(item: ItemView, slot: string) {
     date: new Date(itemUpdated(article)),
     published: new Date(article.published),
     description: article.summary ? htmlCdata(escapeXml(article.summary)) : undefined,
-    content: htmlCdata(article.contentHtml),
+    content: htmlCdata(item.contentHtml),
   };
 }
 
@@ -61,7 +61,7 @@ function entryLines(item: ItemView): string[] {
       [`<author>`, `  ${xmlElement('name', {}, author.name)}`, ...(author.email ? [`  ${xmlElement('email', {}, author.email)}`] : []), ...(author.url ? [`  ${xmlElement('uri', {}, author.url)}`] : []), `</author>`].join('\n'),
     ),
     ...article.categories.map((category) => xmlElement('category', { term: category })),
-    ...article.enclosures.map((e) => xmlElement('link', { rel: 'enclosure', href: e.url, type: e.type, length: e.length })),
+    ...item.enclosures.map((e) => xmlElement('link', { rel: 'enclosure', href: e.url, type: e.type, length: e.length })),
     ...(item.source.url ? [sourceElement(item)] : []),
     ...itemExtensionLines(item, 'link', 'feedmirror:'),
   ];

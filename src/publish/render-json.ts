@@ -26,7 +26,7 @@ export function renderJson(view: FeedView): string {
       date: new Date(itemUpdated(item.article)),
       published: new Date(item.article.published),
       description: item.article.summary ?? undefined,
-      content: item.article.contentHtml,
+      content: item.contentHtml,
     });
   }
   const base = JSON.parse(feed.json1()) as { items: Record<string, unknown>[] } & Record<string, unknown>;
@@ -46,7 +46,7 @@ export function renderJson(view: FeedView): string {
 
 function toJsonItem(base: Record<string, unknown>, item: ItemView): Record<string, unknown> {
   const { article } = item;
-  const image = article.images.find((img) => img.url !== null)?.url;
+  const image = item.images.find((img) => img.url !== null)?.url;
   return {
     id: article.guid,
     ...(item.link ? { url: item.link } : {}),
@@ -59,12 +59,12 @@ function toJsonItem(base: Record<string, unknown>, item: ItemView): Record<strin
     ...(article.authors.length > 0 ? { authors: article.authors.map((a) => ({ name: a.name, ...(a.url ? { url: a.url } : {}) })) } : {}),
     ...(article.categories.length > 0 ? { tags: article.categories } : {}),
     ...(article.language ? { language: article.language } : {}),
-    ...(article.enclosures.length > 0
-      ? { attachments: article.enclosures.map((e) => ({ url: e.url, mime_type: e.type ?? 'application/octet-stream', ...(e.length ? { size_in_bytes: e.length } : {}) })) }
+    ...(item.enclosures.length > 0
+      ? { attachments: item.enclosures.map((e) => ({ url: e.url, mime_type: e.type ?? 'application/octet-stream', ...(e.length ? { size_in_bytes: e.length } : {}) })) }
       : {}),
     _feedmirror: {
       source: item.source.id,
-      mirrors: item.mirrors.map((m) => m.url),
+      mirrors: item.mirrors.map((m) => ({ url: m.url, kind: m.kind, source: m.origin })),
       publisher: article.publisher,
       content_hash: { algorithm: 'sha256', value: article.contentHash },
     },

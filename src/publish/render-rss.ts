@@ -39,7 +39,7 @@ function toFeedItem(item: ItemView, slot: string) {
     date: new Date(article.published),
     published: new Date(article.published),
     description: article.summary ? htmlCdata(article.summary) : undefined,
-    content: htmlCdata(article.contentHtml),
+    content: htmlCdata(item.contentHtml),
   };
 }
 
@@ -53,7 +53,7 @@ function channelLines(view: FeedView): string[] {
 function itemLines(item: ItemView): string[] {
   const { article } = item;
   const isPermaLink = article.guid === item.link && /^https?:\/\//.test(article.guid);
-  const enclosure = article.enclosures[0];
+  const enclosure = item.enclosures[0];
   return [
     xmlElement('guid', { isPermaLink: String(isPermaLink) }, article.guid),
     ...article.authors.map((author) => xmlElement('dc:creator', {}, author.name)),

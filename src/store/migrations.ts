@@ -39,6 +39,18 @@ export const MIGRATIONS: { version: number; sql: string }[] = [
       ) STRICT;
     `,
   },
+  {
+    version: 3,
+    sql: `
+      CREATE TABLE documents (
+        key        TEXT PRIMARY KEY,
+        body       TEXT NOT NULL,
+        etag       TEXT,
+        modified   TEXT,
+        fetched_at TEXT NOT NULL
+      ) STRICT;
+    `,
+  },
 ];
 
 export const LATEST_VERSION = MIGRATIONS.at(-1)!.version;

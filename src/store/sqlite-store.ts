@@ -2,7 +2,7 @@ import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import type { Article, StoredArticle } from '../model/article.js';
-import type { ArticleQuery, Store, UpsertSummary } from './store.js';
+import type { ArticleQuery, CachedDocument, Store, UpsertSummary } from './store.js';
 import type { SourceState } from '../model/source-state.js';
 import { LATEST_VERSION, MIGRATIONS } from './migrations.js';
 import { sha256Hex } from '../lib/text.js';
@@ -68,6 +68,8 @@ export class SqliteStore implements Store {
       findByUrl: db.prepare<[string, string], ExistingRow>('SELECT id, source_id, published, record_hash, content_hash, updated FROM articles WHERE url = ? AND source_id <> ? LIMIT 1'),
       findByGuid: db.prepare<[string, string], ExistingRow>('SELECT id, source_id, published, record_hash, content_hash, updated FROM articles WHERE guid = ? AND source_id <> ? LIMIT 1'),
       states: db.prepare<[], { state: string }>('SELECT state FROM source_state'),
+      getDocument: db.prepare<[string], { body: string; etag: string | null; modified: string | null; fetched_at: string }>('SELECT body, etag, modified, fetched_at FROM documents WHERE key = ?'),
+      saveDocument: db.prepare('INSERT INTO documents (key, body, etag, modified, fetched_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT (key) DO UPDATE SET body = excluded.body, etag = excluded.etag, modified = excluded.modified, fetched_at = excluded.fetched_at'),
       saveState: db.prepare('INSERT INTO source_state (source_id, state, next_fetch) VALUES (?, ?, ?) ON CONFLICT (source_id) DO UPDATE SET state = excluded.state, next_fetch = excluded.next_fetch'),
       insert: db.prepare(
         `INSERT INTO articles (id, source_id, guid, url, published, updated, first_seen, content_hash, record_hash, data)
@@ -151,6 +153,15 @@ export class SqliteStore implements Store {
       .prepare('SELECT count(DISTINCT article_id) AS n FROM article_sources WHERE source_id IN (SELECT value FROM json_each(?))')
       .get(JSON.stringify(sourceIds)) as { n: number };
     return row.n;
+  }
+
+  async getDocument(key: string): Promise<CachedDocument | null> {
+    const row = this.statements.getDocument.get(key);
+    return row ? { body: row.body, etag: row.etag, lastModified: row.modified, fetchedAt: row.fetched_at } : null;
+  }
+
+  async saveDocument(key: string, document: CachedDocument): Promise<void> {
+    this.statements.saveDocument.run(key, document.body, document.etag, document.lastModified, document.fetchedAt);
   }
 
   async close(): Promise<void> {

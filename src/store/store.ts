@@ -7,6 +7,13 @@ export interface UpsertSummary {
   unchanged: number;
 }
 
+export interface CachedDocument {
+  body: string;
+  etag: string | null;
+  lastModified: string | null;
+  fetchedAt: string;
+}
+
 export interface ArticleQuery {
   /** Source ids to include; articles seen in any of them match. Omit for all sources. */
   sourceIds?: string[];
@@ -26,5 +33,8 @@ export interface Store {
   countArticles(sourceIds?: string[]): Promise<number>;
   getSourceStates(): Promise<Map<string, SourceState>>;
   saveSourceState(state: SourceState): Promise<void>;
+  /** Small fetched documents kept between runs (mirror lists), with their HTTP validators. */
+  getDocument(key: string): Promise<CachedDocument | null>;
+  saveDocument(key: string, document: CachedDocument): Promise<void>;
   close(): Promise<void>;
 }
