@@ -17,7 +17,7 @@ export async function parseFeedBody(bytes: Buffer, contentType: string | null, u
   const { text, ...encoding } = decoded;
   switch (sniffed.kind) {
     case 'xml-feed':
-      return { kind: 'feed', feed: await parseXmlFeed(text, sniffed.root, sniffed.version), decoded: encoding, warnings: [] };
+      return { kind: 'feed', feed: await parseXmlFeed(text, sniffed.root, sniffed.version, sniffed.base), decoded: encoding, warnings: [] };
     case 'json-feed': {
       const result = parseJsonFeed(text);
       return { kind: 'feed', feed: result.feed, decoded: encoding, warnings: result.skipped };

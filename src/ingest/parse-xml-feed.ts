@@ -31,7 +31,7 @@ export class FeedParseError extends Error {
  * RSS 0.9x/1.0/2.0 and Atom 0.3/1.0 text → ParsedFeed. A new rss-parser per call: a shared one
  * keeps xml2js state between parses and then accepts malformed feeds (LIBRARIES.md §2).
  */
-export async function parseXmlFeed(xml: string, root: 'rss' | 'atom' | 'rdf', version: string | null): Promise<ParsedFeed> {
+export async function parseXmlFeed(xml: string, root: 'rss' | 'atom' | 'rdf', version: string | null, rootBase: string | null = null): Promise<ParsedFeed> {
   const raw = await parseLeniently(xml);
   const feedAttrs = (nodes(raw.fmAttributes)[0] ?? {}) as Record<string, string>;
   const links = feedLinks(raw);
@@ -41,7 +41,8 @@ export async function parseXmlFeed(xml: string, root: 'rss' | 'atom' | 'rdf', ve
     title: firstText(stringOf(raw.title)),
     link: firstText(links.find((l) => l.rel === 'alternate')?.href, stringOf(raw.link)),
     selfUrl: firstText(links.find((l) => l.rel === 'self')?.href, stringOf(raw.feedUrl)),
-    base: firstText(feedAttrs['xml:base']),
+    // rss-parser's attributes are <channel>'s for RSS; the <rss> root's xml:base comes from the sniffer
+    base: combineBases(rootBase, firstText(feedAttrs['xml:base'])),
     language: firstText(stringOf(raw.language), textOf(nodes(raw.fmLanguage)[0]), feedAttrs['xml:lang']),
     description: firstText(textOf(nodes(raw.fmSubtitle)[0]), textOf(nodes(raw.fmDescription)[0]), textOf(nodes(raw.fmTagline)[0])),
     items: (Array.isArray(raw.items) ? (raw.items as RawRecord[]) : []).map((item) => toParsedItem(item, root)),
@@ -120,9 +121,24 @@ function itemLinks(item: RawRecord): ParsedLink[] {
   const out: ParsedLink[] = [];
   for (const node of [...nodes(item.fmLinks), ...nodes(item.fmAtomLinks)]) {
     const href = attrOf(node, 'href') ?? textOf(node);
-    if (href?.trim()) out.push({ href: href.trim(), rel: attrOf(node, 'rel')?.trim() || 'alternate', type: attrOf(node, 'type') });
+    if (!href?.trim()) continue;
+    out.push({ href: combineBases(attrOf(node, 'xml:base'), href.trim())!, rel: attrOf(node, 'rel')?.trim() || 'alternate', type: attrOf(node, 'type') });
   }
   return out;
+}
+
+/**
+ * An inner reference against an outer xml:base when the outer one is absolute; a relative
+ * outer base cannot be applied here, so the inner one is kept for the normalizer to resolve.
+ */
+function combineBases(outer: string | null, inner: string | null): string | null {
+  if (!outer) return inner;
+  if (!inner) return outer;
+  try {
+    return new URL(inner, outer).href;
+  } catch {
+    return inner;
+  }
 }
 
 function feedLinks(raw: RawRecord): ParsedLink[] {
@@ -135,11 +151,11 @@ function atomText(node: XmlNode | undefined, serialized: string | null): TextVal
   const type = (attrOf(node, 'type') ?? attrOf(node, 'mode') ?? 'text').toLowerCase();
   if (type === 'xhtml' || (typeof node === 'object' && textOf(node) === null)) {
     const inner = unwrapXhtml(serialized ?? '');
-    return inner.trim() ? { value: inner, type: 'html' } : null;
+    return inner.trim() ? { value: inner, type: 'html', base: attrOf(node, 'xml:base') } : null;
   }
   const value = textOf(node);
   if (!value?.trim()) return null;
-  return { value, type: type === 'text' || type === 'text/plain' ? 'text' : 'html' };
+  return { value, type: type === 'text' || type === 'text/plain' ? 'text' : 'html', base: attrOf(node, 'xml:base') };
 }
 
 /** rss-parser re-serializes xhtml content wrapped in two divs: <div type="xhtml"><div xmlns=…>…</div></div>. */

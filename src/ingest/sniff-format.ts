@@ -1,6 +1,6 @@
 /** What a response body is, judged by its content: servers label XML as text/html and JSON as text/plain. */
 export type BodyKind =
-  | { kind: 'xml-feed'; root: 'rss' | 'atom' | 'rdf'; version: string | null }
+  | { kind: 'xml-feed'; root: 'rss' | 'atom' | 'rdf'; version: string | null; base: string | null }
   | { kind: 'json-feed' }
   | { kind: 'html' }
   | { kind: 'unknown'; reason: string };
@@ -19,9 +19,10 @@ export function sniffFormat(text: string): BodyKind {
   if (!root) return { kind: 'unknown', reason: `not XML, JSON or HTML (starts with ${JSON.stringify(head.slice(0, 20))})` };
   const name = root[1]!.toLowerCase();
   const version = /\bversion\s*=\s*["']([^"']*)["']/i.exec(root[2] ?? '')?.[1] ?? null;
-  if (name === 'rss') return { kind: 'xml-feed', root: 'rss', version };
-  if (name === 'feed') return { kind: 'xml-feed', root: 'atom', version: version ?? '1.0' };
-  if (name === 'rdf:rdf' || name === 'rdf') return { kind: 'xml-feed', root: 'rdf', version: '1.0' };
+  const base = /\bxml:base\s*=\s*["']([^"']*)["']/i.exec(root[2] ?? '')?.[1] ?? null;
+  if (name === 'rss') return { kind: 'xml-feed', root: 'rss', version, base };
+  if (name === 'feed') return { kind: 'xml-feed', root: 'atom', version: version ?? '1.0', base: null };
+  if (name === 'rdf:rdf' || name === 'rdf') return { kind: 'xml-feed', root: 'rdf', version: '1.0', base };
   if (name === 'html' || name === 'head' || name === 'body') return { kind: 'html' };
   return { kind: 'unknown', reason: `XML root element <${root[1]}> is not rss, feed or rdf:RDF` };
 }

@@ -8,6 +8,8 @@ export interface TextValue {
   value: string;
   /** How `value` is to be read: plain text, or HTML source. */
   type: 'text' | 'html';
+  /** xml:base on the element itself (Atom content/summary), relative to the item's base. */
+  base?: string | null;
 }
 
 export interface ParsedLink {

@@ -95,6 +95,7 @@ function resolveHttp(value: string, base: string): string | null {
 function renderContent(value: TextValue | null, base: string, limits: ItemLimits, canonical: (url: string) => string): string {
   if (!value) return '';
   const raw = capBytes(value.value, limits.maxContentBytes);
+  if (value.base) base = resolveHttp(value.base, base) ?? base;
   if (value.type === 'text') return raw.split(/\n\s*\n/).map((p) => p.trim()).filter(Boolean).map((p) => `<p>${escapeHtmlText(p)}</p>`).join('\n');
   return sanitizeHtml(raw, base, canonical);
 }
