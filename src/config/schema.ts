@@ -26,6 +26,8 @@ const siteSchema = z.strictObject({
   description: z.string().optional(),
   language: z.string().optional(),
   mirrors: z.array(httpUrl('an absolute http(s) URL of a copy of the site')).default([]),
+  /** WebSub: feeds name this hub, and it is pinged after a publish that changed a feed. */
+  websub: z.strictObject({ hub: httpUrl('an absolute http(s) URL of a WebSub hub') }).optional(),
 });
 
 /** Fetch settings; every duration is in milliseconds and every size in bytes, as the key names say. */
@@ -116,10 +118,33 @@ const mirrorListSchema = z
 
 export const FORMATS = ['rss', 'atom', 'json'] as const;
 
+const filterSchema = z.strictObject({
+  /** Keep an item only if one of these words or phrases appears (whole words, any case). */
+  include: z.array(z.string().min(1)).default([]),
+  /** Drop an item if one of these appears. */
+  exclude: z.array(z.string().min(1)).default([]),
+  /** Where include/exclude look. */
+  fields: z.array(z.enum(['title', 'content'])).min(1).default(['title', 'content']),
+  /** Keep only items with one of these categories (any case). */
+  categories: z.array(z.string().min(1)).default([]),
+  /** Drop items older than this many days (by published date, at run time). */
+  maxAgeDays: z.number().positive().optional(),
+});
+
+const personSchema = z.strictObject({ name: z.string().min(1), email: z.string().optional(), url: httpUrl('an http(s) URL').optional() });
+
 const outputSchema = z.strictObject({
   id,
   title: z.string().min(1),
   description: z.string().optional(),
+  language: z.string().optional(),
+  icon: httpUrl('an http(s) URL of a small square icon').optional(),
+  logo: httpUrl('an http(s) URL of a logo image').optional(),
+  author: personSchema.optional(),
+  copyright: z.string().optional(),
+  filter: filterSchema.optional(),
+  /** RFC 5005 archives: items beyond `limit` stay reachable in pages that never change. false turns it off. */
+  archive: z.union([z.literal(false), z.strictObject({ pageSize: z.number().int().min(1).max(10_000) })]).optional(),
   sources: z.array(z.string().min(1)).min(1).default(['*']),
   limit: z.number().int().min(1).max(10_000).default(50),
   formats: z.array(z.enum(FORMATS)).min(1).default([...FORMATS]),

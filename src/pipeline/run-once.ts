@@ -3,7 +3,8 @@ import type { Config } from '../config/config.js';
 import type { Logger } from '../log/logger.js';
 import type { InputProblem } from '../model/problem.js';
 import type { Store, UpsertSummary } from '../store/store.js';
-import { publishOutputs, type PublishReport } from '../publish/publish-outputs.js';
+import { publishOutputs, type PublishReport, type SourceHealth } from '../publish/publish-outputs.js';
+import { pingWebSub } from '../publish/ping-websub.js';
 import { createHttpAgent, type HttpSettings } from '../sources/http/http-client.js';
 import { GENERATOR, USER_AGENT } from '../version.js';
 import { harvestSeedSource } from './ingest-seeds.js';
@@ -47,7 +48,7 @@ export async function runOnce(deps: RunDeps, options: RunOptions = {}): Promise<
   const started = deps.now();
   const report: RunReport = {
     sources: 0, fetched: 0, notModified: 0, failedSources: [], skippedSources: [], problems: [],
-    stored: { inserted: 0, updated: 0, unchanged: 0 }, published: { written: [], unchanged: 0 }, durationMs: 0,
+    stored: { inserted: 0, updated: 0, unchanged: 0 }, published: { written: [], unchanged: 0, changedFeeds: [] }, durationMs: 0,
   };
   const selected = config.sources.filter((s) => !options.only || options.only.includes(s.id));
   report.sources = selected.length;
@@ -60,25 +61,27 @@ export async function runOnce(deps: RunDeps, options: RunOptions = {}): Promise<
   const pool: { own: Dispatcher | null } = { own: null };
   // Created on first use: a seeds-only run never opens a connection pool.
   const dispatcher = () => deps.dispatcher ?? (pool.own ??= createHttpAgent(http));
-  let directory: MirrorDirectory | null = null;
   try {
-    directory = await loadMirrorDirectory({ config, store, logger, now: started, http, dispatcher });
+    const directory = await loadMirrorDirectory({ config, store, logger, now: started, http, dispatcher });
     await harvestSeeds(deps, selected, report, addStored, started);
     await harvestRemote(deps, options, selected, report, addStored, { now: started, http, dispatcher, directory });
+    report.published = await publishOutputs(
+      {
+        site: config.site,
+        sources: config.sources.map((s) => ({ ...s, url: s.kind === 'feed' ? s.url : undefined })),
+        outputs: config.outputs,
+        outputDir: config.outputDir,
+        generator: GENERATOR,
+        now: started,
+        mirrorMap: buildMirrorMap(config, directory),
+        health: await sourceHealth(config, store),
+      },
+      store,
+    );
+    await notifyHub(deps, report.published.changedFeeds, http, dispatcher);
   } finally {
     await pool.own?.close();
   }
-  report.published = await publishOutputs(
-    {
-      site: config.site,
-      sources: config.sources.map((s) => ({ ...s, url: s.kind === 'feed' ? s.url : undefined })),
-      outputs: config.outputs,
-      outputDir: config.outputDir,
-      generator: GENERATOR,
-      mirrorMap: buildMirrorMap(config, directory),
-    },
-    store,
-  );
   report.durationMs = deps.now().getTime() - started.getTime();
   logSummary(logger, report);
   return report;
@@ -127,6 +130,35 @@ async function harvestRemote(deps: RunDeps, options: RunOptions, selected: Confi
     });
     report.skippedSources = skipped;
   }
+}
+
+async function sourceHealth(config: Config, store: Store): Promise<SourceHealth[]> {
+  const states = await store.getSourceStates();
+  const health: SourceHealth[] = [];
+  for (const source of config.sources) {
+    const state = states.get(source.id);
+    health.push({
+      id: source.id,
+      title: source.title ?? state?.title ?? source.id,
+      kind: source.kind,
+      url: source.kind === 'feed' ? source.url : null,
+      lastFetchAt: state?.lastFetchAt ?? null,
+      lastStatus: state?.lastStatus ?? null,
+      failures: state?.failures ?? 0,
+      lastError: state?.lastError ?? null,
+      items: await store.countArticles([source.id]),
+    });
+  }
+  return health;
+}
+
+/** WebSub: one ping for every feed file whose bytes changed; a failure is logged, never fatal. */
+async function notifyHub(deps: RunDeps, changed: string[], http: HttpSettings, dispatcher: () => Dispatcher) {
+  const hub = deps.config.site.websub?.hub;
+  if (!hub || changed.length === 0) return;
+  const result = await pingWebSub(hub, changed, dispatcher(), http.userAgent);
+  if (result.ok) deps.logger.info({ hub, feeds: changed.length }, `WebSub hub ${hub} notified of ${changed.length} changed feed(s)`);
+  else deps.logger.warn({ hub, status: result.status }, `WebSub hub ${hub} ping failed (${result.error}); subscribers will see the change on the hub's next poll`);
 }
 
 function logSummary(logger: Logger, report: RunReport) {

@@ -26,9 +26,38 @@ export interface FeedView {
   copies: { url: Record<FeedFormat, string>; kind: string }[];
   /** The newest item date, or a fixed epoch for an empty feed: never the clock, so unchanged input gives unchanged bytes. */
   updated: string;
-  author: string;
+  author: { name: string; email: string | null; url: string | null };
   generator: string;
+  icon: string | null;
+  logo: string | null;
+  copyright: string | null;
+  /** XSL stylesheet that makes the feed readable in a browser. */
+  stylesheet: string | null;
+  /** WebSub hub. */
+  hub: string | null;
+  history: FeedHistory;
   items: ItemView[];
+}
+
+/** RFC 5005: where this document sits among the archive pages. */
+export interface FeedHistory {
+  /** fh:archive: this document is an archive page that never changes. */
+  isArchive: boolean;
+  /** fh:complete: this subscription document holds every item. */
+  complete: boolean;
+  /** The next older archive page. */
+  prevArchive: Record<FeedFormat, string> | null;
+  /** The subscription document (on archive pages). */
+  current: Record<FeedFormat, string> | null;
+}
+
+export const FH_NS = 'http://purl.org/syndication/history/1.0';
+
+export function historyLinks(history: FeedHistory, format: FeedFormat): { rel: string; href: string }[] {
+  return [
+    ...(history.current ? [{ rel: 'current', href: history.current[format] }] : []),
+    ...(history.prevArchive ? [{ rel: 'prev-archive', href: history.prevArchive[format] }] : []),
+  ];
 }
 
 export interface ItemView {
@@ -48,4 +77,9 @@ export const EMPTY_FEED_UPDATED = '1970-01-01T00:00:00.000Z';
 
 export function itemUpdated(article: StoredArticle): string {
   return article.updated && article.updated > article.published ? article.updated : article.published;
+}
+
+/** A feed's `updated`: its newest item's date, or the epoch when it has none (never the clock). */
+export function newestItemDate(articles: StoredArticle[]): string {
+  return articles.reduce((max, a) => (itemUpdated(a) > max ? itemUpdated(a) : max), EMPTY_FEED_UPDATED);
 }

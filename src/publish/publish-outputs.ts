@@ -1,102 +1,109 @@
+import { access } from 'node:fs/promises';
 import path from 'node:path';
 import type { StoredArticle } from '../model/article.js';
-import type { ArticleQuery } from '../store/store.js';
 import { seedPagePath } from '../lib/site-paths.js';
-import { EMPTY_FEED_UPDATED, FEED_FILES, itemUpdated, type FeedFormat, type FeedView, type ItemView } from './feed-view.js';
-import { resolveLinks, type LinkPolicy } from './link-policy.js';
+import { FEED_FILES, newestItemDate, type FeedFormat, type FeedHistory, type FeedView } from './feed-view.js';
+import { archivePath, buildFeedView, feedUrls, outputTargets, STYLESHEET_FILE, type ViewTarget } from './feed-targets.js';
+import { resolveLinks } from './link-policy.js';
+import type { PublishInput, PublishOutput, PublishReport, PublishSource } from './publish-types.js';
 import { renderAtom } from './render-atom.js';
+import { renderIndexPage, type OutputSummary } from './render-index.js';
 import { renderJson } from './render-json.js';
+import { renderMirrorMap } from './render-mirror-map.js';
+import { renderOpml } from './render-opml.js';
 import { renderArticlePage } from './render-page.js';
 import { renderRss } from './render-rss.js';
+import { FEED_STYLESHEET } from './feed-stylesheet.js';
+import { selectOutput, type OutputSelection, type OutputStore } from './select-output.js';
 import { siteCopies, type SiteCopy } from './site-copies.js';
 import { removeStaleTempFiles, writeFileAtomic } from './write-files.js';
-import { renderMirrorMap, type MirrorMapInput } from './render-mirror-map.js';
 
-export interface PublishSite {
-  url: string;
-  title: string;
-  description?: string | undefined;
-  language?: string | undefined;
-  mirrors: string[];
-}
-
-export interface PublishSource {
-  id: string;
-  title?: string | undefined;
-  url?: string;
-  tags: string[];
-  kind: 'seeds' | 'feed';
-}
-
-export interface PublishOutput {
-  id: string;
-  title: string;
-  description?: string | undefined;
-  sources: string[];
-  limit: number;
-  formats: FeedFormat[];
-  variants?: { id: string; kind: string }[];
-}
-
-export interface PublishInput {
-  site: PublishSite;
-  sources: PublishSource[];
-  outputs: PublishOutput[];
-  outputDir: string;
-  generator: string;
-  /** The mirror directory as a format-free map, for mirrors.json. */
-  mirrorMap?: MirrorMapInput;
-}
-
-export interface ArticleReader {
-  listArticles(query: ArticleQuery): Promise<StoredArticle[]>;
-}
-
-export interface PublishReport {
-  written: string[];
-  unchanged: number;
-}
+export type { PublishInput, PublishOutput, PublishReport, PublishSite, PublishSource, SourceHealth } from './publish-types.js';
 
 /** The number of seed pages is not capped by any output's limit: every stored seed article keeps its page. */
 const ALL_PAGES = 1_000_000;
 
-type Write = (relative: string, content: string) => Promise<void>;
+const RENDERERS: Record<FeedFormat, (view: FeedView) => string> = { rss: renderRss, atom: renderAtom, json: renderJson };
 
-/** Every output, variant and page, once per site copy (the canonical site and each mirror). */
-export async function publishOutputs(input: PublishInput, store: ArticleReader): Promise<PublishReport> {
-  const report: PublishReport = { written: [], unchanged: 0 };
+interface Writer {
+  /** Writes when the bytes differ. */
+  write(relative: string, content: string, url?: string): Promise<void>;
+  /** Writes only a file that does not exist yet (archive pages never change). */
+  writeOnce(relative: string, content: () => string): Promise<void>;
+}
+
+/** Every output (current document, variants, archive pages) and every site file, once per site copy. */
+export async function publishOutputs(input: PublishInput, store: OutputStore): Promise<PublishReport> {
+  const report: PublishReport = { written: [], unchanged: 0, changedFeeds: [] };
   await removeStaleTempFiles(input.outputDir);
-  const write: Write = async (relative, content) => {
-    if (await writeFileAtomic(path.join(input.outputDir, relative), content)) report.written.push(relative);
-    else report.unchanged++;
-  };
+  const writer = createWriter(input.outputDir, report);
   const copies = siteCopies(input.site.url, input.site.mirrors);
+  const summaries: OutputSummary[] = [];
   for (const output of input.outputs) {
-    const articles = await store.listArticles({ sourceIds: resolveSourceIds(output.sources, input.sources), limit: output.limit });
-    for (const copy of copies) await publishOutput(input, output, articles, copy, copies, write);
+    const selection = await selectOutput(output, resolveSourceIds(output.sources, input.sources), store, input.now);
+    for (const copy of copies) await publishOutput(input, output, selection, copy, copies, writer, store);
+    summaries.push({ output, items: selection.current.length, archivePages: selection.pages.length, updated: newestItemDate(selection.current) });
   }
   const seedArticles = await listSeedArticles(input, store);
-  const mirrorMap = renderMirrorMap(input.mirrorMap ?? { hosts: [] }, seedArticles, copies);
-  for (const copy of copies) {
-    await publishSeedPages(input, seedArticles, copy, write);
-    await write(`${copy.dir}mirrors.json`, mirrorMap);
-  }
+  for (const copy of copies) await publishSiteFiles(input, copy, copies, seedArticles, summaries, writer);
   return report;
 }
 
-async function publishOutput(input: PublishInput, output: PublishOutput, articles: StoredArticle[], copy: SiteCopy, copies: SiteCopy[], write: Write) {
-  const policy: LinkPolicy = copy.isCanonical ? { kind: 'canonical' } : { kind: 'site-copy', host: copy.host };
-  const targets = [
-    { path: `${output.id}/`, policy },
-    ...(output.variants ?? []).map((v) => ({ path: `${output.id}/${v.id}/`, policy: { kind: 'variant', mirrorKind: v.kind } as LinkPolicy })),
-  ];
-  for (const target of targets) {
-    const view = buildFeedView(input, output, articles, { copy, copies, path: target.path, policy: target.policy });
-    for (const format of output.formats) await write(`${copy.dir}${target.path}${FEED_FILES[format]}`, RENDERERS[format](view));
+function createWriter(outputDir: string, report: PublishReport): Writer {
+  return {
+    async write(relative, content, url) {
+      if (await writeFileAtomic(path.join(outputDir, relative), content)) {
+        report.written.push(relative);
+        if (url) report.changedFeeds.push(url);
+      } else report.unchanged++;
+    },
+    async writeOnce(relative, content) {
+      const file = path.join(outputDir, relative);
+      if (await exists(file)) {
+        report.unchanged++;
+        return;
+      }
+      await writeFileAtomic(file, content());
+      report.written.push(relative);
+    },
+  };
+}
+
+async function publishOutput(input: PublishInput, output: PublishOutput, selection: OutputSelection, copy: SiteCopy, copies: SiteCopy[], writer: Writer, store: OutputStore) {
+  const newest = selection.pages.at(-1)?.page ?? null;
+  for (const { path: folder, policy } of outputTargets(output, copy)) {
+    const history: FeedHistory = { isArchive: false, complete: selection.complete, prevArchive: newest ? feedUrls(copy.base, archivePath(folder, newest)) : null, current: null };
+    const view = buildFeedView(input, output, selection.current, { copy, copies, path: folder, currentPath: folder, policy, history });
+    for (const format of output.formats) await writer.write(`${copy.dir}${folder}${FEED_FILES[format]}`, RENDERERS[format](view), view.selfUrls[format]);
+    // Pages sealed now are written now; older ones only if missing (a new copy or variant).
+    const missing = newest !== null && !(await exists(path.join(input.outputDir, `${copy.dir}${archivePath(folder, newest)}${FEED_FILES[output.formats[0]!]}`)));
+    for (const page of missing ? selection.pages : selection.sealed) {
+      const articles = await store.getArticlesByIds(page.articleIds);
+      const pageFolder = archivePath(folder, page.page);
+      const pageHistory: FeedHistory = {
+        isArchive: true,
+        complete: false,
+        prevArchive: page.page > 1 ? feedUrls(copy.base, archivePath(folder, page.page - 1)) : null,
+        current: feedUrls(copy.base, folder),
+      };
+      const target: ViewTarget = { copy, copies, path: pageFolder, currentPath: folder, policy, history: pageHistory };
+      const pageView = buildFeedView(input, output, articles, target);
+      for (const format of output.formats) await writer.writeOnce(`${copy.dir}${pageFolder}${FEED_FILES[format]}`, () => RENDERERS[format](pageView));
+    }
   }
 }
 
-const RENDERERS: Record<FeedFormat, (view: FeedView) => string> = { rss: renderRss, atom: renderAtom, json: renderJson };
+async function publishSiteFiles(input: PublishInput, copy: SiteCopy, copies: SiteCopy[], seedArticles: StoredArticle[], summaries: OutputSummary[], writer: Writer) {
+  const policy = copy.isCanonical ? ({ kind: 'canonical' } as const) : ({ kind: 'site-copy', host: copy.host } as const);
+  for (const article of seedArticles) {
+    const { duplicates } = resolveLinks(article, policy);
+    await writer.write(`${copy.dir}${seedPagePath(article.id)}`, renderArticlePage(article, { siteTitle: input.site.title, homeHref: '../', mirrors: duplicates }));
+  }
+  await writer.write(`${copy.dir}mirrors.json`, renderMirrorMap(input.mirrorMap ?? { hosts: [] }, seedArticles, copies));
+  await writer.write(`${copy.dir}${STYLESHEET_FILE}`, FEED_STYLESHEET);
+  await writer.write(`${copy.dir}sources.opml`, renderOpml(input, copy));
+  await writer.write(`${copy.dir}index.html`, renderIndexPage({ input, copy, copies, outputs: summaries, seedArticles }));
+}
 
 /** "*" is every source; anything else is a source id or a tag. */
 export function resolveSourceIds(refs: string[], sources: PublishSource[]): string[] | undefined {
@@ -104,62 +111,17 @@ export function resolveSourceIds(refs: string[], sources: PublishSource[]): stri
   return sources.filter((s) => refs.includes(s.id) || s.tags.some((tag) => refs.includes(tag))).map((s) => s.id);
 }
 
-export interface ViewTarget {
-  copy: SiteCopy;
-  copies: SiteCopy[];
-  /** Folder of the feed files inside a copy: "all/" or "all/onion/". */
-  path: string;
-  policy: LinkPolicy;
-}
-
-export function buildFeedView(input: PublishInput, output: PublishOutput, articles: StoredArticle[], target: ViewTarget): FeedView {
-  const sources = new Map(input.sources.map((s) => [s.id, s]));
-  const canonical = target.copies[0]!;
-  return {
-    outputId: output.id,
-    // One feed, one identity: every site copy shares the canonical id (a variant is its own feed).
-    feedId: feedUrls(canonical.base, target.path).atom,
-    title: output.title,
-    description: output.description ?? input.site.description ?? null,
-    language: input.site.language ?? null,
-    homeUrl: target.copy.base,
-    selfUrls: feedUrls(target.copy.base, target.path),
-    copies: target.copies.filter((c) => c !== target.copy).map((c) => ({ url: feedUrls(c.base, target.path), kind: c.kind })),
-    updated: articles.reduce((max, a) => (itemUpdated(a) > max ? itemUpdated(a) : max), EMPTY_FEED_UPDATED),
-    author: input.site.title,
-    generator: input.generator,
-    items: articles.map((article): ItemView => {
-      const source = sources.get(article.sourceId);
-      const links = resolveLinks(article, target.policy);
-      return {
-        article,
-        link: links.link,
-        mirrors: links.duplicates,
-        contentHtml: links.contentHtml,
-        images: links.images,
-        enclosures: links.enclosures,
-        source: { id: article.sourceId, title: source?.title ?? article.sourceId, url: source?.kind === 'feed' ? source.url ?? null : null },
-      };
-    }),
-  };
-}
-
-function feedUrls(base: string, folder: string): Record<FeedFormat, string> {
-  const url = (file: string) => new URL(`${folder}${file}`, base).href;
-  return { rss: url(FEED_FILES.rss), atom: url(FEED_FILES.atom), json: url(FEED_FILES.json) };
-}
-
-async function listSeedArticles(input: PublishInput, store: ArticleReader): Promise<StoredArticle[]> {
+async function listSeedArticles(input: PublishInput, store: OutputStore): Promise<StoredArticle[]> {
   const seedSources = input.sources.filter((s) => s.kind === 'seeds').map((s) => s.id);
   if (seedSources.length === 0) return [];
   return (await store.listArticles({ sourceIds: seedSources, limit: ALL_PAGES })).filter((a) => a.kind === 'seed');
 }
 
-async function publishSeedPages(input: PublishInput, articles: StoredArticle[], copy: SiteCopy, write: Write) {
-  const policy: LinkPolicy = copy.isCanonical ? { kind: 'canonical' } : { kind: 'site-copy', host: copy.host };
-  for (const article of articles) {
-    const { duplicates } = resolveLinks(article, policy);
-    const page = renderArticlePage(article, { siteTitle: input.site.title, homeHref: '../', mirrors: duplicates });
-    await write(`${copy.dir}${seedPagePath(article.id)}`, page);
+async function exists(file: string): Promise<boolean> {
+  try {
+    await access(file);
+    return true;
+  } catch {
+    return false;
   }
 }

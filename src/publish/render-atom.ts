@@ -1,5 +1,5 @@
 import { Feed } from 'feed';
-import { FEEDMIRROR_NS, itemUpdated, type FeedView, type ItemView } from './feed-view.js';
+import { FEEDMIRROR_NS, FH_NS, historyLinks, itemUpdated, type FeedView, type ItemView } from './feed-view.js';
 import { Slots, indentLines } from './slots.js';
 import { escapeXml, htmlCdata, xmlElement, xmlText } from './xml-text.js';
 import { itemExtensionLines, DUPLICATE_REL } from './item-extensions.js';
@@ -16,8 +16,12 @@ export function renderAtom(view: FeedView): string {
     generator: view.generator,
     feedLinks: { atom: view.selfUrls.atom },
     // RFC 4287 §4.1.1: an entry without its own author takes the feed's, so every entry has one.
-    author: { name: xmlText(view.author) },
-    copyright: undefined as unknown as string,
+    author: { name: xmlText(view.author.name), ...(view.author.email ? { email: xmlText(view.author.email) } : {}), ...(view.author.url ? { link: view.author.url } : {}) },
+    copyright: view.copyright ? xmlText(view.copyright) : (undefined as unknown as string),
+    ...(view.icon ? { favicon: view.icon } : {}),
+    ...(view.logo ? { image: view.logo } : {}),
+    ...(view.stylesheet ? { stylesheet: view.stylesheet } : {}),
+    ...(view.hub ? { hub: view.hub } : {}),
   });
   view.items.forEach((item, i) => feed.addItem(toFeedItem(item, slots.id(i))));
   let xml = feed.atom1().replace('<feed xmlns="http://www.w3.org/2005/Atom">', feedStartTag(view));
@@ -29,7 +33,7 @@ export function renderAtom(view: FeedView): string {
 
 function feedStartTag(view: FeedView): string {
   const lang = view.language ? ` xml:lang="${escapeXml(view.language)}"` : '';
-  return `<feed xmlns="http://www.w3.org/2005/Atom" xmlns:feedmirror="${FEEDMIRROR_NS}"${lang}>`;
+  return `<feed xmlns="http://www.w3.org/2005/Atom" xmlns:fh="${FH_NS}" xmlns:feedmirror="${FEEDMIRROR_NS}"${lang}>`;
 }
 
 function toFeedItem(item: ItemView, slot: string) {
@@ -50,6 +54,8 @@ function feedLines(view: FeedView): string[] {
   return [
     xmlElement('id', {}, view.feedId),
     ...view.copies.map((copy) => xmlElement('link', { rel: DUPLICATE_REL, href: copy.url.atom, type: 'application/atom+xml' })),
+    ...historyLinks(view.history, 'atom').map((link) => xmlElement('link', { rel: link.rel, href: link.href, type: 'application/atom+xml' })),
+    ...(view.history.isArchive ? ['<fh:archive/>'] : view.history.complete ? ['<fh:complete/>'] : []),
   ];
 }
 

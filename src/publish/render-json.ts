@@ -36,8 +36,12 @@ export function renderJson(view: FeedView): string {
     home_page_url: base.home_page_url,
     feed_url: base.feed_url,
     ...(view.description ? { description: view.description } : {}),
+    ...(view.history.prevArchive ? { next_url: view.history.prevArchive.json } : {}),
+    ...(view.logo ? { icon: view.logo } : {}),
+    ...(view.icon ? { favicon: view.icon } : {}),
     ...(view.language ? { language: view.language } : {}),
-    authors: [{ name: view.author }],
+    authors: [{ name: view.author.name, ...(view.author.url ? { url: view.author.url } : {}) }],
+    ...(view.hub ? { hubs: [{ type: 'WebSub', url: view.hub }] } : {}),
     _feedmirror: { mirrors: view.copies.map((copy) => copy.url.json) },
     items: base.items.map((item, i) => toJsonItem(item, view.items[i]!)),
   };

@@ -1,12 +1,12 @@
 import { Feed } from 'feed';
-import { FEEDMIRROR_NS, type FeedView, type ItemView } from './feed-view.js';
+import { FEEDMIRROR_NS, FH_NS, historyLinks, type FeedView, type ItemView } from './feed-view.js';
 import { Slots, indentLines } from './slots.js';
 import { htmlCdata, xmlElement, xmlText } from './xml-text.js';
 import { itemExtensionLines, DUPLICATE_REL } from './item-extensions.js';
 
 const RSS_NAMESPACES =
   'version="2.0" xmlns:atom="http://www.w3.org/2005/Atom" xmlns:content="http://purl.org/rss/1.0/modules/content/" ' +
-  `xmlns:dc="http://purl.org/dc/elements/1.1/" xmlns:feedmirror="${FEEDMIRROR_NS}"`;
+  `xmlns:dc="http://purl.org/dc/elements/1.1/" xmlns:fh="${FH_NS}" xmlns:feedmirror="${FEEDMIRROR_NS}"`;
 const RSS_DOCS = 'https://www.rssboard.org/rss-specification';
 
 export function renderRss(view: FeedView): string {
@@ -21,7 +21,10 @@ export function renderRss(view: FeedView): string {
     generator: view.generator,
     docs: slots.id('feed'),
     feedLinks: { rss: view.selfUrls.rss },
-    copyright: undefined as unknown as string,
+    copyright: view.copyright ? xmlText(view.copyright) : (undefined as unknown as string),
+    ...(view.logo ? { image: view.logo } : {}),
+    ...(view.stylesheet ? { stylesheet: view.stylesheet } : {}),
+    ...(view.hub ? { hub: view.hub } : {}),
   });
   view.items.forEach((item, i) => feed.addItem(toFeedItem(item, slots.id(i))));
   let xml = feed.rss2().replace(/<rss\b[^>]*>/, `<rss ${RSS_NAMESPACES}>`);
@@ -47,6 +50,8 @@ function channelLines(view: FeedView): string[] {
   return [
     xmlElement('docs', {}, RSS_DOCS),
     ...view.copies.map((copy) => xmlElement('atom:link', { rel: DUPLICATE_REL, href: copy.url.rss, type: 'application/rss+xml' })),
+    ...historyLinks(view.history, 'rss').map((link) => xmlElement('atom:link', { rel: link.rel, href: link.href, type: 'application/rss+xml' })),
+    ...(view.history.isArchive ? ['<fh:archive/>'] : view.history.complete ? ['<fh:complete/>'] : []),
   ];
 }
 

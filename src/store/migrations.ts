@@ -51,6 +51,21 @@ export const MIGRATIONS: { version: number; sql: string }[] = [
       ) STRICT;
     `,
   },
+  {
+    version: 4,
+    sql: `
+      -- Which articles each output has set aside: page 0 = excluded by its filter (not scanned
+      -- again until the article or the filter changes), page n >= 1 = sealed in archive page n.
+      CREATE TABLE output_members (
+        output_id  TEXT NOT NULL,
+        article_id TEXT NOT NULL,
+        page       INTEGER NOT NULL,
+        PRIMARY KEY (output_id, article_id)
+      ) STRICT, WITHOUT ROWID;
+      CREATE INDEX output_members_by_page ON output_members (output_id, page);
+      CREATE INDEX output_members_by_article ON output_members (article_id);
+    `,
+  },
 ];
 
 export const LATEST_VERSION = MIGRATIONS.at(-1)!.version;

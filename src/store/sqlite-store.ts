@@ -2,7 +2,7 @@ import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import type { Article, StoredArticle } from '../model/article.js';
-import type { ArticleQuery, CachedDocument, Store, UpsertSummary } from './store.js';
+import type { ArchivePage, ArticleQuery, CachedDocument, Store, UpsertSummary } from './store.js';
 import type { SourceState } from '../model/source-state.js';
 import { LATEST_VERSION, MIGRATIONS } from './migrations.js';
 import { sha256Hex } from '../lib/text.js';
@@ -80,6 +80,12 @@ export class SqliteStore implements Store {
          content_hash = @contentHash, record_hash = @recordHash, data = @data WHERE id = @id`,
       ),
       link: db.prepare('INSERT OR IGNORE INTO article_sources (source_id, article_id) VALUES (?, ?)'),
+      unfilter: db.prepare('DELETE FROM output_members WHERE article_id = ? AND page = 0'),
+      setAside: db.prepare('INSERT OR REPLACE INTO output_members (output_id, article_id, page) VALUES (?, ?, ?)'),
+      archivePages: db.prepare<[string], { page: number; ids: string }>(
+        'SELECT page, json_group_array(article_id) AS ids FROM output_members WHERE output_id = ? AND page > 0 GROUP BY page ORDER BY page',
+      ),
+      clearFiltered: db.prepare('DELETE FROM output_members WHERE output_id = ? AND page = 0'),
     };
   }
 
@@ -113,6 +119,8 @@ export class SqliteStore implements Store {
     const row = { ...article, updated, firstSeen: now, recordHash, data: JSON.stringify({ ...article, updated }) };
     (existing ? this.statements.update : this.statements.insert).run(row);
     this.statements.link.run(article.sourceId, article.id);
+    // Changed content may now pass a filter that excluded it before.
+    if (contentChanged) this.statements.unfilter.run(article.id);
     return existing ? 'updated' : 'inserted';
   }
 
@@ -135,16 +143,45 @@ export class SqliteStore implements Store {
   }
 
   async listArticles(query: ArticleQuery): Promise<StoredArticle[]> {
-    const filter = query.sourceIds ? `WHERE a.id IN (SELECT article_id FROM article_sources WHERE source_id IN (SELECT value FROM json_each(@sources)))` : '';
+    const conditions = [
+      ...(query.sourceIds ? ['a.id IN (SELECT article_id FROM article_sources WHERE source_id IN (SELECT value FROM json_each(@sources)))'] : []),
+      ...(query.publishedAfter ? ['a.published >= @after'] : []),
+      ...(query.notSetAsideBy ? ['a.id NOT IN (SELECT article_id FROM output_members WHERE output_id = @output)'] : []),
+    ];
     const rows = this.db
       .prepare<Record<string, unknown>, ArticleRow>(
         `SELECT a.data, a.updated, a.first_seen,
                 (SELECT json_group_array(source_id) FROM article_sources s WHERE s.article_id = a.id) AS source_ids
-         FROM articles a ${filter}
+         FROM articles a ${conditions.length > 0 ? `WHERE ${conditions.join(' AND ')}` : ''}
          ORDER BY a.published DESC, a.id LIMIT @limit OFFSET @offset`,
       )
-      .all({ sources: JSON.stringify(query.sourceIds ?? []), limit: query.limit, offset: query.offset ?? 0 });
+      .all({ sources: JSON.stringify(query.sourceIds ?? []), after: query.publishedAfter ?? '', output: query.notSetAsideBy ?? '', limit: query.limit, offset: query.offset ?? 0 });
     return rows.map(toStoredArticle);
+  }
+
+  async getArticlesByIds(ids: string[]): Promise<StoredArticle[]> {
+    const rows = this.db
+      .prepare<[string], ArticleRow>(
+        `SELECT a.data, a.updated, a.first_seen,
+                (SELECT json_group_array(source_id) FROM article_sources s WHERE s.article_id = a.id) AS source_ids
+         FROM articles a WHERE a.id IN (SELECT value FROM json_each(?)) ORDER BY a.published DESC, a.id`,
+      )
+      .all(JSON.stringify(ids));
+    return rows.map(toStoredArticle);
+  }
+
+  async getArchivePages(outputId: string): Promise<ArchivePage[]> {
+    return this.statements.archivePages.all(outputId).map((row) => ({ page: row.page, articleIds: JSON.parse(row.ids) as string[] }));
+  }
+
+  async setAside(outputId: string, page: number, articleIds: string[]): Promise<void> {
+    this.db.transaction(() => {
+      for (const id of articleIds) this.statements.setAside.run(outputId, id, page);
+    })();
+  }
+
+  async clearFilteredOut(outputId: string): Promise<void> {
+    this.statements.clearFiltered.run(outputId);
   }
 
   async countArticles(sourceIds?: string[]): Promise<number> {

@@ -18,8 +18,17 @@ export interface ArticleQuery {
   /** Source ids to include; articles seen in any of them match. Omit for all sources. */
   sourceIds?: string[];
   limit: number;
-  /** Skip this many of the newest (for archives). */
+  /** Skip this many of the newest. */
   offset?: number;
+  /** Only articles published at or after this ISO date. */
+  publishedAfter?: string;
+  /** Leave out articles this output has already set aside (archived or filtered out). */
+  notSetAsideBy?: string;
+}
+
+export interface ArchivePage {
+  page: number;
+  articleIds: string[];
 }
 
 /**
@@ -31,6 +40,13 @@ export interface Store {
   upsertArticles(articles: Article[], now: Date): Promise<UpsertSummary>;
   listArticles(query: ArticleQuery): Promise<StoredArticle[]>;
   countArticles(sourceIds?: string[]): Promise<number>;
+  getArticlesByIds(ids: string[]): Promise<StoredArticle[]>;
+  /** Sealed archive pages of an output, oldest first. */
+  getArchivePages(outputId: string): Promise<ArchivePage[]>;
+  /** Sets articles aside for an output: page 0 = filtered out, n >= 1 = archive page n. */
+  setAside(outputId: string, page: number, articleIds: string[]): Promise<void>;
+  /** Forgets which articles an output's filter excluded (the filter changed). */
+  clearFilteredOut(outputId: string): Promise<void>;
   getSourceStates(): Promise<Map<string, SourceState>>;
   saveSourceState(state: SourceState): Promise<void>;
   /** Small fetched documents kept between runs (mirror lists), with their HTTP validators. */

@@ -1,0 +1,71 @@
+import type { ItemFilter } from './select-items.js';
+import type { FeedFormat } from './feed-view.js';
+import type { MirrorMapInput } from './render-mirror-map.js';
+
+/** What the publish stage is given: values, never the config object or the clock. */
+export interface PublishSite {
+  url: string;
+  title: string;
+  description?: string | undefined;
+  language?: string | undefined;
+  mirrors: string[];
+  websub?: { hub: string } | undefined;
+}
+
+export interface PublishSource {
+  id: string;
+  title?: string | undefined;
+  url?: string | undefined;
+  tags: string[];
+  kind: 'seeds' | 'feed';
+  mirrors?: string[];
+}
+
+export interface PublishOutput {
+  id: string;
+  title: string;
+  description?: string | undefined;
+  language?: string | undefined;
+  icon?: string | undefined;
+  logo?: string | undefined;
+  author?: { name: string; email?: string | undefined; url?: string | undefined } | undefined;
+  copyright?: string | undefined;
+  sources: string[];
+  limit: number;
+  formats: FeedFormat[];
+  variants?: { id: string; kind: string }[];
+  filter?: ItemFilter | undefined;
+  archive?: false | { pageSize: number } | undefined;
+}
+
+/** How a source is doing, for the index page. */
+export interface SourceHealth {
+  id: string;
+  title: string;
+  kind: 'seeds' | 'feed';
+  url: string | null;
+  lastFetchAt: string | null;
+  lastStatus: number | null;
+  failures: number;
+  lastError: string | null;
+  items: number;
+}
+
+export interface PublishInput {
+  site: PublishSite;
+  sources: PublishSource[];
+  outputs: PublishOutput[];
+  outputDir: string;
+  generator: string;
+  /** The run's time: only for filters' maxAgeDays, never written into a file. */
+  now: Date;
+  mirrorMap?: MirrorMapInput;
+  health?: SourceHealth[];
+}
+
+export interface PublishReport {
+  written: string[];
+  unchanged: number;
+  /** URLs of feed files whose bytes changed (for WebSub pings). */
+  changedFeeds: string[];
+}
