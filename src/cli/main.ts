@@ -1,9 +1,11 @@
 import { Command, CommanderError, Option } from 'commander';
-import { DEFAULT_CONFIG_FILE } from '../config/load-config.js';
+import { ConfigError, DEFAULT_CONFIG_FILE } from '../config/load-config.js';
 import { VERSION } from '../version.js';
 import { CliError, EXIT } from './exit-codes.js';
 import { runCommand, type RunCommandOptions } from './run-command.js';
 import { statusCommand, type StatusOptions } from './status-command.js';
+import { exportOpmlCommand, importOpmlCommand } from './opml-commands.js';
+import type { CommonOptions } from './run-command.js';
 
 const EXIT_CODES_HELP = `
 Exit codes:
@@ -31,6 +33,19 @@ function buildProgram(): Command {
     .option('--json', 'print JSON instead of a table')
     .action(async (options: StatusOptions) => {
       process.exitCode = await statusCommand(options);
+    });
+  withCommonOptions(program.command('import-opml'))
+    .argument('<file>', 'OPML file (as feed readers export it)')
+    .description('add the feeds of an OPML file as sources (skips URLs already configured); rewrites the config with 2-space indentation')
+    .option('--dry-run', 'print what would be added without changing the config')
+    .action(async (file: string, options: CommonOptions & { dryRun?: boolean }) => {
+      process.exitCode = await importOpmlCommand(file, options);
+    });
+  withCommonOptions(program.command('export-opml'))
+    .description('print the configured remote sources as OPML 2.0 (with their mirrors)')
+    .option('-o, --output <file>', 'write to a file instead of stdout')
+    .action(async (options: CommonOptions & { output?: string }) => {
+      process.exitCode = await exportOpmlCommand(options);
     });
   return program;
 }
@@ -61,6 +76,10 @@ function exitCodeFor(error: unknown): number {
   if (error instanceof CommanderError) {
     // --help and --version end through here with exit code 0
     return error.exitCode === 0 ? EXIT.OK : EXIT.USAGE;
+  }
+  if (error instanceof ConfigError) {
+    process.stderr.write(`feedmirror: ${error.message}\n`);
+    return EXIT.USAGE;
   }
   if (error instanceof CliError) {
     process.stderr.write(`feedmirror: ${error.message}\n`);
