@@ -25,6 +25,8 @@ function buildProgram(): Command {
     .description('fetch the sources that are due, store the articles and regenerate the feed files once (for cron)')
     .option('--all', 'fetch every source, even those not due yet (backoff, Retry-After)')
     .option('--source <id...>', 'only these sources (implies --all for them)')
+    .option('--wait', 'if another run holds the lock, wait for it instead of exiting')
+    .option('--fail-if-locked', 'if another run holds the lock, exit 3 instead of 0')
     .action(async (options: RunCommandOptions) => {
       process.exitCode = await runCommand(options);
     });

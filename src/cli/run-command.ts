@@ -1,7 +1,8 @@
 import { loadConfig, ConfigError } from '../config/load-config.js';
+import type { Config } from '../config/config.js';
 import { createLogger, type LogFormat } from '../log/logger.js';
-import { openSqliteStore } from '../store/sqlite-store.js';
-import { runOnce } from '../pipeline/run-once.js';
+import { StoreError } from '../store/sqlite-store.js';
+import { runExclusive } from '../schedule/run-exclusive.js';
 import { CliError, EXIT, type ExitCode } from './exit-codes.js';
 
 export interface CommonOptions {
@@ -13,6 +14,8 @@ export interface CommonOptions {
 export interface RunCommandOptions extends CommonOptions {
   all?: boolean;
   source?: string[];
+  wait?: boolean;
+  failIfLocked?: boolean;
 }
 
 export async function runCommand(options: RunCommandOptions): Promise<ExitCode> {
@@ -20,23 +23,19 @@ export async function runCommand(options: RunCommandOptions): Promise<ExitCode> 
   const config = await loadConfigOrExit(options.config);
   const unknown = (options.source ?? []).filter((id) => !config.sources.some((s) => s.id === id));
   if (unknown.length > 0) throw new CliError(`run: unknown source id ${unknown.join(', ')} (not in ${config.configPath})`, EXIT.USAGE);
-  let store;
   try {
-    store = openSqliteStore(config.database);
+    const outcome = await runExclusive({ config, logger }, { all: options.all, only: options.source, lock: options.wait ? 'wait' : 'skip' });
+    if (outcome.status === 'ran') return EXIT.OK;
+    const holder = outcome.holder ? ` (pid ${outcome.holder.pid} on ${outcome.holder.host}, since ${outcome.holder.startedAt})` : '';
+    logger.info({ event: 'locked', holder: outcome.holder }, `another run is in progress${holder}; nothing to do`);
+    return options.failIfLocked ? EXIT.LOCKED : EXIT.OK;
   } catch (error) {
-    throw new CliError((error as Error).message, EXIT.PUBLISH_FAILED);
-  }
-  try {
-    await runOnce({ config, store, logger, now: () => new Date() }, { all: options.all, only: options.source });
-    return EXIT.OK;
-  } catch (error) {
+    if (error instanceof StoreError) throw new CliError(error.message, EXIT.PUBLISH_FAILED);
     throw new CliError(`run: could not publish: ${describe(error)}`, EXIT.PUBLISH_FAILED);
-  } finally {
-    await store.close();
   }
 }
 
-export async function loadConfigOrExit(file: string) {
+export async function loadConfigOrExit(file: string): Promise<Config> {
   try {
     return await loadConfig(file);
   } catch (error) {
@@ -45,7 +44,7 @@ export async function loadConfigOrExit(file: string) {
   }
 }
 
-function describe(error: unknown): string {
+export function describe(error: unknown): string {
   const e = error as NodeJS.ErrnoException;
-  return e.code && e.path ? `${e.code} on ${e.path}` : e.message ?? String(error);
+  return e.code && e.path ? `${e.code} on ${e.path}` : (e.message ?? String(error));
 }

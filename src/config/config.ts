@@ -25,7 +25,9 @@ export interface SeedSourceConfig extends SourceBase {
 export interface FeedSourceConfig extends SourceBase {
   kind: 'feed';
   url: string;
-  fetch: Partial<Pick<Config['fetch'], 'connectTimeoutMs' | 'headersTimeoutMs' | 'bodyIdleTimeoutMs' | 'totalTimeoutMs' | 'maxBodyBytes'>>;
+  fetch: Partial<Pick<Config['fetch'], 'headersTimeoutMs' | 'bodyIdleTimeoutMs' | 'totalTimeoutMs' | 'maxBodyBytes'>>;
+  interval?: number | string | undefined;
+  schedule?: string | undefined;
 }
 
 export type OutputConfig = Config['outputs'][number];

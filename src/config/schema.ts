@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { validateDetailed } from 'node-cron';
 
 /** Ids appear in file paths and URLs, so they are kept to a safe alphabet. */
 const ID_PATTERN = /^[a-z0-9][a-z0-9_-]{0,63}$/i;
@@ -29,6 +30,43 @@ const siteSchema = z.strictObject({
   /** WebSub: feeds name this hub, and it is pinged after a publish that changed a feed. */
   websub: z.strictObject({ hub: httpUrl('an absolute http(s) URL of a WebSub hub') }).optional(),
 });
+
+/** "90s", "30m", "6h", "1d", or a number of seconds. */
+const duration = z.union([
+  z.number().int().min(0),
+  z.string().regex(/^\d+\s*[smhd]$/i, 'a duration such as "30m", "6h" or "1d"'),
+]);
+
+export function durationMs(value: number | string): number {
+  if (typeof value === 'number') return value * 1000;
+  const unit = { s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 }[value.trim().slice(-1).toLowerCase() as 's' | 'm' | 'h' | 'd'];
+  return Number.parseInt(value, 10) * unit;
+}
+
+const cronExpression = z.string().superRefine((value, ctx) => {
+  const result = validateDetailed(value);
+  if (!result.valid) ctx.addIssue({ code: 'custom', message: `a cron expression (${result.errors.map((e) => `${e.field}: ${e.message}`).join('; ') || 'invalid'})` });
+});
+
+const timezone = z.string().refine((tz) => {
+  try {
+    new Intl.DateTimeFormat('en', { timeZone: tz });
+    return true;
+  } catch {
+    return false;
+  }
+}, 'an IANA time zone such as "UTC" or "Europe/Berlin"');
+
+export const SCHEDULE_DEFAULTS = { cron: '*/15 * * * *', timezone: 'UTC' };
+
+const scheduleSchema = z
+  .strictObject({
+    /** When the daemon (and `serve --schedule`) runs: a cron expression (5 or 6 fields). */
+    cron: cronExpression,
+    timezone,
+  })
+  .partial()
+  .transform((value) => ({ ...SCHEDULE_DEFAULTS, ...value }));
 
 /** Fetch settings; every duration is in milliseconds and every size in bytes, as the key names say. */
 const fetchFields = {
@@ -88,25 +126,17 @@ const feedSourceSchema = z.strictObject({
   title: z.string().optional(),
   mirrors: z.array(mirror).default([]),
   tags: z.array(z.string()).default([]),
-  /** Overrides of the global fetch settings for this source only. */
-  fetch: z.strictObject(fetchFields).partial().default({}),
+  /** Overrides of the global fetch settings for this source only (the connect timeout belongs to the shared connection pool). */
+  fetch: z.strictObject(fetchFields).omit({ connectTimeoutMs: true }).partial().default({}),
+  /** Fetch at most this often ("30m", "2h"); by default on every run. */
+  interval: duration.optional(),
+  /** Or: fetch when this cron expression is due (in schedule.timezone). */
+  schedule: cronExpression.optional(),
 });
 
 const sourceSchema = z.union([seedSourceSchema, feedSourceSchema], {
   error: 'a source with an "id" and either "seeds" (a folder) or "url" (a feed URL)',
 });
-
-/** "90s", "30m", "6h", "1d", or a number of seconds. */
-const duration = z.union([
-  z.number().int().min(0),
-  z.string().regex(/^\d+\s*[smhd]$/i, 'a duration such as "30m", "6h" or "1d"'),
-]);
-
-export function durationMs(value: number | string): number {
-  if (typeof value === 'number') return value * 1000;
-  const unit = { s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 }[value.trim().slice(-1).toLowerCase() as 's' | 'm' | 'h' | 'd'];
-  return Number.parseInt(value, 10) * unit;
-}
 
 const mirrorListSchema = z
   .strictObject({
@@ -163,6 +193,7 @@ export const configSchema = z
     fetch: fetchSchema.default(FETCH_DEFAULTS),
     limits: limitsSchema.default(LIMIT_DEFAULTS),
     mirrorLists: z.array(mirrorListSchema).default([]),
+    schedule: scheduleSchema.default(SCHEDULE_DEFAULTS),
     sources: z.array(sourceSchema).default([]),
     outputs: z.array(outputSchema).min(1),
   })

@@ -2,7 +2,7 @@ import type { ParsedFeed } from '../model/parsed-feed.js';
 import { decodeBody, type DecodedBody } from './decode-body.js';
 import { discoverFeedLinks } from './discover-feed.js';
 import { parseJsonFeed } from './parse-json-feed.js';
-import { FeedParseError, parseXmlFeed } from './parse-xml-feed.js';
+import { NotAFeedError, parseXmlFeed } from './parse-xml-feed.js';
 import { sniffFormat } from './sniff-format.js';
 
 export type ParseOutcome =
@@ -24,10 +24,10 @@ export async function parseFeedBody(bytes: Buffer, contentType: string | null, u
     }
     case 'html': {
       const feedUrls = discoverFeedLinks(text, url);
-      if (feedUrls.length === 0) throw new FeedParseError('an HTML page that advertises no feed (no <link rel="alternate" type="application/rss+xml">)');
+      if (feedUrls.length === 0) throw new NotAFeedError('an HTML page that advertises no feed (no <link rel="alternate" type="application/rss+xml">)');
       return { kind: 'html-page', feedUrls };
     }
     case 'unknown':
-      throw new FeedParseError(`not a feed: ${sniffed.reason}`);
+      throw new NotAFeedError(`not a feed: ${sniffed.reason}`);
   }
 }

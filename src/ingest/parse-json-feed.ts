@@ -31,6 +31,8 @@ const feed = z.object({
   feed_url: z.string().optional(),
   description: z.string().optional(),
   language: z.string().optional(),
+  author: author.optional(),
+  authors: z.array(author).optional(),
   items: z.array(z.unknown()),
 });
 
@@ -52,9 +54,11 @@ export function parseJsonFeed(text: string): JsonFeedResult {
   if (!parsed.success) throw new FeedParseError(`not a JSON Feed: ${parsed.error.issues.map((i) => `${i.path.join('.') || 'top level'}: ${i.message}`).join('; ')}`);
   const skipped: string[] = [];
   const items: ParsedItem[] = [];
+  // Both spec versions: the feed's author is the author of every item that names none.
+  const feedAuthors = authorsOf([...(parsed.data.authors ?? []), ...(parsed.data.author ? [parsed.data.author] : [])]);
   parsed.data.items.forEach((value, i) => {
     const result = item.safeParse(value);
-    if (result.success) items.push(toParsedItem(result.data));
+    if (result.success) items.push(toParsedItem(result.data, feedAuthors));
     else skipped.push(`items[${i}]: ${result.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`).join('; ')}`);
   });
   const version = /version\/([\d.]+)/.exec(parsed.data.version)?.[1] ?? null;
@@ -74,10 +78,13 @@ export function parseJsonFeed(text: string): JsonFeedResult {
   };
 }
 
-function toParsedItem(data: z.infer<typeof item>): ParsedItem {
-  const authors = [...(data.authors ?? []), ...(data.author ? [data.author] : [])]
-    .filter((a) => a.name?.trim())
-    .map((a) => ({ name: a.name!.trim(), email: null, url: a.url ?? null }));
+function authorsOf(list: z.infer<typeof author>[]): ParsedItem['authors'] {
+  return list.filter((a) => a.name?.trim()).map((a) => ({ name: a.name!.trim(), email: null, url: a.url ?? null }));
+}
+
+function toParsedItem(data: z.infer<typeof item>, feedAuthors: ParsedItem['authors']): ParsedItem {
+  const own = authorsOf([...(data.authors ?? []), ...(data.author ? [data.author] : [])]);
+  const authors = own.length > 0 ? own : feedAuthors;
   const media: ParsedMedia[] = [
     ...(data.image ? [image(data.image)] : []),
     ...(data.banner_image ? [image(data.banner_image)] : []),

@@ -2,6 +2,7 @@ import Parser from 'rss-parser';
 import { decodeHTMLStrict } from 'entities';
 import type { ParsedFeed, ParsedItem, ParsedLink, ParsedMedia, TextValue } from '../model/parsed-feed.js';
 import { attrOf, childText, firstText, markupOf, nodes, textOf, type XmlNode } from './xml2js-nodes.js';
+import { extractXhtmlConstructs, type XhtmlConstructs } from './xhtml-constructs.js';
 
 /** rss-parser keeps only the first link, author and category and drops attributes; these keep them raw. */
 const ITEM_FIELDS: [string, string, { keepArray: true }][] = [
@@ -15,7 +16,7 @@ const ITEM_FIELDS: [string, string, { keepArray: true }][] = [
 ].map(([from, to]) => [from!, to!, { keepArray: true }]);
 const FEED_FIELDS: [string, string, { keepArray: true }][] = [
   ['$', 'fmAttributes'], ['link', 'fmLinks'], ['atom:link', 'fmAtomLinks'], ['dc:language', 'fmLanguage'], ['subtitle', 'fmSubtitle'],
-  ['description', 'fmDescription'], ['tagline', 'fmTagline'],
+  ['description', 'fmDescription'], ['tagline', 'fmTagline'], ['author', 'fmAuthors'],
 ].map(([from, to]) => [from!, to!, { keepArray: true }]);
 
 /** Dates rss-parser converts itself: it throws for the whole feed on one it cannot read, so unreadable ones are blanked first. */
@@ -24,7 +25,12 @@ const ATOM_DATE_ELEMENTS = new Set(['published', 'updated', 'issued', 'modified'
 type RawRecord = Record<string, unknown>;
 
 export class FeedParseError extends Error {
-  readonly code = 'FM_PARSE';
+  readonly code: 'FM_PARSE' | 'FM_NOT_A_FEED' = 'FM_PARSE';
+}
+
+/** The body parsed, but it is not a feed (an HTML page without feed links, an image, JSON of another kind). */
+export class NotAFeedError extends FeedParseError {
+  override readonly code = 'FM_NOT_A_FEED';
 }
 
 /**
@@ -33,6 +39,7 @@ export class FeedParseError extends Error {
  */
 export async function parseXmlFeed(xml: string, root: 'rss' | 'atom' | 'rdf', version: string | null, rootBase: string | null = null): Promise<ParsedFeed> {
   const raw = await parseLeniently(xml);
+  const xhtml = root === 'atom' && /type\s*=\s*["']xhtml["']/.test(xml) ? safeXhtml(xml) : [];
   const feedAttrs = (nodes(raw.fmAttributes)[0] ?? {}) as Record<string, string>;
   const links = feedLinks(raw);
   return {
@@ -45,7 +52,9 @@ export async function parseXmlFeed(xml: string, root: 'rss' | 'atom' | 'rdf', ve
     base: combineBases(rootBase, firstText(feedAttrs['xml:base'])),
     language: firstText(stringOf(raw.language), textOf(nodes(raw.fmLanguage)[0]), feedAttrs['xml:lang']),
     description: firstText(textOf(nodes(raw.fmSubtitle)[0]), textOf(nodes(raw.fmDescription)[0]), textOf(nodes(raw.fmTagline)[0])),
-    items: (Array.isArray(raw.items) ? (raw.items as RawRecord[]) : []).map((item) => toParsedItem(item, root)),
+    items: (Array.isArray(raw.items) ? (raw.items as RawRecord[]) : []).map((item, i) =>
+      withFeedAuthors(toParsedItem(item, root, xhtml[i] ?? {}), root === 'atom' ? authorsOf(raw) : []),
+    ),
   };
 }
 
@@ -81,20 +90,20 @@ export function neutralizeEntities(xml: string): string {
     .replace(/&([a-z_][\w.-]*);/gi, (ref, name: string) => (decodeHTMLStrict(ref) !== ref || /^(amp|lt|gt|quot|apos)$/.test(name) ? ref : `&amp;${name};`));
 }
 
-function toParsedItem(item: RawRecord, root: 'rss' | 'atom' | 'rdf'): ParsedItem {
+function toParsedItem(item: RawRecord, root: 'rss' | 'atom' | 'rdf', xhtml: XhtmlConstructs): ParsedItem {
   const attrs = (nodes(item.fmAttributes)[0] ?? {}) as Record<string, string>;
   const links = itemLinks(item);
   const isAtom = root === 'atom';
   const description = textValue(nodes(item.fmDescription)[0], 'html');
   const encoded = textValue(nodes(item.fmEncoded)[0], 'html');
-  const atomContent = isAtom ? atomText(nodes(item.fmContent)[0], stringOf(item.content)) : null;
-  const atomSummary = isAtom ? atomText(nodes(item.fmSummary)[0], stringOf(item.summary)) : null;
+  const atomContent = isAtom ? preferXhtml(xhtml.content, atomText(nodes(item.fmContent)[0], stringOf(item.content))) : null;
+  const atomSummary = isAtom ? preferXhtml(xhtml.summary, atomText(nodes(item.fmSummary)[0], stringOf(item.summary))) : null;
   return {
     guid: firstText(guidOf(item), attrs['rdf:about']),
     link: firstText(links.find((l) => l.rel === 'alternate')?.href, permaLinkGuid(item)),
     links,
     base: firstText(attrs['xml:base']),
-    title: isAtom ? atomText(nodes(item.fmTitle)[0], stringOf(item.title)) : textValue(nodes(item.fmTitle)[0], 'html'),
+    title: isAtom ? preferXhtml(xhtml.title, atomText(nodes(item.fmTitle)[0], markupOf(nodes(item.fmTitle)[0]))) : textValue(nodes(item.fmTitle)[0], 'html'),
     published: firstText(...['fmPublished', 'fmIssued', 'fmCreated', 'fmPubDate', 'fmDcDate'].map((k) => textOf(nodes(item[k])[0]))),
     updated: firstText(...['fmUpdated', 'fmModified'].map((k) => textOf(nodes(item[k])[0]))),
     authors: authorsOf(item),
@@ -104,6 +113,24 @@ function toParsedItem(item: RawRecord, root: 'rss' | 'atom' | 'rdf'): ParsedItem
     categories: categoriesOf(item),
     language: firstText(textOf(nodes(item.fmLanguage)[0]), attrs['xml:lang']),
   };
+}
+
+function safeXhtml(xml: string): XhtmlConstructs[] {
+  try {
+    return extractXhtmlConstructs(xml);
+  } catch {
+    return []; // rss-parser accepted it leniently; keep its (unordered) reading
+  }
+}
+
+/** The SAX pass's reading of an xhtml construct replaces xml2js's, which loses mixed-content order. */
+function preferXhtml(markup: string | undefined, parsed: TextValue | null): TextValue | null {
+  return markup !== undefined && markup.trim() ? { value: markup, type: 'html', base: parsed?.base ?? null } : parsed;
+}
+
+/** RFC 4287 §4.2.1: an Atom entry without an author has the feed's authors. */
+function withFeedAuthors(item: ParsedItem, feedAuthors: ParsedItem['authors']): ParsedItem {
+  return item.authors.length === 0 && feedAuthors.length > 0 ? { ...item, authors: feedAuthors } : item;
 }
 
 function guidOf(item: RawRecord): string | null {
@@ -122,7 +149,11 @@ function itemLinks(item: RawRecord): ParsedLink[] {
   for (const node of [...nodes(item.fmLinks), ...nodes(item.fmAtomLinks)]) {
     const href = attrOf(node, 'href') ?? textOf(node);
     if (!href?.trim()) continue;
-    out.push({ href: combineBases(attrOf(node, 'xml:base'), href.trim())!, rel: attrOf(node, 'rel')?.trim() || 'alternate', type: attrOf(node, 'type') });
+    const length = Number(attrOf(node, 'length'));
+    out.push({
+      href: combineBases(attrOf(node, 'xml:base'), href.trim())!, rel: attrOf(node, 'rel')?.trim() || 'alternate', type: attrOf(node, 'type'),
+      length: Number.isFinite(length) && length > 0 ? length : null,
+    });
   }
   return out;
 }
@@ -203,12 +234,16 @@ function mediaOf(item: RawRecord, links: ParsedLink[]): ParsedMedia[] {
   for (const group of [item, ...nodes(item.fmMediaGroup).filter((g): g is Exclude<XmlNode, string> => typeof g !== 'string')]) {
     const contentKey = group === item ? 'fmMediaContent' : 'media:content';
     const thumbKey = group === item ? 'fmMediaThumbnail' : 'media:thumbnail';
-    nodes((group as RawRecord)[contentKey]).forEach((n) => add(n, 'url', false));
+    for (const content of nodes((group as RawRecord)[contentKey])) {
+      add(content, 'url', false);
+      // Vimeo and others nest the thumbnail inside media:content (which may itself have no url)
+      if (typeof content !== 'string') nodes(content['media:thumbnail']).forEach((n) => add(n, 'url', true));
+    }
     nodes((group as RawRecord)[thumbKey]).forEach((n) => add(n, 'url', true));
   }
   nodes(item.fmItunesImage).forEach((n) => add(n, 'href', true));
   for (const link of links.filter((l) => l.rel === 'enclosure')) {
-    media.push({ url: link.href, type: link.type, medium: null, length: null, isThumbnail: false, caption: null, credit: null });
+    media.push({ url: link.href, type: link.type, medium: null, length: link.length ?? null, isThumbnail: false, caption: null, credit: null });
   }
   return media;
 }

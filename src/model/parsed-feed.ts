@@ -16,6 +16,8 @@ export interface ParsedLink {
   href: string;
   rel: string;
   type: string | null;
+  /** bytes (Atom enclosures) */
+  length?: number | null;
 }
 
 export interface ParsedMedia {

@@ -3,6 +3,7 @@ import type { ParsedFeed, ParsedItem, ParsedMedia, TextValue } from '../model/pa
 import { parseFeedDate } from '../lib/parse-date.js';
 import { escapeHtmlText, truncateText } from '../lib/text.js';
 import { hashArticleContent } from './content-hash.js';
+import { stripInvalidXmlChars } from '../lib/xml-chars.js';
 import { identifyItem } from './item-ids.js';
 import { articleMirrors, type MirrorInputs } from './mirror-urls.js';
 import { mirrorBase } from '../lib/mirror-hosts.js';
@@ -59,7 +60,14 @@ export function normalizeItem(feed: ParsedFeed, item: ParsedItem, context: FeedC
   const mirrorData = link
     ? articleMirrors(link, [...images.map((i) => i.url!), ...enclosures.map((e) => e.url)], context.mirrors, declaredDuplicates(item, resolve, link))
     : { mirrors: [], hostMirrors: [] };
-  const body = { title, summary: summaryText ? truncateText(summaryText, SUMMARY_CHARS) : null, contentHtml, images, enclosures };
+  // Control characters are dropped here, at the source, not only when a feed file is written.
+  const body = {
+    title: stripInvalidXmlChars(title),
+    summary: summaryText ? stripInvalidXmlChars(truncateText(summaryText, SUMMARY_CHARS)) : null,
+    contentHtml: stripInvalidXmlChars(contentHtml),
+    images,
+    enclosures,
+  };
   return {
     ...identity,
     sourceId: context.sourceId,
@@ -70,7 +78,7 @@ export function normalizeItem(feed: ParsedFeed, item: ParsedItem, context: FeedC
     dateSource: dates.source,
     updated: dates.updated,
     authors: authorsOf(item),
-    categories: [...new Set(item.categories.map((c) => c.trim()).filter(Boolean))].slice(0, MAX_CATEGORIES),
+    categories: [...new Set(item.categories.map((c) => stripInvalidXmlChars(c).trim()).filter(Boolean))].slice(0, MAX_CATEGORIES),
     language: item.language?.trim() || feed.language?.trim() || null,
     publisher: publisherOf(feed, link, context),
     contentHash: hashArticleContent(body),
@@ -139,7 +147,7 @@ function authorsOf(item: ParsedItem): Person[] {
   const seen = new Set<string>();
   const out: Person[] = [];
   for (const author of item.authors) {
-    const name = author.name.replace(/\s+/g, ' ').trim();
+    const name = stripInvalidXmlChars(author.name).replace(/\s+/g, ' ').trim();
     if (!name || seen.has(name.toLowerCase())) continue;
     seen.add(name.toLowerCase());
     out.push({ name, email: author.email, url: author.url ? resolveUrl(author.url, 'http://invalid/') : null });

@@ -10,8 +10,9 @@ import { fetchWithMirrors } from './fetch-with-mirrors.js';
 import { FetchError } from '../sources/http/fetch-errors.js';
 import type { HttpSettings } from '../sources/http/http-client.js';
 import { parseFeedBody } from '../ingest/parse-feed.js';
+import { NotAFeedError } from '../ingest/parse-xml-feed.js';
 import { normalizeItem } from '../normalize/normalize-item.js';
-import { nextAttemptAfterFailure } from './backoff.js';
+import { nextAttemptAfterFailure, nextAttemptAfterSuccess } from './backoff.js';
 
 export interface FeedHarvestDeps {
   config: Config;
@@ -41,7 +42,7 @@ export async function harvestFeedSource(source: FeedSourceConfig, previous: Sour
     if (first.mirrorOrigin) return await mirrored(source, state, fetched, url, first.mirrorOrigin, deps);
     if (fetched.movedTo) log.info({ from: url, to: fetched.movedTo }, `feed ${url} moved permanently to ${fetched.movedTo}; using the new URL from now on`);
     url = fetched.movedTo ?? url;
-    if (fetched.kind === 'not-modified') return { articles: [], state: succeeded(state, fetched, url, deps.now, 0), error: null };
+    if (fetched.kind === 'not-modified') return { articles: [], state: succeeded(state, fetched, url, deps.now, 0, source, deps), error: null };
     let parsed = await parseFeedBody(fetched.bytes, fetched.contentType, fetched.finalUrl);
     if (parsed.kind === 'html-page') {
       // (through a mirror this branch is not taken: see mirrored())
@@ -49,15 +50,18 @@ export async function harvestFeedSource(source: FeedSourceConfig, previous: Sour
       log.info({ page: fetched.finalUrl, feed: feedUrl }, `${fetched.finalUrl} is an HTML page; using the feed it advertises: ${feedUrl}`);
       fetched = await fetchFeed({ url: feedUrl, etag: null, lastModified: null, signal: deps.signal }, http, deps.dispatcher);
       url = fetched.movedTo ?? feedUrl;
-      if (fetched.kind !== 'ok') return { articles: [], state: succeeded(state, fetched, url, deps.now, 0), error: null };
+      if (fetched.kind !== 'ok') return { articles: [], state: succeeded(state, fetched, url, deps.now, 0, source, deps), error: null };
       parsed = await parseFeedBody(fetched.bytes, fetched.contentType, fetched.finalUrl);
       if (parsed.kind !== 'feed') throw new FetchError('FM_NOT_A_FEED', `the feed ${feedUrl} advertised by the page is itself an HTML page`);
     }
     for (const warning of parsed.warnings) log.warn({ url }, `feed ${url}: ${warning}`);
     const articles = normalizeFeed(source, parsed.feed, fetched, deps, {});
-    return { articles, state: { ...succeeded(state, fetched, url, deps.now, articles.length), title: parsed.feed.title ?? state.title }, error: null };
+    return { articles, state: { ...succeeded(state, fetched, url, deps.now, articles.length, source, deps), title: parsed.feed.title ?? state.title }, error: null };
   } catch (error) {
-    const failure = error instanceof FetchError ? error : new FetchError('FM_PARSE', `unable to parse feed: ${(error as Error).message}`);
+    const failure =
+      error instanceof FetchError ? error
+      : error instanceof NotAFeedError ? new FetchError('FM_NOT_A_FEED', (error as Error).message)
+      : new FetchError('FM_PARSE', `unable to parse feed: ${(error as Error).message}`);
     return { articles: [], state: failed(state, failure, deps.now), error: failure };
   }
 }
@@ -68,7 +72,8 @@ export async function harvestFeedSource(source: FeedSourceConfig, previous: Sour
  */
 async function mirrored(source: FeedSourceConfig, state: SourceState, fetched: FetchResult, url: string, mirrorOrigin: string, deps: FeedHarvestDeps): Promise<FeedHarvest> {
   const servedBy = new URL(mirrorOrigin).host;
-  const base = { ...state, lastFetchAt: deps.now.toISOString(), lastSuccessAt: deps.now.toISOString(), lastStatus: fetched.status, lastError: null, lastErrorCode: null, failures: 0, nextFetchAt: null, servedBy };
+  const nextFetchAt = nextAttemptAfterSuccess(source, deps.now, deps.config.schedule.timezone);
+  const base = { ...state, lastFetchAt: deps.now.toISOString(), lastSuccessAt: deps.now.toISOString(), lastStatus: fetched.status, lastError: null, lastErrorCode: null, failures: 0, nextFetchAt, servedBy };
   if (fetched.kind !== 'ok') return { articles: [], state: { ...base, lastOutcome: 'not-modified', lastNewItems: 0 }, error: null };
   const parsed = await parseFeedBody(fetched.bytes, fetched.contentType, url);
   if (parsed.kind !== 'feed') throw new FetchError('FM_NOT_A_FEED', `the mirror ${mirrorOrigin} served an HTML page, not the feed`);
@@ -110,7 +115,7 @@ function normalizeFeed(source: FeedSourceConfig, feed: ParsedFeed, fetched: Fetc
   return articles;
 }
 
-function succeeded(state: SourceState, fetched: FetchResult, url: string, now: Date, newItems: number): SourceState {
+function succeeded(state: SourceState, fetched: FetchResult, url: string, now: Date, newItems: number, source: FeedSourceConfig, deps: FeedHarvestDeps): SourceState {
   return {
     ...state,
     url,
@@ -123,7 +128,7 @@ function succeeded(state: SourceState, fetched: FetchResult, url: string, now: D
     lastError: null,
     lastErrorCode: null,
     failures: 0,
-    nextFetchAt: null,
+    nextFetchAt: nextAttemptAfterSuccess(source, now, deps.config.schedule.timezone),
     lastNewItems: newItems,
     servedBy: new URL(fetched.finalUrl).host,
   };

@@ -1,14 +1,14 @@
+import { stripInvalidXmlChars } from '../lib/xml-chars.js';
+import { escapeXml } from '../lib/xml-escape.js';
+
 /**
  * Making arbitrary strings safe for XML 1.0. `feed` passes through characters XML forbids and
  * splits only the first "]]>" of a CDATA section (see LIBRARIES.md §1), so every string that
  * reaches it or our own markup goes through here.
  */
 
-// XML 1.0 Char production; with the u flag a lone surrogate is one code point outside the class, so it is removed.
-const INVALID_XML = /[^\t\n\r\x20-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]/gu;
-
 export function xmlText(text: string): string {
-  return text.replace(INVALID_XML, '');
+  return stripInvalidXmlChars(text);
 }
 
 /** For CDATA fields that carry HTML: "]]&gt;" reads the same in HTML and cannot end the section. */
@@ -16,9 +16,7 @@ export function htmlCdata(html: string): string {
   return xmlText(html).replaceAll(']]>', ']]&gt;');
 }
 
-export function escapeXml(text: string): string {
-  return xmlText(text).replace(/[&<>"]/g, (c) => (c === '&' ? '&amp;' : c === '<' ? '&lt;' : c === '>' ? '&gt;' : '&quot;'));
-}
+export { escapeXml };
 
 /** One element with escaped attributes and optional escaped text; attributes with null values are left out. */
 export function xmlElement(name: string, attributes: Record<string, string | number | null | undefined>, text?: string | null): string {

@@ -66,6 +66,19 @@ export const MIGRATIONS: { version: number; sql: string }[] = [
       CREATE INDEX output_members_by_article ON output_members (article_id);
     `,
   },
+  {
+    version: 5,
+    sql: `
+      CREATE TABLE runs (
+        id          INTEGER PRIMARY KEY,
+        started_at  TEXT NOT NULL,
+        finished_at TEXT NOT NULL,
+        duration_ms INTEGER NOT NULL,
+        outcome     TEXT NOT NULL,
+        summary     TEXT NOT NULL
+      ) STRICT;
+    `,
+  },
 ];
 
 export const LATEST_VERSION = MIGRATIONS.at(-1)!.version;

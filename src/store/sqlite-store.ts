@@ -2,7 +2,7 @@ import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import type { Article, StoredArticle } from '../model/article.js';
-import type { ArchivePage, ArticleQuery, CachedDocument, Store, UpsertSummary } from './store.js';
+import type { ArchivePage, ArticleQuery, CachedDocument, RunRecord, Store, UpsertSummary } from './store.js';
 import type { SourceState } from '../model/source-state.js';
 import { LATEST_VERSION, MIGRATIONS } from './migrations.js';
 import { sha256Hex } from '../lib/text.js';
@@ -201,10 +201,34 @@ export class SqliteStore implements Store {
     this.statements.saveDocument.run(key, document.body, document.etag, document.lastModified, document.fetchedAt);
   }
 
+  async recordRun(run: RunRecord): Promise<void> {
+    this.db
+      .prepare('INSERT INTO runs (started_at, finished_at, duration_ms, outcome, summary) VALUES (?, ?, ?, ?, ?)')
+      .run(run.startedAt, run.finishedAt, run.durationMs, run.outcome, JSON.stringify(run.summary));
+    // History for metrics, not an audit log: the newest runs are enough.
+    this.db.prepare('DELETE FROM runs WHERE id <= (SELECT max(id) FROM runs) - ?').run(RUNS_KEPT);
+  }
+
+  async getRunStats(): Promise<{ last: RunRecord | null; lastOk: RunRecord | null; count: number }> {
+    type Row = { started_at: string; finished_at: string; duration_ms: number; outcome: 'ok' | 'failed'; summary: string };
+    const toRecord = (row: Row | undefined): RunRecord | null =>
+      row ? { startedAt: row.started_at, finishedAt: row.finished_at, durationMs: row.duration_ms, outcome: row.outcome, summary: JSON.parse(row.summary) } : null;
+    const last = this.db.prepare<[], Row>('SELECT * FROM runs ORDER BY id DESC LIMIT 1').get();
+    const lastOk = this.db.prepare<[], Row>("SELECT * FROM runs WHERE outcome = 'ok' ORDER BY id DESC LIMIT 1").get();
+    const count = (this.db.prepare('SELECT count(*) AS n FROM runs').get() as { n: number }).n;
+    return { last: toRecord(last), lastOk: toRecord(lastOk), count };
+  }
+
+  async ping(): Promise<void> {
+    this.db.prepare('SELECT 1').get();
+  }
+
   async close(): Promise<void> {
     if (this.db.open) this.db.close();
   }
 }
+
+const RUNS_KEPT = 1000;
 
 function toStoredArticle(row: ArticleRow): StoredArticle {
   const article = JSON.parse(row.data) as Article;

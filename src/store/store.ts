@@ -26,6 +26,15 @@ export interface ArticleQuery {
   notSetAsideBy?: string;
 }
 
+/** One finished run, for /healthz, /metrics and status. */
+export interface RunRecord {
+  startedAt: string;
+  finishedAt: string;
+  durationMs: number;
+  outcome: 'ok' | 'failed';
+  summary: Record<string, number | string | string[]>;
+}
+
 export interface ArchivePage {
   page: number;
   articleIds: string[];
@@ -51,6 +60,11 @@ export interface Store {
   saveSourceState(state: SourceState): Promise<void>;
   /** Small fetched documents kept between runs (mirror lists), with their HTTP validators. */
   getDocument(key: string): Promise<CachedDocument | null>;
+  recordRun(run: RunRecord): Promise<void>;
+  /** The newest run, and how many runs are recorded. */
+  getRunStats(): Promise<{ last: RunRecord | null; lastOk: RunRecord | null; count: number }>;
+  /** Cheap query proving the store answers (health checks). */
+  ping(): Promise<void>;
   saveDocument(key: string, document: CachedDocument): Promise<void>;
   close(): Promise<void>;
 }

@@ -58,7 +58,11 @@ async function followRedirects(req: FetchRequest, settings: HttpSettings, dispat
   const visited = new Set<string>();
   for (let hop = 0; ; hop++) {
     visited.add(url);
-    const response = await request(url, { dispatcher, method: 'GET', signal, headers: requestHeaders(req, settings) });
+    // Per request, so a source's own timeouts apply on the shared connection pool.
+    const response = await request(url, {
+      dispatcher, method: 'GET', signal, headers: requestHeaders(req, settings),
+      headersTimeout: settings.headersTimeoutMs, bodyTimeout: settings.bodyIdleTimeoutMs,
+    });
     const { statusCode: status, headers } = response;
     const location = header(headers, 'location');
     if (REDIRECTS.has(status) && location) {
