@@ -78,7 +78,9 @@ function toBase(url: string | null | undefined): URL | null {
   const trimmed = url?.trim();
   if (!trimmed) return null;
   try {
-    const parsed = new URL(/^[a-z][a-z0-9+.-]*:\/\//i.test(trimmed) ? trimmed : `https://${trimmed}`);
+    // A bare onion host is http: onion services are end-to-end encrypted and rarely have certificates.
+    const scheme = /\.onion(?::\d+)?\/?$/i.test(trimmed) ? 'http' : 'https';
+    const parsed = new URL(/^[a-z][a-z0-9+.-]*:\/\//i.test(trimmed) ? trimmed : `${scheme}://${trimmed}`);
     if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') return null;
     if (!parsed.pathname.endsWith('/')) parsed.pathname += '/';
     parsed.search = '';

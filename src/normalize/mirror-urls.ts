@@ -46,7 +46,7 @@ export function articleMirrors(link: string, otherUrls: string[], inputs: Mirror
   for (const url of declared) {
     if (url !== link && !mirrors.some((m) => m.url === url)) mirrors.push({ url, kind: mirrorKind(new URL(url)), origin: 'feed' });
   }
-  const hosts = [...new Set([link, ...otherUrls].map((u) => new URL(u).host))];
+  const hosts = [...new Set([link, ...otherUrls].flatMap((u) => (u.startsWith('http') ? [new URL(u).host] : [])))];
   const hostMirrors = hosts
     .map((host) => ({ host, bases: resolveBases(basesFor(host), link) }))
     .filter((entry) => entry.bases.length > 0);

@@ -26,8 +26,8 @@ export interface FeedContext {
   /** Mirrors of the publisher (config `mirrors`, hosts the response declared) and the mirror lists. */
   mirrors: MirrorInputs;
   /**
-   * When the feed was fetched through a mirror: mirror origin → canonical origin, so every URL
-   * in the result is stored as the publisher's own, whichever host answered.
+   * When the feed was fetched through a mirror: mirror base URL (with any path prefix) →
+   * canonical base, so every URL in the result is stored as the publisher's own, whichever host answered.
    */
   hostAliases: Record<string, string>;
   /** Stands in for a missing date; the store keeps the first one it saw. */
@@ -50,7 +50,12 @@ export function normalizeItem(feed: ParsedFeed, item: ParsedItem, context: FeedC
     return url ? canonical(url) : null;
   };
   const link = item.link ? resolve(item.link) : null;
-  const contentHtml = renderContent(item.content ?? item.summary, base, context.limits, canonical);
+  const contentUrls = new Set<string>();
+  const contentHtml = renderContent(item.content ?? item.summary, base, context.limits, (url) => {
+    const mapped = canonical(url);
+    contentUrls.add(mapped);
+    return mapped;
+  });
   const summaryText = item.summary && item.content ? plainText(item.summary) : htmlToText(contentHtml);
   const title = titleOf(item, summaryText, link, context.limits);
   const dates = datesOf(item, context.now);
@@ -58,7 +63,7 @@ export function normalizeItem(feed: ParsedFeed, item: ParsedItem, context: FeedC
   const identity = identifyItem(context.sourceId, guid && /^https?:\/\//i.test(guid) ? canonical(guid) : guid, link, title, dates.declared);
   const { images, enclosures } = splitMedia(item.media, resolve);
   const mirrorData = link
-    ? articleMirrors(link, [...images.map((i) => i.url!), ...enclosures.map((e) => e.url)], context.mirrors, declaredDuplicates(item, resolve, link))
+    ? articleMirrors(link, [...images.map((i) => i.url!), ...enclosures.map((e) => e.url), ...contentUrls], context.mirrors, declaredDuplicates(item, resolve, link))
     : { mirrors: [], hostMirrors: [] };
   // Control characters are dropped here, at the source, not only when a feed file is written.
   const body = {
@@ -108,14 +113,13 @@ function renderContent(value: TextValue | null, base: string, limits: ItemLimits
   return sanitizeHtml(raw, base, canonical);
 }
 
-/** Rewrites URLs on a mirror that served the feed back to the publisher's own origin. */
+/** Rewrites URLs under the mirror's base that served the feed back onto the publisher's own base. */
 function canonicalizer(aliases: Record<string, string>): (url: string) => string {
   const entries = Object.entries(aliases);
   if (entries.length === 0) return (url) => url;
   return (url) => {
-    const parsed = new URL(url);
-    const target = aliases[parsed.origin];
-    return target ? new URL(`${parsed.pathname}${parsed.search}${parsed.hash}`, target).href : url;
+    const match = entries.find(([mirror]) => url.startsWith(mirror));
+    return match ? new URL(url.slice(match[0].length), match[1]).href : url;
   };
 }
 

@@ -13,8 +13,8 @@ const BLOCKED_STATUSES = new Set([403, 451]);
 
 export interface MirroredFetch {
   result: FetchResult;
-  /** The mirror origin that answered, or null for the primary. */
-  mirrorOrigin: string | null;
+  /** Base URL of the mirror that answered (with its path prefix, if any), or null for the primary. */
+  mirrorBase: string | null;
 }
 
 /**
@@ -29,7 +29,7 @@ export async function fetchWithMirrors(
   deps: { dispatcher: Dispatcher; directory: MirrorDirectory | null; logger: Logger },
 ): Promise<MirroredFetch> {
   try {
-    return { result: await fetchFeed(request, http, deps.dispatcher), mirrorOrigin: null };
+    return { result: await fetchFeed(request, http, deps.dispatcher), mirrorBase: null };
   } catch (error) {
     if (!(error instanceof FetchError) || !isMirrorWorthy(error)) throw error;
     const candidates = mirrorCandidates(source, request.url, deps.directory);
@@ -38,10 +38,10 @@ export async function fetchWithMirrors(
       try {
         // The mirror is another server: the primary's validators mean nothing to it.
         const result = await fetchFeed({ url, etag: null, lastModified: null, signal: request.signal }, http, deps.dispatcher);
-        deps.logger.warn({ source: source.id, primary: request.url, mirror: url, reason: error.message }, `feed ${request.url} failed (${error.message}); fetched it through the mirror ${url}`);
-        return { result, mirrorOrigin: new URL(url).origin };
+        deps.logger.warn({ primary: request.url, mirror: url, reason: error.message }, `feed ${request.url} failed (${error.message}); fetched it through the mirror ${url}`);
+        return { result, mirrorBase: base.href };
       } catch (mirrorError) {
-        deps.logger.debug({ source: source.id, mirror: url, reason: (mirrorError as Error).message }, `mirror ${url} failed too`);
+        deps.logger.debug({ mirror: url, reason: (mirrorError as Error).message }, `mirror ${url} failed too`);
       }
     }
     throw error;

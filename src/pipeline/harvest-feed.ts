@@ -39,7 +39,7 @@ export async function harvestFeedSource(source: FeedSourceConfig, previous: Sour
     let url = state.url ?? source.url;
     const first = await fetchWithMirrors(source, { url, etag: state.etag, lastModified: state.lastModified, signal: deps.signal }, http, { ...deps, logger: log });
     let fetched = first.result;
-    if (first.mirrorOrigin) return await mirrored(source, state, fetched, url, first.mirrorOrigin, deps);
+    if (first.mirrorBase) return await mirrored(source, state, fetched, url, first.mirrorBase, deps);
     if (fetched.movedTo) log.info({ from: url, to: fetched.movedTo }, `feed ${url} moved permanently to ${fetched.movedTo}; using the new URL from now on`);
     url = fetched.movedTo ?? url;
     if (fetched.kind === 'not-modified') return { articles: [], state: succeeded(state, fetched, url, deps.now, 0, source, deps), error: null };
@@ -70,14 +70,14 @@ export async function harvestFeedSource(source: FeedSourceConfig, previous: Sour
  * The primary failed and a mirror answered: its URLs are mapped back to the primary's origin,
  * and the primary's validators and URL are left as they were (the mirror is another server).
  */
-async function mirrored(source: FeedSourceConfig, state: SourceState, fetched: FetchResult, url: string, mirrorOrigin: string, deps: FeedHarvestDeps): Promise<FeedHarvest> {
-  const servedBy = new URL(mirrorOrigin).host;
+async function mirrored(source: FeedSourceConfig, state: SourceState, fetched: FetchResult, url: string, mirrorBase: string, deps: FeedHarvestDeps): Promise<FeedHarvest> {
+  const servedBy = new URL(mirrorBase).host;
   const nextFetchAt = nextAttemptAfterSuccess(source, deps.now, deps.config.schedule.timezone);
   const base = { ...state, lastFetchAt: deps.now.toISOString(), lastSuccessAt: deps.now.toISOString(), lastStatus: fetched.status, lastError: null, lastErrorCode: null, failures: 0, nextFetchAt, servedBy };
   if (fetched.kind !== 'ok') return { articles: [], state: { ...base, lastOutcome: 'not-modified', lastNewItems: 0 }, error: null };
   const parsed = await parseFeedBody(fetched.bytes, fetched.contentType, url);
-  if (parsed.kind !== 'feed') throw new FetchError('FM_NOT_A_FEED', `the mirror ${mirrorOrigin} served an HTML page, not the feed`);
-  const articles = normalizeFeed(source, parsed.feed, { ...fetched, finalUrl: url }, deps, { [mirrorOrigin]: new URL(url).origin });
+  if (parsed.kind !== 'feed') throw new FetchError('FM_NOT_A_FEED', `the mirror ${mirrorBase} served an HTML page, not the feed`);
+  const articles = normalizeFeed(source, parsed.feed, { ...fetched, finalUrl: url }, deps, { [mirrorBase]: `${new URL(url).origin}/` });
   return { articles, state: { ...base, lastOutcome: 'ok', lastNewItems: articles.length, title: parsed.feed.title ?? state.title }, error: null };
 }
 

@@ -36,6 +36,10 @@ export interface RunReport {
   notModified: number;
   failedSources: string[];
   skippedSources: string[];
+  /** Fetch outcomes by HTTP status or error code ("200", "304", "FM_TIMEOUT"), for metrics. */
+  fetchOutcomes: Record<string, number>;
+  /** Errors by source id and code, for metrics. */
+  sourceErrors: { sourceId: string; code: string }[];
   problems: InputProblem[];
   stored: UpsertSummary;
   published: PublishReport;
@@ -47,7 +51,7 @@ export async function runOnce(deps: RunDeps, options: RunOptions = {}): Promise<
   const { config, store, logger } = deps;
   const started = deps.now();
   const report: RunReport = {
-    sources: 0, fetched: 0, notModified: 0, failedSources: [], skippedSources: [], problems: [],
+    sources: 0, fetched: 0, notModified: 0, failedSources: [], skippedSources: [], fetchOutcomes: {}, sourceErrors: [], problems: [],
     stored: { inserted: 0, updated: 0, unchanged: 0 }, published: { written: [], unchanged: 0, changedFeeds: [] }, durationMs: 0,
   };
   const selected = config.sources.filter((s) => !options.only || options.only.includes(s.id));
@@ -116,8 +120,16 @@ async function harvestRemote(deps: RunDeps, options: RunOptions, selected: Confi
   {
     const states = await store.getSourceStates();
     const { skipped } = await harvestFeeds({ sources, states, force: options.all === true || options.only !== undefined }, { config, directory, http, dispatcher: dispatcher(), logger, now, signal: deps.signal }, async (source, harvest) => {
+      // Cut short by shutdown: not the source's fault, so no failure is counted and it stays due.
+      if (harvest.error?.code === 'FM_ABORTED') {
+        report.skippedSources.push(source.id);
+        return;
+      }
       await store.saveSourceState(harvest.state);
+      const outcome = harvest.error ? (harvest.error.details.status ? String(harvest.error.details.status) : harvest.error.code) : String(harvest.state.lastStatus ?? 'ok');
+      report.fetchOutcomes[outcome] = (report.fetchOutcomes[outcome] ?? 0) + 1;
       if (harvest.error) {
+        report.sourceErrors.push({ sourceId: source.id, code: harvest.error.code });
         report.failedSources.push(source.id);
         report.problems.push({ sourceId: source.id, target: harvest.state.url ?? source.url, code: harvest.error.code, message: harvest.error.message });
         logger.error({ source: source.id, url: harvest.state.url ?? source.url, code: harvest.error.code, failures: harvest.state.failures, nextFetchAt: harvest.state.nextFetchAt },
@@ -128,7 +140,7 @@ async function harvestRemote(deps: RunDeps, options: RunOptions, selected: Confi
       else report.fetched++;
       addStored(await store.upsertArticles(harvest.articles, now));
     });
-    report.skippedSources = skipped;
+    report.skippedSources.push(...skipped);
   }
 }
 

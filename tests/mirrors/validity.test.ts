@@ -1,0 +1,69 @@
+/**
+ * Every feed file of every site copy and every variant, judged by other people's tools: xmllint
+ * (exit 0 and nothing on stderr), jing with the RFC 4287 RELAX NG schema (Atom), Python
+ * feedparser (bozo false, and it reads back our ids), and the JSON Feed 1.1 schema.
+ */
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { feedparser, jingAtom, validateJsonFeed, xmllint } from '../helpers/validators.js';
+import { FORMAT_FILES, FORMATS, readFeed } from './helpers/feed-items.js';
+import { COPY_DIRS, createFullProject, TARGETS, type FullProject } from './helpers/full-project.js';
+import { ProjectScope } from './helpers/project.js';
+import { ServerScope } from './helpers/servers.js';
+
+const servers = new ServerScope();
+const projects = new ProjectScope();
+let full: FullProject;
+
+beforeAll(async () => {
+  full = await createFullProject(servers, projects);
+});
+
+afterAll(async () => {
+  await servers.closeAll();
+  await projects.cleanupAll();
+});
+
+const FILES = COPY_DIRS.flatMap((copy) => TARGETS.flatMap((target) => FORMATS.map((format) => ({ format, relative: `${copy.dir}${target}${FORMAT_FILES[format]}` }))));
+
+describe('validity of every variant and site copy', () => {
+  it('covers 4 copies × (the output and 2 variants) × 3 formats', () => {
+    expect(FILES).toHaveLength(36);
+  });
+
+  for (const { format, relative } of FILES) {
+    if (format === 'json') {
+      it(`${relative}: valid JSON Feed 1.1`, async () => {
+        const result = await validateJsonFeed(path.join(full.project.feedsDir, relative));
+        expect(result.messages).toEqual([]);
+        expect(result.ok).toBe(true);
+      });
+      continue;
+    }
+
+    it(`${relative}: xmllint accepts it (exit 0, empty stderr)`, async () => {
+      const result = await xmllint(path.join(full.project.feedsDir, relative));
+      expect(result.stderr).toBe('');
+      expect(result.code).toBe(0);
+    });
+
+    if (format === 'atom') {
+      it(`${relative}: valid against the Atom RELAX NG schema (jing)`, async () => {
+        const result = await jingAtom(path.join(full.project.feedsDir, relative));
+        expect(result.errors).toEqual([]);
+        expect(result.ok).toBe(true);
+      });
+    }
+
+    it(`${relative}: Python feedparser reads it with bozo false and sees our ids`, async () => {
+      const file = path.join(full.project.feedsDir, relative);
+      const parsed = await feedparser(file);
+      expect(parsed.bozo_exception).toBeNull();
+      expect(parsed.bozo).toBe(false);
+      expect(parsed.version).toBe(format === 'rss' ? 'rss20' : 'atom10');
+      const ours = readFeed(format, await full.project.output(relative));
+      expect(parsed.entries.map((e) => e.id)).toEqual(ours.items.map((i) => i.id));
+      expect(parsed.entries.map((e) => e.link)).toEqual(ours.items.map((i) => i.link));
+    });
+  }
+});
