@@ -1,4 +1,4 @@
-import { Command, CommanderError, Option } from 'commander';
+import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { ConfigError, DEFAULT_CONFIG_FILE } from '../config/load-config.js';
 import { VERSION } from '../version.js';
 import { CliError, EXIT } from './exit-codes.js';
@@ -6,6 +6,9 @@ import { runCommand, type RunCommandOptions } from './run-command.js';
 import { statusCommand, type StatusOptions } from './status-command.js';
 import { exportOpmlCommand, importOpmlCommand } from './opml-commands.js';
 import type { CommonOptions } from './run-command.js';
+import { daemonCommand, serveCommand, type DaemonCommandOptions, type ServeOptions } from './serve-command.js';
+import { sourcesAddCommand, sourcesListCommand, sourcesRemoveCommand } from './sources-command.js';
+import { checkCommand } from './check-command.js';
 
 const EXIT_CODES_HELP = `
 Exit codes:
@@ -36,6 +39,49 @@ function buildProgram(): Command {
     .action(async (options: StatusOptions) => {
       process.exitCode = await statusCommand(options);
     });
+  withCommonOptions(program.command('daemon'))
+    .description('run on the configured schedule (schedule.cron) until SIGTERM/SIGINT; SIGHUP reloads the config')
+    .addOption(new Option('--grace <ms>', 'how long in-flight fetches may continue after SIGTERM').argParser(positiveInt).default(10_000))
+    .option('--no-initial-run', 'wait for the first scheduled tick instead of running at start')
+    .action(async (options: DaemonCommandOptions) => {
+      process.exitCode = await daemonCommand(options);
+    });
+  withCommonOptions(program.command('serve'))
+    .description('serve the output folder over HTTP (caching, compression, /healthz, /metrics); --schedule also runs the daemon')
+    .option('--host <host>', 'address to listen on', '127.0.0.1')
+    .addOption(new Option('--port <port>', 'port to listen on').argParser(portNumber).default(8080))
+    .option('--schedule', 'also run the schedule in this process')
+    .addOption(new Option('--grace <ms>', 'with --schedule: how long in-flight fetches may continue after SIGTERM').argParser(positiveInt).default(10_000))
+    .action(async (options: ServeOptions) => {
+      process.exitCode = await serveCommand(options);
+    });
+  const sources = program.command('sources').description('list, add or remove sources in the config');
+  withCommonOptions(sources.command('list'))
+    .description('list the configured sources')
+    .option('--json', 'print JSON')
+    .action(async (options: CommonOptions & { json?: boolean }) => {
+      process.exitCode = await sourcesListCommand(options);
+    });
+  withCommonOptions(sources.command('add'))
+    .argument('<url>', 'feed URL (or a page that advertises a feed)')
+    .description('check that the URL is a feed and add it as a source (id and title from the feed)')
+    .option('--id <id>', 'source id (default: from the feed title)')
+    .option('--title <title>', 'display title (default: the feed title)')
+    .option('--tag <tag...>', 'tags')
+    .action(async (url: string, options: CommonOptions & { id?: string; title?: string; tag?: string[] }) => {
+      process.exitCode = await sourcesAddCommand(url, options);
+    });
+  withCommonOptions(sources.command('remove'))
+    .argument('<id>', 'source id')
+    .description('remove a source from the config (its stored articles are kept)')
+    .action(async (id: string, options: CommonOptions) => {
+      process.exitCode = await sourcesRemoveCommand(id, options);
+    });
+  withCommonOptions(program.command('check'))
+    .description('validate the config and the paths it names; prints each problem with its key path')
+    .action(async (options: CommonOptions) => {
+      process.exitCode = await checkCommand(options);
+    });
   withCommonOptions(program.command('import-opml'))
     .argument('<file>', 'OPML file (as feed readers export it)')
     .description('add the feeds of an OPML file as sources (skips URLs already configured); rewrites the config with 2-space indentation')
@@ -58,6 +104,18 @@ function withCommonOptions(command: Command): Command {
     .addOption(new Option('--log-level <level>', 'log level').choices(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'))
     .addOption(new Option('--log-format <format>', 'log format: JSON lines, or colours for a terminal').choices(['auto', 'json', 'pretty']).default('auto'))
     .exitOverride();
+}
+
+function positiveInt(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError('expected a whole number');
+  return n;
+}
+
+function portNumber(value: string): number {
+  const n = positiveInt(value);
+  if (n > 65_535) throw new InvalidArgumentError('expected a port from 0 to 65535');
+  return n;
 }
 
 export async function main(argv: string[]): Promise<void> {

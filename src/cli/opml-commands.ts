@@ -8,6 +8,7 @@ import { buildMirrorMap } from '../pipeline/mirror-map.js';
 import { GENERATOR } from '../version.js';
 import { addSourcesToConfig, type NewSource } from './edit-config.js';
 import { slugify } from '../lib/text.js';
+import { uniqueId } from './sources-command.js';
 
 /** Adds every feed of an OPML file that is not configured yet (same URL) as a source. */
 export async function importOpmlCommand(file: string, options: CommonOptions & { dryRun?: boolean }, out: NodeJS.WritableStream = process.stdout): Promise<ExitCode> {
@@ -55,10 +56,3 @@ export async function exportOpmlCommand(options: CommonOptions & { output?: stri
   return EXIT.OK;
 }
 
-function uniqueId(base: string, taken: Set<string>): string {
-  const stem = base.slice(0, 56) || 'feed';
-  let id = stem;
-  for (let n = 2; taken.has(id); n++) id = `${stem}-${n}`;
-  taken.add(id);
-  return id;
-}

@@ -1,0 +1,58 @@
+import { access, constants, stat } from 'node:fs/promises';
+import path from 'node:path';
+import { loadConfigOrExit, type CommonOptions } from './run-command.js';
+import { CliError, EXIT, type ExitCode } from './exit-codes.js';
+
+/**
+ * Validates the config (schema: file, key path, what was expected) and the paths it names:
+ * seeds folders readable, mirror list files readable, database and output folders writable or creatable.
+ */
+export async function checkCommand(options: CommonOptions, out: NodeJS.WritableStream = process.stdout): Promise<ExitCode> {
+  const config = await loadConfigOrExit(options.config);
+  const problems: string[] = [];
+  for (const [i, source] of config.sources.entries()) {
+    if (source.kind === 'seeds' && !(await isReadableDir(source.seeds))) problems.push(`sources[${i}].seeds: ${source.seeds} is not a readable folder`);
+  }
+  for (const [i, list] of config.mirrorLists.entries()) {
+    if (list.path && !(await canAccess(list.path, constants.R_OK))) problems.push(`mirrorLists[${i}].path: ${list.path} cannot be read`);
+  }
+  const database = path.dirname(config.database);
+  if (!(await isWritableOrCreatable(database))) problems.push(`database: the folder ${database} is not writable`);
+  if (!(await isWritableOrCreatable(config.outputDir))) problems.push(`outputDir: ${config.outputDir} is not writable`);
+  if (problems.length > 0) throw new CliError(`config: ${config.configPath}: ${problems.length} problem${problems.length === 1 ? '' : 's'}\n  ${problems.join('\n  ')}`, EXIT.USAGE);
+  const feeds = config.sources.filter((s) => s.kind === 'feed').length;
+  out.write(`${config.configPath}: OK — ${config.sources.length} sources (${feeds} remote), ${config.outputs.length} outputs, schedule "${config.schedule.cron}" ${config.schedule.timezone}\n`);
+  return EXIT.OK;
+}
+
+async function canAccess(file: string, mode: number): Promise<boolean> {
+  try {
+    await access(file, mode);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+async function isReadableDir(folder: string): Promise<boolean> {
+  try {
+    return (await stat(folder)).isDirectory() && (await canAccess(folder, constants.R_OK | constants.X_OK));
+  } catch {
+    return false;
+  }
+}
+
+/** The folder is writable, or the nearest existing parent is (so the first run can create it). */
+async function isWritableOrCreatable(folder: string): Promise<boolean> {
+  let current = path.resolve(folder);
+  for (;;) {
+    try {
+      const info = await stat(current);
+      return info.isDirectory() && (await canAccess(current, constants.W_OK | constants.X_OK));
+    } catch {
+      const parent = path.dirname(current);
+      if (parent === current) return false;
+      current = parent;
+    }
+  }
+}

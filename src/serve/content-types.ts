@@ -1,0 +1,30 @@
+import path from 'node:path';
+
+/** Feeds by their file names (archive pages and variants share them), everything else by extension. */
+const BY_NAME: Record<string, string> = {
+  'rss.xml': 'application/rss+xml; charset=utf-8',
+  'atom.xml': 'application/atom+xml; charset=utf-8',
+  'feed.json': 'application/feed+json; charset=utf-8',
+};
+const BY_EXTENSION: Record<string, string> = {
+  '.html': 'text/html; charset=utf-8',
+  '.xsl': 'text/xsl; charset=utf-8',
+  '.xml': 'application/xml; charset=utf-8',
+  '.json': 'application/json; charset=utf-8',
+  '.opml': 'text/x-opml; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.txt': 'text/plain; charset=utf-8',
+  '.png': 'image/png',
+  '.jpg': 'image/jpeg',
+  '.svg': 'image/svg+xml',
+  '.ico': 'image/x-icon',
+};
+
+export function contentTypeFor(file: string): string {
+  return BY_NAME[path.basename(file)] ?? BY_EXTENSION[path.extname(file).toLowerCase()] ?? 'application/octet-stream';
+}
+
+/** Feeds are read by aggregators and web apps on other origins. */
+export function isFeed(file: string): boolean {
+  return path.basename(file) in BY_NAME || file.endsWith('.opml');
+}
