@@ -1,14 +1,11 @@
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
-import { ConfigError, DEFAULT_CONFIG_FILE } from '../config/load-config.js';
+import { ConfigError, DEFAULT_CONFIG_FILE } from '../config/config-error.js';
 import { VERSION } from '../version.js';
 import { CliError, EXIT } from './exit-codes.js';
-import { runCommand, type RunCommandOptions } from './run-command.js';
-import { statusCommand, type StatusOptions } from './status-command.js';
-import { exportOpmlCommand, importOpmlCommand } from './opml-commands.js';
-import type { CommonOptions } from './run-command.js';
-import { daemonCommand, serveCommand, type DaemonCommandOptions, type ServeOptions } from './serve-command.js';
-import { sourcesAddCommand, sourcesListCommand, sourcesRemoveCommand } from './sources-command.js';
-import { checkCommand } from './check-command.js';
+// Commands are loaded when they run: `--help` and `run` need not pay for the HTTP server or metrics.
+import type { CommonOptions, RunCommandOptions } from './run-command.js';
+import type { StatusOptions } from './status-command.js';
+import type { DaemonCommandOptions, ServeOptions } from './serve-command.js';
 
 const EXIT_CODES_HELP = `
 Exit codes:
@@ -31,20 +28,20 @@ function buildProgram(): Command {
     .option('--wait', 'if another run holds the lock, wait for it instead of exiting')
     .option('--fail-if-locked', 'if another run holds the lock, exit 3 instead of 0')
     .action(async (options: RunCommandOptions) => {
-      process.exitCode = await runCommand(options);
+      process.exitCode = await (await import('./run-command.js')).runCommand(options);
     });
   withCommonOptions(program.command('status'))
     .description('show each source: last fetch, HTTP status, items, failures in a row, next due, last error')
     .option('--json', 'print JSON instead of a table')
     .action(async (options: StatusOptions) => {
-      process.exitCode = await statusCommand(options);
+      process.exitCode = await (await import('./status-command.js')).statusCommand(options);
     });
   withCommonOptions(program.command('daemon'))
     .description('run on the configured schedule (schedule.cron) until SIGTERM/SIGINT; SIGHUP reloads the config')
     .addOption(new Option('--grace <ms>', 'how long in-flight fetches may continue after SIGTERM').argParser(positiveInt).default(10_000))
     .option('--no-initial-run', 'wait for the first scheduled tick instead of running at start')
     .action(async (options: DaemonCommandOptions) => {
-      process.exitCode = await daemonCommand(options);
+      process.exitCode = await (await import('./serve-command.js')).daemonCommand(options);
     });
   withCommonOptions(program.command('serve'))
     .description('serve the output folder over HTTP (caching, compression, /healthz, /metrics); --schedule also runs the daemon')
@@ -53,14 +50,14 @@ function buildProgram(): Command {
     .option('--schedule', 'also run the schedule in this process')
     .addOption(new Option('--grace <ms>', 'with --schedule: how long in-flight fetches may continue after SIGTERM').argParser(positiveInt).default(10_000))
     .action(async (options: ServeOptions) => {
-      process.exitCode = await serveCommand(options);
+      process.exitCode = await (await import('./serve-command.js')).serveCommand(options);
     });
   const sources = program.command('sources').description('list, add or remove sources in the config');
   withCommonOptions(sources.command('list'))
     .description('list the configured sources')
     .option('--json', 'print JSON')
     .action(async (options: CommonOptions & { json?: boolean }) => {
-      process.exitCode = await sourcesListCommand(options);
+      process.exitCode = await (await import('./sources-command.js')).sourcesListCommand(options);
     });
   withCommonOptions(sources.command('add'))
     .argument('<url>', 'feed URL (or a page that advertises a feed)')
@@ -69,31 +66,31 @@ function buildProgram(): Command {
     .option('--title <title>', 'display title (default: the feed title)')
     .option('--tag <tag...>', 'tags')
     .action(async (url: string, options: CommonOptions & { id?: string; title?: string; tag?: string[] }) => {
-      process.exitCode = await sourcesAddCommand(url, options);
+      process.exitCode = await (await import('./sources-command.js')).sourcesAddCommand(url, options);
     });
   withCommonOptions(sources.command('remove'))
     .argument('<id>', 'source id')
     .description('remove a source from the config (its stored articles are kept)')
     .action(async (id: string, options: CommonOptions) => {
-      process.exitCode = await sourcesRemoveCommand(id, options);
+      process.exitCode = await (await import('./sources-command.js')).sourcesRemoveCommand(id, options);
     });
   withCommonOptions(program.command('check'))
     .description('validate the config and the paths it names; prints each problem with its key path')
     .action(async (options: CommonOptions) => {
-      process.exitCode = await checkCommand(options);
+      process.exitCode = await (await import('./check-command.js')).checkCommand(options);
     });
   withCommonOptions(program.command('import-opml'))
     .argument('<file>', 'OPML file (as feed readers export it)')
     .description('add the feeds of an OPML file as sources (skips URLs already configured); rewrites the config with 2-space indentation')
     .option('--dry-run', 'print what would be added without changing the config')
     .action(async (file: string, options: CommonOptions & { dryRun?: boolean }) => {
-      process.exitCode = await importOpmlCommand(file, options);
+      process.exitCode = await (await import('./opml-commands.js')).importOpmlCommand(file, options);
     });
   withCommonOptions(program.command('export-opml'))
     .description('print the configured remote sources as OPML 2.0 (with their mirrors)')
     .option('-o, --output <file>', 'write to a file instead of stdout')
     .action(async (options: CommonOptions & { output?: string }) => {
-      process.exitCode = await exportOpmlCommand(options);
+      process.exitCode = await (await import('./opml-commands.js')).exportOpmlCommand(options);
     });
   return program;
 }

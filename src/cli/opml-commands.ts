@@ -26,7 +26,7 @@ export async function importOpmlCommand(file: string, options: CommonOptions & {
   for (const feed of feeds) {
     if (known.has(feed.xmlUrl) || !/^https?:\/\//i.test(feed.xmlUrl)) continue;
     known.add(feed.xmlUrl);
-    const id = uniqueId(slugify(feed.title ?? '') || slugify(new URL(feed.xmlUrl).hostname) || 'feed', ids);
+    const id = feed.id && /^[a-z0-9][a-z0-9_-]{0,63}$/i.test(feed.id) && !ids.has(feed.id) ? (ids.add(feed.id), feed.id) : uniqueId(slugify(feed.title ?? '') || slugify(new URL(feed.xmlUrl).hostname) || 'feed', ids);
     added.push({ id, url: feed.xmlUrl, ...(feed.title ? { title: feed.title } : {}), ...(feed.mirrors.length ? { mirrors: feed.mirrors } : {}), ...(feed.folders.length ? { tags: feed.folders.map((f) => slugify(f)).filter(Boolean) } : {}) });
   }
   const skipped = feeds.length - added.length;

@@ -4,18 +4,9 @@ import { z } from 'zod';
 import { configSchema } from './schema.js';
 import type { Config, SourceConfig } from './config.js';
 
-export const DEFAULT_CONFIG_FILE = 'feedmirror.config.json';
+import { ConfigError } from './config-error.js';
 
-/** A config that cannot be used; `problems` are one line each: file, key path, what was expected. */
-export class ConfigError extends Error {
-  readonly code = 'FM_CONFIG';
-  constructor(
-    readonly file: string,
-    readonly problems: string[],
-  ) {
-    super(`config: ${file}: ${problems.length === 1 ? problems[0] : `${problems.length} problems\n  ${problems.join('\n  ')}`}`);
-  }
-}
+export { ConfigError, DEFAULT_CONFIG_FILE } from './config-error.js';
 
 export async function loadConfig(file: string): Promise<Config> {
   const configPath = path.resolve(file);

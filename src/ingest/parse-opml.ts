@@ -7,6 +7,8 @@ export interface OpmlFeed {
   /** Folder names the outline sits in, outermost first, and feedmirror:tags (they become tags). */
   folders: string[];
   mirrors: string[];
+  /** The source id feedmirror's own export wrote (feedmirror:id), so a round trip keeps ids. */
+  id: string | null;
 }
 
 export class OpmlError extends Error {
@@ -34,7 +36,7 @@ export async function parseOpml(text: string): Promise<OpmlFeed[]> {
       if (xmlUrl) {
         const mirrors = (attrs['feedmirror:mirrors'] ?? '').split(/\s+/).filter(Boolean);
         const tags = (attrs['feedmirror:tags'] ?? '').split(/\s+/).filter(Boolean);
-        feeds.push({ title, xmlUrl, htmlUrl: attrs.htmlUrl?.trim() || null, folders: [...new Set([...folders, ...tags])], mirrors });
+        feeds.push({ title, xmlUrl, htmlUrl: attrs.htmlUrl?.trim() || null, folders: [...new Set([...folders, ...tags])], mirrors, id: attrs['feedmirror:id']?.trim() || null });
       }
       if (outline.outline) walk(outline.outline, xmlUrl || !title ? folders : [...folders, title]);
     }

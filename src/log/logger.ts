@@ -1,5 +1,9 @@
+import { createRequire } from 'node:module';
 import { pino, type Logger } from 'pino';
-import pretty from 'pino-pretty';
+import type PinoPretty from 'pino-pretty';
+
+// Loaded only for a person at a terminal; cron and daemons log JSON without paying for it.
+const requirePretty = () => createRequire(import.meta.url)('pino-pretty') as typeof PinoPretty;
 
 export type { Logger } from 'pino';
 export type LogFormat = 'auto' | 'json' | 'pretty';
@@ -22,7 +26,7 @@ export function createLogger(options: LoggerOptions = {}): Logger {
   const level = options.level ?? 'info';
   if (!isPretty) return pino({ level, base: null, timestamp: pino.stdTimeFunctions.isoTime }, pino.destination({ fd, sync: true }));
   // Messages carry everything a person needs; the structured fields stay in the JSON format.
-  const stream = pretty({ colorize: isTty(fd), sync: true, destination: fd, ignore: 'pid,hostname', translateTime: 'SYS:HH:MM:ss', hideObject: true });
+  const stream = requirePretty()({ colorize: isTty(fd), sync: true, destination: fd, ignore: 'pid,hostname', translateTime: 'SYS:HH:MM:ss', hideObject: true });
   return pino({ level, base: null }, stream);
 }
 

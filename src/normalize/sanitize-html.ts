@@ -1,5 +1,4 @@
 import sanitize from 'sanitize-html';
-import { decodeHTML } from 'entities';
 
 /**
  * An explicit allowlist: structure, links, images, lists, tables, quotes and code survive;
@@ -53,12 +52,6 @@ export function sanitizeHtml(html: string, base: string | null, mapUrl: (url: st
   }).trim();
 }
 
-/** HTML → plain text: tags dropped (script and style with their content), entities decoded, whitespace collapsed. */
-export function htmlToText(html: string): string {
-  const text = sanitize(html.replace(/<(br|\/p|\/div|\/li|\/h\d)\b[^>]*>/gi, ' $&'), { allowedTags: [], allowedAttributes: {}, nonTextTags: ['script', 'style', 'textarea', 'noscript', 'template'] });
-  return decodeHTML(text).replace(/[\s\u00a0\u200b]+/g, ' ').trim();
-}
-
 function unlazy(attribs: sanitize.Attributes): sanitize.Attributes {
   const lazySrc = LAZY_SRC.map((key) => attribs[key]).find((v) => v?.trim());
   const lazySrcset = LAZY_SRCSET.map((key) => attribs[key]).find((v) => v?.trim());
@@ -102,3 +95,5 @@ function resolveSrcset(value: string, base: string | null, mapUrl: (url: string)
     .filter((c): c is string => c !== null);
   return candidates.length > 0 ? candidates.join(', ') : null;
 }
+
+export { htmlToText } from '../lib/html-text.js';

@@ -9,9 +9,10 @@ import type { MirrorDirectory } from '../lib/mirror-directory.js';
 import { fetchWithMirrors } from './fetch-with-mirrors.js';
 import { FetchError } from '../sources/http/fetch-errors.js';
 import type { HttpSettings } from '../sources/http/http-client.js';
-import { parseFeedBody } from '../ingest/parse-feed.js';
-import { NotAFeedError } from '../ingest/parse-xml-feed.js';
-import { normalizeItem } from '../normalize/normalize-item.js';
+
+/** Parsing and normalizing are loaded on the first body: a run of 304s never needs rss-parser or the sanitizer. */
+const parseFeedBody: typeof import('../ingest/parse-feed.js').parseFeedBody = async (...args) => (await import('../ingest/parse-feed.js')).parseFeedBody(...args);
+const loadNormalizer = () => import('../normalize/normalize-item.js');
 import { nextAttemptAfterFailure, nextAttemptAfterSuccess } from './backoff.js';
 
 export interface FeedHarvestDeps {
@@ -55,12 +56,12 @@ export async function harvestFeedSource(source: FeedSourceConfig, previous: Sour
       if (parsed.kind !== 'feed') throw new FetchError('FM_NOT_A_FEED', `the feed ${feedUrl} advertised by the page is itself an HTML page`);
     }
     for (const warning of parsed.warnings) log.warn({ url }, `feed ${url}: ${warning}`);
-    const articles = normalizeFeed(source, parsed.feed, fetched, deps, {});
+    const articles = await normalizeFeed(source, parsed.feed, fetched, deps, {});
     return { articles, state: { ...succeeded(state, fetched, url, deps.now, articles.length, source, deps), title: parsed.feed.title ?? state.title }, error: null };
   } catch (error) {
     const failure =
       error instanceof FetchError ? error
-      : error instanceof NotAFeedError ? new FetchError('FM_NOT_A_FEED', (error as Error).message)
+      : (error as { code?: string }).code === 'FM_NOT_A_FEED' ? new FetchError('FM_NOT_A_FEED', (error as Error).message)
       : new FetchError('FM_PARSE', `unable to parse feed: ${(error as Error).message}`);
     return { articles: [], state: failed(state, failure, deps.now), error: failure };
   }
@@ -77,7 +78,7 @@ async function mirrored(source: FeedSourceConfig, state: SourceState, fetched: F
   if (fetched.kind !== 'ok') return { articles: [], state: { ...base, lastOutcome: 'not-modified', lastNewItems: 0 }, error: null };
   const parsed = await parseFeedBody(fetched.bytes, fetched.contentType, url);
   if (parsed.kind !== 'feed') throw new FetchError('FM_NOT_A_FEED', `the mirror ${mirrorBase} served an HTML page, not the feed`);
-  const articles = normalizeFeed(source, parsed.feed, { ...fetched, finalUrl: url }, deps, { [mirrorBase]: `${new URL(url).origin}/` });
+  const articles = await normalizeFeed(source, parsed.feed, { ...fetched, finalUrl: url }, deps, { [mirrorBase]: `${new URL(url).origin}/` });
   return { articles, state: { ...base, lastOutcome: 'ok', lastNewItems: articles.length, title: parsed.feed.title ?? state.title }, error: null };
 }
 
@@ -87,7 +88,8 @@ function currentState(source: FeedSourceConfig, previous: SourceState | undefine
   return { ...emptySourceState(source.id), configUrl: source.url, failures: previous?.failures ?? 0 };
 }
 
-function normalizeFeed(source: FeedSourceConfig, feed: ParsedFeed, fetched: FetchResult & { kind: 'ok' }, deps: FeedHarvestDeps, hostAliases: Record<string, string>): Article[] {
+async function normalizeFeed(source: FeedSourceConfig, feed: ParsedFeed, fetched: FetchResult & { kind: 'ok' }, deps: FeedHarvestDeps, hostAliases: Record<string, string>): Promise<Article[]> {
+  const { normalizeItem } = await loadNormalizer();
   const context = {
     sourceId: source.id,
     sourceTitle: source.title ?? null,

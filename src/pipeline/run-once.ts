@@ -3,7 +3,9 @@ import type { Config } from '../config/config.js';
 import type { Logger } from '../log/logger.js';
 import type { InputProblem } from '../model/problem.js';
 import type { Store, UpsertSummary } from '../store/store.js';
-import { publishOutputs, type PublishReport, type SourceHealth } from '../publish/publish-outputs.js';
+import type { SourceState } from '../model/source-state.js';
+import type { PublishReport, SourceHealth } from '../publish/publish-types.js';
+import { publishIfChanged } from './publish-step.js';
 import { pingWebSub } from '../publish/ping-websub.js';
 import { createHttpAgent, type HttpSettings } from '../sources/http/http-client.js';
 import { GENERATOR, USER_AGENT } from '../version.js';
@@ -42,7 +44,7 @@ export interface RunReport {
   sourceErrors: { sourceId: string; code: string }[];
   problems: InputProblem[];
   stored: UpsertSummary;
-  published: PublishReport;
+  published: PublishReport & { skipped?: boolean };
   durationMs: number;
 }
 
@@ -69,16 +71,18 @@ export async function runOnce(deps: RunDeps, options: RunOptions = {}): Promise<
     const directory = await loadMirrorDirectory({ config, store, logger, now: started, http, dispatcher });
     await harvestSeeds(deps, selected, report, addStored, started);
     await harvestRemote(deps, options, selected, report, addStored, { now: started, http, dispatcher, directory });
-    report.published = await publishOutputs(
+    const states = await store.getSourceStates();
+    report.published = await publishIfChanged(
       {
         site: config.site,
-        sources: config.sources.map((s) => ({ ...s, url: s.kind === 'feed' ? s.url : undefined })),
+        // A source without a configured title is shown by its feed's own title.
+        sources: config.sources.map((s) => ({ ...s, title: s.title ?? states.get(s.id)?.title ?? undefined, url: s.kind === 'feed' ? s.url : undefined })),
         outputs: config.outputs,
         outputDir: config.outputDir,
         generator: GENERATOR,
         now: started,
         mirrorMap: buildMirrorMap(config, directory),
-        health: await sourceHealth(config, store),
+        health: await sourceHealth(config, store, states),
       },
       store,
     );
@@ -144,8 +148,7 @@ async function harvestRemote(deps: RunDeps, options: RunOptions, selected: Confi
   }
 }
 
-async function sourceHealth(config: Config, store: Store): Promise<SourceHealth[]> {
-  const states = await store.getSourceStates();
+async function sourceHealth(config: Config, store: Store, states: Map<string, SourceState>): Promise<SourceHealth[]> {
   const health: SourceHealth[] = [];
   for (const source of config.sources) {
     const state = states.get(source.id);
@@ -179,7 +182,7 @@ function logSummary(logger: Logger, report: RunReport) {
     {
       event: 'run', sources: report.sources, fetched: report.fetched, notModified: report.notModified, failed: report.failedSources.length,
       skipped: report.skippedSources.length, inserted: stored.inserted, updated: stored.updated, unchanged: stored.unchanged,
-      filesWritten: published.written.length, filesUnchanged: published.unchanged, problems: report.problems.length, durationMs: report.durationMs,
+      filesWritten: published.written.length, filesUnchanged: published.unchanged, publishSkipped: published.skipped === true, problems: report.problems.length, durationMs: report.durationMs,
     },
     `run done: ${report.sources} sources (${report.fetched} fetched, ${report.notModified} not modified, ${report.failedSources.length} failed, ${report.skippedSources.length} not due), ` +
       `${stored.inserted} new, ${stored.updated} updated, ${published.written.length} files written, ${report.durationMs} ms`,

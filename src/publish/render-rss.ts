@@ -47,8 +47,11 @@ function toFeedItem(item: ItemView, slot: string) {
 }
 
 function channelLines(view: FeedView): string[] {
+  const { author } = view;
   return [
     xmlElement('docs', {}, RSS_DOCS),
+    // RSS names a person by e-mail ("email (Name)"); without one, Dublin Core carries the name.
+    author.email ? xmlElement('managingEditor', {}, `${author.email} (${author.name})`) : xmlElement('dc:creator', {}, author.name),
     ...view.copies.map((copy) => xmlElement('atom:link', { rel: DUPLICATE_REL, href: copy.url.rss, type: 'application/rss+xml' })),
     ...historyLinks(view.history, 'rss').map((link) => xmlElement('atom:link', { rel: link.rel, href: link.href, type: 'application/rss+xml' })),
     ...(view.history.isArchive ? ['<fh:archive/>'] : view.history.complete ? ['<fh:complete/>'] : []),

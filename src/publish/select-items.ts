@@ -1,4 +1,5 @@
 import type { StoredArticle } from '../model/article.js';
+import { htmlToText } from '../lib/html-text.js';
 
 export interface ItemFilter {
   include: string[];
@@ -38,10 +39,6 @@ export function compileFilter(filter: ItemFilter | undefined, now: Date): (artic
 function searchableText(article: StoredArticle, fields: ItemFilter['fields']): string {
   const parts: string[] = [];
   if (fields.includes('title')) parts.push(article.title);
-  if (fields.includes('content')) parts.push(article.summary ?? '', stripTags(article.contentHtml));
+  if (fields.includes('content')) parts.push(article.summary ?? '', htmlToText(article.contentHtml));
   return parts.join('\n');
-}
-
-function stripTags(html: string): string {
-  return html.replace(/<[^>]*>/g, ' ').replace(/&(amp|lt|gt|quot|#39);/g, (_m, e: string) => ({ amp: '&', lt: '<', gt: '>', quot: '"', '#39': "'" })[e]!);
 }

@@ -80,6 +80,9 @@ export class SqliteStore implements Store {
          content_hash = @contentHash, record_hash = @recordHash, data = @data WHERE id = @id`,
       ),
       link: db.prepare('INSERT OR IGNORE INTO article_sources (source_id, article_id) VALUES (?, ?)'),
+      bumpVersion: db.prepare(
+        `INSERT INTO documents (key, body, fetched_at) VALUES ('store-version', '1', '') ON CONFLICT (key) DO UPDATE SET body = CAST(CAST(body AS INTEGER) + 1 AS TEXT)`,
+      ),
       unfilter: db.prepare('DELETE FROM output_members WHERE article_id = ? AND page = 0'),
       setAside: db.prepare('INSERT OR REPLACE INTO output_members (output_id, article_id, page) VALUES (?, ?, ?)'),
       archivePages: db.prepare<[string], { page: number; ids: string }>(
@@ -94,6 +97,8 @@ export class SqliteStore implements Store {
     const stamp = now.toISOString();
     this.db.transaction(() => {
       for (const article of articles) summary[this.upsertOne(article, stamp)]++;
+      // In the same transaction: whoever publishes next knows the articles changed, even if this process dies first.
+      if (summary.inserted + summary.updated > 0) this.statements.bumpVersion.run();
     }).immediate();
     return summary;
   }
@@ -217,6 +222,11 @@ export class SqliteStore implements Store {
     const lastOk = this.db.prepare<[], Row>("SELECT * FROM runs WHERE outcome = 'ok' ORDER BY id DESC LIMIT 1").get();
     const count = (this.db.prepare('SELECT count(*) AS n FROM runs').get() as { n: number }).n;
     return { last: toRecord(last), lastOk: toRecord(lastOk), count };
+  }
+
+  async getVersion(): Promise<number> {
+    const row = this.statements.getDocument.get('store-version');
+    return row ? Number(row.body) : 0;
   }
 
   async ping(): Promise<void> {

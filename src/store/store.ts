@@ -63,6 +63,8 @@ export interface Store {
   recordRun(run: RunRecord): Promise<void>;
   /** The newest run, and how many runs are recorded. */
   getRunStats(): Promise<{ last: RunRecord | null; lastOk: RunRecord | null; count: number }>;
+  /** Goes up whenever articles are inserted or changed: publishing can be skipped while it stays put. */
+  getVersion(): Promise<number>;
   /** Cheap query proving the store answers (health checks). */
   ping(): Promise<void>;
   saveDocument(key: string, document: CachedDocument): Promise<void>;

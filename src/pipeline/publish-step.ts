@@ -1,0 +1,54 @@
+import { access } from 'node:fs/promises';
+import path from 'node:path';
+import type { Store } from '../store/store.js';
+import type { PublishInput, PublishReport } from '../publish/publish-types.js';
+import { sha256Hex } from '../lib/text.js';
+
+const LAST_PUBLISH_KEY = 'last-publish';
+const HOUR_MS = 3_600_000;
+
+export interface PublishOutcome extends PublishReport {
+  /** Nothing that shapes any file changed since the last publish, so nothing was rendered. */
+  skipped: boolean;
+}
+
+/**
+ * Publishes unless nothing that shapes any file changed since the last successful publish: the
+ * store's version, the config's site/sources/outputs/mirror map, and the source health the index
+ * shows. A quiet run (all 304s) then renders nothing at all. Filters with maxAgeDays depend on the
+ * clock, so the hour is part of the key when one is set.
+ */
+export async function publishIfChanged(input: PublishInput, store: Store): Promise<PublishOutcome> {
+  const fingerprint = await fingerprintOf(input, store);
+  const last = await store.getDocument(LAST_PUBLISH_KEY);
+  const previous = last ? (JSON.parse(last.body) as { fingerprint: string; files: number }) : null;
+  if (previous?.fingerprint === fingerprint && (await exists(path.join(input.outputDir, 'index.html')))) {
+    return { written: [], unchanged: previous.files, changedFeeds: [], skipped: true };
+  }
+  // Loaded here: a quiet run never needs the renderers, the feed library or the sanitizer.
+  const { publishOutputs } = await import('../publish/publish-outputs.js');
+  const report = await publishOutputs(input, store);
+  await store.saveDocument(LAST_PUBLISH_KEY, {
+    body: JSON.stringify({ fingerprint, files: report.written.length + report.unchanged }),
+    etag: null,
+    lastModified: null,
+    fetchedAt: input.now.toISOString(),
+  });
+  return { ...report, skipped: false };
+}
+
+async function fingerprintOf(input: PublishInput, store: Store): Promise<string> {
+  const clockDependent = input.outputs.some((o) => o.filter?.maxAgeDays !== undefined);
+  const health = (input.health ?? []).map((h) => [h.id, h.failures, h.lastError, h.lastStatus === null, h.items]);
+  const shape = { ...input, now: clockDependent ? Math.floor(input.now.getTime() / HOUR_MS) : null, health };
+  return sha256Hex(`${await store.getVersion()}\n${JSON.stringify(shape)}`);
+}
+
+async function exists(file: string): Promise<boolean> {
+  try {
+    await access(file);
+    return true;
+  } catch {
+    return false;
+  }
+}

@@ -1,0 +1,150 @@
+/**
+ * Every file a publish wrote goes before the external judges: xmllint for every XML file (feeds,
+ * archive pages, OPML, the stylesheet, index.html as polyglot XHTML), jing with the RFC 4287
+ * schema for Atom, Python feedparser (bozo false, the right feed and item titles), the JSON Feed
+ * 1.1 schema, and libxml2's HTML parser for the pages. A file of a kind nobody checks fails.
+ */
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { expect } from 'vitest';
+import { feedparser, jingAtom, ATOM_RNC, validateJsonFeed, xmllint } from '../../helpers/validators.js';
+import { findExecutable, missingTool, runProcess } from '../../helpers/tools.js';
+import { listFiles } from '../../helpers/workspace.js';
+import { parseXml } from '../../helpers/xml.js';
+import { readFeedDoc } from './feed-docs.js';
+
+/**
+ * HTML5 elements that libxml2 before 2.14 (an HTML 4 parser) reports as "Tag … invalid". They are
+ * valid HTML; every other parser message is a real problem.
+ */
+const HTML5_ELEMENTS = new Set(['article', 'aside', 'figcaption', 'figure', 'footer', 'header', 'main', 'mark', 'nav', 'section', 'time']);
+
+export interface HtmlCheck {
+  code: number | null;
+  /** Parser messages other than unknown HTML5 tags. */
+  errors: string[];
+}
+
+/** `xmllint --html --noout`: the page parses as HTML with no error but libxml2's HTML 4 tag list. */
+export async function checkHtml(file: string): Promise<HtmlCheck> {
+  const tool = (await findExecutable('xmllint')) ?? missingTool('xmllint (Debian package libxml2-utils)');
+  const { code, stderr } = await runProcess(tool, ['--html', '--noout', file]);
+  const messages = [...stderr.matchAll(/^.*?:\d+: HTML parser (?:error|warning) : (.*)$/gm)].map((m) => m[1]!.trim());
+  const unexplained = stderr.split('\n').filter((line) => line.trim() !== '' && !/^.*?:\d+: HTML parser/.test(line));
+  // Lines that are not messages are libxml2's context (the source line and a caret under it).
+  const isContext = unexplained.length <= messages.length * 2;
+  const errors = messages.filter((m) => !HTML5_ELEMENTS.has(/^Tag (\w+) invalid$/.exec(m)?.[1] ?? ''));
+  return { code, errors: isContext ? errors : [...errors, ...unexplained] };
+}
+
+/** jing over several Atom files in one JVM; errors keyed by file. */
+export async function jingAtomFiles(files: string[]): Promise<Map<string, string[]>> {
+  const result = new Map(files.map((f) => [f, [] as string[]]));
+  if (files.length === 0) return result;
+  if (files.length === 1) {
+    result.set(files[0]!, (await jingAtom(files[0]!)).errors);
+    return result;
+  }
+  const tool = (await findExecutable('jing')) ?? missingTool('jing (Debian package jing)');
+  const { code, stdout, stderr } = await runProcess(tool, ['-c', ATOM_RNC, ...files]);
+  const lines = `${stdout}\n${stderr}`.split('\n').map((l) => l.trim()).filter((l) => l !== '' && !l.startsWith('[warning]'));
+  for (const line of lines) {
+    const file = files.find((f) => line.startsWith(f) || line.includes(`file:${f}`));
+    if (file) result.get(file)!.push(line);
+    else for (const errors of result.values()) errors.push(`(unattributed) ${line}`);
+  }
+  if (code !== 0 && lines.length === 0) for (const errors of result.values()) errors.push(`jing exited ${code}`);
+  return result;
+}
+
+/** Validator processes at once: enough to overlap start-up, few enough for a small CI machine. */
+const CHECKS_AT_ONCE = 4;
+
+async function runAtMost(limit: number, jobs: (() => Promise<void>)[]): Promise<void> {
+  const queue = [...jobs];
+  const worker = async () => {
+    for (let job = queue.shift(); job; job = queue.shift()) await job();
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, queue.length) }, worker));
+}
+
+/** The output id a file belongs to: "news/archive/2/rss.xml" → "news"; site copies under mirrors/<host>/ too. */
+function outputIdOf(relative: string): string {
+  const parts = relative.split('/');
+  return parts[0] === 'mirrors' ? parts[2]! : parts[0]!;
+}
+
+export interface TreeReport {
+  /** Every file checked, relative to the root. */
+  checked: string[];
+}
+
+/**
+ * Checks every file under `root`. `titles` maps each output id to its feed title (archive pages
+ * and variants carry their output's title).
+ */
+export async function expectValidTree(root: string, titles: Record<string, string>): Promise<TreeReport> {
+  const files = await listFiles(root);
+  expect(files.length, `no files under ${root}`).toBeGreaterThan(0);
+  const atomFiles: string[] = [];
+  const jobs: (() => Promise<void>)[] = [];
+  for (const relative of files) {
+    const file = path.join(root, relative);
+    const name = path.basename(relative);
+    if (name === 'rss.xml' || name === 'atom.xml') {
+      if (name === 'atom.xml') atomFiles.push(file);
+      jobs.push(() => checkXmlFeed(file, relative, name === 'rss.xml' ? 'rss' : 'atom', titles[outputIdOf(relative)]));
+    } else if (name === 'feed.json') jobs.push(() => checkJsonFeed(file, relative, titles[outputIdOf(relative)]));
+    else if (name === 'sources.opml') jobs.push(() => checkOpml(file, relative));
+    else if (name === 'feed.xsl') jobs.push(() => checkXml(file, relative));
+    else if (name === 'index.html') jobs.push(() => checkXml(file, relative).then(() => checkPage(file, relative)));
+    else if (/(^|\/)articles\/[^/]+\.html$/.test(relative)) jobs.push(() => checkPage(file, relative));
+    else if (name === 'mirrors.json') jobs.push(() => readFile(file, 'utf8').then((text) => void JSON.parse(text)));
+    else throw new Error(`${relative}: a generated file of a kind expectValidTree does not know how to check`);
+  }
+  await runAtMost(CHECKS_AT_ONCE, jobs);
+  for (const [file, errors] of await jingAtomFiles(atomFiles)) expect(errors, `jing ${path.relative(root, file)}`).toEqual([]);
+  return { checked: files };
+}
+
+async function checkXml(file: string, relative: string): Promise<void> {
+  expect(await xmllint(file), `xmllint ${relative}`).toMatchObject({ ok: true, code: 0, stderr: '' });
+}
+
+async function checkPage(file: string, relative: string): Promise<void> {
+  expect(await checkHtml(file), `xmllint --html ${relative}`).toEqual({ code: 0, errors: [] });
+}
+
+async function checkOpml(file: string, relative: string): Promise<void> {
+  await checkXml(file, relative);
+  const root = parseXml(await readFile(file, 'utf8'));
+  expect({ name: root.name, version: root.attributes.version }, relative).toEqual({ name: 'opml', version: '2.0' });
+}
+
+async function checkXmlFeed(file: string, relative: string, format: 'rss' | 'atom', title: string | undefined): Promise<void> {
+  await checkXml(file, relative);
+  expect(title, `${relative}: no expected title given for its output`).toBeDefined();
+  const parsed = await feedparser(file);
+  expect(parsed.bozo, `feedparser ${relative}: ${parsed.bozo_exception}`).toBe(false);
+  expect(parsed.version, relative).toBe(format === 'rss' ? 'rss20' : 'atom10');
+  expect(parsed.feed.title, `feedparser feed title of ${relative}`).toBe(title);
+  const ours = await readFeedDoc(file, format);
+  // Atom titles are type="html": feedparser hands back the markup, so compare the text it means.
+  expect(parsed.entries.map((e) => unescapeHtml(e.title ?? '')), `feedparser item titles of ${relative}`).toEqual(ours.items.map((i) => unescapeHtml(i.title)));
+  expect(parsed.entries.map((e) => e.id), `feedparser item ids of ${relative}`).toEqual(ours.items.map((i) => i.id));
+}
+
+async function checkJsonFeed(file: string, relative: string, title: string | undefined): Promise<void> {
+  expect((await validateJsonFeed(file)).messages, `JSON Feed 1.1 schema: ${relative}`).toEqual([]);
+  const json = JSON.parse(await readFile(file, 'utf8')) as { version: string; title: string };
+  expect({ version: json.version, title: json.title }, relative).toEqual({ version: 'https://jsonfeed.org/version/1.1', title });
+}
+
+export function unescapeHtml(html: string): string {
+  const named: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'" };
+  return html.replace(/&(#x[0-9a-f]+|#\d+|[a-z]+);/gi, (whole, ref: string) => {
+    if (/^#x/i.test(ref)) return String.fromCodePoint(parseInt(ref.slice(2), 16));
+    if (ref.startsWith('#')) return String.fromCodePoint(Number(ref.slice(1)));
+    return named[ref.toLowerCase()] ?? whole;
+  });
+}
