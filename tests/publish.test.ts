@@ -117,7 +117,7 @@ describe('publisher: golden files', () => {
   it('renders the fixed feed as reviewed (rss.xml, atom.xml, feed.json, article page)', async () => {
     const { read, report } = await publishFixed();
     const tree = [
-      'all/atom.xml', 'all/feed.json', 'all/rss.xml', 'articles/seed0001.html', 'feed.xsl', 'index.html', 'mirrors.json',
+      'all/atom.xml', 'all/feed.json', 'all/rss.xml', 'articles/seed0001.html', 'feed.css', 'feed.xsl', 'index.html', 'mirrors.json',
       // "news" keeps one item; the other is sealed in archive page 1 (RFC 5005)
       'news/archive/1/atom.xml', 'news/archive/1/feed.json', 'news/archive/1/rss.xml',
       'news/atom.xml', 'news/feed.json', 'news/rss.xml', 'sources.opml',

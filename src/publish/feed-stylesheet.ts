@@ -69,3 +69,17 @@ export const FEED_STYLESHEET = `<?xml version="1.0" encoding="utf-8"?>
   </xsl:template>
 </xsl:stylesheet>
 `;
+
+/**
+ * Fallback for browsers without XSLT (Chromium is removing it): the same feed styled with CSS.
+ * Browsers that run the XSL ignore it.
+ */
+export const FEED_CSS = `rss, feed { display: block; max-width: 46rem; margin: 0 auto; padding: 1rem; font: 1rem/1.55 system-ui, sans-serif; color: #1b1b1b; }
+channel > *, feed > *, item > *, entry > * { display: none; }
+channel > title, feed > title { display: block; font-size: 1.8rem; font-weight: bold; margin: .5rem 0 1rem; }
+channel > description, feed > subtitle { display: block; margin-bottom: 1rem; color: #444; }
+item, entry { display: block; margin: 0 0 1.2rem; padding-bottom: 1rem; border-bottom: 1px solid #ddd; }
+item > title, entry > title { display: block; font-size: 1.15rem; font-weight: bold; }
+item > pubDate, entry > published { display: block; color: #666; font-size: .85rem; }
+item > description, entry > summary { display: block; }
+`;

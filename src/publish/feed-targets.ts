@@ -5,6 +5,7 @@ import type { PublishInput, PublishOutput } from './publish-types.js';
 import type { SiteCopy } from './site-copies.js';
 
 export const STYLESHEET_FILE = 'feed.xsl';
+export const CSS_FILE = 'feed.css';
 
 /** One feed document to write: a copy of the site, a folder in it, and how links are chosen. */
 export interface ViewTarget {

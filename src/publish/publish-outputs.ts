@@ -3,7 +3,7 @@ import path from 'node:path';
 import type { StoredArticle } from '../model/article.js';
 import { seedPagePath } from '../lib/site-paths.js';
 import { FEED_FILES, newestItemDate, type FeedFormat, type FeedHistory, type FeedView } from './feed-view.js';
-import { archivePath, buildFeedView, feedUrls, outputTargets, STYLESHEET_FILE, type ViewTarget } from './feed-targets.js';
+import { archivePath, buildFeedView, CSS_FILE, feedUrls, outputTargets, STYLESHEET_FILE, type ViewTarget } from './feed-targets.js';
 import { resolveLinks } from './link-policy.js';
 import type { PublishInput, PublishOutput, PublishReport, PublishSource } from './publish-types.js';
 import { renderAtom } from './render-atom.js';
@@ -13,7 +13,7 @@ import { renderMirrorMap } from './render-mirror-map.js';
 import { renderOpml } from './render-opml.js';
 import { renderArticlePage } from './render-page.js';
 import { renderRss } from './render-rss.js';
-import { FEED_STYLESHEET } from './feed-stylesheet.js';
+import { FEED_CSS, FEED_STYLESHEET } from './feed-stylesheet.js';
 import { selectOutput, type OutputSelection, type OutputStore } from './select-output.js';
 import { siteCopies, type SiteCopy } from './site-copies.js';
 import { removeStaleTempFiles, writeFileAtomic } from './write-files.js';
@@ -101,6 +101,7 @@ async function publishSiteFiles(input: PublishInput, copy: SiteCopy, copies: Sit
   }
   await writer.write(`${copy.dir}mirrors.json`, renderMirrorMap(input.mirrorMap ?? { hosts: [] }, seedArticles, copies));
   await writer.write(`${copy.dir}${STYLESHEET_FILE}`, FEED_STYLESHEET);
+  await writer.write(`${copy.dir}${CSS_FILE}`, FEED_CSS);
   await writer.write(`${copy.dir}sources.opml`, renderOpml(input, copy));
   await writer.write(`${copy.dir}index.html`, renderIndexPage({ input, copy, copies, outputs: summaries, seedArticles }));
 }

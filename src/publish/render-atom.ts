@@ -1,6 +1,7 @@
 import { Feed } from 'feed';
 import { FEEDMIRROR_NS, FH_NS, historyLinks, itemUpdated, type FeedView, type ItemView } from './feed-view.js';
 import { Slots, indentLines } from './slots.js';
+import { withCssFallback } from './css-fallback.js';
 import { escapeXml, htmlCdata, xmlElement, xmlText } from './xml-text.js';
 import { itemExtensionLines, DUPLICATE_REL } from './item-extensions.js';
 
@@ -24,7 +25,7 @@ export function renderAtom(view: FeedView): string {
     ...(view.hub ? { hub: view.hub } : {}),
   });
   view.items.forEach((item, i) => feed.addItem(toFeedItem(item, slots.id(i))));
-  let xml = feed.atom1().replace('<feed xmlns="http://www.w3.org/2005/Atom">', feedStartTag(view));
+  let xml = withCssFallback(feed.atom1(), view.stylesheet).replace('<feed xmlns="http://www.w3.org/2005/Atom">', feedStartTag(view));
   xml = slots.fill(xml, 'id', (i, indent) =>
     indentLines(i === 'feed' ? feedLines(view) : entryLines(view.items[i]!), indent),
   );

@@ -1,6 +1,7 @@
 import { Feed } from 'feed';
 import { FEEDMIRROR_NS, FH_NS, historyLinks, type FeedView, type ItemView } from './feed-view.js';
 import { Slots, indentLines } from './slots.js';
+import { withCssFallback } from './css-fallback.js';
 import { htmlCdata, xmlElement, xmlText } from './xml-text.js';
 import { itemExtensionLines, DUPLICATE_REL } from './item-extensions.js';
 
@@ -27,7 +28,7 @@ export function renderRss(view: FeedView): string {
     ...(view.hub ? { hub: view.hub } : {}),
   });
   view.items.forEach((item, i) => feed.addItem(toFeedItem(item, slots.id(i))));
-  let xml = feed.rss2().replace(/<rss\b[^>]*>/, `<rss ${RSS_NAMESPACES}>`);
+  let xml = withCssFallback(feed.rss2(), view.stylesheet).replace(/<rss\b[^>]*>/, `<rss ${RSS_NAMESPACES}>`);
   xml = slots.fill(xml, 'docs', (_i, indent) => indentLines(channelLines(view), indent));
   xml = slots.fill(xml, 'guid', (i, indent) => indentLines(itemLines(view.items[i as number]!), indent));
   return `${xml}\n`;
