@@ -1,5 +1,5 @@
-import { access } from 'node:fs/promises';
 import path from 'node:path';
+import { fileExists } from '../lib/file-exists.js';
 import type { Store } from '../store/store.js';
 import type { PublishInput, PublishReport } from '../publish/publish-types.js';
 import { sha256Hex } from '../lib/text.js';
@@ -22,7 +22,7 @@ export async function publishIfChanged(input: PublishInput, store: Store): Promi
   const fingerprint = await fingerprintOf(input, store);
   const last = await store.getDocument(LAST_PUBLISH_KEY);
   const previous = last ? (JSON.parse(last.body) as { fingerprint: string; files: number }) : null;
-  if (previous?.fingerprint === fingerprint && (await exists(path.join(input.outputDir, 'index.html')))) {
+  if (previous?.fingerprint === fingerprint && (await fileExists(path.join(input.outputDir, 'index.html')))) {
     return { written: [], unchanged: previous.files, changedFeeds: [], skipped: true };
   }
   // Loaded here: a quiet run never needs the renderers, the feed library or the sanitizer.
@@ -44,11 +44,3 @@ async function fingerprintOf(input: PublishInput, store: Store): Promise<string>
   return sha256Hex(`${await store.getVersion()}\n${JSON.stringify(shape)}`);
 }
 
-async function exists(file: string): Promise<boolean> {
-  try {
-    await access(file);
-    return true;
-  } catch {
-    return false;
-  }
-}

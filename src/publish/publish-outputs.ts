@@ -1,5 +1,5 @@
-import { access } from 'node:fs/promises';
 import path from 'node:path';
+import { fileExists } from '../lib/file-exists.js';
 import type { StoredArticle } from '../model/article.js';
 import { seedPagePath } from '../lib/site-paths.js';
 import { FEED_FILES, newestItemDate, type FeedFormat, type FeedHistory, type FeedView } from './feed-view.js';
@@ -59,7 +59,7 @@ function createWriter(outputDir: string, report: PublishReport): Writer {
     },
     async writeOnce(relative, content) {
       const file = path.join(outputDir, relative);
-      if (await exists(file)) {
+      if (await fileExists(file)) {
         report.unchanged++;
         return;
       }
@@ -76,7 +76,7 @@ async function publishOutput(input: PublishInput, output: PublishOutput, selecti
     const view = buildFeedView(input, output, selection.current, { copy, copies, path: folder, currentPath: folder, policy, history });
     for (const format of output.formats) await writer.write(`${copy.dir}${folder}${FEED_FILES[format]}`, RENDERERS[format](view), view.selfUrls[format]);
     // Pages sealed now are written now; older ones only if missing (a new copy or variant).
-    const missing = newest !== null && !(await exists(path.join(input.outputDir, `${copy.dir}${archivePath(folder, newest)}${FEED_FILES[output.formats[0]!]}`)));
+    const missing = newest !== null && !(await fileExists(path.join(input.outputDir, `${copy.dir}${archivePath(folder, newest)}${FEED_FILES[output.formats[0]!]}`)));
     for (const page of missing ? selection.pages : selection.sealed) {
       const articles = await store.getArticlesByIds(page.articleIds);
       const pageFolder = archivePath(folder, page.page);
@@ -118,11 +118,3 @@ async function listSeedArticles(input: PublishInput, store: OutputStore): Promis
   return (await store.listArticles({ sourceIds: seedSources, limit: ALL_PAGES })).filter((a) => a.kind === 'seed');
 }
 
-async function exists(file: string): Promise<boolean> {
-  try {
-    await access(file);
-    return true;
-  } catch {
-    return false;
-  }
-}
