@@ -46,8 +46,8 @@ export async function sourcesAddCommand(url: string, options: CommonOptions & { 
     await dispatcher.close();
   }
   const taken = new Set(config.sources.map((s) => s.id));
+  if (options.id && taken.has(options.id)) throw new CliError(`sources add: the id "${options.id}" is already used`, EXIT.USAGE);
   const id = options.id ?? uniqueId(slugify(options.title ?? title ?? '') || slugify(new URL(feedUrl).hostname) || 'feed', taken);
-  if (taken.has(id)) throw new CliError(`sources add: the id "${id}" is already used`, EXIT.USAGE);
   const name = options.title ?? title ?? undefined;
   await addSourcesToConfig(config.configPath, [{ id, url: feedUrl, ...(name ? { title: name } : {}), ...(options.tag?.length ? { tags: options.tag } : {}) }]);
   out.write(`added source "${id}"${name ? ` (${name})` : ''}: ${feedUrl}\n`);

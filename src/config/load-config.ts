@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { z } from 'zod';
-import { configSchema } from './schema.js';
+import { configSchema, KNOWN_KEYS } from './schema.js';
 import type { Config, SourceConfig } from './config.js';
 
 import { ConfigError } from './config-error.js';
@@ -47,6 +47,10 @@ export function parseConfig(text: string, configPath: string): Config {
 
 function describeIssue(issue: z.core.$ZodIssue): string {
   const where = issue.path.length === 0 ? '(top level)' : formatPath(issue.path);
+  if (issue.code === 'unrecognized_keys') {
+    const known = KNOWN_KEYS.find((k) => k.path.test(issue.path.join('.')));
+    if (known) return `${where}: ${issue.message} (expected one of: ${known.keys.join(', ')})`;
+  }
   return `${where}: ${issue.message}`;
 }
 

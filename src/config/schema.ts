@@ -134,8 +134,23 @@ const feedSourceSchema = z.strictObject({
   schedule: cronExpression.optional(),
 });
 
-const sourceSchema = z.union([seedSourceSchema, feedSourceSchema], {
-  error: 'a source with an "id" and either "seeds" (a folder) or "url" (a feed URL)',
+type SourceOutput = z.output<typeof seedSourceSchema> | z.output<typeof feedSourceSchema>;
+
+/**
+ * A source is checked against the schema its keys announce ("url" → feed, "seeds" → folder), so
+ * a typo inside one is reported at its own key, not as "matches neither kind".
+ */
+const sourceSchema = z.unknown().transform((value, ctx): SourceOutput => {
+  const record = typeof value === 'object' && value !== null ? (value as Record<string, unknown>) : null;
+  const schema = record && 'url' in record ? feedSourceSchema : record && 'seeds' in record ? seedSourceSchema : null;
+  if (!schema) {
+    ctx.addIssue({ code: 'custom', message: 'a source with an "id" and either "seeds" (a folder) or "url" (a feed URL)' });
+    return value as SourceOutput; // not z.NEVER: the config-wide checks below still report their findings
+  }
+  const result = schema.safeParse(value);
+  if (result.success) return result.data;
+  for (const issue of result.error.issues) ctx.addIssue({ ...issue, code: 'custom', message: issue.code === 'unrecognized_keys' ? `${issue.message} (expected one of: ${Object.keys(schema.shape).join(', ')})` : issue.message });
+  return value as SourceOutput;
 });
 
 const mirrorListSchema = z
@@ -184,6 +199,19 @@ const outputSchema = z.strictObject({
     .default([]),
 });
 
+/** Keys each object accepts, for "unknown key" messages that say what was expected. */
+export const KNOWN_KEYS: { path: RegExp; keys: string[] }[] = [
+  { path: /^$/, keys: ['$schema', 'site', 'database', 'outputDir', 'fetch', 'limits', 'mirrorLists', 'schedule', 'sources', 'outputs'] },
+  { path: /^site$/, keys: Object.keys(siteSchema.shape) },
+  { path: /^outputs\.\d+$/, keys: Object.keys(outputSchema.shape) },
+  { path: /^outputs\.\d+\.filter$/, keys: Object.keys(filterSchema.shape) },
+  { path: /^outputs\.\d+\.author$/, keys: Object.keys(personSchema.shape) },
+  { path: /^fetch$/, keys: [...Object.keys(FETCH_DEFAULTS), 'userAgent'] },
+  { path: /^limits$/, keys: Object.keys(LIMIT_DEFAULTS) },
+  { path: /^schedule$/, keys: Object.keys(SCHEDULE_DEFAULTS) },
+  { path: /^mirrorLists\.\d+$/, keys: ['path', 'url', 'refresh'] },
+];
+
 export const configSchema = z
   .strictObject({
     $schema: z.string().optional(),
@@ -198,11 +226,11 @@ export const configSchema = z
     outputs: z.array(outputSchema).min(1),
   })
   .superRefine((config, ctx) => {
-    reportDuplicates(config.sources.map((s) => s.id), ['sources'], ctx);
-    reportDuplicates(config.outputs.map((o) => o.id), ['outputs'], ctx);
-    const known = new Set(config.sources.flatMap((s) => [s.id, ...s.tags]));
+    reportDuplicates(config.sources.map((s) => String(s?.id)), ['sources'], ctx);
+    reportDuplicates(config.outputs.map((o) => String(o?.id)), ['outputs'], ctx);
+    const known = new Set(config.sources.flatMap((s) => [s?.id, ...(Array.isArray(s?.tags) ? s.tags : [])]).filter((v): v is string => typeof v === 'string'));
     config.outputs.forEach((output, i) => {
-      output.sources.forEach((ref, j) => {
+      (Array.isArray(output?.sources) ? output.sources : []).forEach((ref, j) => {
         if (ref !== '*' && !known.has(ref)) {
           ctx.addIssue({
             code: 'custom',
@@ -211,11 +239,14 @@ export const configSchema = z
           });
         }
       });
-      if (output.id === 'articles' || output.id === 'mirrors') {
+      if (output?.id === 'articles' || output?.id === 'mirrors') {
         ctx.addIssue({ code: 'custom', path: ['outputs', i, 'id'], message: `"${output.id}" is reserved for the output folder's own use` });
       }
     });
-  });
+  },
+  // Cross-checks run even when a source itself is invalid, so one `check` reports every mistake.
+  { when: (payload) => typeof payload.value === 'object' && payload.value !== null && Array.isArray((payload.value as { sources?: unknown }).sources) && Array.isArray((payload.value as { outputs?: unknown }).outputs) },
+  );
 
 function reportDuplicates(ids: string[], path: (string | number)[], ctx: z.RefinementCtx): void {
   const seen = new Map<string, number>();

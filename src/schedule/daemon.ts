@@ -80,7 +80,7 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
     stopping = true;
     logger.info({ event: 'stop', reason }, `${reason}: stopping (no new runs; in-flight fetches get ${options.graceMs} ms)`);
     await task.destroy();
-    const grace = setTimeout(() => abort.abort(new Error('shutting down')), options.graceMs);
+    const grace = setTimeout(() => abort.abort(new DOMException('shutting down', 'AbortError')), options.graceMs);
     grace.unref();
     await inFlight;
     clearTimeout(grace);

@@ -1,5 +1,5 @@
 import { hostname } from 'node:os';
-import { mkdir, open, readFile, rename, rm, stat } from 'node:fs/promises';
+import { mkdir, open, readFile, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 
 /**
@@ -39,13 +39,35 @@ export async function tryAcquireLock(file: string, now: () => Date = () => new D
     }
     const holder = await readHolder(file);
     if (!(await isStale(file, holder, now()))) return { acquired: false, holder: holder?.info ?? null };
-    // Only one contender wins the rename; the others see the winner's fresh lock on the next turn.
-    await rename(file, `${file}.stale-${process.pid}`).then(
-      () => rm(`${file}.stale-${process.pid}`, { force: true }),
-      () => undefined,
-    );
+    if (!(await removeStaleLock(file, now))) return { acquired: false, holder: holder?.info ?? null };
   }
   return { acquired: false, holder: (await readHolder(file))?.info ?? null };
+}
+
+/**
+ * Removes a stale lock while holding `<lock>.takeover`, so that of several processes finding the
+ * same stale lock only one removes it — and never the fresh lock another one has just created.
+ */
+async function removeStaleLock(file: string, now: () => Date): Promise<boolean> {
+  const takeover = `${file}.takeover`;
+  let handle;
+  try {
+    handle = await open(takeover, 'wx');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+    // A takeover abandoned by a crash is itself stale after a moment.
+    const info = await stat(takeover).catch(() => null);
+    if (info && now().getTime() - info.mtimeMs > UNREADABLE_GRACE_MS) await rm(takeover, { force: true });
+    return false;
+  }
+  try {
+    const holder = await readHolder(file);
+    if (await isStale(file, holder, now())) await rm(file, { force: true });
+    return true;
+  } finally {
+    await handle.close();
+    await rm(takeover, { force: true });
+  }
 }
 
 /** Polls until the lock is free. */

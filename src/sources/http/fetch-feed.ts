@@ -47,6 +47,8 @@ export async function fetchFeed(req: FetchRequest, settings: HttpSettings, dispa
   try {
     return await followRedirects(req, settings, dispatcher, signal);
   } catch (error) {
+    // The caller gave up (shutdown): whatever undici threw, that is the reason.
+    if (req.signal?.aborted) throw new FetchError('FM_ABORTED', 'the fetch was aborted (shutting down)');
     throw classifyFetchError(deadline.aborted && !(error instanceof FetchError) ? deadline.reason : error);
   }
 }

@@ -1,0 +1,169 @@
+/**
+ * `feedmirror run` from cron: two overlapping runs never both fetch or publish. The runs are made
+ * to overlap by a feed server that holds the winner's fetch open until the other run has finished,
+ * so no test depends on how fast either process starts.
+ */
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { numberedItems, rssFeed } from '../remote/helpers/feeds.js';
+import { feed, type FixtureServer } from '../remote/helpers/fixture-server.js';
+import { runCli, type Workspace } from '../helpers/workspace.js';
+import { validateJsonFeed, xmllint } from '../helpers/validators.js';
+import { opsConfig } from './helpers/configs.js';
+import { events, opsScope, sleep, waitFor, waitForExit, type CliChild } from './helpers/ops-scope.js';
+import { heldFeed } from './helpers/slow-feeds.js';
+
+const scope = opsScope();
+const ITEMS = 3;
+const LOCKED_MESSAGE = /another run is in progress/;
+
+async function newsWorkspace(server: FixtureServer): Promise<Workspace> {
+  return scope.workspace({
+    config: opsConfig({ sources: [{ id: 'seeds', seeds: 'seeds' }, { id: 'news', url: server.url('/news.xml') }] }),
+  });
+}
+
+const runArgs = (ws: Workspace, ...extra: string[]) => ['run', '--config', ws.configPath, '--log-format', 'json', ...extra];
+const lockFile = (ws: Workspace) => `${ws.databasePath}.lock`;
+
+/** Every feed file parses (xmllint, JSON Feed schema) and carries the remote items. */
+async function expectFeedsIntact(ws: Workspace): Promise<void> {
+  for (const file of ['all/rss.xml', 'all/atom.xml']) {
+    const lint = await xmllint(path.join(ws.feedsDir, file));
+    expect(lint.ok, `${file}: ${lint.stderr}`).toBe(true);
+    const text = await readFile(path.join(ws.feedsDir, file), 'utf8');
+    for (let n = 1; n <= ITEMS; n++) expect(text).toContain(`Item ${n}`);
+  }
+  const json = await validateJsonFeed(path.join(ws.feedsDir, 'all/feed.json'));
+  expect(json.ok, json.messages.join('\n')).toBe(true);
+}
+
+/** Starts two runs at once; the feed server holds the first fetch until one of them has exited. */
+async function raceTwoRuns(ws: Workspace, server: FixtureServer, args: string[][]) {
+  const held = heldFeed(rssFeed(numberedItems(ITEMS)));
+  server.on('/news.xml', held.handler);
+  const children = args.map((extra) => scope.start(runArgs(ws, ...extra), { cwd: ws.dir }));
+  // Two fetches would mean both runs got past the lock: release them so the assertions can say so.
+  await waitFor(() => children.some((c) => c.hasExited()) || held.count() >= 2, 'one of the two runs to finish');
+  held.release();
+  const exits = await Promise.all(children.map((c) => waitForExit(c)));
+  return { children, exits, fetches: held.count() };
+}
+
+function published(child: CliChild): boolean {
+  return events(child.logs(), 'run').length > 0;
+}
+
+describe('run lock: two runs started at once on the same config', () => {
+  it('exactly one fetches and publishes; the other exits 0 saying another run is in progress; the feeds are intact', async () => {
+    const server = await scope.server();
+    const ws = await newsWorkspace(server);
+    const { children, exits, fetches } = await raceTwoRuns(ws, server, [[], []]);
+
+    expect(fetches).toBe(1);
+    const winners = children.filter(published);
+    expect(winners, children.map((c) => c.stderr()).join('\n---\n')).toHaveLength(1);
+    const loser = children.find((c) => !published(c))!;
+    expect(exits.map((e) => e.code)).toEqual([0, 0]);
+    expect(loser.logs().filter((r) => LOCKED_MESSAGE.test(r.msg)), loser.stderr()).toHaveLength(1);
+    expect(events(loser.logs(), 'locked')).toHaveLength(1);
+    expect(existsSync(lockFile(ws))).toBe(false);
+    await expectFeedsIntact(ws);
+  });
+
+  it('with --fail-if-locked the run that finds the lock held exits 3 and the other 0', async () => {
+    const server = await scope.server();
+    const ws = await newsWorkspace(server);
+    const { children, exits, fetches } = await raceTwoRuns(ws, server, [['--fail-if-locked'], ['--fail-if-locked']]);
+
+    expect(fetches).toBe(1);
+    const winner = children.findIndex(published);
+    expect(winner, children.map((c) => c.stderr()).join('\n---\n')).toBeGreaterThanOrEqual(0);
+    expect(exits[winner]?.code).toBe(0);
+    const loser = 1 - winner;
+    expect(exits[loser]?.code, children[loser]!.stderr()).toBe(3);
+    expect(children[loser]!.logs().some((r) => LOCKED_MESSAGE.test(r.msg))).toBe(true);
+    expect(published(children[loser]!)).toBe(false);
+    await expectFeedsIntact(ws);
+  });
+
+  it('with --wait the second run waits for the first to finish, then runs (fetching again) and exits 0', async () => {
+    const server = await scope.server();
+    const ws = await newsWorkspace(server);
+    const held = heldFeed(rssFeed(numberedItems(ITEMS)));
+    server.on('/news.xml', held.handler);
+    const first = scope.start(runArgs(ws), { cwd: ws.dir });
+    await held.arrived; // the first run holds the lock from before its fetch until after it publishes
+    const second = scope.start(runArgs(ws, '--wait'), { cwd: ws.dir });
+    // Give the waiting run time to start and find the lock held; it must neither exit nor fetch.
+    await sleep(2500);
+    expect(second.hasExited(), second.stderr()).toBe(false);
+    expect(held.count()).toBe(1);
+
+    held.release();
+    const [firstExit, secondExit] = await Promise.all([waitForExit(first), waitForExit(second)]);
+    expect(firstExit.code, first.stderr()).toBe(0);
+    expect(secondExit.code, second.stderr()).toBe(0);
+    expect(held.count()).toBe(2);
+    const [firstRun] = events(first.logs(), 'run');
+    const [secondRun] = events(second.logs(), 'run');
+    expect(firstRun).toBeDefined();
+    expect(secondRun).toMatchObject({ fetched: 1 });
+    expect(String(secondRun!.time) >= String(firstRun!.time)).toBe(true);
+    expect(second.logs().some((r) => LOCKED_MESSAGE.test(r.msg))).toBe(false);
+    expect(existsSync(lockFile(ws))).toBe(false);
+    await expectFeedsIntact(ws);
+  });
+});
+
+describe('run lock: a lock file left behind', () => {
+  /** The pid of a process that has exited: a lock naming it is stale. */
+  async function deadPid(): Promise<number> {
+    const child = spawn(process.execPath, ['-e', '0'], { stdio: 'ignore' });
+    await new Promise((resolve) => child.once('exit', resolve));
+    return child.pid!;
+  }
+
+  async function writeLock(ws: Workspace, info: Record<string, unknown>): Promise<string> {
+    await mkdir(path.dirname(lockFile(ws)), { recursive: true });
+    const text = JSON.stringify(info);
+    await writeFile(lockFile(ws), text);
+    return text;
+  }
+
+  it('a lock naming a dead process on this host is taken over at once: the run publishes (even with --fail-if-locked) and removes it', async () => {
+    const server = await scope.server();
+    server.on('/news.xml', feed(rssFeed(numberedItems(ITEMS))));
+    const ws = await newsWorkspace(server);
+    await writeLock(ws, { pid: await deadPid(), host: os.hostname(), startedAt: new Date().toISOString() });
+
+    const result = await runCli(runArgs(ws, '--fail-if-locked'), { cwd: ws.dir });
+    expect(result.code, result.stderr).toBe(0);
+    expect(events(result.logs, 'run')).toHaveLength(1);
+    expect(events(result.logs, 'locked')).toHaveLength(0);
+    expect(existsSync(lockFile(ws))).toBe(false);
+    await expectFeedsIntact(ws);
+  });
+
+  it('a lock naming a live process on this host is respected: exit 0 (3 with --fail-if-locked), nothing written, the lock left alone', async () => {
+    const server = await scope.server();
+    server.on('/news.xml', feed(rssFeed(numberedItems(ITEMS))));
+    const ws = await newsWorkspace(server);
+    const text = await writeLock(ws, { pid: process.pid, host: os.hostname(), startedAt: new Date().toISOString() });
+
+    const plain = await runCli(runArgs(ws), { cwd: ws.dir });
+    expect(plain.code, plain.stderr).toBe(0);
+    const locked = plain.logs.find((r) => LOCKED_MESSAGE.test(r.msg));
+    expect(locked?.msg).toContain(`pid ${process.pid}`);
+    const strict = await runCli(runArgs(ws, '--fail-if-locked'), { cwd: ws.dir });
+    expect(strict.code, strict.stderr).toBe(3);
+
+    expect(server.hits('/news.xml')).toHaveLength(0);
+    expect(existsSync(ws.feedsDir)).toBe(false);
+    expect(await readFile(lockFile(ws), 'utf8')).toBe(text);
+  });
+});

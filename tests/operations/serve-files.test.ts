@@ -1,0 +1,254 @@
+/**
+ * `feedmirror serve --port 0` as a child process, with real HTTP requests on 127.0.0.1: content
+ * types, conditional requests, compression, HEAD, caching and CORS headers, path traversal,
+ * the 404 page, methods, and the site copy chosen by the Host header.
+ */
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { runCli, SAMPLE_ID, type Workspace } from '../helpers/workspace.js';
+import { MIRROR_HOST, ONION_HOST, opsConfig, SITE_URL } from './helpers/configs.js';
+import { decodedBody, header, request } from './helpers/http-client.js';
+import { opsScope, startServe } from './helpers/ops-scope.js';
+
+const scope = opsScope();
+const FEED_TYPES = {
+  'all/rss.xml': 'application/rss+xml; charset=utf-8',
+  'all/atom.xml': 'application/atom+xml; charset=utf-8',
+  'all/feed.json': 'application/feed+json; charset=utf-8',
+} as const;
+const FEEDS = Object.keys(FEED_TYPES);
+
+/** A published site (seeds, a plain mirror and an onion mirror), served on a free port. */
+async function servedSite(): Promise<{ ws: Workspace; port: number; file(relative: string): Promise<Buffer> }> {
+  const ws = await scope.workspace({ config: opsConfig({ siteMirrors: [`https://${MIRROR_HOST}/`, `http://${ONION_HOST}/`] }) });
+  const run = await runCli(['run', '--config', ws.configPath, '--log-format', 'json'], { cwd: ws.dir });
+  if (run.code !== 0) throw new Error(`feedmirror run failed: ${run.stderr}`);
+  const { port } = await startServe(scope, ws);
+  return { ws, port, file: (relative) => readFile(path.join(ws.feedsDir, relative)) };
+}
+
+describe('serve: content types', () => {
+  it('feeds, index.html and feed.xsl get their types with charset=utf-8, and the bytes of the file', async () => {
+    const site = await servedSite();
+    for (const [file, type] of Object.entries(FEED_TYPES)) {
+      const response = await request(site.port, `/${file}`);
+      expect(response.status, file).toBe(200);
+      expect(header(response, 'content-type'), file).toBe(type);
+      expect(response.body.equals(await site.file(file)), file).toBe(true);
+    }
+    const index = await request(site.port, '/');
+    expect(index.status).toBe(200);
+    expect(header(index, 'content-type')).toBe('text/html; charset=utf-8');
+    expect(index.body.equals(await site.file('index.html'))).toBe(true);
+    expect(header(await request(site.port, '/index.html'), 'content-type')).toBe('text/html; charset=utf-8');
+    const xsl = await request(site.port, '/feed.xsl');
+    expect(xsl.status).toBe(200);
+    expect(header(xsl, 'content-type')).toMatch(/^(text\/xsl|application\/xslt\+xml|application\/xml|text\/xml); charset=utf-8$/);
+    expect(header(await request(site.port, `/articles/${SAMPLE_ID}.html`), 'content-type')).toBe('text/html; charset=utf-8');
+  });
+});
+
+describe('serve: conditional requests', () => {
+  it('ETag: If-None-Match with it gives 304 without a body; another tag gives 200', async () => {
+    const site = await servedSite();
+    for (const file of FEEDS) {
+      const first = await request(site.port, `/${file}`);
+      const etag = header(first, 'etag');
+      expect(etag, file).toMatch(/^"[^"]+"$/); // strong
+      const again = await request(site.port, `/${file}`, { headers: { 'if-none-match': etag } });
+      expect(again.status, file).toBe(304);
+      expect(again.body.length).toBe(0);
+      expect(header(again, 'etag')).toBe(etag);
+      expect((await request(site.port, `/${file}`, { headers: { 'if-none-match': '"something-else"' } })).status).toBe(200);
+      expect((await request(site.port, `/${file}`, { headers: { 'if-none-match': `"x", ${etag}` } })).status).toBe(304);
+    }
+  });
+
+  it('Last-Modified: If-Modified-Since at or after it gives 304, before it 200; If-None-Match wins over it', async () => {
+    const site = await servedSite();
+    const first = await request(site.port, '/all/rss.xml');
+    const lastModified = header(first, 'last-modified');
+    expect(Number.isNaN(Date.parse(lastModified))).toBe(false);
+    const at = (ms: number) => new Date(Date.parse(lastModified) + ms).toUTCString();
+    expect((await request(site.port, '/all/rss.xml', { headers: { 'if-modified-since': lastModified } })).status).toBe(304);
+    expect((await request(site.port, '/all/rss.xml', { headers: { 'if-modified-since': at(3600_000) } })).status).toBe(304);
+    const older = await request(site.port, '/all/rss.xml', { headers: { 'if-modified-since': at(-3600_000) } });
+    expect(older.status).toBe(200);
+    expect(older.body.equals(await site.file('all/rss.xml'))).toBe(true);
+    const conflicting = await request(site.port, '/all/rss.xml', { headers: { 'if-modified-since': lastModified, 'if-none-match': '"other"' } });
+    expect(conflicting.status).toBe(200);
+  });
+
+  it('the ETag is a hash of the bytes: identical files share it, and it changes when the file does', async () => {
+    const site = await servedSite();
+    const xsl = await site.file('feed.xsl');
+    const mirrorXsl = await site.file(`mirrors/${MIRROR_HOST}/feed.xsl`);
+    expect(xsl.equals(mirrorXsl)).toBe(true);
+    const canonical = header(await request(site.port, '/feed.xsl'), 'etag');
+    const onMirror = header(await request(site.port, '/feed.xsl', { headers: { host: MIRROR_HOST } }), 'etag');
+    expect(onMirror).toBe(canonical);
+
+    const before = header(await request(site.port, '/all/rss.xml'), 'etag');
+    const seed = path.join(site.ws.seedsDir, '001_0123456789abcdef.txt');
+    await writeFile(seed, 'Another headline\n\nA paragraph of a second article.\n');
+    const rerun = await runCli(['run', '--config', site.ws.configPath, '--log-format', 'json'], { cwd: site.ws.dir });
+    expect(rerun.code, rerun.stderr).toBe(0);
+    const after = await request(site.port, '/all/rss.xml', { headers: { 'if-none-match': before } });
+    expect(after.status).toBe(200);
+    expect(header(after, 'etag')).not.toBe(before);
+    expect(after.body.equals(await site.file('all/rss.xml'))).toBe(true);
+  });
+});
+
+describe('serve: compression', () => {
+  it('gzip and br by Accept-Encoding: decoded bodies equal the file; Vary: Accept-Encoding; distinct ETags', async () => {
+    const site = await servedSite();
+    for (const file of FEEDS) {
+      const bytes = await site.file(file);
+      const plain = await request(site.port, `/${file}`);
+      expect(plain.headers['content-encoding'], file).toBeUndefined();
+      for (const [accept, coding] of [['gzip', 'gzip'], ['br', 'br'], ['gzip, deflate, br', 'br'], ['br;q=0, gzip', 'gzip'], ['identity', undefined]] as const) {
+        const response = await request(site.port, `/${file}`, { headers: { 'accept-encoding': accept } });
+        expect(response.status).toBe(200);
+        expect(response.headers['content-encoding'], `${file} with ${accept}`).toBe(coding);
+        expect(decodedBody(response).equals(bytes), `${file} with ${accept}`).toBe(true);
+        expect(Number(header(response, 'content-length'))).toBe(response.body.length);
+        expect(header(response, 'vary').toLowerCase()).toContain('accept-encoding');
+        if (coding) {
+          expect(header(response, 'etag')).not.toBe(header(plain, 'etag'));
+          const revalidated = await request(site.port, `/${file}`, { headers: { 'accept-encoding': accept, 'if-none-match': header(response, 'etag') } });
+          expect(revalidated.status).toBe(304);
+        }
+      }
+    }
+  });
+});
+
+describe('serve: HEAD, caching and CORS headers, methods', () => {
+  it('HEAD gives the headers of GET and no body', async () => {
+    const site = await servedSite();
+    for (const file of [...FEEDS, 'index.html']) {
+      const get = await request(site.port, `/${file}`);
+      const head = await request(site.port, `/${file}`, { method: 'HEAD' });
+      expect(head.status).toBe(200);
+      expect(head.body.length).toBe(0);
+      for (const name of ['content-type', 'etag', 'last-modified', 'content-length', 'cache-control']) expect(head.headers[name], `${file} ${name}`).toBe(get.headers[name]);
+    }
+    const missing = await request(site.port, '/nope.xml', { method: 'HEAD' });
+    expect(missing.status).toBe(404);
+    expect(missing.body.length).toBe(0);
+  });
+
+  it('Cache-Control on files; Access-Control-Allow-Origin: * on the feeds', async () => {
+    const site = await servedSite();
+    for (const file of FEEDS) {
+      const response = await request(site.port, `/${file}`);
+      expect(header(response, 'cache-control'), file).toMatch(/\bmax-age=[1-9]\d*\b/);
+      expect(header(response, 'access-control-allow-origin'), file).toBe('*');
+    }
+    expect(header(await request(site.port, '/index.html'), 'cache-control')).toMatch(/\bmax-age=\d+\b/);
+  });
+
+  it('POST, PUT and DELETE are 405 with Allow: GET, HEAD, and change nothing', async () => {
+    const site = await servedSite();
+    const before = await site.file('all/rss.xml');
+    for (const method of ['POST', 'PUT', 'DELETE']) {
+      const response = await request(site.port, '/all/rss.xml', { method });
+      expect(response.status, method).toBe(405);
+      expect(header(response, 'allow').replace(/\s/g, '')).toBe('GET,HEAD');
+    }
+    expect((await site.file('all/rss.xml')).equals(before)).toBe(true);
+  });
+
+  it('an unknown path gets the 404 page (HTML, not cached)', async () => {
+    const site = await servedSite();
+    for (const target of ['/nope.xml', '/all/nope/', '/articles/0000000000000000.html']) {
+      const response = await request(site.port, target);
+      expect(response.status, target).toBe(404);
+      expect(header(response, 'content-type')).toBe('text/html; charset=utf-8');
+      expect(response.body.toString('utf8')).toMatch(/<title>Not found<\/title>/);
+      expect(header(response, 'cache-control')).toMatch(/no-cache|no-store/);
+    }
+  });
+});
+
+describe('serve: path traversal', () => {
+  const MARKER = 'SECRET-MARKER-7f3a9c';
+
+  it('every attempt to leave the folder or reach a dot file is a 404 that never carries a file from outside', async () => {
+    const site = await servedSite();
+    const { ws } = site;
+    // Files a traversal would want: beside the output folder, and dot files inside it (a run's temp files).
+    await writeFile(path.join(ws.dir, 'secret.txt'), MARKER);
+    await writeFile(path.join(ws.feedsDir, '.secret'), MARKER);
+    await writeFile(path.join(ws.feedsDir, 'all', '.rss.xml.0a1b2c3d4e5f.feedmirror-tmp'), MARKER);
+    await mkdir(path.join(ws.feedsDir, '.git'), { recursive: true });
+    await writeFile(path.join(ws.feedsDir, '.git', 'config'), MARKER);
+    const absolute = path.join(ws.dir, 'secret.txt');
+    const attempts = [
+      '/../secret.txt',
+      '/../../../../../../etc/passwd',
+      '/all/../../secret.txt',
+      '/%2e%2e/secret.txt',
+      '/%2E%2E/secret.txt',
+      '/all/%2e%2e/%2e%2e/secret.txt',
+      '/.%2e/secret.txt',
+      '/..%2fsecret.txt',
+      '/%2e%2e%2fsecret.txt',
+      '/all%2f..%2f..%2fsecret.txt',
+      '/%252e%252e/secret.txt',
+      '/..%5csecret.txt',
+      '/..\\secret.txt',
+      '/all/rss.xml%00',
+      '/all/rss.xml%00.html',
+      '/%00../secret.txt',
+      `/${absolute}`,
+      `//${absolute.replace(/^\//, '')}`,
+      `/%2f${absolute.replace(/^\//, '')}`,
+      `/mirrors/${MIRROR_HOST}/../../../secret.txt`,
+      '/.secret',
+      '/%2esecret',
+      '/all/.rss.xml.0a1b2c3d4e5f.feedmirror-tmp',
+      '/.git/config',
+      '/.git/',
+      '/%c0%ae%c0%ae/secret.txt',
+    ];
+    for (const target of attempts) {
+      for (const headers of [{}, { host: MIRROR_HOST }] as Record<string, string>[]) {
+        const response = await request(site.port, target, { headers });
+        expect(response.status, `${target} ${JSON.stringify(headers)}`).toBe(404);
+        expect(response.body.toString('latin1'), target).not.toContain(MARKER);
+        expect(response.body.toString('latin1'), target).not.toMatch(/root:.*:0:0:/);
+      }
+    }
+    // The ordinary file next to them is still served.
+    expect((await request(site.port, '/all/rss.xml')).status).toBe(200);
+  });
+});
+
+describe('serve: site mirrors by Host header', () => {
+  it('a site-mirror host gets its own copy (self link on that host); the canonical copy names the onion copy in Onion-Location', async () => {
+    const site = await servedSite();
+    const mirrorCopy = await site.file(`mirrors/${MIRROR_HOST}/all/rss.xml`);
+    for (const host of [MIRROR_HOST, MIRROR_HOST.toUpperCase()]) {
+      const response = await request(site.port, '/all/rss.xml', { headers: { host } });
+      expect(response.status, host).toBe(200);
+      expect(response.body.equals(mirrorCopy), host).toBe(true);
+      expect(response.body.toString('utf8')).toMatch(new RegExp(`<atom:link href="https://${MIRROR_HOST.replace(/\./g, '\\.')}/all/rss\\.xml" rel="self"`));
+    }
+
+    const canonical = await request(site.port, '/all/rss.xml', { headers: { host: new URL(SITE_URL).host } });
+    expect(canonical.body.equals(await site.file('all/rss.xml'))).toBe(true);
+    expect(canonical.body.toString('utf8')).toContain(`href="${SITE_URL}all/rss.xml" rel="self"`);
+    expect(header(canonical, 'onion-location')).toBe(`http://${ONION_HOST}/all/rss.xml`);
+    // An unknown Host (e.g. a direct request to the port) also gets the canonical copy.
+    const direct = await request(site.port, '/all/atom.xml');
+    expect(direct.body.equals(await site.file('all/atom.xml'))).toBe(true);
+    expect(header(direct, 'onion-location')).toBe(`http://${ONION_HOST}/all/atom.xml`);
+
+    const onion = await request(site.port, '/all/rss.xml', { headers: { host: ONION_HOST } });
+    expect(onion.body.equals(await site.file(`mirrors/${ONION_HOST}/all/rss.xml`))).toBe(true);
+    expect(onion.headers['onion-location']).toBeUndefined();
+  });
+});
