@@ -242,8 +242,9 @@ describe('publisher: mirror metadata in each format', () => {
     const stored = [remoteArticle(), plainArticle(), seedArticle()];
     for (const file of ['all/rss.xml', 'all/atom.xml']) {
       const parsed = await feedparser(path.join(outputDir, file));
-      // RSS titles come back as plain text; Atom titles are type="html", so feedparser hands back escaped HTML
-      const title = (t: string | null) => (file.endsWith('atom.xml') ? unescapeHtml(t ?? '') : t);
+      // Atom titles are type="html", and an RSS title holding a tag-like "<in quotes>" is escaped
+      // (see rssTitle), so feedparser hands back escaped HTML for both
+      const title = (t: string | null) => (file.endsWith('.xml') ? unescapeHtml(t ?? '') : t);
       expect(parsed.entries.map((e) => ({ title: title(e.title), link: e.link, id: e.id, published: e.published }))).toEqual(
         stored.map((a) => ({ title: a.title, link: a.url, id: a.guid, published: a.published.replace('.000Z', 'Z') })),
       );

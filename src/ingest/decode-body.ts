@@ -44,6 +44,8 @@ export function decodeBody(bytes: Buffer, contentType: string | null): DecodedBo
     return { text: iconv.decode(bytes, declared.charset), ...declared };
   }
   if (isUtf8) return { text: bytes.toString('utf8'), charset: 'utf-8', from: declared?.from ?? 'default' };
+  // UTF-8 with a few stray bad bytes stays UTF-8 (they become U+FFFD); Latin-1 text is almost never valid UTF-8 anywhere.
+  if (isMostlyUtf8(bytes)) return { text: bytes.toString('utf8'), charset: 'utf-8', from: declared?.from ?? 'default' };
   return { text: iconv.decode(bytes, 'windows-1252'), charset: 'windows-1252', from: 'fallback' };
 }
 
@@ -80,6 +82,19 @@ function isValidUtf8(bytes: Buffer): boolean {
   } catch {
     return false;
   }
+}
+
+/** More than 90% of the non-ASCII characters decode as real UTF-8 sequences. */
+function isMostlyUtf8(bytes: Buffer): boolean {
+  const text = bytes.toString('utf8');
+  let nonAscii = 0;
+  let replaced = 0;
+  for (const char of text) {
+    if (char.charCodeAt(0) < 0x80) continue;
+    nonAscii++;
+    if (char === '\uFFFD') replaced++;
+  }
+  return nonAscii > 0 && replaced / nonAscii < 0.1;
 }
 
 function hasMultibyte(bytes: Buffer): boolean {

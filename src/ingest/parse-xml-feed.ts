@@ -87,7 +87,13 @@ function newParser() {
 export function neutralizeEntities(xml: string): string {
   return xml
     .replace(/<!DOCTYPE[^[>]*(\[[\s\S]*?\]\s*)?>/i, '')
+    // references to characters XML forbids (&#1;, &#x1F;): dropped, as the characters themselves are later
+    .replace(/&#(?:x0*([0-9a-f]{1,6})|0*(\d{1,7}));/gi, (ref, hex?: string, dec?: string) => (isXmlChar(hex ? parseInt(hex, 16) : Number(dec)) ? ref : ''))
     .replace(/&([a-z_][\w.-]*);/gi, (ref, name: string) => (decodeHTMLStrict(ref) !== ref || /^(amp|lt|gt|quot|apos)$/.test(name) ? ref : `&amp;${name};`));
+}
+
+function isXmlChar(code: number): boolean {
+  return code === 0x9 || code === 0xa || code === 0xd || (code >= 0x20 && code <= 0xd7ff) || (code >= 0xe000 && code <= 0xfffd) || (code >= 0x10000 && code <= 0x10ffff);
 }
 
 function toParsedItem(item: RawRecord, root: 'rss' | 'atom' | 'rdf', xhtml: XhtmlConstructs): ParsedItem {

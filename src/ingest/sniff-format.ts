@@ -5,7 +5,8 @@ export type BodyKind =
   | { kind: 'html' }
   | { kind: 'unknown'; reason: string };
 
-const SNIFF_CHARS = 4096;
+/** Enough to get past a long comment or DOCTYPE before the root element. */
+const SNIFF_CHARS = 65_536;
 
 export function sniffFormat(text: string): BodyKind {
   const head = skipProlog(text.slice(0, SNIFF_CHARS));

@@ -183,8 +183,14 @@ function declaredDuplicates(item: ParsedItem, resolve: (value: string) => string
     .filter((u): u is string => u !== null && u !== link);
 }
 
+/** The feed's own title, cleaned and capped like item titles: it is repeated in every item and page. */
+export function feedTitle(feed: ParsedFeed, limits: ItemLimits): string | null {
+  const title = feed.title ? truncateText(stripInvalidXmlChars(feed.title).replace(/\s+/g, ' ').trim(), limits.maxTitleChars) : '';
+  return title || null;
+}
+
 function publisherOf(feed: ParsedFeed, link: string | null, context: FeedContext): Article['publisher'] {
-  const name = feed.title?.trim() || context.sourceTitle || context.sourceId;
+  const name = feedTitle(feed, context.limits) || context.sourceTitle || context.sourceId;
   const primary = link ? new URL(link).host : null;
   const mirrorHosts = context.mirrors.publisher.map((m) => mirrorBase(m.spec)?.host).filter((h): h is string => !!h);
   const hosts = [...new Set([...(primary ? [primary] : []), ...mirrorHosts])];

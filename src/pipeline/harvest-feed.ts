@@ -57,7 +57,7 @@ export async function harvestFeedSource(source: FeedSourceConfig, previous: Sour
     }
     for (const warning of parsed.warnings) log.warn({ url }, `feed ${url}: ${warning}`);
     const articles = await normalizeFeed(source, parsed.feed, fetched, deps, {});
-    return { articles, state: { ...succeeded(state, fetched, url, deps.now, articles.length, source, deps), title: parsed.feed.title ?? state.title }, error: null };
+    return { articles, state: { ...succeeded(state, fetched, url, deps.now, articles.length, source, deps), title: (await loadNormalizer()).feedTitle(parsed.feed, deps.config.limits) ?? state.title }, error: null };
   } catch (error) {
     const failure =
       error instanceof FetchError ? error
@@ -79,7 +79,7 @@ async function mirrored(source: FeedSourceConfig, state: SourceState, fetched: F
   const parsed = await parseFeedBody(fetched.bytes, fetched.contentType, url);
   if (parsed.kind !== 'feed') throw new FetchError('FM_NOT_A_FEED', `the mirror ${mirrorBase} served an HTML page, not the feed`);
   const articles = await normalizeFeed(source, parsed.feed, { ...fetched, finalUrl: url }, deps, { [mirrorBase]: `${new URL(url).origin}/` });
-  return { articles, state: { ...base, lastOutcome: 'ok', lastNewItems: articles.length, title: parsed.feed.title ?? state.title }, error: null };
+  return { articles, state: { ...base, lastOutcome: 'ok', lastNewItems: articles.length, title: (await loadNormalizer()).feedTitle(parsed.feed, deps.config.limits) ?? state.title }, error: null };
 }
 
 /** A changed URL in the config starts over: the old validators and moved-to URL belong to the old feed. */

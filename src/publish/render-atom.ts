@@ -26,6 +26,8 @@ export function renderAtom(view: FeedView): string {
   });
   view.items.forEach((item, i) => feed.addItem(toFeedItem(item, slots.id(i))));
   let xml = withCssFallback(feed.atom1(), view.stylesheet).replace('<feed xmlns="http://www.w3.org/2005/Atom">', feedStartTag(view));
+  // feed writes <link/> for an entry without a link; Atom requires href, so it goes.
+  xml = xml.replace(/^[ \t]*<link\/>\n/gm, '');
   xml = slots.fill(xml, 'id', (i, indent) =>
     indentLines(i === 'feed' ? feedLines(view) : entryLines(view.items[i]!), indent),
   );

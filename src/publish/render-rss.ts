@@ -3,6 +3,7 @@ import { FEEDMIRROR_NS, FH_NS, historyLinks, type FeedView, type ItemView } from
 import { Slots, indentLines } from './slots.js';
 import { withCssFallback } from './css-fallback.js';
 import { htmlCdata, xmlElement, xmlText } from './xml-text.js';
+import { escapeHtmlText } from '../lib/text.js';
 import { itemExtensionLines, DUPLICATE_REL } from './item-extensions.js';
 
 const RSS_NAMESPACES =
@@ -37,12 +38,13 @@ export function renderRss(view: FeedView): string {
 function toFeedItem(item: ItemView, slot: string) {
   const { article } = item;
   return {
-    title: htmlCdata(article.title),
+    title: htmlCdata(rssTitle(article.title)),
     id: slot,
     link: item.link ?? undefined!,
     date: new Date(article.published),
     published: new Date(article.published),
-    description: article.summary ? htmlCdata(article.summary) : undefined,
+    // A description is HTML by the spec, so a plain-text summary is escaped to stay text.
+    description: article.summary ? htmlCdata(escapeHtmlText(article.summary)) : undefined,
     content: htmlCdata(item.contentHtml),
   };
 }
@@ -71,4 +73,14 @@ function itemLines(item: ItemView): string[] {
     ...(item.source.url ? [xmlElement('source', { url: item.source.url }, item.source.title)] : []),
     ...itemExtensionLines(item, 'atom:link', 'feedmirror:'),
   ];
+}
+
+/**
+ * RSS leaves a title's type undefined: feedparser and newsboat read it as text, many web readers as
+ * HTML. A title that is plain text either way ("AT&T", "a < b") stays raw; one holding something a
+ * reader could take for a tag ("<script>") is escaped, so no reader ever renders a live element
+ * (text-only readers then show the entities, the lesser harm).
+ */
+export function rssTitle(title: string): string {
+  return /<[a-zA-Z!/?]/.test(title) ? escapeHtmlText(title) : title;
 }

@@ -31,7 +31,8 @@ export class BlockedAddressError extends Error {
 
 /** Host names that never need DNS to know they are local. */
 export function isBlockedHostName(hostname: string): boolean {
-  const host = hostname.replace(/^\[|\]$/g, '').toLowerCase();
+  // "localhost." is localhost: a trailing dot only makes the name fully qualified.
+  const host = hostname.replace(/^\[|\]$/g, '').toLowerCase().replace(/\.+$/, '');
   if (isIP(host)) return isBlockedAddress(host);
   return host === 'localhost' || host.endsWith('.localhost') || host.endsWith('.local') || host.endsWith('.internal');
 }

@@ -1,0 +1,144 @@
+/**
+ * Judging what a run left behind: every generated file checked by the external validators, the
+ * whole output tree and store as text (to look for leaked secrets), and byte snapshots to prove
+ * that a failed run damaged nothing.
+ */
+import { createHash } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { readdir, readFile } from 'node:fs/promises';
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import { feedparser, jingAtom, validateJsonFeed, xmllint } from '../../helpers/validators.js';
+import { findExecutable, missingTool, runProcess } from '../../helpers/tools.js';
+
+/** The suffix write-files.ts gives its temp files. */
+export const TEMP_SUFFIX = '.feedmirror-tmp';
+
+/** Every regular file under `root` (relative paths, sorted); [] when `root` does not exist. */
+export async function listTree(root: string): Promise<string[]> {
+  if (!existsSync(root)) return [];
+  const entries = await readdir(root, { recursive: true, withFileTypes: true });
+  return entries
+    .filter((e) => e.isFile())
+    .map((e) => path.relative(root, path.join(e.parentPath, e.name)))
+    .sort();
+}
+
+/** Temp files a run left behind (a killed run may; a finished one must not). */
+export async function tempFiles(root: string): Promise<string[]> {
+  return (await listTree(root)).filter((f) => f.endsWith(TEMP_SUFFIX));
+}
+
+/**
+ * One xmllint for many files (the crash test checks dozens of files after every kill): exit 0 and
+ * an empty stderr means every one is well-formed; otherwise the stderr names the bad ones.
+ */
+export async function xmllintMany(files: string[]): Promise<{ ok: boolean; stderr: string }> {
+  if (files.length === 0) return { ok: true, stderr: '' };
+  const tool = (await findExecutable('xmllint')) ?? missingTool('xmllint (Debian package libxml2-utils)');
+  const { code, stderr } = await runProcess(tool, ['--noout', ...files]);
+  return { ok: code === 0 && stderr === '', stderr };
+}
+
+export interface TreeCheckOptions {
+  /** Also run jing (Atom schema) and feedparser on the feed documents (slower; default true). */
+  deep?: boolean;
+}
+
+/**
+ * Every finished file under the output folder is complete and valid: feeds and other XML with
+ * xmllint (exit 0 and no stderr), Atom with jing, RSS/Atom with feedparser (bozo false), JSON Feed
+ * against the 1.1 schema, other JSON with JSON.parse, HTML pages complete to </html>.
+ * Temp files are not judged here (see tempFiles). Returns one line per problem.
+ */
+export async function checkOutputTree(root: string, options: TreeCheckOptions = {}): Promise<string[]> {
+  const deep = options.deep ?? true;
+  const problems: string[] = [];
+  const files = (await listTree(root)).filter((relative) => !relative.endsWith(TEMP_SUFFIX));
+  // well-formedness of every XML file in one xmllint call; a failure is then pinned on its file below
+  const batch = await xmllintMany(files.filter((f) => /\.(xml|opml|xsl)$/.test(f)).map((f) => path.join(root, f)));
+  for (const relative of files) {
+    const file = path.join(root, relative);
+    const bytes = await readFile(file);
+    if (bytes.length === 0) {
+      problems.push(`${relative}: empty file`);
+      continue;
+    }
+    const name = path.basename(relative);
+    if (/\.(xml|opml|xsl)$/.test(name)) {
+      if (!batch.ok) {
+        const lint = await xmllint(file);
+        if (!lint.ok) problems.push(`${relative}: xmllint exit ${lint.code}: ${lint.stderr.slice(0, 500)}`);
+      }
+      if (deep && name === 'atom.xml') {
+        const jing = await jingAtom(file);
+        if (!jing.ok) problems.push(`${relative}: jing: ${jing.errors.slice(0, 5).join(' | ')}`);
+      }
+      if (deep && (name === 'rss.xml' || name === 'atom.xml')) {
+        const parsed = await feedparser(file);
+        if (parsed.bozo) problems.push(`${relative}: feedparser bozo: ${parsed.bozo_exception}`);
+      }
+    } else if (name === 'feed.json') {
+      const result = await validateJsonFeed(file).catch((error: unknown) => ({ ok: false, messages: [String(error)] }));
+      if (!result.ok) problems.push(`${relative}: JSON Feed 1.1: ${result.messages.slice(0, 5).join(' | ')}`);
+    } else if (name.endsWith('.json')) {
+      try {
+        JSON.parse(bytes.toString('utf8'));
+      } catch (error) {
+        problems.push(`${relative}: JSON.parse: ${(error as Error).message}`);
+      }
+    } else if (name.endsWith('.html')) {
+      if (!/<\/html>\s*$/.test(bytes.toString('utf8'))) problems.push(`${relative}: HTML page does not end with </html> (truncated?)`);
+    }
+  }
+  if (!batch.ok && !problems.some((p) => p.includes('xmllint'))) problems.push(`xmllint over all files: ${batch.stderr.slice(0, 500)}`);
+  return problems;
+}
+
+/** Contents of every file under `root`, concatenated (for "this must not appear anywhere" checks). */
+export async function treeText(root: string): Promise<string> {
+  const parts: string[] = [];
+  for (const relative of await listTree(root)) parts.push(`--- ${relative}\n${await readFile(path.join(root, relative), 'utf8')}`);
+  return parts.join('\n');
+}
+
+/** sha256 of every file under `root`, keyed by relative path. */
+export async function snapshotTree(root: string): Promise<Record<string, string>> {
+  const out: Record<string, string> = {};
+  for (const relative of await listTree(root)) out[relative] = createHash('sha256').update(await readFile(path.join(root, relative))).digest('hex');
+  return out;
+}
+
+/** Every row of every table of a SQLite store as JSON text; '' when there is no store yet. */
+export function dumpStore(databasePath: string): string {
+  if (!existsSync(databasePath)) return '';
+  const db = new Database(databasePath, { readonly: true, fileMustExist: true });
+  try {
+    const tables = db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").all() as { name: string }[];
+    return tables.map(({ name }) => `--- ${name}\n${JSON.stringify(db.prepare(`SELECT * FROM "${name}"`).all())}`).join('\n');
+  } finally {
+    db.close();
+  }
+}
+
+export interface StoreHealth {
+  integrity: string;
+  ids: string[];
+}
+
+/**
+ * Opens the store the way the next run would (read-write, so SQLite recovers its WAL after a
+ * crash), runs PRAGMA integrity_check and lists the stored article ids.
+ */
+export function inspectStore(databasePath: string): StoreHealth {
+  if (!existsSync(databasePath)) return { integrity: 'ok', ids: [] };
+  const db = new Database(databasePath, { fileMustExist: true });
+  try {
+    const integrity = (db.pragma('integrity_check') as { integrity_check: string }[]).map((r) => r.integrity_check).join('; ');
+    const hasArticles = db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'articles'").get() !== undefined;
+    const ids = hasArticles ? (db.prepare('SELECT id FROM articles ORDER BY id').all() as { id: string }[]).map((r) => r.id) : [];
+    return { integrity, ids };
+  } finally {
+    db.close();
+  }
+}
