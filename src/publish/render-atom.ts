@@ -24,14 +24,14 @@ export function renderAtom(view: FeedView): string {
     ...(view.stylesheet ? { stylesheet: view.stylesheet } : {}),
     ...(view.hub ? { hub: view.hub } : {}),
   });
-  view.items.forEach((item, i) => feed.addItem(toFeedItem(item, slots.id(i))));
+  view.items.forEach((item, i) => feed.addItem(toFeedItem(item, i, slots)));
   let xml = withCssFallback(feed.atom1(), view.stylesheet).replace('<feed xmlns="http://www.w3.org/2005/Atom">', feedStartTag(view));
   // feed writes <link/> for an entry without a link; Atom requires href, so it goes.
   xml = xml.replace(/^[ \t]*<link\/>\n/gm, '');
   xml = slots.fill(xml, 'id', (i, indent) =>
     indentLines(i === 'feed' ? feedLines(view) : entryLines(view.items[i]!), indent),
   );
-  return `${xml}\n`;
+  return `${slots.fillTexts(xml)}\n`;
 }
 
 function feedStartTag(view: FeedView): string {
@@ -39,17 +39,17 @@ function feedStartTag(view: FeedView): string {
   return `<feed xmlns="http://www.w3.org/2005/Atom" xmlns:fh="${FH_NS}" xmlns:feedmirror="${FEEDMIRROR_NS}"${lang}>`;
 }
 
-function toFeedItem(item: ItemView, slot: string) {
+function toFeedItem(item: ItemView, index: number, slots: Slots) {
   const { article } = item;
   return {
     // Atom titles here are type="html": plain text must be escaped to mean itself.
-    title: htmlCdata(escapeXml(article.title)),
-    id: slot,
+    title: slots.text(htmlCdata(escapeXml(article.title))),
+    id: slots.id(index),
     link: item.link ?? undefined!,
     date: new Date(itemUpdated(article)),
     published: new Date(article.published),
-    description: article.summary ? htmlCdata(escapeXml(article.summary)) : undefined,
-    content: htmlCdata(item.contentHtml),
+    description: article.summary ? slots.text(htmlCdata(escapeXml(article.summary))) : undefined,
+    content: slots.text(htmlCdata(item.contentHtml)),
   };
 }
 

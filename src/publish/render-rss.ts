@@ -28,24 +28,24 @@ export function renderRss(view: FeedView): string {
     ...(view.stylesheet ? { stylesheet: view.stylesheet } : {}),
     ...(view.hub ? { hub: view.hub } : {}),
   });
-  view.items.forEach((item, i) => feed.addItem(toFeedItem(item, slots.id(i))));
+  view.items.forEach((item, i) => feed.addItem(toFeedItem(item, i, slots)));
   let xml = withCssFallback(feed.rss2(), view.stylesheet).replace(/<rss\b[^>]*>/, `<rss ${RSS_NAMESPACES}>`);
   xml = slots.fill(xml, 'docs', (_i, indent) => indentLines(channelLines(view), indent));
   xml = slots.fill(xml, 'guid', (i, indent) => indentLines(itemLines(view.items[i as number]!), indent));
-  return `${xml}\n`;
+  return `${slots.fillTexts(xml)}\n`;
 }
 
-function toFeedItem(item: ItemView, slot: string) {
+function toFeedItem(item: ItemView, index: number, slots: Slots) {
   const { article } = item;
   return {
-    title: htmlCdata(rssTitle(article.title)),
-    id: slot,
+    title: slots.text(htmlCdata(rssTitle(article.title))),
+    id: slots.id(index),
     link: item.link ?? undefined!,
     date: new Date(article.published),
     published: new Date(article.published),
     // A description is HTML by the spec, so a plain-text summary is escaped to stay text.
-    description: article.summary ? htmlCdata(escapeHtmlText(article.summary)) : undefined,
-    content: htmlCdata(item.contentHtml),
+    description: article.summary ? slots.text(htmlCdata(escapeHtmlText(article.summary))) : undefined,
+    content: slots.text(htmlCdata(item.contentHtml)),
   };
 }
 
