@@ -7,6 +7,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { LATEST_VERSION } from '../src/store/migrations.js';
 import { openSqliteStore, StoreError, type SqliteStore } from '../src/store/sqlite-store.js';
 import { makeArticle } from './helpers/builders.js';
+import { emptySourceState } from '../src/model/source-state.js';
 
 const T1 = new Date('2024-01-01T00:00:00.000Z');
 const T2 = new Date('2024-02-01T00:00:00.000Z');
@@ -199,7 +200,24 @@ describe('SQLite store: history and listing', () => {
     expect(await store.listArticles({ sourceIds: ['nope'], limit: 10 })).toEqual([]);
     expect(await store.listArticles({ sourceIds: [], limit: 10 })).toEqual([]);
     expect(await store.countArticles(['feed-a'])).toBe(2);
+    expect(await store.countArticlesBySource(['feed-a', 'feed-b', 'seeds', 'never-fetched'])).toEqual(
+      new Map([['feed-a', 2], ['feed-b', 1], ['seeds', 1], ['never-fetched', 0]]),
+    );
     const [seed] = await store.listArticles({ sourceIds: ['seeds'], limit: 10 });
     expect(seed!.sourceIds).toEqual(['seeds']);
+  });
+
+  it('saves many source states in one call, readable after reopening, the newest state of a source winning', async () => {
+    const store = openStore();
+    const states = Array.from({ length: 250 }, (_, i) => ({ ...emptySourceState(`src-${i}`), etag: `"e${i}"`, failures: i % 3 }));
+    await store.saveSourceStates(states);
+    await store.saveSourceStates([{ ...states[7]!, etag: '"newer"' }]);
+    await store.close();
+    const reopened = openStore();
+    const read = await reopened.getSourceStates();
+    expect(read.size).toBe(250);
+    expect(read.get('src-7')!.etag).toBe('"newer"');
+    expect(read.get('src-249')).toEqual(states[249]);
+    await reopened.close();
   });
 });

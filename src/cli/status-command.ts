@@ -18,6 +18,7 @@ export async function statusCommand(options: StatusOptions, out: NodeJS.Writable
   }
   try {
     const states = await store.getSourceStates();
+    const counts = await store.countArticlesBySource(config.sources.map((s) => s.id));
     const rows = [];
     for (const source of config.sources) {
       const state = states.get(source.id);
@@ -29,7 +30,7 @@ export async function statusCommand(options: StatusOptions, out: NodeJS.Writable
         httpStatus: state?.lastStatus ?? null,
         outcome: state?.lastOutcome ?? null,
         newItems: state?.lastNewItems ?? null,
-        items: await store.countArticles([source.id]),
+        items: counts.get(source.id) ?? 0,
         failures: state?.failures ?? 0,
         nextDue: state?.nextFetchAt ?? null,
         servedBy: state?.servedBy ?? null,

@@ -25,11 +25,20 @@ const ALL_PAGES = 1_000_000;
 
 const RENDERERS: Record<FeedFormat, (view: FeedView) => string> = { rss: renderRss, atom: renderAtom, json: renderJson };
 
+/**
+ * Files are written a few at a time: each write ends in an fsync, and waiting for them one by
+ * one left the process idle for most of a publish. Every file is still replaced atomically; a
+ * failed write is reported by `flush`, which `publishOutputs` awaits before it returns.
+ */
+const PARALLEL_WRITES = 8;
+
 interface Writer {
   /** Writes when the bytes differ. */
   write(relative: string, content: string, url?: string): Promise<void>;
   /** Writes only a file that does not exist yet (archive pages never change). */
   writeOnce(relative: string, content: () => string): Promise<void>;
+  /** Waits for every started write; throws the first failure. */
+  flush(): Promise<void>;
 }
 
 /** Every output (current document, variants, archive pages) and every site file, once per site copy. */
@@ -46,25 +55,49 @@ export async function publishOutputs(input: PublishInput, store: OutputStore): P
   }
   const seedArticles = await listSeedArticles(input, store);
   for (const copy of copies) await publishSiteFiles(input, copy, copies, seedArticles, summaries, writer);
+  await writer.flush();
   return report;
 }
 
 function createWriter(outputDir: string, report: PublishReport): Writer {
+  const pending = new Set<Promise<void>>();
+  let failure: unknown = null;
+  const start = async (task: () => Promise<void>) => {
+    if (failure) throw failure;
+    while (pending.size >= PARALLEL_WRITES) await Promise.race(pending);
+    const running: Promise<void> = task()
+      .catch((error: unknown) => {
+        failure ??= error;
+      })
+      .finally(() => pending.delete(running));
+    pending.add(running);
+  };
   return {
-    async write(relative, content, url) {
-      if (await writeFileAtomic(path.join(outputDir, relative), content)) {
-        report.written.push(relative);
-        if (url) report.changedFeeds.push(url);
-      } else report.unchanged++;
-    },
+    write: (relative, content, url) =>
+      start(async () => {
+        if (await writeFileAtomic(path.join(outputDir, relative), content)) {
+          report.written.push(relative);
+          if (url) report.changedFeeds.push(url);
+        } else report.unchanged++;
+      }),
     async writeOnce(relative, content) {
       const file = path.join(outputDir, relative);
       if (await fileExists(file)) {
         report.unchanged++;
         return;
       }
-      await writeFileAtomic(file, content());
-      report.written.push(relative);
+      const bytes = content();
+      await start(async () => {
+        await writeFileAtomic(file, bytes);
+        report.written.push(relative);
+      });
+    },
+    async flush() {
+      await Promise.all(pending);
+      if (failure) throw failure;
+      // Writes finish in any order; the report should not.
+      report.written.sort();
+      report.changedFeeds.sort();
     },
   };
 }

@@ -1,6 +1,6 @@
 import { Feed } from 'feed';
 import { FEEDMIRROR_NS, FH_NS, historyLinks, itemUpdated, type FeedView, type ItemView } from './feed-view.js';
-import { Slots, indentLines } from './slots.js';
+import { Slots, appendItems, indentLines, normalizedUrl } from './slots.js';
 import { withCssFallback } from './css-fallback.js';
 import { escapeXml, htmlCdata, xmlElement, xmlText } from './xml-text.js';
 import { itemExtensionLines, DUPLICATE_REL } from './item-extensions.js';
@@ -24,33 +24,33 @@ export function renderAtom(view: FeedView): string {
     ...(view.stylesheet ? { stylesheet: view.stylesheet } : {}),
     ...(view.hub ? { hub: view.hub } : {}),
   });
-  view.items.forEach((item, i) => feed.addItem(toFeedItem(item, i, slots)));
   let xml = withCssFallback(feed.atom1(), view.stylesheet).replace('<feed xmlns="http://www.w3.org/2005/Atom">', feedStartTag(view));
-  // feed writes <link/> for an entry without a link; Atom requires href, so it goes.
-  xml = xml.replace(/^[ \t]*<link\/>\n/gm, '');
-  xml = slots.fill(xml, 'id', (i, indent) =>
-    indentLines(i === 'feed' ? feedLines(view) : entryLines(view.items[i]!), indent),
-  );
-  return `${slots.fillTexts(xml)}\n`;
+  xml = slots.fill(xml, 'id', (_i, indent) => indentLines(feedLines(view), indent));
+  return `${appendItems(xml, '</feed>', view.items.map(entryXml))}\n`;
+}
+
+/** One <entry> as `feed` lays out its own (see render-rss.ts for why entries are rendered here). */
+function entryXml(item: ItemView): string {
+  const { article } = item;
+  const pad = '        ';
+  // Only our element lines are indented: CDATA text keeps its own line breaks untouched.
+  const lines = [
+    // Atom titles here are type="html": plain text must be escaped to mean itself.
+    `${pad}<title type="html"><![CDATA[${htmlCdata(escapeXml(article.title))}]]></title>`,
+    indentLines(entryLines(item), pad),
+    // An entry without a link gets none: Atom's <link> requires href.
+    ...(item.link ? [`${pad}${xmlElement('link', { href: normalizedUrl(item.link) })}`] : []),
+    `${pad}${xmlElement('updated', {}, new Date(itemUpdated(article)).toISOString())}`,
+    ...(article.summary ? [`${pad}<summary type="html"><![CDATA[${htmlCdata(escapeXml(article.summary))}]]></summary>`] : []),
+    ...(item.contentHtml ? [`${pad}<content type="html"><![CDATA[${htmlCdata(item.contentHtml)}]]></content>`] : []),
+    `${pad}${xmlElement('published', {}, new Date(article.published).toISOString())}`,
+  ];
+  return `    <entry>\n${lines.join('\n')}\n    </entry>`;
 }
 
 function feedStartTag(view: FeedView): string {
   const lang = view.language ? ` xml:lang="${escapeXml(view.language)}"` : '';
   return `<feed xmlns="http://www.w3.org/2005/Atom" xmlns:fh="${FH_NS}" xmlns:feedmirror="${FEEDMIRROR_NS}"${lang}>`;
-}
-
-function toFeedItem(item: ItemView, index: number, slots: Slots) {
-  const { article } = item;
-  return {
-    // Atom titles here are type="html": plain text must be escaped to mean itself.
-    title: slots.text(htmlCdata(escapeXml(article.title))),
-    id: slots.id(index),
-    link: item.link ?? undefined!,
-    date: new Date(itemUpdated(article)),
-    published: new Date(article.published),
-    description: article.summary ? slots.text(htmlCdata(escapeXml(article.summary))) : undefined,
-    content: slots.text(htmlCdata(item.contentHtml)),
-  };
 }
 
 function feedLines(view: FeedView): string[] {

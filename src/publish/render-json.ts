@@ -6,7 +6,7 @@ const JSON_FEED_VERSION = 'https://jsonfeed.org/version/1.1';
 
 /**
  * JSON Feed 1.1. `feed` writes 1.0 (one `author`, no `language`, no attachments), so its
- * output is the base and the 1.1 fields are set from our own data.
+ * top level is the base, the 1.1 fields are set from our own data, and items are ours.
  */
 export function renderJson(view: FeedView): string {
   const feed = new Feed({
@@ -18,18 +18,7 @@ export function renderJson(view: FeedView): string {
     updated: new Date(view.updated),
     copyright: undefined as unknown as string,
   });
-  for (const item of view.items) {
-    feed.addItem({
-      title: item.article.title,
-      id: item.article.guid,
-      link: item.link ?? undefined!,
-      date: new Date(itemUpdated(item.article)),
-      published: new Date(item.article.published),
-      description: item.article.summary ?? undefined,
-      content: item.contentHtml,
-    });
-  }
-  const base = JSON.parse(feed.json1()) as { items: Record<string, unknown>[] } & Record<string, unknown>;
+  const base = JSON.parse(feed.json1()) as Record<string, unknown>;
   const out = {
     version: JSON_FEED_VERSION,
     title: base.title,
@@ -43,23 +32,23 @@ export function renderJson(view: FeedView): string {
     authors: [{ name: view.author.name, ...(view.author.url ? { url: view.author.url } : {}) }],
     ...(view.hub ? { hubs: [{ type: 'WebSub', url: view.hub }] } : {}),
     _feedmirror: { mirrors: view.copies.map((copy) => copy.url.json) },
-    items: base.items.map((item, i) => toJsonItem(item, view.items[i]!)),
+    items: view.items.map(toJsonItem),
   };
   return `${JSON.stringify(out, null, 2)}\n`;
 }
 
-function toJsonItem(base: Record<string, unknown>, item: ItemView): Record<string, unknown> {
+function toJsonItem(item: ItemView): Record<string, unknown> {
   const { article } = item;
   const image = item.images.find((img) => img.url !== null)?.url;
   return {
     id: article.guid,
     ...(item.link ? { url: item.link } : {}),
     title: article.title,
-    content_html: base.content_html,
+    content_html: item.contentHtml,
     ...(article.summary ? { summary: article.summary } : {}),
     ...(image ? { image } : {}),
-    date_published: base.date_published,
-    date_modified: base.date_modified,
+    date_published: new Date(article.published).toISOString(),
+    date_modified: new Date(itemUpdated(article)).toISOString(),
     ...(article.authors.length > 0 ? { authors: article.authors.map((a) => ({ name: a.name, ...(a.url ? { url: a.url } : {}) })) } : {}),
     ...(article.categories.length > 0 ? { tags: article.categories } : {}),
     ...(article.language ? { language: article.language } : {}),

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { mkdir, open, readdir, readFile, rename, rm } from 'node:fs/promises';
+import { mkdir, open, readdir, readFile, rename, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 
 /** Temp files are hidden and carry this suffix, so a later run can find and remove leftovers of a crash. */
@@ -38,6 +38,8 @@ export async function writeFileAtomic(file: string, content: string | Buffer): P
 
 async function hasSameBytes(file: string, bytes: Buffer): Promise<boolean> {
   try {
+    // A different size settles it without reading the file.
+    if ((await stat(file)).size !== bytes.length) return false;
     const existing = await readFile(file);
     return existing.equals(bytes);
   } catch {

@@ -37,6 +37,11 @@ export function openSqliteStore(file: string): SqliteStore {
     db.pragma('synchronous = NORMAL');
     db.pragma('busy_timeout = 5000');
     db.pragma('foreign_keys = ON');
+    // A bigger page cache (default 2 MB) keeps the id/url/guid indexes in memory during a large
+    // ingest, and a bigger WAL means fewer checkpoints (each one fsyncs): together they cut a first
+    // run's store time by more than half (bench/README.md). Both are per connection, not stored.
+    db.pragma('cache_size = -32768');
+    db.pragma('wal_autocheckpoint = 4000');
     migrate(db, file);
     return new SqliteStore(db);
   } catch (error) {
@@ -147,6 +152,12 @@ export class SqliteStore implements Store {
     this.statements.saveState.run(state.sourceId, JSON.stringify(state), state.nextFetchAt);
   }
 
+  async saveSourceStates(states: SourceState[]): Promise<void> {
+    this.db.transaction(() => {
+      for (const state of states) this.statements.saveState.run(state.sourceId, JSON.stringify(state), state.nextFetchAt);
+    }).immediate();
+  }
+
   async listArticles(query: ArticleQuery): Promise<StoredArticle[]> {
     const conditions = [
       ...(query.sourceIds ? ['a.id IN (SELECT article_id FROM article_sources WHERE source_id IN (SELECT value FROM json_each(@sources)))'] : []),
@@ -195,6 +206,17 @@ export class SqliteStore implements Store {
       .prepare('SELECT count(DISTINCT article_id) AS n FROM article_sources WHERE source_id IN (SELECT value FROM json_each(?))')
       .get(JSON.stringify(sourceIds)) as { n: number };
     return row.n;
+  }
+
+  async countArticlesBySource(sourceIds: string[]): Promise<Map<string, number>> {
+    const rows = this.db
+      .prepare<[string], { source_id: string; n: number }>(
+        'SELECT source_id, count(*) AS n FROM article_sources WHERE source_id IN (SELECT value FROM json_each(?)) GROUP BY source_id',
+      )
+      .all(JSON.stringify(sourceIds));
+    const counts = new Map(sourceIds.map((id) => [id, 0]));
+    for (const row of rows) counts.set(row.source_id, row.n);
+    return counts;
   }
 
   async getDocument(key: string): Promise<CachedDocument | null> {

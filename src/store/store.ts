@@ -49,6 +49,8 @@ export interface Store {
   upsertArticles(articles: Article[], now: Date): Promise<UpsertSummary>;
   listArticles(query: ArticleQuery): Promise<StoredArticle[]>;
   countArticles(sourceIds?: string[]): Promise<number>;
+  /** Articles per source (0 for a source with none), in one query. */
+  countArticlesBySource(sourceIds: string[]): Promise<Map<string, number>>;
   getArticlesByIds(ids: string[]): Promise<StoredArticle[]>;
   /** Sealed archive pages of an output, oldest first. */
   getArchivePages(outputId: string): Promise<ArchivePage[]>;
@@ -58,6 +60,8 @@ export interface Store {
   clearFilteredOut(outputId: string): Promise<void>;
   getSourceStates(): Promise<Map<string, SourceState>>;
   saveSourceState(state: SourceState): Promise<void>;
+  /** Several sources' states in one transaction. */
+  saveSourceStates(states: SourceState[]): Promise<void>;
   /** Small fetched documents kept between runs (mirror lists), with their HTTP validators. */
   getDocument(key: string): Promise<CachedDocument | null>;
   recordRun(run: RunRecord): Promise<void>;
