@@ -40,7 +40,7 @@ export function openSqliteStore(file: string): SqliteStore {
     // A bigger page cache (default 2 MB) keeps the id/url/guid indexes in memory during a large
     // ingest, and a bigger WAL means fewer checkpoints (each one fsyncs): together they cut a first
     // run's store time by more than half (bench/README.md). Both are per connection, not stored.
-    db.pragma('cache_size = -32768');
+    db.pragma('cache_size = -16384');
     db.pragma('wal_autocheckpoint = 4000');
     migrate(db, file);
     return new SqliteStore(db);
