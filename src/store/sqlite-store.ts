@@ -37,10 +37,8 @@ export function openSqliteStore(file: string): SqliteStore {
     db.pragma('synchronous = NORMAL');
     db.pragma('busy_timeout = 5000');
     db.pragma('foreign_keys = ON');
-    // A bigger page cache (default 2 MB) keeps the id/url/guid indexes in memory during a large
-    // ingest, and a bigger WAL means fewer checkpoints (each one fsyncs): together they cut a first
-    // run's store time by more than half (bench/README.md). Both are per connection, not stored.
-    db.pragma('cache_size = -16384');
+    // A bigger WAL (default 1,000 pages) means fewer checkpoints, each of which fsyncs, during a
+    // large first ingest. Per connection, not stored in the file.
     db.pragma('wal_autocheckpoint = 4000');
     migrate(db, file);
     return new SqliteStore(db);
