@@ -28,7 +28,8 @@ const RENDERERS: Record<FeedFormat, (view: FeedView) => string> = { rss: renderR
 /**
  * Files are written a few at a time: each write ends in an fsync, and waiting for them one by
  * one left the process idle for most of a publish. Every file is still replaced atomically; a
- * failed write is reported by `flush`, which `publishOutputs` awaits before it returns.
+ * failed write stops the publish before the next output's first write (`fence`), and `flush`
+ * reports it.
  */
 const PARALLEL_WRITES = 8;
 
@@ -37,6 +38,8 @@ interface Writer {
   write(relative: string, content: string, url?: string): Promise<void>;
   /** Writes only a file that does not exist yet (archive pages never change). */
   writeOnce(relative: string, content: () => string): Promise<void>;
+  /** Writes started after this wait until every write started before it has finished, and fail if one did. */
+  fence(): void;
   /** Waits for every started write; throws the first failure. */
   flush(): Promise<void>;
 }
@@ -51,6 +54,8 @@ export async function publishOutputs(input: PublishInput, store: OutputStore): P
   for (const output of input.outputs) {
     const selection = await selectOutput(output, resolveSourceIds(output.sources, input.sources), store, input.now);
     for (const copy of copies) await publishOutput(input, output, selection, copy, copies, writer, store);
+    // When a write fails, the outputs after it stay as they were.
+    writer.fence();
     summaries.push({ output, items: selection.current.length, archivePages: selection.pages.length, updated: newestItemDate(selection.current) });
   }
   const seedArticles = await listSeedArticles(input, store);
@@ -62,7 +67,13 @@ export async function publishOutputs(input: PublishInput, store: OutputStore): P
 function createWriter(outputDir: string, report: PublishReport): Writer {
   const pending = new Set<Promise<void>>();
   let failure: unknown = null;
+  let fence: Promise<unknown> | null = null;
   const start = async (task: () => Promise<void>) => {
+    if (fence) {
+      const previous = fence;
+      fence = null;
+      await previous;
+    }
     if (failure) throw failure;
     while (pending.size >= PARALLEL_WRITES) await Promise.race(pending);
     const running: Promise<void> = task()
@@ -91,6 +102,9 @@ function createWriter(outputDir: string, report: PublishReport): Writer {
         await writeFileAtomic(file, bytes);
         report.written.push(relative);
       });
+    },
+    fence() {
+      fence = Promise.all(pending);
     },
     async flush() {
       await Promise.all(pending);
