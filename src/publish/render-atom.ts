@@ -1,14 +1,14 @@
 import { Feed } from 'feed';
 import { FEEDMIRROR_NS, FH_NS, historyLinks, itemUpdated, type FeedView, type ItemView } from './feed-view.js';
-import { Slots, appendItems, indentLines, normalizedUrl } from './slots.js';
+import { appendItems, indentLines, newPlaceholder, normalizedUrl, replacePlaceholderLine } from './feed-skeleton.js';
 import { withCssFallback } from './css-fallback.js';
-import { escapeXml, htmlCdata, xmlElement, xmlText } from './xml-text.js';
+import { cdataElement, escapeXml, xmlElement, xmlText } from './xml-text.js';
 import { itemExtensionLines, DUPLICATE_REL } from './item-extensions.js';
 
 export function renderAtom(view: FeedView): string {
-  const slots = new Slots();
+  const placeholder = newPlaceholder();
   const feed = new Feed({
-    id: slots.id('feed'),
+    id: placeholder,
     title: xmlText(view.title),
     description: view.description ? xmlText(view.description) : undefined,
     link: view.homeUrl,
@@ -25,7 +25,7 @@ export function renderAtom(view: FeedView): string {
     ...(view.hub ? { hub: view.hub } : {}),
   });
   let xml = withCssFallback(feed.atom1(), view.stylesheet).replace('<feed xmlns="http://www.w3.org/2005/Atom">', feedStartTag(view));
-  xml = slots.fill(xml, 'id', (_i, indent) => indentLines(feedLines(view), indent));
+  xml = replacePlaceholderLine(xml, placeholder, feedLines(view));
   return `${appendItems(xml, '</feed>', view.items.map(entryXml))}\n`;
 }
 
@@ -36,13 +36,13 @@ function entryXml(item: ItemView): string {
   // Only our element lines are indented: CDATA text keeps its own line breaks untouched.
   const lines = [
     // Atom titles here are type="html": plain text must be escaped to mean itself.
-    `${pad}<title type="html"><![CDATA[${htmlCdata(escapeXml(article.title))}]]></title>`,
+    `${pad}${cdataElement('title', escapeXml(article.title), { type: 'html' })}`,
     indentLines(entryLines(item), pad),
     // An entry without a link gets none: Atom's <link> requires href.
     ...(item.link ? [`${pad}${xmlElement('link', { href: normalizedUrl(item.link) })}`] : []),
     `${pad}${xmlElement('updated', {}, new Date(itemUpdated(article)).toISOString())}`,
-    ...(article.summary ? [`${pad}<summary type="html"><![CDATA[${htmlCdata(escapeXml(article.summary))}]]></summary>`] : []),
-    ...(item.contentHtml ? [`${pad}<content type="html"><![CDATA[${htmlCdata(item.contentHtml)}]]></content>`] : []),
+    ...(article.summary ? [`${pad}${cdataElement('summary', escapeXml(article.summary), { type: 'html' })}`] : []),
+    ...(item.contentHtml ? [`${pad}${cdataElement('content', item.contentHtml, { type: 'html' })}`] : []),
     `${pad}${xmlElement('published', {}, new Date(article.published).toISOString())}`,
   ];
   return `    <entry>\n${lines.join('\n')}\n    </entry>`;

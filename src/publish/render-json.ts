@@ -1,29 +1,17 @@
-import { Feed } from 'feed';
-import type { FeedView, ItemView } from './feed-view.js';
-import { itemUpdated } from './feed-view.js';
+import { itemUpdated, type FeedView, type ItemView } from './feed-view.js';
 
 const JSON_FEED_VERSION = 'https://jsonfeed.org/version/1.1';
 
 /**
- * JSON Feed 1.1. `feed` writes 1.0 (one `author`, no `language`, no attachments), so its
- * top level is the base, the 1.1 fields are set from our own data, and items are ours.
+ * JSON Feed 1.1, written from our own data: `feed` writes 1.0 (one `author`, no `language`, no
+ * attachments), and once the 1.1 fields and our items were set, nothing of its output was left.
  */
 export function renderJson(view: FeedView): string {
-  const feed = new Feed({
-    title: view.title,
-    id: view.feedId,
-    link: view.homeUrl,
-    description: view.description ?? undefined,
-    feedLinks: { json: view.selfUrls.json },
-    updated: new Date(view.updated),
-    copyright: undefined as unknown as string,
-  });
-  const base = JSON.parse(feed.json1()) as Record<string, unknown>;
   const out = {
     version: JSON_FEED_VERSION,
-    title: base.title,
-    home_page_url: base.home_page_url,
-    feed_url: base.feed_url,
+    title: view.title,
+    ...(view.homeUrl ? { home_page_url: view.homeUrl } : {}),
+    feed_url: view.selfUrls.json,
     ...(view.description ? { description: view.description } : {}),
     ...(view.history.prevArchive ? { next_url: view.history.prevArchive.json } : {}),
     ...(view.logo ? { icon: view.logo } : {}),

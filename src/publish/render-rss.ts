@@ -1,8 +1,8 @@
 import { Feed } from 'feed';
 import { FEEDMIRROR_NS, FH_NS, historyLinks, type FeedView, type ItemView } from './feed-view.js';
-import { Slots, appendItems, indentLines, normalizedUrl } from './slots.js';
+import { appendItems, indentLines, newPlaceholder, normalizedUrl, replacePlaceholderLine } from './feed-skeleton.js';
 import { withCssFallback } from './css-fallback.js';
-import { htmlCdata, xmlElement, xmlText } from './xml-text.js';
+import { cdataElement, xmlElement, xmlText } from './xml-text.js';
 import { escapeHtmlText } from '../lib/text.js';
 import { itemExtensionLines, DUPLICATE_REL } from './item-extensions.js';
 
@@ -12,7 +12,7 @@ const RSS_NAMESPACES =
 const RSS_DOCS = 'https://www.rssboard.org/rss-specification';
 
 export function renderRss(view: FeedView): string {
-  const slots = new Slots();
+  const placeholder = newPlaceholder();
   const feed = new Feed({
     title: xmlText(view.title),
     description: xmlText(view.description ?? view.title),
@@ -21,7 +21,7 @@ export function renderRss(view: FeedView): string {
     language: view.language ?? undefined,
     updated: new Date(view.updated),
     generator: view.generator,
-    docs: slots.id('feed'),
+    docs: placeholder,
     feedLinks: { rss: view.selfUrls.rss },
     copyright: view.copyright ? xmlText(view.copyright) : (undefined as unknown as string),
     ...(view.logo ? { image: view.logo } : {}),
@@ -29,7 +29,7 @@ export function renderRss(view: FeedView): string {
     ...(view.hub ? { hub: view.hub } : {}),
   });
   let xml = withCssFallback(feed.rss2(), view.stylesheet).replace(/<rss\b[^>]*>/, `<rss ${RSS_NAMESPACES}>`);
-  xml = slots.fill(xml, 'docs', (_i, indent) => indentLines(channelLines(view), indent));
+  xml = replacePlaceholderLine(xml, placeholder, channelLines(view));
   return `${appendItems(xml, '</channel>', view.items.map(itemXml))}\n`;
 }
 
@@ -43,13 +43,13 @@ function itemXml(item: ItemView): string {
   const pad = '            ';
   // Only our element lines are indented: CDATA text keeps its own line breaks untouched.
   const lines = [
-    ...(article.title ? [`${pad}<title><![CDATA[${htmlCdata(rssTitle(article.title))}]]></title>`] : []),
+    ...(article.title ? [`${pad}${cdataElement('title', rssTitle(article.title))}`] : []),
     ...(item.link ? [`${pad}${xmlElement('link', {}, normalizedUrl(item.link))}`] : []),
     indentLines(itemLines(item), pad),
     `${pad}${xmlElement('pubDate', {}, new Date(article.published).toUTCString())}`,
     // A description is HTML by the spec, so a plain-text summary is escaped to stay text.
-    ...(article.summary ? [`${pad}<description><![CDATA[${htmlCdata(escapeHtmlText(article.summary))}]]></description>`] : []),
-    ...(item.contentHtml ? [`${pad}<content:encoded><![CDATA[${htmlCdata(item.contentHtml)}]]></content:encoded>`] : []),
+    ...(article.summary ? [`${pad}${cdataElement('description', escapeHtmlText(article.summary))}`] : []),
+    ...(item.contentHtml ? [`${pad}${cdataElement('content:encoded', item.contentHtml)}`] : []),
   ];
   return `        <item>\n${lines.join('\n')}\n        </item>`;
 }

@@ -18,11 +18,22 @@ export function htmlCdata(html: string): string {
 
 export { escapeXml };
 
+type Attributes = Record<string, string | number | null | undefined>;
+
 /** One element with escaped attributes and optional escaped text; attributes with null values are left out. */
-export function xmlElement(name: string, attributes: Record<string, string | number | null | undefined>, text?: string | null): string {
-  const attrs = Object.entries(attributes)
+export function xmlElement(name: string, attributes: Attributes, text?: string | null): string {
+  const attrs = attributeText(attributes);
+  return text === undefined || text === null ? `<${name}${attrs}/>` : `<${name}${attrs}>${escapeXml(text)}</${name}>`;
+}
+
+/** One element whose HTML (or HTML-escaped text) is carried in a CDATA section. */
+export function cdataElement(name: string, html: string, attributes: Attributes = {}): string {
+  return `<${name}${attributeText(attributes)}><![CDATA[${htmlCdata(html)}]]></${name}>`;
+}
+
+function attributeText(attributes: Attributes): string {
+  return Object.entries(attributes)
     .filter((entry): entry is [string, string | number] => entry[1] !== null && entry[1] !== undefined)
     .map(([key, value]) => ` ${key}="${escapeXml(String(value))}"`)
     .join('');
-  return text === undefined || text === null ? `<${name}${attrs}/>` : `<${name}${attrs}>${escapeXml(text)}</${name}>`;
 }
