@@ -9,11 +9,11 @@ import type { MirrorDirectory } from '../lib/mirror-directory.js';
 import { fetchWithMirrors } from './fetch-with-mirrors.js';
 import { FetchError } from '../sources/http/fetch-errors.js';
 import type { HttpSettings } from '../sources/http/http-client.js';
+import { nextAttemptAfterFailure, nextAttemptAfterSuccess } from './backoff.js';
 
 /** Parsing and normalizing are loaded on the first body: a run of 304s never needs rss-parser or the sanitizer. */
 const parseFeedBody: typeof import('../ingest/parse-feed.js').parseFeedBody = async (...args) => (await import('../ingest/parse-feed.js')).parseFeedBody(...args);
 const loadNormalizer = () => import('../normalize/normalize-item.js');
-import { nextAttemptAfterFailure, nextAttemptAfterSuccess } from './backoff.js';
 
 export interface FeedHarvestDeps {
   config: Config;
@@ -56,8 +56,8 @@ export async function harvestFeedSource(source: FeedSourceConfig, previous: Sour
       if (parsed.kind !== 'feed') throw new FetchError('FM_NOT_A_FEED', `the feed ${feedUrl} advertised by the page is itself an HTML page`);
     }
     for (const warning of parsed.warnings) log.warn({ url }, `feed ${url}: ${warning}`);
-    const articles = await normalizeFeed(source, parsed.feed, fetched, deps, {});
-    return { articles, state: { ...succeeded(state, fetched, url, deps.now, articles.length, source, deps), title: (await loadNormalizer()).feedTitle(parsed.feed, deps.config.limits) ?? state.title }, error: null };
+    const { articles, title } = await normalizeFeed(source, parsed.feed, fetched, deps, {});
+    return { articles, state: { ...succeeded(state, fetched, url, deps.now, articles.length, source, deps), title: title ?? state.title }, error: null };
   } catch (error) {
     const failure =
       error instanceof FetchError ? error
@@ -78,8 +78,8 @@ async function mirrored(source: FeedSourceConfig, state: SourceState, fetched: F
   if (fetched.kind !== 'ok') return { articles: [], state: { ...base, lastOutcome: 'not-modified', lastNewItems: 0 }, error: null };
   const parsed = await parseFeedBody(fetched.bytes, fetched.contentType, url);
   if (parsed.kind !== 'feed') throw new FetchError('FM_NOT_A_FEED', `the mirror ${mirrorBase} served an HTML page, not the feed`);
-  const articles = await normalizeFeed(source, parsed.feed, { ...fetched, finalUrl: url }, deps, { [mirrorBase]: `${new URL(url).origin}/` });
-  return { articles, state: { ...base, lastOutcome: 'ok', lastNewItems: articles.length, title: (await loadNormalizer()).feedTitle(parsed.feed, deps.config.limits) ?? state.title }, error: null };
+  const { articles, title } = await normalizeFeed(source, parsed.feed, { ...fetched, finalUrl: url }, deps, { [mirrorBase]: `${new URL(url).origin}/` });
+  return { articles, state: { ...base, lastOutcome: 'ok', lastNewItems: articles.length, title: title ?? state.title }, error: null };
 }
 
 /** A changed URL in the config starts over: the old validators and moved-to URL belong to the old feed. */
@@ -88,8 +88,8 @@ function currentState(source: FeedSourceConfig, previous: SourceState | undefine
   return { ...emptySourceState(source.id), configUrl: source.url, failures: previous?.failures ?? 0 };
 }
 
-async function normalizeFeed(source: FeedSourceConfig, feed: ParsedFeed, fetched: FetchResult & { kind: 'ok' }, deps: FeedHarvestDeps, hostAliases: Record<string, string>): Promise<Article[]> {
-  const { normalizeItem } = await loadNormalizer();
+async function normalizeFeed(source: FeedSourceConfig, feed: ParsedFeed, fetched: FetchResult & { kind: 'ok' }, deps: FeedHarvestDeps, hostAliases: Record<string, string>): Promise<{ articles: Article[]; title: string | null }> {
+  const { normalizeItem, feedTitle } = await loadNormalizer();
   const context = {
     sourceId: source.id,
     sourceTitle: source.title ?? null,
@@ -114,7 +114,7 @@ async function normalizeFeed(source: FeedSourceConfig, feed: ParsedFeed, fetched
     seen.add(article.id);
     articles.push(article);
   }
-  return articles;
+  return { articles, title: feedTitle(feed, deps.config.limits) };
 }
 
 function succeeded(state: SourceState, fetched: FetchResult, url: string, now: Date, newItems: number, source: FeedSourceConfig, deps: FeedHarvestDeps): SourceState {

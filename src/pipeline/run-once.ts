@@ -121,41 +121,39 @@ async function harvestRemote(deps: RunDeps, options: RunOptions, selected: Confi
   if (sources.length === 0) return;
   const { config, store, logger } = deps;
   const { now, http, dispatcher, directory } = remote;
-  {
-    const states = await store.getSourceStates();
-    // States are saved in batches: one transaction per source was most of a warm run's store time.
-    // Losing a batch to a crash costs only a refetch (and the store dedupes what it brings).
-    const pendingStates: SourceState[] = [];
-    const flushStates = async () => {
-      if (pendingStates.length > 0) await store.saveSourceStates(pendingStates.splice(0));
-    };
-    try {
-      const { skipped } = await harvestFeeds({ sources, states, force: options.all === true || options.only !== undefined }, { config, directory, http, dispatcher: dispatcher(), logger, now, signal: deps.signal }, async (source, harvest) => {
-        // Cut short by shutdown: not the source's fault, so no failure is counted and it stays due.
-        if (harvest.error?.code === 'FM_ABORTED') {
-          report.skippedSources.push(source.id);
-          return;
-        }
-        pendingStates.push(harvest.state);
-        if (pendingStates.length >= STATE_BATCH) await flushStates();
-        const outcome = harvest.error ? (harvest.error.details.status ? String(harvest.error.details.status) : harvest.error.code) : String(harvest.state.lastStatus ?? 'ok');
-        report.fetchOutcomes[outcome] = (report.fetchOutcomes[outcome] ?? 0) + 1;
-        if (harvest.error) {
-          report.sourceErrors.push({ sourceId: source.id, code: harvest.error.code });
-          report.failedSources.push(source.id);
-          report.problems.push({ sourceId: source.id, target: harvest.state.url ?? source.url, code: harvest.error.code, message: harvest.error.message });
-          logger.error({ source: source.id, url: harvest.state.url ?? source.url, code: harvest.error.code, failures: harvest.state.failures, nextFetchAt: harvest.state.nextFetchAt },
-            `feed ${harvest.state.url ?? source.url}: ${harvest.error.message} (failure ${harvest.state.failures} in a row; next try after ${harvest.state.nextFetchAt})`);
-          return;
-        }
-        if (harvest.state.lastOutcome === 'not-modified') report.notModified++;
-        else report.fetched++;
-        addStored(await store.upsertArticles(harvest.articles, now));
-      });
-      report.skippedSources.push(...skipped);
-    } finally {
-      await flushStates();
-    }
+  const states = await store.getSourceStates();
+  // States are saved in batches: one transaction per source was most of a warm run's store time.
+  // Losing a batch to a crash costs only a refetch (and the store dedupes what it brings).
+  const pendingStates: SourceState[] = [];
+  const flushStates = async () => {
+    if (pendingStates.length > 0) await store.saveSourceStates(pendingStates.splice(0));
+  };
+  try {
+    const { skipped } = await harvestFeeds({ sources, states, force: options.all === true || options.only !== undefined }, { config, directory, http, dispatcher: dispatcher(), logger, now, signal: deps.signal }, async (source, harvest) => {
+      // Cut short by shutdown: not the source's fault, so no failure is counted and it stays due.
+      if (harvest.error?.code === 'FM_ABORTED') {
+        report.skippedSources.push(source.id);
+        return;
+      }
+      pendingStates.push(harvest.state);
+      if (pendingStates.length >= STATE_BATCH) await flushStates();
+      const outcome = harvest.error ? (harvest.error.details.status ? String(harvest.error.details.status) : harvest.error.code) : String(harvest.state.lastStatus ?? 'ok');
+      report.fetchOutcomes[outcome] = (report.fetchOutcomes[outcome] ?? 0) + 1;
+      if (harvest.error) {
+        report.sourceErrors.push({ sourceId: source.id, code: harvest.error.code });
+        report.failedSources.push(source.id);
+        report.problems.push({ sourceId: source.id, target: harvest.state.url ?? source.url, code: harvest.error.code, message: harvest.error.message });
+        logger.error({ source: source.id, url: harvest.state.url ?? source.url, code: harvest.error.code, failures: harvest.state.failures, nextFetchAt: harvest.state.nextFetchAt },
+          `feed ${harvest.state.url ?? source.url}: ${harvest.error.message} (failure ${harvest.state.failures} in a row; next try after ${harvest.state.nextFetchAt})`);
+        return;
+      }
+      if (harvest.state.lastOutcome === 'not-modified') report.notModified++;
+      else report.fetched++;
+      addStored(await store.upsertArticles(harvest.articles, now));
+    });
+    report.skippedSources.push(...skipped);
+  } finally {
+    await flushStates();
   }
 }
 

@@ -146,10 +146,6 @@ export class SqliteStore implements Store {
     return new Map(states.map((state) => [state.sourceId, state]));
   }
 
-  async saveSourceState(state: SourceState): Promise<void> {
-    this.statements.saveState.run(state.sourceId, JSON.stringify(state), state.nextFetchAt);
-  }
-
   async saveSourceStates(states: SourceState[]): Promise<void> {
     this.db.transaction(() => {
       for (const state of states) this.statements.saveState.run(state.sourceId, JSON.stringify(state), state.nextFetchAt);

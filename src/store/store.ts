@@ -59,7 +59,6 @@ export interface Store {
   /** Forgets which articles an output's filter excluded (the filter changed). */
   clearFilteredOut(outputId: string): Promise<void>;
   getSourceStates(): Promise<Map<string, SourceState>>;
-  saveSourceState(state: SourceState): Promise<void>;
   /** Several sources' states in one transaction. */
   saveSourceStates(states: SourceState[]): Promise<void>;
   /** Small fetched documents kept between runs (mirror lists), with their HTTP validators. */
