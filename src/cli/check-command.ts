@@ -1,4 +1,5 @@
-import { access, constants, stat } from 'node:fs/promises';
+import { constants, stat } from 'node:fs/promises';
+import { canAccess } from '../lib/file-access.js';
 import path from 'node:path';
 import { loadConfigOrExit, type CommonOptions } from './run-command.js';
 import { CliError, EXIT, type ExitCode } from './exit-codes.js';
@@ -23,15 +24,6 @@ export async function checkCommand(options: CommonOptions, out: NodeJS.WritableS
   const feeds = config.sources.filter((s) => s.kind === 'feed').length;
   out.write(`${config.configPath}: OK — ${config.sources.length} sources (${feeds} remote), ${config.outputs.length} outputs, schedule "${config.schedule.cron}" ${config.schedule.timezone}\n`);
   return EXIT.OK;
-}
-
-async function canAccess(file: string, mode: number): Promise<boolean> {
-  try {
-    await access(file, mode);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 async function isReadableDir(folder: string): Promise<boolean> {

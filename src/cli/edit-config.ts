@@ -38,3 +38,12 @@ export async function removeSourceFromConfig(configPath: string, id: string): Pr
   });
   return removed;
 }
+
+/** A source id not yet taken: `base`, else `base-2`, `base-3`…; the new id is added to `taken`. */
+export function uniqueId(base: string, taken: Set<string>): string {
+  const stem = base.slice(0, 56) || 'feed';
+  let id = stem;
+  for (let n = 2; taken.has(id); n++) id = `${stem}-${n}`;
+  taken.add(id);
+  return id;
+}

@@ -6,9 +6,8 @@ import { renderOpml } from '../publish/render-opml.js';
 import { siteCopies } from '../publish/site-copies.js';
 import { buildMirrorMap } from '../pipeline/mirror-map.js';
 import { GENERATOR } from '../version.js';
-import { addSourcesToConfig, type NewSource } from './edit-config.js';
+import { addSourcesToConfig, uniqueId, type NewSource } from './edit-config.js';
 import { slugify } from '../lib/text.js';
-import { uniqueId } from './sources-command.js';
 
 /** Adds every feed of an OPML file that is not configured yet (same URL) as a source. */
 export async function importOpmlCommand(file: string, options: CommonOptions & { dryRun?: boolean }, out: NodeJS.WritableStream = process.stdout): Promise<ExitCode> {

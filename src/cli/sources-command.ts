@@ -1,6 +1,6 @@
 import { loadConfigOrExit, type CommonOptions } from './run-command.js';
 import { CliError, EXIT, type ExitCode } from './exit-codes.js';
-import { addSourcesToConfig, removeSourceFromConfig } from './edit-config.js';
+import { addSourcesToConfig, removeSourceFromConfig, uniqueId } from './edit-config.js';
 import { formatTable } from './format-table.js';
 import { slugify } from '../lib/text.js';
 import { USER_AGENT } from '../version.js';
@@ -61,12 +61,4 @@ export async function sourcesRemoveCommand(id: string, options: CommonOptions, o
   if (!(await removeSourceFromConfig(config.configPath, id))) throw new CliError(`sources remove: no source "${id}" in ${config.configPath}`, EXIT.USAGE);
   out.write(`removed source "${id}" (its stored articles stay in the store and in archives)\n`);
   return EXIT.OK;
-}
-
-export function uniqueId(base: string, taken: Set<string>): string {
-  const stem = base.slice(0, 56) || 'feed';
-  let id = stem;
-  for (let n = 2; taken.has(id); n++) id = `${stem}-${n}`;
-  taken.add(id);
-  return id;
 }

@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { fileExists } from '../lib/file-exists.js';
+import { fileExists } from '../lib/file-access.js';
 import type { Store } from '../store/store.js';
 import type { PublishInput, PublishReport } from '../publish/publish-types.js';
 import { sha256Hex } from '../lib/text.js';

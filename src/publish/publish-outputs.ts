@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { fileExists } from '../lib/file-exists.js';
+import { fileExists } from '../lib/file-access.js';
 import type { StoredArticle } from '../model/article.js';
 import { seedPagePath } from '../lib/site-paths.js';
 import { FEED_FILES, newestItemDate, type FeedFormat, type FeedHistory, type FeedView } from './feed-view.js';
