@@ -45,7 +45,8 @@ export function decodeBody(bytes: Buffer, contentType: string | null): DecodedBo
   }
   if (isUtf8) return { text: bytes.toString('utf8'), charset: 'utf-8', from: declared?.from ?? 'default' };
   // UTF-8 with a few stray bad bytes stays UTF-8 (they become U+FFFD); Latin-1 text is almost never valid UTF-8 anywhere.
-  if (isMostlyUtf8(bytes)) return { text: bytes.toString('utf8'), charset: 'utf-8', from: declared?.from ?? 'default' };
+  const asUtf8 = bytes.toString('utf8');
+  if (isMostlyUtf8(asUtf8)) return { text: asUtf8, charset: 'utf-8', from: declared?.from ?? 'default' };
   return { text: iconv.decode(bytes, 'windows-1252'), charset: 'windows-1252', from: 'fallback' };
 }
 
@@ -84,9 +85,8 @@ function isValidUtf8(bytes: Buffer): boolean {
   }
 }
 
-/** More than 90% of the non-ASCII characters decode as real UTF-8 sequences. */
-function isMostlyUtf8(bytes: Buffer): boolean {
-  const text = bytes.toString('utf8');
+/** More than 90% of the non-ASCII characters of the UTF-8 decoding are real characters, not U+FFFD. */
+function isMostlyUtf8(text: string): boolean {
   let nonAscii = 0;
   let replaced = 0;
   for (const char of text) {

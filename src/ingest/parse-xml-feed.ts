@@ -3,6 +3,7 @@ import { decodeHTMLStrict } from 'entities';
 import type { ParsedFeed, ParsedItem, ParsedLink, ParsedMedia, TextValue } from '../model/parsed-feed.js';
 import { attrOf, childText, firstText, markupOf, nodes, textOf, type XmlNode } from './xml2js-nodes.js';
 import { extractXhtmlConstructs, type XhtmlConstructs } from './xhtml-constructs.js';
+import { isXmlChar } from '../lib/xml-chars.js';
 
 /** rss-parser keeps only the first link, author and category and drops attributes; these keep them raw. */
 const ITEM_FIELDS: [string, string, { keepArray: true }][] = [
@@ -90,10 +91,6 @@ export function neutralizeEntities(xml: string): string {
     // references to characters XML forbids (&#1;, &#x1F;): dropped, as the characters themselves are later
     .replace(/&#(?:x0*([0-9a-f]{1,6})|0*(\d{1,7}));/gi, (ref, hex?: string, dec?: string) => (isXmlChar(hex ? parseInt(hex, 16) : Number(dec)) ? ref : ''))
     .replace(/&([a-z_][\w.-]*);/gi, (ref, name: string) => (decodeHTMLStrict(ref) !== ref || /^(amp|lt|gt|quot|apos)$/.test(name) ? ref : `&amp;${name};`));
-}
-
-function isXmlChar(code: number): boolean {
-  return code === 0x9 || code === 0xa || code === 0xd || (code >= 0x20 && code <= 0xd7ff) || (code >= 0xe000 && code <= 0xfffd) || (code >= 0x10000 && code <= 0x10ffff);
 }
 
 function toParsedItem(item: RawRecord, root: 'rss' | 'atom' | 'rdf', xhtml: XhtmlConstructs): ParsedItem {

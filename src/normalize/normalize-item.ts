@@ -1,7 +1,7 @@
 import type { Article, ArticleImage, Enclosure, Person } from '../model/article.js';
 import type { ParsedFeed, ParsedItem, ParsedMedia, TextValue } from '../model/parsed-feed.js';
 import { parseFeedDate } from '../lib/parse-date.js';
-import { escapeHtmlText, truncateText } from '../lib/text.js';
+import { collapseWhitespace, escapeHtmlText, truncateText } from '../lib/text.js';
 import { hashArticleContent } from './content-hash.js';
 import { stripInvalidXmlChars } from '../lib/xml-chars.js';
 import { identifyItem } from './item-ids.js';
@@ -185,7 +185,7 @@ function declaredDuplicates(item: ParsedItem, resolve: (value: string) => string
 
 /** The feed's own title, cleaned and capped like item titles: it is repeated in every item and page. */
 export function feedTitle(feed: ParsedFeed, limits: ItemLimits): string | null {
-  const title = feed.title ? truncateText(stripInvalidXmlChars(feed.title).replace(/\s+/g, ' ').trim(), limits.maxTitleChars) : '';
+  const title = feed.title ? truncateText(collapseWhitespace(stripInvalidXmlChars(feed.title)), limits.maxTitleChars) : '';
   return title || null;
 }
 
