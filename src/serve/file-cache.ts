@@ -25,7 +25,7 @@ const MIN_COMPRESS_BYTES = 256;
  * An entry is reused while the file's mtime and size are unchanged (atomic renames change both).
  */
 export class FileCache {
-  private readonly entries = new Map<string, { size: number; mtimeMs: number; file: CachedFile; bytes: number }>();
+  private readonly entries = new Map<string, { size: number; mtimeMs: number; file: CachedFile }>();
   private bytes = 0;
 
   async get(file: string): Promise<CachedFile | null> {
@@ -44,7 +44,7 @@ export class FileCache {
     }
     const identity = await readFile(file);
     const cached: CachedFile = { mtime: info.mtime, etag: `"${createHash('sha256').update(identity).digest('base64url').slice(0, 27)}"`, bodies: { identity }, identity };
-    this.remember(file, { size: info.size, mtimeMs: info.mtimeMs, file: cached, bytes: identity.length });
+    this.remember(file, { size: info.size, mtimeMs: info.mtimeMs, file: cached });
     return cached;
   }
 
@@ -58,11 +58,11 @@ export class FileCache {
     return body;
   }
 
-  private remember(file: string, entry: { size: number; mtimeMs: number; file: CachedFile; bytes: number }) {
+  private remember(file: string, entry: { size: number; mtimeMs: number; file: CachedFile }) {
     const old = this.entries.get(file);
     if (old) this.bytes -= sizeOf(old.file);
     this.entries.set(file, entry);
-    this.bytes += entry.bytes;
+    this.bytes += sizeOf(entry.file);
     this.trim();
   }
 
