@@ -1,4 +1,4 @@
-import { mkdir, mkdtemp, readFile, rm, utimes, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rename, rm, utimes, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -184,6 +184,61 @@ describe('publisher: atomic, minimal writes', () => {
     // each site mirror has its own copy of "all"
     const all = ['all/atom.xml', 'all/feed.json', 'all/rss.xml'];
     expect(second.written.sort()).toEqual([...all, ...all.map((f) => `mirrors/cdn.example.com/${f}`), ...all.map((f) => `mirrors/feeds-mirror.example.net/${f}`)]);
+  });
+});
+
+describe('publisher: outputs whose inputs did not change are not rendered again', () => {
+  const ALL = ['all/atom.xml', 'all/feed.json', 'all/rss.xml'];
+
+  it('rewrites a feed file edited behind its back, though nothing in the store changed', async () => {
+    const { outputDir, read } = await publishFixed();
+    const original = await read('all/rss.xml');
+    await writeFile(path.join(outputDir, 'all/rss.xml'), original.replace('<title>', '<title>EDITED '));
+    const second = await publishOutputs(publishInput(outputDir), store);
+    expect(second.written).toEqual(['all/rss.xml']);
+    expect(await read('all/rss.xml')).toBe(original);
+  });
+
+  it('rewrites a feed file that was deleted, and one replaced by a same-size copy', async () => {
+    const { outputDir, read } = await publishFixed();
+    const original = await read('news/atom.xml');
+    await rm(path.join(outputDir, 'news/feed.json'));
+    // Same bytes count, new inode: not the file we left there.
+    await writeFile(path.join(outputDir, 'news/atom.tmp'), original.replace('<title>', '<TITLE>'));
+    await rename(path.join(outputDir, 'news/atom.tmp'), path.join(outputDir, 'news/atom.xml'));
+    const second = await publishOutputs(publishInput(outputDir), store);
+    expect(second.written.sort()).toEqual(['news/atom.xml', 'news/feed.json']);
+    expect(await read('news/atom.xml')).toBe(original);
+  });
+
+  it('renders again everything a failed publish left unsettled', async () => {
+    const { outputDir } = await publishFixed();
+    await store.upsertArticles([makeArticle({ ...plainArticle(), title: 'Plain item, corrected' })], new Date('2024-06-02T00:00:00.000Z'));
+    // A folder where the file goes: the rename fails, the publish throws.
+    await rm(path.join(outputDir, 'all/rss.xml'));
+    await mkdir(path.join(outputDir, 'all/rss.xml'));
+    await expect(publishOutputs(publishInput(outputDir), store)).rejects.toThrow();
+    await rm(path.join(outputDir, 'all/rss.xml'), { recursive: true });
+    const retry = await publishOutputs(publishInput(outputDir), store);
+    expect(retry.written).toContain('all/rss.xml');
+    expect(await readFile(path.join(outputDir, 'all/rss.xml'), 'utf8')).toContain('Plain item, corrected');
+    for (const file of ALL) expect(await readFile(path.join(outputDir, file), 'utf8')).toContain('Plain item, corrected');
+    // and once settled, a publish with nothing new writes nothing
+    expect((await publishOutputs(publishInput(outputDir), store)).written).toEqual([]);
+  });
+
+  it('renders an output again when its config changes, and leaves the others', async () => {
+    const { outputDir, read } = await publishFixed();
+    const input = publishInput(outputDir);
+    const renamed = { ...input, outputs: input.outputs.map((o) => (o.id === 'news' ? { ...o, title: 'News, renamed' } : o)) };
+    const second = await publishOutputs(renamed, store);
+    const news = ['news/atom.xml', 'news/feed.json', 'news/rss.xml'];
+    // the index lists output titles, so it changes too
+    expect(second.written.sort()).toEqual(
+      [...news, ...news.map((f) => `mirrors/cdn.example.com/${f}`), ...news.map((f) => `mirrors/feeds-mirror.example.net/${f}`), 'index.html', 'mirrors/cdn.example.com/index.html', 'mirrors/feeds-mirror.example.net/index.html'].sort(),
+    );
+    expect(await read('news/rss.xml')).toContain('News, renamed');
+    expect(await read('all/rss.xml')).not.toContain('News, renamed');
   });
 });
 

@@ -91,4 +91,6 @@ export interface StoredArticle extends Article {
   firstSeen: string;
   /** Every source the article was seen in (dedup across sources), primary first. */
   sourceIds: string[];
+  /** Changes whenever the stored record does (with `updated`, `firstSeen` and `sourceIds`): what publishing keys on. */
+  recordHash: string;
 }

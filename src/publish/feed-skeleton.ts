@@ -21,21 +21,25 @@ export function replacePlaceholderLine(xml: string, placeholder: string, lines: 
   return `${xml.slice(0, lineStart)}${indentLines(lines, indent)}${newline === -1 ? '' : xml.slice(newline)}`;
 }
 
-/** Puts the rendered items before the document's closing tag (`</channel>`, `</feed>`). */
-export function appendItems(xml: string, closingTag: string, items: string[]): string {
-  if (items.length === 0) return xml;
+/**
+ * The finished document, with the rendered items before its closing tag (`</channel>`,
+ * `</feed>`), as consecutive pieces. They are not joined: the writer encodes them straight into
+ * the file's bytes, and joining a large feed into one string first cost several times that.
+ */
+export function withItems(xml: string, closingTag: string, items: string[]): string[] {
+  if (items.length === 0) return [xml, '\n'];
   const at = xml.lastIndexOf(closingTag);
   if (at === -1) throw new Error(`publish: ${closingTag} not found in generated feed`);
   const lineStart = xml.lastIndexOf('\n', at) + 1;
-  return `${xml.slice(0, lineStart)}${items.join('\n')}\n${xml.slice(lineStart)}`;
+  const parts = [xml.slice(0, lineStart)];
+  for (const item of items) parts.push(item, '\n');
+  parts.push(xml.slice(lineStart), '\n');
+  return parts;
 }
 
 /** Indents each line of a block of elements to sit where it goes. */
 export function indentLines(lines: string[], indent: string): string {
-  return lines
-    .flatMap((line) => line.split('\n'))
-    .map((line) => `${indent}${line}`)
-    .join('\n');
+  return lines.length === 0 ? '' : `${indent}${lines.join('\n').replaceAll('\n', `\n${indent}`)}`;
 }
 
 /** A URL as `feed` writes one (WHATWG-serialized), so our items match its head. */

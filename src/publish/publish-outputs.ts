@@ -14,16 +14,17 @@ import { renderOpml } from './render-opml.js';
 import { renderArticlePage } from './render-page.js';
 import { renderRss } from './render-rss.js';
 import { FEED_CSS, FEED_STYLESHEET } from './feed-stylesheet.js';
+import { isUpToDate, loadManifest, outputFingerprint, recordOf, saveManifest, siteFingerprint, type PublishManifest } from './output-manifest.js';
 import { selectOutput, type OutputSelection, type OutputStore } from './select-output.js';
 import { siteCopies, type SiteCopy } from './site-copies.js';
-import { removeStaleTempFiles, writeFileAtomic } from './write-files.js';
+import { removeStaleTempFiles, writeFileAtomic, type FileText } from './write-files.js';
 
 export type { PublishInput, PublishOutput, PublishReport, PublishSite, PublishSource, SourceHealth } from './publish-types.js';
 
 /** The number of seed pages is not capped by any output's limit: every stored seed article keeps its page. */
 const ALL_PAGES = 1_000_000;
 
-const RENDERERS: Record<FeedFormat, (view: FeedView) => string> = { rss: renderRss, atom: renderAtom, json: renderJson };
+const RENDERERS: Record<FeedFormat, (view: FeedView) => FileText> = { rss: renderRss, atom: renderAtom, json: renderJson };
 
 /**
  * Files are written a few at a time: each write ends in an fsync, and waiting for them one by
@@ -35,9 +36,9 @@ const PARALLEL_WRITES = 8;
 
 interface Writer {
   /** Writes when the bytes differ. */
-  write(relative: string, content: string, url?: string): Promise<void>;
+  write(relative: string, content: FileText, url?: string): Promise<void>;
   /** Writes only a file that does not exist yet (archive pages never change). */
-  writeOnce(relative: string, content: () => string): Promise<void>;
+  writeOnce(relative: string, content: () => FileText): Promise<void>;
   /** Writes started after this wait until every write started before it has finished, and fail if one did. */
   fence(): void;
   /** Waits for every started write; throws the first failure. */
@@ -51,9 +52,21 @@ export async function publishOutputs(input: PublishInput, store: OutputStore): P
   const writer = createWriter(input.outputDir, report);
   const copies = siteCopies(input.site.url, input.site.mirrors);
   const summaries: OutputSummary[] = [];
+  const manifest = await loadManifest(store, input.outputDir);
+  const next: PublishManifest = { ...manifest, outputs: {} };
+  const rendered: { id: string; fingerprint: string; files: string[] }[] = [];
+  const site = siteFingerprint(input);
   for (const output of input.outputs) {
     const selection = await selectOutput(output, resolveSourceIds(output.sources, input.sources), store, input.now);
-    for (const copy of copies) await publishOutput(input, output, selection, copy, copies, writer, store);
+    const fingerprint = outputFingerprint(site, output, selection);
+    const files = copies.flatMap((copy) => outputTargets(output, copy).flatMap(({ path: folder }) => output.formats.map((format) => `${copy.dir}${folder}${FEED_FILES[format]}`)));
+    const previous = manifest.outputs[output.id];
+    const upToDate = await isUpToDate(input.outputDir, previous, fingerprint, files);
+    if (upToDate) {
+      next.outputs[output.id] = previous!;
+      report.unchanged += files.length;
+    } else rendered.push({ id: output.id, fingerprint, files });
+    for (const copy of copies) await publishOutput(input, output, selection, copy, copies, writer, store, !upToDate);
     // When a write fails, the outputs after it stay as they were.
     writer.fence();
     summaries.push({ output, items: selection.current.length, archivePages: selection.pages.length, updated: newestItemDate(selection.current) });
@@ -61,6 +74,12 @@ export async function publishOutputs(input: PublishInput, store: OutputStore): P
   const seedArticles = await listSeedArticles(input, store);
   for (const copy of copies) await publishSiteFiles(input, copy, copies, seedArticles, summaries, writer);
   await writer.flush();
+  // Only now, with every file in place: a failed publish leaves the previous manifest.
+  for (const { id, fingerprint, files } of rendered) {
+    const record = await recordOf(input.outputDir, fingerprint, files);
+    if (record) next.outputs[id] = record;
+  }
+  if (rendered.length > 0 || Object.keys(next.outputs).length !== Object.keys(manifest.outputs).length) await saveManifest(store, next, input.now);
   return report;
 }
 
@@ -116,12 +135,15 @@ function createWriter(outputDir: string, report: PublishReport): Writer {
   };
 }
 
-async function publishOutput(input: PublishInput, output: PublishOutput, selection: OutputSelection, copy: SiteCopy, copies: SiteCopy[], writer: Writer, store: OutputStore) {
+/** One output in one site copy: its subscription documents (unless up to date) and its archive pages. */
+async function publishOutput(input: PublishInput, output: PublishOutput, selection: OutputSelection, copy: SiteCopy, copies: SiteCopy[], writer: Writer, store: OutputStore, renderCurrent: boolean) {
   const newest = selection.pages.at(-1)?.page ?? null;
   for (const { path: folder, policy } of outputTargets(output, copy)) {
-    const history: FeedHistory = { isArchive: false, complete: selection.complete, prevArchive: newest ? feedUrls(copy.base, archivePath(folder, newest)) : null, current: null };
-    const view = buildFeedView(input, output, selection.current, { copy, copies, path: folder, currentPath: folder, policy, history });
-    for (const format of output.formats) await writer.write(`${copy.dir}${folder}${FEED_FILES[format]}`, RENDERERS[format](view), view.selfUrls[format]);
+    if (renderCurrent) {
+      const history: FeedHistory = { isArchive: false, complete: selection.complete, prevArchive: newest ? feedUrls(copy.base, archivePath(folder, newest)) : null, current: null };
+      const view = buildFeedView(input, output, selection.current, { copy, copies, path: folder, currentPath: folder, policy, history });
+      for (const format of output.formats) await writer.write(`${copy.dir}${folder}${FEED_FILES[format]}`, RENDERERS[format](view), view.selfUrls[format]);
+    }
     // Pages sealed now are written now; older ones only if missing (a new copy or variant).
     const missing = newest !== null && !(await fileExists(path.join(input.outputDir, `${copy.dir}${archivePath(folder, newest)}${FEED_FILES[output.formats[0]!]}`)));
     for (const page of missing ? selection.pages : selection.sealed) {

@@ -1,11 +1,11 @@
 import { Feed } from 'feed';
 import { FEEDMIRROR_NS, FH_NS, historyLinks, itemUpdated, type FeedView, type ItemView } from './feed-view.js';
-import { appendItems, indentLines, newPlaceholder, normalizedUrl, replacePlaceholderLine } from './feed-skeleton.js';
+import { withItems, indentLines, newPlaceholder, normalizedUrl, replacePlaceholderLine } from './feed-skeleton.js';
 import { withCssFallback } from './css-fallback.js';
 import { cdataElement, escapeXml, xmlElement, xmlText } from './xml-text.js';
 import { itemExtensionLines, DUPLICATE_REL } from './item-extensions.js';
 
-export function renderAtom(view: FeedView): string {
+export function renderAtom(view: FeedView): string[] {
   const placeholder = newPlaceholder();
   const feed = new Feed({
     id: placeholder,
@@ -26,7 +26,7 @@ export function renderAtom(view: FeedView): string {
   });
   let xml = withCssFallback(feed.atom1(), view.stylesheet).replace('<feed xmlns="http://www.w3.org/2005/Atom">', feedStartTag(view));
   xml = replacePlaceholderLine(xml, placeholder, feedLines(view));
-  return `${appendItems(xml, '</feed>', view.items.map(entryXml))}\n`;
+  return withItems(xml, '</feed>', view.items.map(entryXml));
 }
 
 /** One <entry> as `feed` lays out its own (see render-rss.ts for why entries are rendered here). */

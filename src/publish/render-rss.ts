@@ -1,6 +1,6 @@
 import { Feed } from 'feed';
 import { FEEDMIRROR_NS, FH_NS, historyLinks, type FeedView, type ItemView } from './feed-view.js';
-import { appendItems, indentLines, newPlaceholder, normalizedUrl, replacePlaceholderLine } from './feed-skeleton.js';
+import { withItems, indentLines, newPlaceholder, normalizedUrl, replacePlaceholderLine } from './feed-skeleton.js';
 import { withCssFallback } from './css-fallback.js';
 import { cdataElement, xmlElement, xmlText } from './xml-text.js';
 import { escapeHtmlText } from '../lib/text.js';
@@ -11,7 +11,7 @@ const RSS_NAMESPACES =
   `xmlns:dc="http://purl.org/dc/elements/1.1/" xmlns:fh="${FH_NS}" xmlns:feedmirror="${FEEDMIRROR_NS}"`;
 const RSS_DOCS = 'https://www.rssboard.org/rss-specification';
 
-export function renderRss(view: FeedView): string {
+export function renderRss(view: FeedView): string[] {
   const placeholder = newPlaceholder();
   const feed = new Feed({
     title: xmlText(view.title),
@@ -30,7 +30,7 @@ export function renderRss(view: FeedView): string {
   });
   let xml = withCssFallback(feed.rss2(), view.stylesheet).replace(/<rss\b[^>]*>/, `<rss ${RSS_NAMESPACES}>`);
   xml = replacePlaceholderLine(xml, placeholder, channelLines(view));
-  return `${appendItems(xml, '</channel>', view.items.map(itemXml))}\n`;
+  return withItems(xml, '</channel>', view.items.map(itemXml));
 }
 
 /**

@@ -5,6 +5,9 @@ import path from 'node:path';
 /** Temp files are hidden and carry this suffix, so a later run can find and remove leftovers of a crash. */
 const TEMP_SUFFIX = '.feedmirror-tmp';
 
+/** A file's text, whole or as consecutive pieces (see `withItems`). */
+export type FileText = string | readonly string[];
+
 export interface WriteResult {
   written: string[];
   unchanged: string[];
@@ -15,8 +18,8 @@ export interface WriteResult {
  * goes to a temp file in the same folder, is flushed to disk, then renamed over the old one.
  * A file whose bytes would not change is not touched (its mtime and ETag stay).
  */
-export async function writeFileAtomic(file: string, content: string | Buffer): Promise<boolean> {
-  const bytes = typeof content === 'string' ? Buffer.from(content, 'utf8') : content;
+export async function writeFileAtomic(file: string, content: FileText | Buffer): Promise<boolean> {
+  const bytes = typeof content === 'string' ? Buffer.from(content, 'utf8') : Buffer.isBuffer(content) ? content : encodeUtf8(content);
   if (await hasSameBytes(file, bytes)) return false;
   await mkdir(path.dirname(file), { recursive: true });
   const temp = path.join(path.dirname(file), `.${path.basename(file)}.${randomBytes(6).toString('hex')}${TEMP_SUFFIX}`);
@@ -34,6 +37,16 @@ export async function writeFileAtomic(file: string, content: string | Buffer): P
     throw error;
   }
   return true;
+}
+
+/** UTF-8 of the pieces, in one buffer: a UTF-16 code unit never takes more than 3 bytes. */
+function encodeUtf8(parts: readonly string[]): Buffer {
+  let units = 0;
+  for (const part of parts) units += part.length;
+  const buffer = Buffer.allocUnsafe(units * 3);
+  let offset = 0;
+  for (const part of parts) offset += buffer.write(part, offset, 'utf8');
+  return buffer.subarray(0, offset);
 }
 
 async function hasSameBytes(file: string, bytes: Buffer): Promise<boolean> {

@@ -25,6 +25,7 @@ interface ArticleRow {
   data: string;
   updated: string | null;
   first_seen: string;
+  record_hash: string;
   source_ids: string;
 }
 
@@ -160,7 +161,7 @@ export class SqliteStore implements Store {
     ];
     const rows = this.db
       .prepare<Record<string, unknown>, ArticleRow>(
-        `SELECT a.data, a.updated, a.first_seen,
+        `SELECT a.data, a.updated, a.first_seen, a.record_hash,
                 (SELECT json_group_array(source_id) FROM article_sources s WHERE s.article_id = a.id) AS source_ids
          FROM articles a ${conditions.length > 0 ? `WHERE ${conditions.join(' AND ')}` : ''}
          ORDER BY a.published DESC, a.id LIMIT @limit OFFSET @offset`,
@@ -172,7 +173,7 @@ export class SqliteStore implements Store {
   async getArticlesByIds(ids: string[]): Promise<StoredArticle[]> {
     const rows = this.db
       .prepare<[string], ArticleRow>(
-        `SELECT a.data, a.updated, a.first_seen,
+        `SELECT a.data, a.updated, a.first_seen, a.record_hash,
                 (SELECT json_group_array(source_id) FROM article_sources s WHERE s.article_id = a.id) AS source_ids
          FROM articles a WHERE a.id IN (SELECT value FROM json_each(?)) ORDER BY a.published DESC, a.id`,
       )
@@ -257,9 +258,14 @@ export class SqliteStore implements Store {
 const RUNS_KEPT = 1000;
 
 function toStoredArticle(row: ArticleRow): StoredArticle {
-  const article = JSON.parse(row.data) as Article;
+  const article = JSON.parse(row.data) as StoredArticle;
   const others = (JSON.parse(row.source_ids) as string[]).filter((id) => id !== article.sourceId).sort();
-  return { ...article, updated: row.updated, firstSeen: row.first_seen, sourceIds: [article.sourceId, ...others] };
+  // Completed in place: the parsed object is ours, and copying every article cost a tenth of a publish.
+  article.updated = row.updated;
+  article.firstSeen = row.first_seen;
+  article.sourceIds = [article.sourceId, ...others];
+  article.recordHash = row.record_hash;
+  return article;
 }
 
 function latest(a: string | null, b: string): string {

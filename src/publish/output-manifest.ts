@@ -1,0 +1,95 @@
+import { stat } from 'node:fs/promises';
+import path from 'node:path';
+import { sha256Hex } from '../lib/text.js';
+import type { PublishInput, PublishOutput } from './publish-types.js';
+import type { OutputSelection, OutputStore } from './select-output.js';
+
+/**
+ * What each output's subscription documents were last rendered from, and the files that came
+ * out. Rendering an output whose inputs are unchanged, into files that are still the ones we
+ * wrote, can only produce the same bytes, so it is skipped: a run where a few sources changed
+ * renders the outputs that show them, not every output.
+ *
+ * "Still the ones we wrote" is size, mtime and inode as we left them: a file edited, replaced,
+ * restored from a backup or deleted since is rendered again. The manifest is saved only after
+ * every write succeeded; after a failed or killed publish the previous manifest stays, and it
+ * names the inputs of files that may since have been overwritten, which the stamps then tell apart.
+ */
+const MANIFEST_KEY = 'publish-manifest';
+/** Bump when what is fingerprinted changes shape; the package version covers renderer changes. */
+const MANIFEST_FORMAT = 1;
+
+type Stamp = [size: number, mtimeMs: number, ino: number];
+
+export interface OutputRecord {
+  fingerprint: string;
+  files: Record<string, Stamp>;
+}
+
+export interface PublishManifest {
+  format: number;
+  outputDir: string;
+  outputs: Record<string, OutputRecord>;
+}
+
+export async function loadManifest(store: OutputStore, outputDir: string): Promise<PublishManifest> {
+  const empty: PublishManifest = { format: MANIFEST_FORMAT, outputDir, outputs: {} };
+  const document = await store.getDocument(MANIFEST_KEY);
+  if (!document) return empty;
+  try {
+    const manifest = JSON.parse(document.body) as PublishManifest;
+    return manifest.format === MANIFEST_FORMAT && manifest.outputDir === outputDir ? manifest : empty;
+  } catch {
+    return empty;
+  }
+}
+
+export async function saveManifest(store: OutputStore, manifest: PublishManifest, now: Date): Promise<void> {
+  await store.saveDocument(MANIFEST_KEY, { body: JSON.stringify(manifest), etag: null, lastModified: null, fetchedAt: now.toISOString() });
+}
+
+/** What every output is rendered from (site, sources, version): computed once per publish. */
+export function siteFingerprint(input: PublishInput): string {
+  return sha256Hex(JSON.stringify([MANIFEST_FORMAT, input.generator, input.site, input.sources]));
+}
+
+/**
+ * Everything a subscription document (and its variants and site copies) is rendered from. The
+ * clock is not: `now` only shapes the selection, which is in here. Archive pages are not either:
+ * they are written once and checked separately.
+ */
+export function outputFingerprint(site: string, output: PublishOutput, selection: OutputSelection): string {
+  const items = selection.current.map((a) => [a.id, a.recordHash, a.updated, a.firstSeen, a.sourceIds]);
+  return sha256Hex(JSON.stringify([site, output, selection.complete, selection.pages.at(-1)?.page ?? null, items]));
+}
+
+/** True when the record matches `fingerprint` and every file it lists is still as we left it. */
+export async function isUpToDate(outputDir: string, record: OutputRecord | undefined, fingerprint: string, files: string[]): Promise<boolean> {
+  if (record?.fingerprint !== fingerprint) return false;
+  if (files.length !== Object.keys(record.files).length) return false;
+  for (const file of files) {
+    const expected = record.files[file];
+    const actual = await stampOf(outputDir, file);
+    if (!expected || !actual || actual.some((value, i) => value !== expected[i])) return false;
+  }
+  return true;
+}
+
+export async function recordOf(outputDir: string, fingerprint: string, files: string[]): Promise<OutputRecord | null> {
+  const stamped: Record<string, Stamp> = {};
+  for (const file of files) {
+    const stamp = await stampOf(outputDir, file);
+    if (!stamp) return null;
+    stamped[file] = stamp;
+  }
+  return { fingerprint, files: stamped };
+}
+
+async function stampOf(outputDir: string, file: string): Promise<Stamp | null> {
+  try {
+    const info = await stat(path.join(outputDir, file));
+    return [info.size, info.mtimeMs, info.ino];
+  } catch {
+    return null;
+  }
+}
