@@ -15,7 +15,9 @@ import {
   runCli,
   SAMPLE_HEADLINE,
   SAMPLE_ID,
+  SAMPLE_SEED,
   writeConfig,
+  type CliResult,
   type Workspace,
 } from './helpers/workspace.js';
 
@@ -156,6 +158,48 @@ describe('cli: run', () => {
     expect((await listFiles(path.join(ws.feedsDir, 'articles'))).sort()).toEqual(
       ['after-footer.html', 'chrome.html', 'credit-forms.html', `${SAMPLE_ID}.html`, 'no-date.html', 'no-footer.html'].sort(),
     );
+  });
+});
+
+describe('cli: a seeds folder in which nothing changed is not read again', () => {
+  const notRead = (result: CliResult) => result.logs.some((line) => /no file changed since the last run/.test(line.msg));
+
+  it('a second run skips the folder, and still reports its bad seeds', async () => {
+    const ws = await workspace();
+    for (const bad of BAD_SEEDS) await writeFile(path.join(ws.seedsDir, bad.name), bad.bytes);
+    const first = await runCli(['run', '--log-level', 'debug'], { cwd: ws.dir });
+    expect(first.code, first.stderr).toBe(0);
+    expect(notRead(first)).toBe(false);
+    const second = await runCli(['run', '--log-level', 'debug'], { cwd: ws.dir });
+    expect(second.code, second.stderr).toBe(0);
+    expect(notRead(second)).toBe(true);
+    const errors = second.logs.filter((line) => line.level >= LOG_ERROR);
+    expect(errors.map((line) => line.file).sort()).toEqual(BAD_SEEDS.map((bad) => path.join(ws.seedsDir, bad.name)).sort());
+    expect(second.logs.find((line) => line.event === 'run')).toMatchObject({ inserted: 0, updated: 0, unchanged: 1, problems: BAD_SEEDS.length, filesWritten: 0 });
+  });
+
+  it('an edited seed is read, stored and published on the next run', async () => {
+    const ws = await workspace();
+    expect((await runCli(['run'], { cwd: ws.dir })).code).toBe(0);
+    const seed = path.join(ws.seedsDir, SAMPLE_SEED);
+    await writeFile(seed, (await readFile(seed, 'utf8')).replace('anti-Syria hysteria', 'anti-Syria fervour'));
+    const second = await runCli(['run', '--log-level', 'debug'], { cwd: ws.dir });
+    expect(notRead(second)).toBe(false);
+    expect(second.logs.find((line) => line.event === 'run')).toMatchObject({ inserted: 0, updated: 1 });
+    expect(await readFile(path.join(ws.feedsDir, 'all', 'rss.xml'), 'utf8')).toContain('anti-Syria fervour');
+  });
+
+  it('a seed added, or one only touched, makes the folder be read again', async () => {
+    const ws = await workspace();
+    expect((await runCli(['run'], { cwd: ws.dir })).code).toBe(0);
+    await copyFile(path.join(FIXTURE_SEEDS, 'no-footer.txt'), path.join(ws.seedsDir, 'no-footer.txt'));
+    const added = await runCli(['run', '--log-level', 'debug'], { cwd: ws.dir });
+    expect(added.logs.find((line) => line.event === 'run')).toMatchObject({ inserted: 1, unchanged: 1 });
+    const touched = new Date('2030-01-02T03:04:05.000Z');
+    await utimes(path.join(ws.seedsDir, SAMPLE_SEED), touched, touched);
+    const again = await runCli(['run', '--log-level', 'debug'], { cwd: ws.dir });
+    expect(notRead(again)).toBe(false);
+    expect(again.logs.find((line) => line.event === 'run')).toMatchObject({ inserted: 0 });
   });
 });
 

@@ -1,7 +1,10 @@
 import type { Article } from '../model/article.js';
 import type { InputProblem } from '../model/problem.js';
 import type { SeedSourceConfig } from '../config/config.js';
-import { readSeedFolder } from '../sources/read-seeds.js';
+import type { Store } from '../store/store.js';
+import { listSeedFolder, readSeedEntries, type SeedFolderListing } from '../sources/read-seeds.js';
+import { sha256Hex } from '../lib/text.js';
+import { GENERATOR } from '../version.js';
 import { parseSeed } from '../ingest/parse-seed.js';
 import { SeedError } from '../ingest/seed-text.js';
 import { normalizeSeed } from '../normalize/normalize-seed.js';
@@ -11,15 +14,49 @@ export interface SourceHarvest {
   problems: InputProblem[];
 }
 
-/** seeds folder → parsed → normalized; a bad file becomes a problem and the others go on. */
-export async function harvestSeedSource(source: SeedSourceConfig, site: { url: string; mirrors: string[] }): Promise<SourceHarvest> {
-  let scan;
+export interface SeedHarvest extends SourceHarvest {
+  /** What this harvest was made from (the folder's files as stamped, the source's config, the version); null if the folder could not be listed. */
+  fingerprint: string | null;
+}
+
+/**
+ * What the last harvest of a seeds source saw. A folder in which no file was added, removed,
+ * rewritten or touched, under the same config and version, would give the same articles: they
+ * are in the store already, so the files are not read again. Its problems are reported again.
+ */
+export interface SeedFolderRecord {
+  fingerprint: string;
+  articles: number;
+  problems: InputProblem[];
+}
+
+const recordKey = (sourceId: string) => `seed-folder:${sourceId}`;
+
+export async function lastSeedHarvest(store: Store, sourceId: string): Promise<SeedFolderRecord | null> {
+  const document = await store.getDocument(recordKey(sourceId));
+  return document ? (JSON.parse(document.body) as SeedFolderRecord) : null;
+}
+
+/** Saved once the articles are stored, so a crash in between only costs a re-read. */
+export async function rememberSeedHarvest(store: Store, sourceId: string, record: SeedFolderRecord, now: Date): Promise<void> {
+  await store.saveDocument(recordKey(sourceId), { body: JSON.stringify(record), etag: null, lastModified: null, fetchedAt: now.toISOString() });
+}
+
+/**
+ * seeds folder → parsed → normalized; a bad file becomes a problem and the others go on. With
+ * `previous` and a folder that has not changed since, nothing is read and `articles` is empty.
+ */
+export async function harvestSeedSource(source: SeedSourceConfig, site: { url: string; mirrors: string[] }, previous: SeedFolderRecord | null = null): Promise<SeedHarvest & { unchanged: boolean }> {
+  let listing: SeedFolderListing;
   try {
-    scan = await readSeedFolder(source.id, source.seeds);
+    listing = await listSeedFolder(source.id, source.seeds);
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code ?? 'EIO';
-    return { articles: [], problems: [{ sourceId: source.id, target: source.seeds, code: 'FM_SEED_FOLDER', message: `cannot read the seeds folder (${code})` }] };
+    return { articles: [], problems: [{ sourceId: source.id, target: source.seeds, code: 'FM_SEED_FOLDER', message: `cannot read the seeds folder (${code})` }], fingerprint: null, unchanged: false };
   }
+  const fingerprint = sha256Hex(JSON.stringify([GENERATOR, source, site.url, site.mirrors, listing]));
+  if (previous?.fingerprint === fingerprint) return { articles: [], problems: previous.problems, fingerprint, unchanged: true };
+  const scan = await readSeedEntries(source.id, listing);
   const articles: Article[] = [];
   const problems = [...scan.problems];
   const context = { sourceId: source.id, siteUrl: site.url, siteMirrors: site.mirrors, sourceMirrors: source.mirrors };
@@ -31,7 +68,7 @@ export async function harvestSeedSource(source: SeedSourceConfig, site: { url: s
       problems.push({ sourceId: source.id, target: file.path, code: error.code, message: error.message });
     }
   }
-  return { articles, problems: dedupeIds(articles, problems, source.id) };
+  return { articles, problems: dedupeIds(articles, problems, source.id), fingerprint, unchanged: false };
 }
 
 /** Two files can map to one id ("001_abc.txt", "002_abc.txt"); the first wins and the other is reported. */

@@ -9,7 +9,7 @@ import { publishIfChanged } from './publish-step.js';
 import { pingWebSub } from '../publish/ping-websub.js';
 import { createHttpAgent, type HttpSettings } from '../sources/http/http-client.js';
 import { GENERATOR, USER_AGENT } from '../version.js';
-import { harvestSeedSource } from './ingest-seeds.js';
+import { harvestSeedSource, lastSeedHarvest, rememberSeedHarvest } from './ingest-seeds.js';
 import { harvestFeeds } from './harvest-feeds.js';
 import { loadMirrorDirectory } from './load-mirror-lists.js';
 import { buildMirrorMap } from './mirror-map.js';
@@ -99,13 +99,20 @@ async function harvestSeeds(deps: RunDeps, selected: Config['sources'], report: 
   const { config, store, logger } = deps;
   for (const source of selected) {
     if (source.kind !== 'seeds') continue;
-    const harvest = await harvestSeedSource(source, config.site);
+    const previous = await lastSeedHarvest(store, source.id);
+    const harvest = await harvestSeedSource(source, config.site, previous);
     for (const problem of harvest.problems) {
       report.problems.push(problem);
       if (problem.code === 'FM_SEED_FOLDER') report.failedSources.push(problem.sourceId);
       logger.error({ source: problem.sourceId, file: problem.target, code: problem.code }, `seed ${problem.target} ${problem.message}`);
     }
+    if (harvest.unchanged) {
+      logger.debug({ source: source.id, folder: source.seeds, articles: previous!.articles }, `seeds ${source.seeds}: no file changed since the last run; not read again`);
+      addStored({ inserted: 0, updated: 0, unchanged: previous!.articles });
+      continue;
+    }
     addStored(await store.upsertArticles(harvest.articles, now));
+    if (harvest.fingerprint) await rememberSeedHarvest(store, source.id, { fingerprint: harvest.fingerprint, articles: harvest.articles.length, problems: harvest.problems }, now);
   }
 }
 

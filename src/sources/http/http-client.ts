@@ -15,7 +15,12 @@ export interface HttpSettings {
   maxRedirects: number;
   allowPrivateNetworks: boolean;
   userAgent: string;
+  /** requests at once to one host; the pool keeps at least that many connections per origin */
+  perHostConcurrency?: number;
 }
+
+/** Connections per origin when the per-host limit is lower (redirects and mirrors can share an origin). */
+const MIN_CONNECTIONS = 8;
 
 /**
  * One keep-alive connection pool for a whole run (keep-alive is worth 3–4× on many feeds of one
@@ -23,7 +28,8 @@ export interface HttpSettings {
  */
 export function createHttpAgent(settings: HttpSettings): Dispatcher {
   return new Agent({
-    connections: 8,
+    // Fewer sockets than the requests allowed at once would queue them behind each other.
+    connections: Math.max(MIN_CONNECTIONS, settings.perHostConcurrency ?? 0),
     keepAliveTimeout: 10_000,
     headersTimeout: settings.headersTimeoutMs,
     bodyTimeout: settings.bodyIdleTimeoutMs,
