@@ -37,4 +37,27 @@ describe('politeness: concurrency limits', () => {
       expect(counter.max).toBeGreaterThanOrEqual(1);
     });
   }
+
+  it('perHostConcurrency 12: twelve requests to one host really are in flight at once (the pool has the sockets)', async () => {
+    const server = await scope.server();
+    const waiting: (() => void)[] = [];
+    let max = 0;
+    // Answers nothing until 12 requests are waiting, so the count is not left to timing; the
+    // timer only keeps a broken pool from hanging the test (it then fails on the count).
+    const release = () => waiting.splice(0).forEach((answer) => answer());
+    const guard = setTimeout(release, 5_000);
+    const sources = Array.from({ length: 12 }, (_, i) => {
+      server.on(`/feed${i}.xml`, (_request, response) => {
+        waiting.push(() => response.writeHead(200, { 'content-type': 'application/rss+xml' }).end(rssFeed(numberedItems(1), { title: 'x' })));
+        max = Math.max(max, waiting.length);
+        if (waiting.length === 12) release();
+      });
+      return { id: `s${i}`, url: server.url(`/feed${i}.xml`) };
+    });
+    const h = await scope.harness({ sources, fetch: { perHostConcurrency: 12, concurrency: 16 } });
+    await h.run();
+    clearTimeout(guard);
+    expect(server.requests).toHaveLength(12);
+    expect(max).toBe(12);
+  });
 });
