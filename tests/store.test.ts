@@ -58,7 +58,21 @@ describe('SQLite store: file and schema', () => {
     await first.close();
     const second = openStore(file);
     const [stored] = await second.listArticles({ limit: 10 });
-    expect(stored).toEqual({ ...article, firstSeen: T1.toISOString(), sourceIds: ['seeds'] });
+    expect(stored).toEqual({ ...article, firstSeen: T1.toISOString(), sourceIds: ['seeds'], recordHash: expect.stringMatching(/^[0-9a-f]{64}$/) });
+  });
+
+  it('gives each stored record a hash that changes when the record does, and only then', async () => {
+    const store = openStore(path.join(dir, 'feedmirror.db'));
+    const article = makeArticle({ id: 'hashed' });
+    await store.upsertArticles([article], T1);
+    const [first] = await store.listArticles({ limit: 10 });
+    await store.upsertArticles([article], T1);
+    const [same] = await store.listArticles({ limit: 10 });
+    await store.upsertArticles([{ ...article, title: 'Retitled' }], T1);
+    const [changed] = await store.getArticlesByIds(['hashed']);
+    await store.close();
+    expect(same!.recordHash).toBe(first!.recordHash);
+    expect(changed!.recordHash).not.toBe(first!.recordHash);
   });
 
   it('sets user_version to the latest migration', async () => {

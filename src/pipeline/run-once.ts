@@ -1,6 +1,7 @@
 import type { Dispatcher } from 'undici';
 import type { Config } from '../config/config.js';
 import type { Logger } from '../log/logger.js';
+import type { Article } from '../model/article.js';
 import type { InputProblem } from '../model/problem.js';
 import type { Store, UpsertSummary } from '../store/store.js';
 import type { SourceState } from '../model/source-state.js';
@@ -129,11 +130,14 @@ async function harvestRemote(deps: RunDeps, options: RunOptions, selected: Confi
   const { config, store, logger } = deps;
   const { now, http, dispatcher, directory } = remote;
   const states = await store.getSourceStates();
-  // States are saved in batches: one transaction per source was most of a warm run's store time.
-  // Losing a batch to a crash costs only a refetch (and the store dedupes what it brings).
-  const pendingStates: SourceState[] = [];
-  const flushStates = async () => {
-    if (pendingStates.length > 0) await store.saveSourceStates(pendingStates.splice(0));
+  // What harvests bring is stored in batches: a write transaction per source was a third of a
+  // cold run (each commit rewrote the same index pages) and most of a quiet run's store time.
+  // Articles go in before the states that say they were fetched, so a crash in between costs a
+  // refetch (the store dedupes what it brings), never an item hidden behind a 304.
+  const pending: { states: SourceState[]; articles: Article[] } = { states: [], articles: [] };
+  const flush = async () => {
+    if (pending.articles.length > 0) addStored(await store.upsertArticles(pending.articles.splice(0), now));
+    if (pending.states.length > 0) await store.saveSourceStates(pending.states.splice(0));
   };
   try {
     const { skipped } = await harvestFeeds({ sources, states, force: options.all === true || options.only !== undefined }, { config, directory, http, dispatcher: dispatcher(), logger, now, signal: deps.signal }, async (source, harvest) => {
@@ -142,8 +146,9 @@ async function harvestRemote(deps: RunDeps, options: RunOptions, selected: Confi
         report.skippedSources.push(source.id);
         return;
       }
-      pendingStates.push(harvest.state);
-      if (pendingStates.length >= STATE_BATCH) await flushStates();
+      for (const article of harvest.articles) pending.articles.push(article);
+      pending.states.push(harvest.state);
+      if (pending.states.length >= STATE_BATCH || pending.articles.length >= ARTICLE_BATCH) await flush();
       const outcome = harvest.error ? (harvest.error.details.status ? String(harvest.error.details.status) : harvest.error.code) : String(harvest.state.lastStatus ?? 'ok');
       report.fetchOutcomes[outcome] = (report.fetchOutcomes[outcome] ?? 0) + 1;
       if (harvest.error) {
@@ -156,15 +161,16 @@ async function harvestRemote(deps: RunDeps, options: RunOptions, selected: Confi
       }
       if (harvest.state.lastOutcome === 'not-modified') report.notModified++;
       else report.fetched++;
-      addStored(await store.upsertArticles(harvest.articles, now));
     });
     report.skippedSources.push(...skipped);
   } finally {
-    await flushStates();
+    await flush();
   }
 }
 
 const STATE_BATCH = 100;
+/** About 20 feeds' worth: bounded memory, and few enough commits that index pages are not rewritten per feed. */
+const ARTICLE_BATCH = 1_000;
 
 async function sourceHealth(config: Config, store: Store, states: Map<string, SourceState>): Promise<SourceHealth[]> {
   const counts = await store.countArticlesBySource(config.sources.map((s) => s.id));

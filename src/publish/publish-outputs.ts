@@ -147,7 +147,8 @@ async function publishOutput(input: PublishInput, output: PublishOutput, selecti
     // Pages sealed now are written now; older ones only if missing (a new copy or variant).
     const missing = newest !== null && !(await fileExists(path.join(input.outputDir, `${copy.dir}${archivePath(folder, newest)}${FEED_FILES[output.formats[0]!]}`)));
     for (const page of missing ? selection.pages : selection.sealed) {
-      const articles = await store.getArticlesByIds(page.articleIds);
+      const loaded = page.articleIds.map((id) => selection.sealedArticles.get(id));
+      const articles = loaded.every((a) => a !== undefined) ? loaded : await store.getArticlesByIds(page.articleIds);
       const pageFolder = archivePath(folder, page.page);
       const pageHistory: FeedHistory = {
         isArchive: true,

@@ -7,7 +7,7 @@ export interface OutputStore {
   listArticles(query: ArticleQuery): Promise<StoredArticle[]>;
   getArticlesByIds(ids: string[]): Promise<StoredArticle[]>;
   getArchivePages(outputId: string): Promise<ArchivePage[]>;
-  setAside(outputId: string, page: number, articleIds: string[]): Promise<void>;
+  setAside(outputId: string, pages: ArchivePage[]): Promise<void>;
   clearFilteredOut(outputId: string): Promise<void>;
   getDocument(key: string): Promise<{ body: string } | null>;
   saveDocument(key: string, document: { body: string; etag: null; lastModified: null; fetchedAt: string }): Promise<void>;
@@ -29,6 +29,8 @@ export interface OutputSelection {
   pages: ArchivePage[];
   /** True when the subscription document holds every item of the output (RFC 5005 fh:complete). */
   complete: boolean;
+  /** The articles of the pages sealed by this call, already loaded: their files need not read them again. */
+  sealedArticles: Map<string, StoredArticle>;
 }
 
 const SCAN_BATCH = 500; // rows per store query while looking for matching items
@@ -59,9 +61,9 @@ export async function selectOutput(output: SelectableOutput, sourceIds: string[]
     }
     if (batch.length < SCAN_BATCH || (!archiving && candidates.length >= output.limit)) break;
   }
-  if (!archiving) return { current: candidates.slice(0, output.limit), sealed: [], pages: [], complete: false };
+  if (!archiving) return { current: candidates.slice(0, output.limit), sealed: [], pages: [], complete: false, sealedArticles: new Map() };
   // Excluded once, not scanned again on every run (until the article or the filter changes).
-  if (rejected.length > 0) await store.setAside(output.id, 0, rejected);
+  if (rejected.length > 0) await store.setAside(output.id, [{ page: 0, articleIds: rejected }]);
   return sealPages(output, candidates, store);
 }
 
@@ -70,15 +72,18 @@ async function sealPages(output: SelectableOutput, candidates: StoredArticle[], 
   const pages = await store.getArchivePages(output.id);
   const overflow = candidates.slice(output.limit); // newest first
   const sealed: ArchivePage[] = [];
+  const sealedArticles = new Map<string, StoredArticle>();
   while (overflow.length >= pageSize) {
     const oldest = overflow.splice(overflow.length - pageSize, pageSize);
     const page = { page: (pages.at(-1)?.page ?? 0) + 1, articleIds: oldest.map((a) => a.id) };
-    await store.setAside(output.id, page.page, page.articleIds);
+    for (const article of oldest) sealedArticles.set(article.id, article);
     pages.push(page);
     sealed.push(page);
   }
+  // One transaction for every page sealed now (a first publish of a long feed seals dozens).
+  if (sealed.length > 0) await store.setAside(output.id, sealed);
   const current = [...candidates.slice(0, output.limit), ...overflow];
-  return { current, sealed, pages, complete: pages.length === 0 };
+  return { current, sealed, pages, complete: pages.length === 0, sealedArticles };
 }
 
 /** A changed filter may let through what it excluded before: forget the exclusions. */

@@ -39,14 +39,17 @@ export async function writeFileAtomic(file: string, content: FileText | Buffer):
   return true;
 }
 
-/** UTF-8 of the pieces, in one buffer: a UTF-16 code unit never takes more than 3 bytes. */
+/** Reused for every encoding (it is synchronous): large, short-lived buffers outside the heap were held until a GC. */
+let scratch = Buffer.alloc(0);
+
+/** UTF-8 of the pieces, in a buffer of exactly their size (a UTF-16 code unit never takes more than 3 bytes). */
 function encodeUtf8(parts: readonly string[]): Buffer {
   let units = 0;
   for (const part of parts) units += part.length;
-  const buffer = Buffer.allocUnsafe(units * 3);
+  if (scratch.length < units * 3) scratch = Buffer.allocUnsafe(units * 3);
   let offset = 0;
-  for (const part of parts) offset += buffer.write(part, offset, 'utf8');
-  return buffer.subarray(0, offset);
+  for (const part of parts) offset += scratch.write(part, offset, 'utf8');
+  return Buffer.from(scratch.subarray(0, offset));
 }
 
 async function hasSameBytes(file: string, bytes: Buffer): Promise<boolean> {

@@ -64,6 +64,8 @@ function migrate(db: Database.Database, file: string): void {
 
 export class SqliteStore implements Store {
   private readonly statements;
+  /** Article queries are built from the query's shape; each shape is compiled once (a publish runs thousands). */
+  private readonly articleQueries = new Map<string, Database.Statement<Record<string, unknown>, ArticleRow>>();
 
   constructor(private readonly db: Database.Database) {
     this.statements = {
@@ -161,35 +163,37 @@ export class SqliteStore implements Store {
       ...(query.publishedAfter ? ['a.published >= @after'] : []),
       ...(query.notSetAsideBy ? ['a.id NOT IN (SELECT article_id FROM output_members WHERE output_id = @output)'] : []),
     ];
-    const rows = this.db
-      .prepare<Record<string, unknown>, ArticleRow>(
-        `SELECT a.data, a.updated, a.first_seen, a.record_hash,
-                (SELECT json_group_array(source_id) FROM article_sources s WHERE s.article_id = a.id) AS source_ids
-         FROM articles a ${conditions.length > 0 ? `WHERE ${conditions.join(' AND ')}` : ''}
-         ORDER BY a.published DESC, a.id LIMIT @limit OFFSET @offset`,
-      )
+    const rows = this.articleQuery(`${conditions.length > 0 ? `WHERE ${conditions.join(' AND ')}` : ''} ORDER BY a.published DESC, a.id LIMIT @limit OFFSET @offset`)
       .all({ sources: JSON.stringify(query.sourceIds ?? []), after: query.publishedAfter ?? '', output: query.notSetAsideBy ?? '', limit: query.limit, offset: query.offset ?? 0 });
     return rows.map(toStoredArticle);
   }
 
   async getArticlesByIds(ids: string[]): Promise<StoredArticle[]> {
-    const rows = this.db
-      .prepare<[string], ArticleRow>(
+    const rows = this.articleQuery('WHERE a.id IN (SELECT value FROM json_each(@ids)) ORDER BY a.published DESC, a.id').all({ ids: JSON.stringify(ids) });
+    return rows.map(toStoredArticle);
+  }
+
+  /** Stored articles, with what `toStoredArticle` needs, for a WHERE/ORDER tail. */
+  private articleQuery(tail: string): Database.Statement<Record<string, unknown>, ArticleRow> {
+    let statement = this.articleQueries.get(tail);
+    if (!statement) {
+      statement = this.db.prepare<Record<string, unknown>, ArticleRow>(
         `SELECT a.data, a.updated, a.first_seen, a.record_hash,
                 (SELECT json_group_array(source_id) FROM article_sources s WHERE s.article_id = a.id) AS source_ids
-         FROM articles a WHERE a.id IN (SELECT value FROM json_each(?)) ORDER BY a.published DESC, a.id`,
-      )
-      .all(JSON.stringify(ids));
-    return rows.map(toStoredArticle);
+         FROM articles a ${tail}`,
+      );
+      this.articleQueries.set(tail, statement);
+    }
+    return statement;
   }
 
   async getArchivePages(outputId: string): Promise<ArchivePage[]> {
     return this.statements.archivePages.all(outputId).map((row) => ({ page: row.page, articleIds: JSON.parse(row.ids) as string[] }));
   }
 
-  async setAside(outputId: string, page: number, articleIds: string[]): Promise<void> {
+  async setAside(outputId: string, pages: ArchivePage[]): Promise<void> {
     this.db.transaction(() => {
-      for (const id of articleIds) this.statements.setAside.run(outputId, id, page);
+      for (const { page, articleIds } of pages) for (const id of articleIds) this.statements.setAside.run(outputId, id, page);
     })();
   }
 

@@ -54,8 +54,8 @@ export interface Store {
   getArticlesByIds(ids: string[]): Promise<StoredArticle[]>;
   /** Sealed archive pages of an output, oldest first. */
   getArchivePages(outputId: string): Promise<ArchivePage[]>;
-  /** Sets articles aside for an output: page 0 = filtered out, n >= 1 = archive page n. */
-  setAside(outputId: string, page: number, articleIds: string[]): Promise<void>;
+  /** Sets articles aside for an output, in one transaction: page 0 = filtered out, n >= 1 = archive page n. */
+  setAside(outputId: string, pages: ArchivePage[]): Promise<void>;
   /** Forgets which articles an output's filter excluded (the filter changed). */
   clearFilteredOut(outputId: string): Promise<void>;
   getSourceStates(): Promise<Map<string, SourceState>>;
