@@ -17,24 +17,32 @@ export interface SourceHarvest {
 export interface SeedHarvest extends SourceHarvest {
   /** What this harvest was made from (the folder's files as stamped, the source's config, the version); null if the folder could not be listed. */
   fingerprint: string | null;
+  /** The folder is as the last harvest saw it: nothing was read, and `articles` is empty. */
+  unchanged: boolean;
+  /** The problems found by reading and parsing files (a subset of `problems`): what a record keeps. */
+  readProblems: InputProblem[];
 }
 
 /**
  * What the last harvest of a seeds source saw. A folder in which no file was added, removed,
  * rewritten or touched, under the same config and version, would give the same articles: they
- * are in the store already, so the files are not read again. Its problems are reported again.
+ * are in the store already, so the files are not read again. Its problems are reported again:
+ * those of reading from the record, those of listing (a link leading outside, a file too big)
+ * found again, so the record never holds a path from outside the folder.
  */
 export interface SeedFolderRecord {
   fingerprint: string;
   articles: number;
-  problems: InputProblem[];
+  readProblems: InputProblem[];
 }
 
 const recordKey = (sourceId: string) => `seed-folder:${sourceId}`;
 
 export async function lastSeedHarvest(store: Store, sourceId: string): Promise<SeedFolderRecord | null> {
   const document = await store.getDocument(recordKey(sourceId));
-  return document ? (JSON.parse(document.body) as SeedFolderRecord) : null;
+  const record = document ? (JSON.parse(document.body) as Partial<SeedFolderRecord>) : null;
+  // Anything else (a record of another shape) only means the folder is read again.
+  return record && typeof record.fingerprint === 'string' && typeof record.articles === 'number' && Array.isArray(record.readProblems) ? (record as SeedFolderRecord) : null;
 }
 
 /** Saved once the articles are stored, so a crash in between only costs a re-read. */
@@ -46,16 +54,19 @@ export async function rememberSeedHarvest(store: Store, sourceId: string, record
  * seeds folder → parsed → normalized; a bad file becomes a problem and the others go on. With
  * `previous` and a folder that has not changed since, nothing is read and `articles` is empty.
  */
-export async function harvestSeedSource(source: SeedSourceConfig, site: { url: string; mirrors: string[] }, previous: SeedFolderRecord | null = null): Promise<SeedHarvest & { unchanged: boolean }> {
+export async function harvestSeedSource(source: SeedSourceConfig, site: { url: string; mirrors: string[] }, previous: SeedFolderRecord | null = null): Promise<SeedHarvest> {
   let listing: SeedFolderListing;
   try {
     listing = await listSeedFolder(source.id, source.seeds);
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code ?? 'EIO';
-    return { articles: [], problems: [{ sourceId: source.id, target: source.seeds, code: 'FM_SEED_FOLDER', message: `cannot read the seeds folder (${code})` }], fingerprint: null, unchanged: false };
+    const problem = { sourceId: source.id, target: source.seeds, code: 'FM_SEED_FOLDER', message: `cannot read the seeds folder (${code})` };
+    return { articles: [], problems: [problem], readProblems: [], fingerprint: null, unchanged: false };
   }
   const fingerprint = sha256Hex(JSON.stringify([GENERATOR, source, site.url, site.mirrors, listing]));
-  if (previous?.fingerprint === fingerprint) return { articles: [], problems: previous.problems, fingerprint, unchanged: true };
+  if (previous?.fingerprint === fingerprint) {
+    return { articles: [], problems: [...listing.problems, ...previous.readProblems], readProblems: previous.readProblems, fingerprint, unchanged: true };
+  }
   const scan = await readSeedEntries(source.id, listing);
   const articles: Article[] = [];
   const problems = [...scan.problems];
@@ -68,7 +79,9 @@ export async function harvestSeedSource(source: SeedSourceConfig, site: { url: s
       problems.push({ sourceId: source.id, target: file.path, code: error.code, message: error.message });
     }
   }
-  return { articles, problems: dedupeIds(articles, problems, source.id), fingerprint, unchanged: false };
+  const all = dedupeIds(articles, problems, source.id);
+  const listed = new Set(listing.problems);
+  return { articles, problems: all, readProblems: all.filter((problem) => !listed.has(problem)), fingerprint, unchanged: false };
 }
 
 /** Two files can map to one id ("001_abc.txt", "002_abc.txt"); the first wins and the other is reported. */

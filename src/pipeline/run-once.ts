@@ -113,7 +113,7 @@ async function harvestSeeds(deps: RunDeps, selected: Config['sources'], report: 
       continue;
     }
     addStored(await store.upsertArticles(harvest.articles, now));
-    if (harvest.fingerprint) await rememberSeedHarvest(store, source.id, { fingerprint: harvest.fingerprint, articles: harvest.articles.length, problems: harvest.problems }, now);
+    if (harvest.fingerprint) await rememberSeedHarvest(store, source.id, { fingerprint: harvest.fingerprint, articles: harvest.articles.length, readProblems: harvest.readProblems }, now);
   }
 }
 
