@@ -136,8 +136,12 @@ async function harvestRemote(deps: RunDeps, options: RunOptions, selected: Confi
   // refetch (the store dedupes what it brings), never an item hidden behind a 304.
   const pending: { states: SourceState[]; articles: Article[] } = { states: [], articles: [] };
   const flush = async () => {
-    if (pending.articles.length > 0) addStored(await store.upsertArticles(pending.articles.splice(0), now));
-    if (pending.states.length > 0) await store.saveSourceStates(pending.states.splice(0));
+    // Both taken before the first await: a source finishing meanwhile waits for the next batch
+    // with its articles, instead of its state slipping into this one.
+    const articles = pending.articles.splice(0);
+    const fetched = pending.states.splice(0);
+    if (articles.length > 0) addStored(await store.upsertArticles(articles, now));
+    if (fetched.length > 0) await store.saveSourceStates(fetched);
   };
   try {
     const { skipped } = await harvestFeeds({ sources, states, force: options.all === true || options.only !== undefined }, { config, directory, http, dispatcher: dispatcher(), logger, now, signal: deps.signal }, async (source, harvest) => {
