@@ -12,7 +12,7 @@ export function newPlaceholder(): string {
 }
 
 /** Replaces the line holding `placeholder` with `lines`, indented as that line was. */
-export function replacePlaceholderLine(xml: string, placeholder: string, lines: string[]): string {
+function replacePlaceholderLine(xml: string, placeholder: string, lines: string[]): string {
   const at = xml.indexOf(placeholder);
   if (at === -1) throw new Error('publish: placeholder not found in generated feed');
   const lineStart = xml.lastIndexOf('\n', at) + 1;
@@ -21,12 +21,22 @@ export function replacePlaceholderLine(xml: string, placeholder: string, lines: 
   return `${xml.slice(0, lineStart)}${indentLines(lines, indent)}${newline === -1 ? '' : xml.slice(newline)}`;
 }
 
+/** The finished document: `feed`'s head with the placeholder line replaced by `headLines`, then the items. */
+export function finishDocument(xml: string, placeholder: string, headLines: string[], closingTag: string, items: string[]): string[] {
+  return withItems(replacePlaceholderLine(xml, placeholder, headLines), closingTag, items);
+}
+
+/** `lines` (already indented) wrapped in `<tag>` at `indent`: one item or entry. */
+export function elementBlock(tag: string, indent: string, lines: string[]): string {
+  return `${indent}<${tag}>\n${lines.join('\n')}\n${indent}</${tag}>`;
+}
+
 /**
- * The finished document, with the rendered items before its closing tag (`</channel>`,
+ * The document with the rendered items before its closing tag (`</channel>`,
  * `</feed>`), as consecutive pieces. They are not joined: the writer encodes them straight into
  * the file's bytes, and joining a large feed into one string first cost several times that.
  */
-export function withItems(xml: string, closingTag: string, items: string[]): string[] {
+function withItems(xml: string, closingTag: string, items: string[]): string[] {
   if (items.length === 0) return [xml, '\n'];
   const at = xml.lastIndexOf(closingTag);
   if (at === -1) throw new Error(`publish: ${closingTag} not found in generated feed`);

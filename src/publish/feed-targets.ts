@@ -28,6 +28,16 @@ export function outputTargets(output: PublishOutput, copy: SiteCopy): { path: st
   ];
 }
 
+/** Where one feed document lives, relative to the output folder: "mirrors/cdn.example.com/all/onion/rss.xml". */
+export function feedFile(copy: SiteCopy, folder: string, format: FeedFormat): string {
+  return `${copy.dir}${folder}${FEED_FILES[format]}`;
+}
+
+/** The subscription documents of an output: every format of every variant, in every site copy. */
+export function currentFeedFiles(output: PublishOutput, copies: SiteCopy[]): string[] {
+  return copies.flatMap((copy) => outputTargets(output, copy).flatMap(({ path: folder }) => output.formats.map((format) => feedFile(copy, folder, format))));
+}
+
 export function archivePath(targetPath: string, page: number): string {
   return `${targetPath}archive/${page}/`;
 }

@@ -2,8 +2,8 @@ import path from 'node:path';
 import { fileExists } from '../lib/file-access.js';
 import type { StoredArticle } from '../model/article.js';
 import { seedPagePath } from '../lib/site-paths.js';
-import { FEED_FILES, newestItemDate, type FeedFormat, type FeedHistory, type FeedView } from './feed-view.js';
-import { archivePath, buildFeedView, CSS_FILE, feedUrls, outputTargets, STYLESHEET_FILE, type ViewTarget } from './feed-targets.js';
+import { newestItemDate, type FeedFormat, type FeedHistory, type FeedView } from './feed-view.js';
+import { archivePath, buildFeedView, CSS_FILE, currentFeedFiles, feedFile, feedUrls, outputTargets, STYLESHEET_FILE, type ViewTarget } from './feed-targets.js';
 import { resolveLinks } from './link-policy.js';
 import type { PublishInput, PublishOutput, PublishReport, PublishSource } from './publish-types.js';
 import { renderAtom } from './render-atom.js';
@@ -59,7 +59,7 @@ export async function publishOutputs(input: PublishInput, store: OutputStore): P
   for (const output of input.outputs) {
     const selection = await selectOutput(output, resolveSourceIds(output.sources, input.sources), store, input.now);
     const fingerprint = outputFingerprint(site, output, selection);
-    const files = copies.flatMap((copy) => outputTargets(output, copy).flatMap(({ path: folder }) => output.formats.map((format) => `${copy.dir}${folder}${FEED_FILES[format]}`)));
+    const files = currentFeedFiles(output, copies);
     const previous = manifest.outputs[output.id];
     const upToDate = await isUpToDate(input.outputDir, previous, fingerprint, files);
     if (upToDate) {
@@ -142,10 +142,10 @@ async function publishOutput(input: PublishInput, output: PublishOutput, selecti
     if (renderCurrent) {
       const history: FeedHistory = { isArchive: false, complete: selection.complete, prevArchive: newest ? feedUrls(copy.base, archivePath(folder, newest)) : null, current: null };
       const view = buildFeedView(input, output, selection.current, { copy, copies, path: folder, currentPath: folder, policy, history });
-      for (const format of output.formats) await writer.write(`${copy.dir}${folder}${FEED_FILES[format]}`, RENDERERS[format](view), view.selfUrls[format]);
+      for (const format of output.formats) await writer.write(feedFile(copy, folder, format), RENDERERS[format](view), view.selfUrls[format]);
     }
     // Pages sealed now are written now; older ones only if missing (a new copy or variant).
-    const missing = newest !== null && !(await fileExists(path.join(input.outputDir, `${copy.dir}${archivePath(folder, newest)}${FEED_FILES[output.formats[0]!]}`)));
+    const missing = newest !== null && !(await fileExists(path.join(input.outputDir, feedFile(copy, archivePath(folder, newest), output.formats[0]!))));
     for (const page of missing ? selection.pages : selection.sealed) {
       const loaded = page.articleIds.map((id) => selection.sealedArticles.get(id));
       const articles = loaded.every((a) => a !== undefined) ? loaded : await store.getArticlesByIds(page.articleIds);
@@ -158,7 +158,7 @@ async function publishOutput(input: PublishInput, output: PublishOutput, selecti
       };
       const target: ViewTarget = { copy, copies, path: pageFolder, currentPath: folder, policy, history: pageHistory };
       const pageView = buildFeedView(input, output, articles, target);
-      for (const format of output.formats) await writer.writeOnce(`${copy.dir}${pageFolder}${FEED_FILES[format]}`, () => RENDERERS[format](pageView));
+      for (const format of output.formats) await writer.writeOnce(feedFile(copy, pageFolder, format), () => RENDERERS[format](pageView));
     }
   }
 }

@@ -1,6 +1,6 @@
 import { Feed } from 'feed';
 import { FEEDMIRROR_NS, FH_NS, historyLinks, itemUpdated, type FeedView, type ItemView } from './feed-view.js';
-import { withItems, indentLines, newPlaceholder, normalizedUrl, replacePlaceholderLine } from './feed-skeleton.js';
+import { elementBlock, finishDocument, indentLines, newPlaceholder, normalizedUrl } from './feed-skeleton.js';
 import { withCssFallback } from './css-fallback.js';
 import { cdataElement, escapeXml, xmlElement, xmlText } from './xml-text.js';
 import { itemExtensionLines, DUPLICATE_REL } from './item-extensions.js';
@@ -24,9 +24,8 @@ export function renderAtom(view: FeedView): string[] {
     ...(view.stylesheet ? { stylesheet: view.stylesheet } : {}),
     ...(view.hub ? { hub: view.hub } : {}),
   });
-  let xml = withCssFallback(feed.atom1(), view.stylesheet).replace('<feed xmlns="http://www.w3.org/2005/Atom">', feedStartTag(view));
-  xml = replacePlaceholderLine(xml, placeholder, feedLines(view));
-  return withItems(xml, '</feed>', view.items.map(entryXml));
+  const xml = withCssFallback(feed.atom1(), view.stylesheet).replace('<feed xmlns="http://www.w3.org/2005/Atom">', feedStartTag(view));
+  return finishDocument(xml, placeholder, feedLines(view), '</feed>', view.items.map(entryXml));
 }
 
 /** One <entry> as `feed` lays out its own (see render-rss.ts for why entries are rendered here). */
@@ -45,7 +44,7 @@ function entryXml(item: ItemView): string {
     ...(item.contentHtml ? [`${pad}${cdataElement('content', item.contentHtml, { type: 'html' })}`] : []),
     `${pad}${xmlElement('published', {}, new Date(article.published).toISOString())}`,
   ];
-  return `    <entry>\n${lines.join('\n')}\n    </entry>`;
+  return elementBlock('entry', '    ', lines);
 }
 
 function feedStartTag(view: FeedView): string {

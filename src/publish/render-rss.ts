@@ -1,6 +1,6 @@
 import { Feed } from 'feed';
 import { FEEDMIRROR_NS, FH_NS, historyLinks, type FeedView, type ItemView } from './feed-view.js';
-import { withItems, indentLines, newPlaceholder, normalizedUrl, replacePlaceholderLine } from './feed-skeleton.js';
+import { elementBlock, finishDocument, indentLines, newPlaceholder, normalizedUrl } from './feed-skeleton.js';
 import { withCssFallback } from './css-fallback.js';
 import { cdataElement, xmlElement, xmlText } from './xml-text.js';
 import { escapeHtmlText } from '../lib/text.js';
@@ -28,9 +28,8 @@ export function renderRss(view: FeedView): string[] {
     ...(view.stylesheet ? { stylesheet: view.stylesheet } : {}),
     ...(view.hub ? { hub: view.hub } : {}),
   });
-  let xml = withCssFallback(feed.rss2(), view.stylesheet).replace(/<rss\b[^>]*>/, `<rss ${RSS_NAMESPACES}>`);
-  xml = replacePlaceholderLine(xml, placeholder, channelLines(view));
-  return withItems(xml, '</channel>', view.items.map(itemXml));
+  const xml = withCssFallback(feed.rss2(), view.stylesheet).replace(/<rss\b[^>]*>/, `<rss ${RSS_NAMESPACES}>`);
+  return finishDocument(xml, placeholder, channelLines(view), '</channel>', view.items.map(itemXml));
 }
 
 /**
@@ -51,7 +50,7 @@ function itemXml(item: ItemView): string {
     ...(article.summary ? [`${pad}${cdataElement('description', escapeHtmlText(article.summary))}`] : []),
     ...(item.contentHtml ? [`${pad}${cdataElement('content:encoded', item.contentHtml)}`] : []),
   ];
-  return `        <item>\n${lines.join('\n')}\n        </item>`;
+  return elementBlock('item', '        ', lines);
 }
 
 function channelLines(view: FeedView): string[] {
