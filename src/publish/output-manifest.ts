@@ -1,6 +1,6 @@
-import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import { sha256Hex } from '../lib/text.js';
+import { fileStamp, sameStamp, type FileStamp } from '../lib/file-access.js';
 import type { PublishInput, PublishOutput } from './publish-types.js';
 import type { OutputSelection, OutputStore } from './select-output.js';
 
@@ -19,11 +19,9 @@ const MANIFEST_KEY = 'publish-manifest';
 /** Bump when what is fingerprinted changes shape; the package version covers renderer changes. */
 const MANIFEST_FORMAT = 1;
 
-type Stamp = [size: number, mtimeMs: number, ino: number];
-
 export interface OutputRecord {
   fingerprint: string;
-  files: Record<string, Stamp>;
+  files: Record<string, FileStamp>;
 }
 
 export interface PublishManifest {
@@ -65,31 +63,21 @@ export function outputFingerprint(site: string, output: PublishOutput, selection
 
 /** True when the record matches `fingerprint` and every file it lists is still as we left it. */
 export async function isUpToDate(outputDir: string, record: OutputRecord | undefined, fingerprint: string, files: string[]): Promise<boolean> {
-  if (record?.fingerprint !== fingerprint) return false;
-  if (files.length !== Object.keys(record.files).length) return false;
+  if (record?.fingerprint !== fingerprint || files.length !== Object.keys(record.files).length) return false;
   for (const file of files) {
     const expected = record.files[file];
-    const actual = await stampOf(outputDir, file);
-    if (!expected || !actual || actual.some((value, i) => value !== expected[i])) return false;
+    const actual = await fileStamp(path.join(outputDir, file));
+    if (!expected || !actual || !sameStamp(actual, expected)) return false;
   }
   return true;
 }
 
 export async function recordOf(outputDir: string, fingerprint: string, files: string[]): Promise<OutputRecord | null> {
-  const stamped: Record<string, Stamp> = {};
+  const stamped: Record<string, FileStamp> = {};
   for (const file of files) {
-    const stamp = await stampOf(outputDir, file);
+    const stamp = await fileStamp(path.join(outputDir, file));
     if (!stamp) return null;
     stamped[file] = stamp;
   }
   return { fingerprint, files: stamped };
-}
-
-async function stampOf(outputDir: string, file: string): Promise<Stamp | null> {
-  try {
-    const info = await stat(path.join(outputDir, file));
-    return [info.size, info.mtimeMs, info.ino];
-  } catch {
-    return null;
-  }
 }

@@ -2,6 +2,7 @@ import { lstat, readdir, readFile, realpath, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { SeedFile } from '../model/seed.js';
 import type { InputProblem } from '../model/problem.js';
+import { stampOf, type FileStamp } from '../lib/file-access.js';
 
 /** A seed is a single article; anything larger is not one, and reading it whole would cost memory. */
 export const MAX_SEED_BYTES = 5_000_000; // bytes
@@ -18,8 +19,7 @@ export interface SeedEntry {
   path: string;
   name: string;
   mtime: Date;
-  /** size, mtime (ms) and inode: a file rewritten, replaced or touched gets another stamp. */
-  stamp: [size: number, mtimeMs: number, ino: number];
+  stamp: FileStamp;
 }
 
 export interface SeedFolderListing {
@@ -50,7 +50,7 @@ export async function listSeedFolder(sourceId: string, folder: string): Promise<
   return { entries, problems };
 }
 
-/** Reads the listed files; one that cannot be read is reported where it stands in name order. */
+/** Reads the listed files; one that cannot be read is reported after the listing's problems. */
 export async function readSeedEntries(sourceId: string, listing: SeedFolderListing): Promise<SeedFolderScan> {
   const files: SeedFile[] = [];
   const problems = [...listing.problems];
@@ -61,7 +61,6 @@ export async function readSeedEntries(sourceId: string, listing: SeedFolderListi
       problems.push(problemOf(sourceId, entry.path, unreadable(error)));
     }
   }
-  problems.sort((a, b) => (a.target < b.target ? -1 : a.target > b.target ? 1 : 0));
   return { files, problems };
 }
 
@@ -76,7 +75,7 @@ async function inspectSeedFile(root: string, file: string): Promise<SeedEntry | 
     const info = await stat(file);
     if (!info.isFile()) return null;
     if (info.size > MAX_SEED_BYTES) return `FM_SEED_TOO_BIG: is ${info.size} bytes, more than the ${MAX_SEED_BYTES}-byte limit for a seed`;
-    return { path: file, name: path.basename(file), mtime: info.mtime, stamp: [info.size, info.mtimeMs, info.ino] };
+    return { path: file, name: path.basename(file), mtime: info.mtime, stamp: stampOf(info) };
   } catch (error) {
     return unreadable(error);
   }
