@@ -5,7 +5,7 @@ import path from 'node:path';
 /** Temp files are hidden and carry this suffix, so a later run can find and remove leftovers of a crash. */
 const TEMP_SUFFIX = '.feedmirror-tmp';
 
-/** A file's text, whole or as consecutive pieces (see `withItems`). */
+/** A file's text, whole or as consecutive pieces (see `finishDocument`). */
 export type FileText = string | readonly string[];
 
 export interface WriteResult {
@@ -39,17 +39,14 @@ export async function writeFileAtomic(file: string, content: FileText | Buffer):
   return true;
 }
 
-/** Reused for every encoding (it is synchronous): large, short-lived buffers outside the heap were held until a GC. */
-let scratch = Buffer.alloc(0);
-
-/** UTF-8 of the pieces, in a buffer of exactly their size (a UTF-16 code unit never takes more than 3 bytes). */
+/** UTF-8 of the pieces, in one buffer of exactly their size. */
 function encodeUtf8(parts: readonly string[]): Buffer {
-  let units = 0;
-  for (const part of parts) units += part.length;
-  if (scratch.length < units * 3) scratch = Buffer.allocUnsafe(units * 3);
+  let size = 0;
+  for (const part of parts) size += Buffer.byteLength(part, 'utf8');
+  const buffer = Buffer.allocUnsafe(size);
   let offset = 0;
-  for (const part of parts) offset += scratch.write(part, offset, 'utf8');
-  return Buffer.from(scratch.subarray(0, offset));
+  for (const part of parts) offset += buffer.write(part, offset, 'utf8');
+  return buffer;
 }
 
 async function hasSameBytes(file: string, bytes: Buffer): Promise<boolean> {
