@@ -17,8 +17,8 @@ export interface SourceHarvest {
 export interface SeedHarvest extends SourceHarvest {
   /** What this harvest was made from (the folder's files as stamped, the source's config, the version); null if the folder could not be listed. */
   fingerprint: string | null;
-  /** The folder is as the last harvest saw it: nothing was read, and `articles` is empty. */
-  unchanged: boolean;
+  /** Set when the folder is as this record of the last harvest saw it: nothing was read, and `articles` is empty. */
+  unchangedSince: SeedFolderRecord | null;
   /** The problems found by reading and parsing files (a subset of `problems`): what a record keeps. */
   readProblems: InputProblem[];
 }
@@ -61,11 +61,11 @@ export async function harvestSeedSource(source: SeedSourceConfig, site: { url: s
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code ?? 'EIO';
     const problem = { sourceId: source.id, target: source.seeds, code: 'FM_SEED_FOLDER', message: `cannot read the seeds folder (${code})` };
-    return { articles: [], problems: [problem], readProblems: [], fingerprint: null, unchanged: false };
+    return { articles: [], problems: [problem], readProblems: [], fingerprint: null, unchangedSince: null };
   }
   const fingerprint = sha256Hex(JSON.stringify([GENERATOR, source, site.url, site.mirrors, listing]));
   if (previous?.fingerprint === fingerprint) {
-    return { articles: [], problems: [...listing.problems, ...previous.readProblems], readProblems: previous.readProblems, fingerprint, unchanged: true };
+    return { articles: [], problems: [...listing.problems, ...previous.readProblems], readProblems: previous.readProblems, fingerprint, unchangedSince: previous };
   }
   const scan = await readSeedEntries(source.id, listing);
   const articles: Article[] = [];
@@ -81,7 +81,7 @@ export async function harvestSeedSource(source: SeedSourceConfig, site: { url: s
   }
   const all = dedupeIds(articles, problems, source.id);
   const listed = new Set(listing.problems);
-  return { articles, problems: all, readProblems: all.filter((problem) => !listed.has(problem)), fingerprint, unchanged: false };
+  return { articles, problems: all, readProblems: all.filter((problem) => !listed.has(problem)), fingerprint, unchangedSince: null };
 }
 
 /** Two files can map to one id ("001_abc.txt", "002_abc.txt"); the first wins and the other is reported. */

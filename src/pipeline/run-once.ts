@@ -100,16 +100,16 @@ async function harvestSeeds(deps: RunDeps, selected: Config['sources'], report: 
   const { config, store, logger } = deps;
   for (const source of selected) {
     if (source.kind !== 'seeds') continue;
-    const previous = await lastSeedHarvest(store, source.id);
-    const harvest = await harvestSeedSource(source, config.site, previous);
+    const harvest = await harvestSeedSource(source, config.site, await lastSeedHarvest(store, source.id));
     for (const problem of harvest.problems) {
       report.problems.push(problem);
       if (problem.code === 'FM_SEED_FOLDER') report.failedSources.push(problem.sourceId);
       logger.error({ source: problem.sourceId, file: problem.target, code: problem.code }, `seed ${problem.target} ${problem.message}`);
     }
-    if (harvest.unchanged) {
-      logger.debug({ source: source.id, folder: source.seeds, articles: previous!.articles }, `seeds ${source.seeds}: no file changed since the last run; not read again`);
-      addStored({ inserted: 0, updated: 0, unchanged: previous!.articles });
+    if (harvest.unchangedSince) {
+      const { articles } = harvest.unchangedSince;
+      logger.debug({ source: source.id, folder: source.seeds, articles }, `seeds ${source.seeds}: no file changed since the last run; not read again`);
+      addStored({ inserted: 0, updated: 0, unchanged: articles });
       continue;
     }
     addStored(await store.upsertArticles(harvest.articles, now));
