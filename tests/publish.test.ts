@@ -187,6 +187,29 @@ describe('publisher: atomic, minimal writes', () => {
   });
 });
 
+describe('publisher: a publish changes every file or none', () => {
+  it('leaves every previous file as it was when a write fails part way, then publishes once the disk is fixed', async () => {
+    const { outputDir, read } = await publishFixed();
+    const snapshot = async () => Object.fromEntries(await Promise.all((await listFiles(outputDir)).map(async (f) => [f, await read(f)] as const)));
+    await store.upsertArticles([makeArticle({ ...plainArticle(), title: 'Plain item, corrected' })], new Date('2024-06-02T00:00:00.000Z'));
+    // The canonical "all" is staged first; its copy on a site mirror then cannot be (a file where its folder goes).
+    const blocked = path.join(outputDir, 'mirrors/feeds-mirror.example.net/all');
+    await rm(blocked, { recursive: true });
+    await writeFile(blocked, 'not a folder');
+    const before = await snapshot();
+    await expect(publishOutputs(publishInput(outputDir), store)).rejects.toThrow(/EEXIST|ENOTDIR/);
+    expect(await snapshot()).toEqual(before);
+    expect(before['all/rss.xml']).not.toContain('Plain item, corrected');
+    await rm(blocked);
+    const retry = await publishOutputs(publishInput(outputDir), store);
+    for (const file of ['all/rss.xml', 'mirrors/feeds-mirror.example.net/all/rss.xml', 'mirrors/cdn.example.com/all/atom.xml']) {
+      expect(retry.written).toContain(file);
+      expect(await read(file)).toContain('Plain item, corrected');
+    }
+    expect((await listFiles(outputDir)).filter((f) => f.includes('feedmirror-tmp'))).toEqual([]);
+  });
+});
+
 describe('publisher: outputs whose inputs did not change are not rendered again', () => {
   const ALL = ['all/atom.xml', 'all/feed.json', 'all/rss.xml'];
 

@@ -17,7 +17,7 @@ import { FEED_CSS, FEED_STYLESHEET } from './feed-stylesheet.js';
 import { isUpToDate, loadManifest, outputFingerprint, recordOf, saveManifest, siteFingerprint, type PublishManifest } from './output-manifest.js';
 import { selectOutput, type OutputSelection, type OutputStore } from './select-output.js';
 import { siteCopies, type SiteCopy } from './site-copies.js';
-import { removeStaleTempFiles, writeFileAtomic, type FileText } from './write-files.js';
+import { commitFile, discardFile, removeStaleTempFiles, stageFile, type FileText, type StagedFile } from './write-files.js';
 
 export type { PublishInput, PublishOutput, PublishReport, PublishSite, PublishSource, SourceHealth } from './publish-types.js';
 
@@ -27,22 +27,31 @@ const ALL_PAGES = 1_000_000;
 const RENDERERS: Record<FeedFormat, (view: FeedView) => FileText> = { rss: renderRss, atom: renderAtom, json: renderJson };
 
 /**
- * Files are written a few at a time: each write ends in an fsync, and waiting for them one by
- * one left the process idle for most of a publish. Every file is still replaced atomically; a
- * failed write stops the publish before the next output's first write (`fence`), and `flush`
- * reports it.
+ * A publish changes the files on disk at its end, all together, or not at all. Each new file is
+ * staged (written and fsynced under a temp name) as soon as it is rendered, a few at a time, while
+ * the next one renders; `commit` then renames them into place. A failed write stops the publish
+ * and removes what was staged, so every previous file stays as it was.
  */
 const PARALLEL_WRITES = 8;
+/** Renames are cheap; a few at a time still beats one round trip to the thread pool per file. */
+const PARALLEL_RENAMES = 32;
 
 interface Writer {
-  /** Writes when the bytes differ. */
+  /** Stages the file when its bytes differ. */
   write(relative: string, content: FileText, url?: string): Promise<void>;
-  /** Writes only a file that does not exist yet (archive pages never change). */
+  /** Stages only a file that does not exist yet (archive pages never change). */
   writeOnce(relative: string, content: () => FileText): Promise<void>;
-  /** Writes started after this wait until every write started before it has finished, and fail if one did. */
-  fence(): void;
-  /** Waits for every started write; throws the first failure. */
-  flush(): Promise<void>;
+  /** Waits for every staged write, then renames them into place; on a failure throws it and changes no file. */
+  commit(): Promise<void>;
+  /** Removes whatever was staged: the publish failed elsewhere. */
+  discard(): Promise<void>;
+}
+
+interface Staged {
+  relative: string;
+  file: StagedFile;
+  url: string | undefined;
+  isArchivePage: boolean;
 }
 
 /** Every output (current document, variants, archive pages) and every site file, once per site copy. */
@@ -56,24 +65,27 @@ export async function publishOutputs(input: PublishInput, store: OutputStore): P
   const next: PublishManifest = { ...manifest, outputs: {} };
   const rendered: { id: string; fingerprint: string; files: string[] }[] = [];
   const site = siteFingerprint(input);
-  for (const output of input.outputs) {
-    const selection = await selectOutput(output, resolveSourceIds(output.sources, input.sources), store, input.now);
-    const fingerprint = outputFingerprint(site, output, selection);
-    const files = currentFeedFiles(output, copies);
-    const previous = manifest.outputs[output.id];
-    const upToDate = await isUpToDate(input.outputDir, previous, fingerprint, files);
-    if (upToDate) {
-      next.outputs[output.id] = previous!;
-      report.unchanged += files.length;
-    } else rendered.push({ id: output.id, fingerprint, files });
-    for (const copy of copies) await publishOutput(input, output, selection, copy, copies, writer, store, !upToDate);
-    // When a write fails, the outputs after it stay as they were.
-    writer.fence();
-    summaries.push({ output, items: selection.current.length, archivePages: selection.pages.length, updated: newestItemDate(selection.current) });
+  try {
+    for (const output of input.outputs) {
+      const selection = await selectOutput(output, resolveSourceIds(output.sources, input.sources), store, input.now);
+      const fingerprint = outputFingerprint(site, output, selection);
+      const files = currentFeedFiles(output, copies);
+      const previous = manifest.outputs[output.id];
+      const upToDate = await isUpToDate(input.outputDir, previous, fingerprint, files);
+      if (upToDate) {
+        next.outputs[output.id] = previous!;
+        report.unchanged += files.length;
+      } else rendered.push({ id: output.id, fingerprint, files });
+      for (const copy of copies) await publishOutput(input, output, selection, copy, copies, writer, store, !upToDate);
+      summaries.push({ output, items: selection.current.length, archivePages: selection.pages.length, updated: newestItemDate(selection.current) });
+    }
+    const seedArticles = await listSeedArticles(input, store);
+    for (const copy of copies) await publishSiteFiles(input, copy, copies, seedArticles, summaries, writer);
+  } catch (error) {
+    await writer.discard();
+    throw error;
   }
-  const seedArticles = await listSeedArticles(input, store);
-  for (const copy of copies) await publishSiteFiles(input, copy, copies, seedArticles, summaries, writer);
-  await writer.flush();
+  await writer.commit();
   // Only now, with every file in place: a failed publish leaves the previous manifest.
   for (const { id, fingerprint, files } of rendered) {
     const record = await recordOf(input.outputDir, fingerprint, files);
@@ -85,16 +97,12 @@ export async function publishOutputs(input: PublishInput, store: OutputStore): P
 
 function createWriter(outputDir: string, report: PublishReport): Writer {
   const pending = new Set<Promise<void>>();
+  const staged: Staged[] = [];
   let failure: unknown = null;
-  let fence: Promise<unknown> | null = null;
   const start = async (task: () => Promise<void>) => {
-    if (fence) {
-      const previous = fence;
-      fence = null;
-      await previous;
-    }
-    if (failure) throw failure;
     while (pending.size >= PARALLEL_WRITES) await Promise.race(pending);
+    // Stops the publish at the next file once one failed: nothing after it would be kept.
+    if (failure) throw failure;
     const running: Promise<void> = task()
       .catch((error: unknown) => {
         failure ??= error;
@@ -102,36 +110,55 @@ function createWriter(outputDir: string, report: PublishReport): Writer {
       .finally(() => pending.delete(running));
     pending.add(running);
   };
+  const stage = (relative: string, content: FileText, isArchivePage: boolean, url?: string) =>
+    start(async () => {
+      const file = await stageFile(path.join(outputDir, relative), content);
+      if (file) staged.push({ relative, file, url, isArchivePage });
+      else report.unchanged++;
+    });
+  const discard = async () => {
+    await Promise.allSettled(pending);
+    await Promise.all(staged.splice(0).map(({ file }) => discardFile(file)));
+  };
   return {
-    write: (relative, content, url) =>
-      start(async () => {
-        if (await writeFileAtomic(path.join(outputDir, relative), content)) {
-          report.written.push(relative);
-          if (url) report.changedFeeds.push(url);
-        } else report.unchanged++;
-      }),
+    write: (relative, content, url) => stage(relative, content, false, url),
     async writeOnce(relative, content) {
-      const file = path.join(outputDir, relative);
-      if (await fileExists(file)) {
+      if (await fileExists(path.join(outputDir, relative))) {
         report.unchanged++;
         return;
       }
-      const bytes = content();
-      await start(async () => {
-        await writeFileAtomic(file, bytes);
-        report.written.push(relative);
-      });
+      await stage(relative, content(), true);
     },
-    fence() {
-      fence = Promise.all(pending);
-    },
-    async flush() {
-      await Promise.all(pending);
-      if (failure) throw failure;
-      // Writes finish in any order; the report should not.
+    async commit() {
+      await Promise.allSettled(pending);
+      if (failure) {
+        await discard();
+        throw failure;
+      }
+      // Archive pages first: no document links a page before it is there.
+      const waves = [staged.filter((s) => s.isArchivePage), staged.filter((s) => !s.isArchivePage)];
+      staged.length = 0;
+      for (const wave of waves) {
+        while (wave.length > 0) {
+          const batch = wave.splice(0, PARALLEL_RENAMES);
+          const results = await Promise.allSettled(batch.map(({ file }) => commitFile(file)));
+          batch.forEach(({ relative, url }, i) => {
+            if (results[i]!.status !== 'fulfilled') return;
+            report.written.push(relative);
+            if (url) report.changedFeeds.push(url);
+          });
+          const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+          if (failed) {
+            await Promise.all([...wave, ...waves.flat()].map(({ file }) => discardFile(file)));
+            throw failed.reason;
+          }
+        }
+      }
+      // Renames finish in any order; the report should not.
       report.written.sort();
       report.changedFeeds.sort();
     },
+    discard,
   };
 }
 

@@ -19,8 +19,24 @@ export interface WriteResult {
  * A file whose bytes would not change is not touched (its mtime and ETag stay).
  */
 export async function writeFileAtomic(file: string, content: FileText | Buffer): Promise<boolean> {
+  const staged = await stageFile(file, content);
+  if (staged) await commitFile(staged);
+  return staged !== null;
+}
+
+/** New bytes on disk under a temp name beside their file, not yet visible there. */
+export interface StagedFile {
+  file: string;
+  temp: string;
+}
+
+/**
+ * The first half of `writeFileAtomic`: the bytes are written and flushed to a temp file, which
+ * `commitFile` renames into place (or `discardFile` removes). Null when the file already holds these bytes.
+ */
+export async function stageFile(file: string, content: FileText | Buffer): Promise<StagedFile | null> {
   const bytes = typeof content === 'string' ? Buffer.from(content, 'utf8') : Buffer.isBuffer(content) ? content : encodeUtf8(content);
-  if (await hasSameBytes(file, bytes)) return false;
+  if (await hasSameBytes(file, bytes)) return null;
   await mkdir(path.dirname(file), { recursive: true });
   const temp = path.join(path.dirname(file), `.${path.basename(file)}.${randomBytes(6).toString('hex')}${TEMP_SUFFIX}`);
   try {
@@ -31,12 +47,24 @@ export async function writeFileAtomic(file: string, content: FileText | Buffer):
     } finally {
       await handle.close();
     }
-    await rename(temp, file);
   } catch (error) {
     await rm(temp, { force: true });
     throw error;
   }
-  return true;
+  return { file, temp };
+}
+
+export async function commitFile(staged: StagedFile): Promise<void> {
+  try {
+    await rename(staged.temp, staged.file);
+  } catch (error) {
+    await discardFile(staged);
+    throw error;
+  }
+}
+
+export async function discardFile(staged: StagedFile): Promise<void> {
+  await rm(staged.temp, { force: true });
 }
 
 /** UTF-8 of the pieces, in one buffer of exactly their size. */
