@@ -121,7 +121,8 @@ export class SqliteStore implements Store {
     // An undated item keeps the date it was first seen with, so it does not move on every run.
     const published = incoming.dateSource === 'first-seen' ? (existing?.published ?? now) : incoming.published;
     const article = { ...incoming, id: existing?.id ?? incoming.id, published };
-    const recordHash = sha256Hex(JSON.stringify(article));
+    const record = JSON.stringify(article);
+    const recordHash = sha256Hex(record);
     if (existing?.record_hash === recordHash) {
       this.statements.link.run(article.sourceId, article.id);
       return 'unchanged';
@@ -129,7 +130,9 @@ export class SqliteStore implements Store {
     const contentChanged = existing !== undefined && existing.content_hash !== article.contentHash;
     // A content change moves `updated` to now even when the source did not say so; otherwise keep what we had.
     const updated = contentChanged ? latest(article.updated, now) : (article.updated ?? existing?.updated ?? null);
-    const row = { ...article, updated, firstSeen: now, recordHash, data: JSON.stringify({ ...article, updated }) };
+    // Mostly `updated` is what the article said, and the record is already its JSON.
+    const data = updated === article.updated ? record : JSON.stringify({ ...article, updated });
+    const row = { ...article, updated, firstSeen: now, recordHash, data };
     (existing ? this.statements.update : this.statements.insert).run(row);
     this.statements.link.run(article.sourceId, article.id);
     // Changed content may now pass a filter that excluded it before.
