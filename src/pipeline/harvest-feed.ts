@@ -2,7 +2,6 @@ import type { Dispatcher } from 'undici';
 import type { Config, FeedSourceConfig } from '../config/config.js';
 import type { Logger } from '../log/logger.js';
 import type { Article } from '../model/article.js';
-import type { ParsedFeed } from '../model/parsed-feed.js';
 import { emptySourceState, type SourceState } from '../model/source-state.js';
 import { fetchFeed, type FetchResult } from '../sources/http/fetch-feed.js';
 import type { MirrorDirectory } from '../lib/mirror-directory.js';
@@ -10,6 +9,7 @@ import { fetchWithMirrors } from './fetch-with-mirrors.js';
 import { FetchError } from '../sources/http/fetch-errors.js';
 import type { HttpSettings } from '../sources/http/http-client.js';
 import { nextAttemptAfterFailure, nextAttemptAfterSuccess } from './backoff.js';
+import { bodyKey, itemFingerprint, normalizingKey, type HarvestMemory } from './harvest-memory.js';
 
 /** Parsing and normalizing are loaded on the first body: a run of 304s never needs rss-parser or the sanitizer. */
 const parseFeedBody: typeof import('../ingest/parse-feed.js').parseFeedBody = async (...args) => (await import('../ingest/parse-feed.js')).parseFeedBody(...args);
@@ -23,13 +23,22 @@ export interface FeedHarvestDeps {
   logger: Logger;
   now: Date;
   signal?: AbortSignal;
+  /** What the source's last harvest stored (asked only when a body arrives). */
+  recall: (sourceId: string) => Promise<HarvestMemory | null>;
 }
 
 export interface FeedHarvest {
+  /** New or changed articles, to store. */
   articles: Article[];
+  /** Items identical to ones the last harvest stored: neither normalized nor stored again. */
+  unchanged: number;
+  /** To keep for the next harvest once `articles` are stored; null when it did not change. */
+  memory: HarvestMemory | null;
   state: SourceState;
   error: FetchError | null;
 }
+
+const NOTHING = { articles: [], unchanged: 0, memory: null };
 
 /** One remote source: fetch → parse (following an HTML page to the feed it advertises) → normalize. Never throws. */
 export async function harvestFeedSource(source: FeedSourceConfig, previous: SourceState | undefined, deps: FeedHarvestDeps): Promise<FeedHarvest> {
@@ -40,30 +49,31 @@ export async function harvestFeedSource(source: FeedSourceConfig, previous: Sour
     let url = state.url ?? source.url;
     const first = await fetchWithMirrors(source, { url, etag: state.etag, lastModified: state.lastModified, signal: deps.signal }, http, { ...deps, logger: log });
     let fetched = first.result;
-    if (first.mirrorBase) return await mirrored(source, state, fetched, url, first.mirrorBase, deps);
+    if (first.mirrorBase) return await mirrored(source, state, fetched, url, first.mirrorBase, deps, log);
     if (fetched.movedTo) log.info({ from: url, to: fetched.movedTo }, `feed ${url} moved permanently to ${fetched.movedTo}; using the new URL from now on`);
     url = fetched.movedTo ?? url;
-    if (fetched.kind === 'not-modified') return { articles: [], state: succeeded(state, fetched, url, deps.now, 0, source, deps), error: null };
-    let parsed = await parseFeedBody(fetched.bytes, fetched.contentType, fetched.finalUrl);
+    if (fetched.kind === 'not-modified') return { ...NOTHING, state: succeeded(state, fetched, url, deps.now, 0, source, deps), error: null };
+    let parsed = await digest(source, fetched, fetched.finalUrl, {}, deps, log);
     if (parsed.kind === 'html-page') {
       // (through a mirror this branch is not taken: see mirrored())
       const feedUrl = parsed.feedUrls[0]!;
       log.info({ page: fetched.finalUrl, feed: feedUrl }, `${fetched.finalUrl} is an HTML page; using the feed it advertises: ${feedUrl}`);
       fetched = await fetchFeed({ url: feedUrl, etag: null, lastModified: null, signal: deps.signal }, http, deps.dispatcher);
       url = fetched.movedTo ?? feedUrl;
-      if (fetched.kind !== 'ok') return { articles: [], state: succeeded(state, fetched, url, deps.now, 0, source, deps), error: null };
-      parsed = await parseFeedBody(fetched.bytes, fetched.contentType, fetched.finalUrl);
+      if (fetched.kind !== 'ok') return { ...NOTHING, state: succeeded(state, fetched, url, deps.now, 0, source, deps), error: null };
+      parsed = await digest(source, fetched, fetched.finalUrl, {}, deps, log);
       if (parsed.kind !== 'feed') throw new FetchError('FM_NOT_A_FEED', `the feed ${feedUrl} advertised by the page is itself an HTML page`);
     }
     for (const warning of parsed.warnings) log.warn({ url }, `feed ${url}: ${warning}`);
-    const { articles, title } = await normalizeFeed(source, parsed.feed, fetched, deps, {});
-    return { articles, state: { ...succeeded(state, fetched, url, deps.now, articles.length, source, deps), title: title ?? state.title }, error: null };
+    const { articles, unchanged, memory, title } = parsed;
+    const kept = articles.length + unchanged;
+    return { articles, unchanged, memory, state: { ...succeeded(state, fetched, url, deps.now, kept, source, deps), title: title ?? state.title }, error: null };
   } catch (error) {
     const failure =
       error instanceof FetchError ? error
       : (error as { code?: string }).code === 'FM_NOT_A_FEED' ? new FetchError('FM_NOT_A_FEED', (error as Error).message)
       : new FetchError('FM_PARSE', `unable to parse feed: ${(error as Error).message}`);
-    return { articles: [], state: failed(state, failure, deps.now), error: failure };
+    return { ...NOTHING, state: failed(state, failure, deps.now), error: failure };
   }
 }
 
@@ -71,15 +81,15 @@ export async function harvestFeedSource(source: FeedSourceConfig, previous: Sour
  * The primary failed and a mirror answered: its URLs are mapped back to the primary's origin,
  * and the primary's validators and URL are left as they were (the mirror is another server).
  */
-async function mirrored(source: FeedSourceConfig, state: SourceState, fetched: FetchResult, url: string, mirrorBase: string, deps: FeedHarvestDeps): Promise<FeedHarvest> {
+async function mirrored(source: FeedSourceConfig, state: SourceState, fetched: FetchResult, url: string, mirrorBase: string, deps: FeedHarvestDeps, log: Logger): Promise<FeedHarvest> {
   const servedBy = new URL(mirrorBase).host;
   const nextFetchAt = nextAttemptAfterSuccess(source, deps.now, deps.config.schedule.timezone);
   const base = { ...state, lastFetchAt: deps.now.toISOString(), lastSuccessAt: deps.now.toISOString(), lastStatus: fetched.status, lastError: null, lastErrorCode: null, failures: 0, nextFetchAt, servedBy };
-  if (fetched.kind !== 'ok') return { articles: [], state: { ...base, lastOutcome: 'not-modified', lastNewItems: 0 }, error: null };
-  const parsed = await parseFeedBody(fetched.bytes, fetched.contentType, url);
+  if (fetched.kind !== 'ok') return { ...NOTHING, state: { ...base, lastOutcome: 'not-modified', lastNewItems: 0 }, error: null };
+  const parsed = await digest(source, fetched, url, { [mirrorBase]: `${new URL(url).origin}/` }, deps, log);
   if (parsed.kind !== 'feed') throw new FetchError('FM_NOT_A_FEED', `the mirror ${mirrorBase} served an HTML page, not the feed`);
-  const { articles, title } = await normalizeFeed(source, parsed.feed, { ...fetched, finalUrl: url }, deps, { [mirrorBase]: `${new URL(url).origin}/` });
-  return { articles, state: { ...base, lastOutcome: 'ok', lastNewItems: articles.length, title: title ?? state.title }, error: null };
+  const { articles, unchanged, memory, title } = parsed;
+  return { articles, unchanged, memory, state: { ...base, lastOutcome: 'ok', lastNewItems: articles.length + unchanged, title: title ?? state.title }, error: null };
 }
 
 /** A changed URL in the config starts over: the old validators and moved-to URL belong to the old feed. */
@@ -88,16 +98,35 @@ function currentState(source: FeedSourceConfig, previous: SourceState | undefine
   return { ...emptySourceState(source.id), configUrl: source.url, failures: previous?.failures ?? 0 };
 }
 
-async function normalizeFeed(source: FeedSourceConfig, feed: ParsedFeed, fetched: FetchResult & { kind: 'ok' }, deps: FeedHarvestDeps, hostAliases: Record<string, string>): Promise<{ articles: Article[]; title: string | null }> {
+type Digested =
+  | { kind: 'feed'; articles: Article[]; unchanged: number; memory: HarvestMemory | null; title: string | null; warnings: string[] }
+  | { kind: 'html-page'; feedUrls: string[] };
+
+/**
+ * A fetched body → the articles to store. A body identical to the last one stored is not parsed;
+ * in a changed one, items identical to ones stored last time are not normalized again.
+ * `url` is where the body counts as served from (relative URLs, HTML-page discovery).
+ */
+async function digest(source: FeedSourceConfig, fetched: FetchResult & { kind: 'ok' }, url: string, hostAliases: Record<string, string>, deps: FeedHarvestDeps, log: Logger): Promise<Digested> {
+  const normalizing = normalizingKey({ source, url, declaredMirrors: fetched.declaredMirrors, hostAliases, limits: deps.config.limits, directory: deps.directory });
+  const body = bodyKey(normalizing, fetched.contentType, fetched.bytes);
+  const memory = await deps.recall(source.id);
+  if (memory?.body === body) {
+    log.debug({ url, items: memory.items.length }, `feed ${url}: the same body as at the last harvest; not parsed again`);
+    return { kind: 'feed', articles: [], unchanged: memory.items.length, memory: null, title: memory.title, warnings: [] };
+  }
+  const parsed = await parseFeedBody(fetched.bytes, fetched.contentType, url);
+  if (parsed.kind === 'html-page') return parsed;
+  const { feed } = parsed;
   const { normalizeItem, feedTitle } = await loadNormalizer();
   const context = {
     sourceId: source.id,
     sourceTitle: source.title ?? null,
-    responseUrl: fetched.finalUrl,
+    responseUrl: url,
     mirrors: {
       publisher: [
         ...source.mirrors.map((spec) => ({ spec, origin: 'config' as const })),
-        ...fetched.declaredMirrors.map((url) => ({ spec: new URL(url).origin, origin: 'feed' as const })),
+        ...fetched.declaredMirrors.map((mirror) => ({ spec: new URL(mirror).origin, origin: 'feed' as const })),
       ],
       directory: deps.directory,
     },
@@ -105,16 +134,30 @@ async function normalizeFeed(source: FeedSourceConfig, feed: ParsedFeed, fetched
     now: deps.now,
     limits: deps.config.limits,
   };
+  const stored = new Map(memory?.items);
   const seen = new Set<string>();
   const articles: Article[] = [];
+  const items: HarvestMemory['items'] = [];
+  let unchanged = 0;
   // Feeds list newest first; the cap keeps the head. A guid repeated inside one feed keeps its first item.
   for (const item of feed.items.slice(0, deps.config.limits.maxItemsPerSource)) {
+    const fingerprint = itemFingerprint(normalizing, feed, item);
+    const storedId = stored.get(fingerprint);
+    if (storedId !== undefined && !seen.has(storedId)) {
+      seen.add(storedId);
+      items.push([fingerprint, storedId]);
+      unchanged++;
+      continue;
+    }
     const article = normalizeItem(feed, item, context);
     if (seen.has(article.id)) continue;
     seen.add(article.id);
     articles.push(article);
+    items.push([fingerprint, article.id]);
   }
-  return { articles, title: feedTitle(feed, deps.config.limits) };
+  if (unchanged > 0) log.debug({ url, unchanged, changed: articles.length }, `feed ${url}: ${unchanged} items as at the last harvest; not normalized again`);
+  const title = feedTitle(feed, deps.config.limits);
+  return { kind: 'feed', articles, unchanged, memory: { body, title, items }, title, warnings: parsed.warnings };
 }
 
 function succeeded(state: SourceState, fetched: FetchResult, url: string, now: Date, newItems: number, source: FeedSourceConfig, deps: FeedHarvestDeps): SourceState {

@@ -3,7 +3,7 @@ import type { Config } from '../config/config.js';
 import type { Logger } from '../log/logger.js';
 import type { Article } from '../model/article.js';
 import type { InputProblem } from '../model/problem.js';
-import type { Store, UpsertSummary } from '../store/store.js';
+import type { CachedDocument, Store, UpsertSummary } from '../store/store.js';
 import type { SourceState } from '../model/source-state.js';
 import type { PublishReport, SourceHealth } from '../publish/publish-types.js';
 import { publishIfChanged } from './publish-step.js';
@@ -12,6 +12,7 @@ import { createHttpAgent, type HttpSettings } from '../sources/http/http-client.
 import { GENERATOR, USER_AGENT } from '../version.js';
 import { harvestSeedSource, lastSeedHarvest, rememberSeedHarvest } from './ingest-seeds.js';
 import { harvestFeeds } from './harvest-feeds.js';
+import { memoryKey, readMemory } from './harvest-memory.js';
 import { loadMirrorDirectory } from './load-mirror-lists.js';
 import { buildMirrorMap } from './mirror-map.js';
 import type { MirrorDirectory } from '../lib/mirror-directory.js';
@@ -134,17 +135,21 @@ async function harvestRemote(deps: RunDeps, options: RunOptions, selected: Confi
   // cold run (each commit rewrote the same index pages) and most of a quiet run's store time.
   // Articles go in before the states that say they were fetched, so a crash in between costs a
   // refetch (the store dedupes what it brings), never an item hidden behind a 304.
-  const pending: { states: SourceState[]; articles: Article[] } = { states: [], articles: [] };
+  // The harvest memories (what each feed's last harvest stored) come last, for the same reason.
+  const pending: { states: SourceState[]; articles: Article[]; memories: { key: string; document: CachedDocument }[] } = { states: [], articles: [], memories: [] };
   const flush = async () => {
-    // Both taken before the first await: a source finishing meanwhile waits for the next batch
+    // All taken before the first await: a source finishing meanwhile waits for the next batch
     // with its articles, instead of its state slipping into this one.
     const articles = pending.articles.splice(0);
     const fetched = pending.states.splice(0);
+    const memories = pending.memories.splice(0);
     if (articles.length > 0) addStored(await store.upsertArticles(articles, now));
     if (fetched.length > 0) await store.saveSourceStates(fetched);
+    if (memories.length > 0) await store.saveDocuments(memories);
   };
+  const recall = async (sourceId: string) => readMemory((await store.getDocument(memoryKey(sourceId)))?.body);
   try {
-    const { skipped } = await harvestFeeds({ sources, states, force: options.all === true || options.only !== undefined }, { config, directory, http, dispatcher: dispatcher(), logger, now, signal: deps.signal }, async (source, harvest) => {
+    const { skipped } = await harvestFeeds({ sources, states, force: options.all === true || options.only !== undefined }, { config, directory, http, dispatcher: dispatcher(), logger, now, signal: deps.signal, recall }, async (source, harvest) => {
       // Cut short by shutdown: not the source's fault, so no failure is counted and it stays due.
       if (harvest.error?.code === 'FM_ABORTED') {
         report.skippedSources.push(source.id);
@@ -152,6 +157,8 @@ async function harvestRemote(deps: RunDeps, options: RunOptions, selected: Confi
       }
       for (const article of harvest.articles) pending.articles.push(article);
       pending.states.push(harvest.state);
+      if (harvest.memory) pending.memories.push({ key: memoryKey(source.id), document: { body: JSON.stringify(harvest.memory), etag: null, lastModified: null, fetchedAt: now.toISOString() } });
+      if (harvest.unchanged > 0) addStored({ inserted: 0, updated: 0, unchanged: harvest.unchanged });
       if (pending.states.length >= STATE_BATCH || pending.articles.length >= ARTICLE_BATCH) await flush();
       const outcome = harvest.error ? (harvest.error.details.status ? String(harvest.error.details.status) : harvest.error.code) : String(harvest.state.lastStatus ?? 'ok');
       report.fetchOutcomes[outcome] = (report.fetchOutcomes[outcome] ?? 0) + 1;

@@ -232,6 +232,12 @@ export class SqliteStore implements Store {
     this.statements.saveDocument.run(key, document.body, document.etag, document.lastModified, document.fetchedAt);
   }
 
+  async saveDocuments(documents: { key: string; document: CachedDocument }[]): Promise<void> {
+    this.db.transaction(() => {
+      for (const { key, document } of documents) this.statements.saveDocument.run(key, document.body, document.etag, document.lastModified, document.fetchedAt);
+    }).immediate();
+  }
+
   async recordRun(run: RunRecord): Promise<void> {
     this.db
       .prepare('INSERT INTO runs (started_at, finished_at, duration_ms, outcome, summary) VALUES (?, ?, ?, ?, ?)')

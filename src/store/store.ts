@@ -71,5 +71,7 @@ export interface Store {
   /** Cheap query proving the store answers (health checks). */
   ping(): Promise<void>;
   saveDocument(key: string, document: CachedDocument): Promise<void>;
+  /** Several documents in one transaction. */
+  saveDocuments(documents: { key: string; document: CachedDocument }[]): Promise<void>;
   close(): Promise<void>;
 }
