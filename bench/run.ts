@@ -529,7 +529,21 @@ async function main() {
     const warm = representative(await repeat(REPS, (i) => feedmirrorRun(`warm #${i + 1}`)));
     rows.push(row('warm (same store, all 304)', warm, feedItems, { value: warm.wallMs / warmFloor.wallMs, to: '(c)' }, warmChecks(warm, warmFloor.wallMs)));
 
+    // same bytes ------------------------------------------------------------------------------
+    // Servers that ignore validators: every body comes again, byte for byte, with a 200.
+    await control('mode?set=200');
+    const same = representative(await repeat(REPS, (i) => feedmirrorRun(`same bytes #${i + 1}`)));
+    rows.push(
+      row('same bytes (same store, all 200, no 304)', same, feedItems, { value: same.wallMs / fetchFloor.wallMs, to: '(a)' }, [
+        { target: '≤ 2× (a) (ours)', pass: same.wallMs <= 2 * fetchFloor.wallMs, actual: `${(same.wallMs / fetchFloor.wallMs).toFixed(2)}×`, info: true },
+        { target: '0 files written', pass: same.summary!.filesWritten === 0, actual: String(same.summary!.filesWritten) },
+        { target: 'stores nothing', pass: same.summary!.inserted === 0 && same.summary!.updated === 0, actual: `${same.summary!.inserted} new, ${same.summary!.updated} updated` },
+        rssCheck(same),
+      ]),
+    );
+
     // churn ----------------------------------------------------------------------------------
+    await control('mode?set=304');
     const churnControl = await control(`mode?set=churn&fraction=${CHURN_FRACTION}&items=${CHURN_ITEMS}`);
     const changed = churnControl.changed as number[];
     const churn = await feedmirrorRun('churn');
