@@ -241,6 +241,8 @@ describe('publisher: outputs whose inputs did not change are not rendered again'
     await rm(path.join(outputDir, 'all/rss.xml'));
     await mkdir(path.join(outputDir, 'all/rss.xml'));
     await expect(publishOutputs(publishInput(outputDir), store)).rejects.toThrow();
+    // the files staged but not renamed are removed with the failure, not left for the next run
+    expect((await listFiles(outputDir)).filter((f) => f.includes('feedmirror-tmp'))).toEqual([]);
     await rm(path.join(outputDir, 'all/rss.xml'), { recursive: true });
     const retry = await publishOutputs(publishInput(outputDir), store);
     expect(retry.written).toContain('all/rss.xml');

@@ -149,7 +149,7 @@ function createWriter(outputDir: string, report: PublishReport): Writer {
           });
           const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
           if (failed) {
-            await Promise.all([...wave, ...waves.flat()].map(({ file }) => discardFile(file)));
+            await Promise.all(waves.flat().map(({ file }) => discardFile(file)));
             throw failed.reason;
           }
         }
