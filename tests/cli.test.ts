@@ -178,6 +178,16 @@ describe('cli: a seeds folder in which nothing changed is not read again', () =>
     expect(second.logs.find((line) => line.event === 'run')).toMatchObject({ inserted: 0, updated: 0, unchanged: 1, problems: BAD_SEEDS.length, filesWritten: 0 });
   });
 
+  it('`run --refresh` reads the folder again, and reports the same', async () => {
+    const ws = await workspace();
+    expect((await runCli(['run'], { cwd: ws.dir })).code).toBe(0);
+    const refreshed = await runCli(['run', '--refresh', '--log-level', 'debug'], { cwd: ws.dir });
+    expect(refreshed.code, refreshed.stderr).toBe(0);
+    expect(notRead(refreshed)).toBe(false);
+    expect(refreshed.logs.find((line) => line.event === 'run')).toMatchObject({ inserted: 0, updated: 0, unchanged: 1, filesWritten: 0 });
+    expect(notRead(await runCli(['run', '--log-level', 'debug'], { cwd: ws.dir }))).toBe(true);
+  });
+
   it('an edited seed is read, stored and published on the next run', async () => {
     const ws = await workspace();
     expect((await runCli(['run'], { cwd: ws.dir })).code).toBe(0);

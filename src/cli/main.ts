@@ -27,6 +27,7 @@ function buildProgram(): Command {
     .option('--source <id...>', 'only these sources (implies --all for them)')
     .option('--wait', 'if another run holds the lock, wait for it instead of exiting')
     .option('--fail-if-locked', 'if another run holds the lock, exit 3 instead of 0')
+    .option('--refresh', 'read every seed and parse every fetched feed in full, even those unchanged since the last run')
     .action(async (options: RunCommandOptions) => {
       process.exitCode = await (await import('./run-command.js')).runCommand(options);
     });

@@ -16,6 +16,7 @@ export interface RunCommandOptions extends CommonOptions {
   source?: string[];
   wait?: boolean;
   failIfLocked?: boolean;
+  refresh?: boolean;
 }
 
 export async function runCommand(options: RunCommandOptions): Promise<ExitCode> {
@@ -24,7 +25,7 @@ export async function runCommand(options: RunCommandOptions): Promise<ExitCode> 
   const unknown = (options.source ?? []).filter((id) => !config.sources.some((s) => s.id === id));
   if (unknown.length > 0) throw new CliError(`run: unknown source id ${unknown.join(', ')} (not in ${config.configPath})`, EXIT.USAGE);
   try {
-    const outcome = await runExclusive({ config, logger }, { all: options.all, only: options.source, lock: options.wait ? 'wait' : 'skip' });
+    const outcome = await runExclusive({ config, logger }, { all: options.all, only: options.source, refresh: options.refresh, lock: options.wait ? 'wait' : 'skip' });
     if (outcome.status === 'ran') return EXIT.OK;
     const holder = outcome.holder ? ` (pid ${outcome.holder.pid} on ${outcome.holder.host}, since ${outcome.holder.startedAt})` : '';
     logger.info({ event: 'locked', holder: outcome.holder }, `another run is in progress${holder}; nothing to do`);

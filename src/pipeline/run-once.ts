@@ -32,6 +32,11 @@ export interface RunOptions {
   all?: boolean;
   /** Only these sources (ids). */
   only?: string[];
+  /**
+   * Read every seeds folder and parse every fetched body in full, as if for the first time: the
+   * records of the last harvest (seeds-folder stamps, feed bodies and items) are not consulted.
+   */
+  refresh?: boolean;
 }
 
 export interface RunReport {
@@ -71,7 +76,7 @@ export async function runOnce(deps: RunDeps, options: RunOptions = {}): Promise<
   const dispatcher = () => deps.dispatcher ?? (pool.own ??= createHttpAgent(http));
   try {
     const directory = await loadMirrorDirectory({ config, store, logger, now: started, http, dispatcher });
-    await harvestSeeds(deps, selected, report, addStored, started);
+    await harvestSeeds(deps, options, selected, report, addStored, started);
     await harvestRemote(deps, options, selected, report, addStored, { now: started, http, dispatcher, directory });
     const states = await store.getSourceStates();
     report.published = await publishIfChanged(
@@ -97,11 +102,11 @@ export async function runOnce(deps: RunDeps, options: RunOptions = {}): Promise<
   return report;
 }
 
-async function harvestSeeds(deps: RunDeps, selected: Config['sources'], report: RunReport, addStored: (s: UpsertSummary) => void, now: Date) {
+async function harvestSeeds(deps: RunDeps, options: RunOptions, selected: Config['sources'], report: RunReport, addStored: (s: UpsertSummary) => void, now: Date) {
   const { config, store, logger } = deps;
   for (const source of selected) {
     if (source.kind !== 'seeds') continue;
-    const harvest = await harvestSeedSource(source, config.site, await lastSeedHarvest(store, source.id));
+    const harvest = await harvestSeedSource(source, config.site, options.refresh ? null : await lastSeedHarvest(store, source.id));
     for (const problem of harvest.problems) {
       report.problems.push(problem);
       if (problem.code === 'FM_SEED_FOLDER') report.failedSources.push(problem.sourceId);
@@ -147,7 +152,7 @@ async function harvestRemote(deps: RunDeps, options: RunOptions, selected: Confi
     if (fetched.length > 0) await store.saveSourceStates(fetched);
     if (memories.length > 0) await store.saveDocuments(memories);
   };
-  const recall = async (sourceId: string) => readMemory((await store.getDocument(memoryKey(sourceId)))?.body);
+  const recall = async (sourceId: string) => (options.refresh ? null : readMemory((await store.getDocument(memoryKey(sourceId)))?.body));
   try {
     const { skipped } = await harvestFeeds({ sources, states, force: options.all === true || options.only !== undefined }, { config, directory, http, dispatcher: dispatcher(), logger, now, signal: deps.signal, recall }, async (source, harvest) => {
       // Cut short by shutdown: not the source's fault, so no failure is counted and it stays due.

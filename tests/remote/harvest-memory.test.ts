@@ -91,6 +91,22 @@ describe('harvest memory: what did not change is not worked on again', () => {
     expect(logsMatching((await h.run()).logs, BODY_UNCHANGED)).toHaveLength(1);
   });
 
+  it('`run --refresh` parses every body and reads every seed in full, and the next plain run skips again', async () => {
+    const server = await scope.server();
+    server.on('/feed.xml', feed(rssFeed(numberedItems(2))));
+    const h = await scope.harness({ sources: [{ id: 'news', url: server.url('/feed.xml') }] });
+    await h.run();
+    const refreshed = await h.run({ refresh: true });
+    expect(logsMatching(refreshed.logs, BODY_UNCHANGED)).toEqual([]);
+    expect(refreshed.report.stored).toEqual({ inserted: 0, updated: 0, unchanged: 2 });
+    const cli = await h.cli(['--refresh', '--log-level', 'debug']);
+    expect(cli.code).toBe(0);
+    expect(cli.stderr).not.toMatch(BODY_UNCHANGED);
+    const plain = await h.cli(['--log-level', 'debug']);
+    expect(plain.code).toBe(0);
+    expect(plain.stderr).toMatch(BODY_UNCHANGED);
+  });
+
   it('a guid repeated inside the feed keeps its first item, also when only the repeat changed', async () => {
     const server = await scope.server();
     const first: RssItemSpec = { title: 'First copy', link: 'http://example.com/a', guid: 'urn:example:a', guidIsPermaLink: false, pubDate: 'Wed, 01 Jan 2025 12:00:00 GMT' };

@@ -40,6 +40,7 @@ export interface RunOptions {
   only?: string[];
   /** The run's clock; default: the real time. */
   now?: Date;
+  refresh?: boolean;
   dispatcher?: Dispatcher;
 }
 
@@ -104,7 +105,7 @@ export async function createHarness(options: HarnessOptions): Promise<Harness> {
       const report = await withStore((store) =>
         runOnce(
           { config, store, logger, now: () => (now ? new Date(now) : new Date()), ...(runOptions.dispatcher ? { dispatcher: runOptions.dispatcher } : {}) },
-          { all: runOptions.all, only: runOptions.only },
+          { all: runOptions.all, only: runOptions.only, refresh: runOptions.refresh },
         ),
       );
       return { report, logs: parseLogLines(lines.join('')) };
