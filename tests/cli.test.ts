@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { copyFile, readFile, utimes, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import { BAD_SEEDS } from './helpers/bad-seeds.js';
 import {
@@ -185,6 +186,22 @@ describe('cli: a seeds folder in which nothing changed is not read again', () =>
     expect(refreshed.code, refreshed.stderr).toBe(0);
     expect(notRead(refreshed)).toBe(false);
     expect(refreshed.logs.find((line) => line.event === 'run')).toMatchObject({ inserted: 0, updated: 0, unchanged: 1, filesWritten: 0 });
+    expect(notRead(await runCli(['run', '--log-level', 'debug'], { cwd: ws.dir }))).toBe(true);
+  });
+
+  it('a damaged record of the last read only means the folder is read again', async () => {
+    const ws = await workspace();
+    expect((await runCli(['run'], { cwd: ws.dir })).code).toBe(0);
+    const db = new Database(ws.databasePath);
+    try {
+      expect(db.prepare("UPDATE documents SET body = 'not json {' WHERE key = 'seed-folder:seeds'").run().changes).toBe(1);
+    } finally {
+      db.close();
+    }
+    const second = await runCli(['run', '--log-level', 'debug'], { cwd: ws.dir });
+    expect(second.code, second.stderr).toBe(0);
+    expect(notRead(second)).toBe(false);
+    expect(second.logs.find((line) => line.event === 'run')).toMatchObject({ inserted: 0, updated: 0, unchanged: 1 });
     expect(notRead(await runCli(['run', '--log-level', 'debug'], { cwd: ws.dir }))).toBe(true);
   });
 

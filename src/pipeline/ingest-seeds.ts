@@ -2,6 +2,7 @@ import type { Article } from '../model/article.js';
 import type { InputProblem } from '../model/problem.js';
 import type { SeedSourceConfig } from '../config/config.js';
 import type { Store } from '../store/store.js';
+import { readRecord, recordDocument } from '../store/json-records.js';
 import { listSeedFolder, readSeedEntries, type SeedFolderListing } from '../sources/read-seeds.js';
 import { sha256Hex } from '../lib/text.js';
 import { GENERATOR } from '../version.js';
@@ -39,15 +40,14 @@ export interface SeedFolderRecord {
 const recordKey = (sourceId: string) => `seed-folder:${sourceId}`;
 
 export async function lastSeedHarvest(store: Store, sourceId: string): Promise<SeedFolderRecord | null> {
-  const document = await store.getDocument(recordKey(sourceId));
-  const record = document ? (JSON.parse(document.body) as Partial<SeedFolderRecord>) : null;
+  const record = (await readRecord(store, recordKey(sourceId))) as Partial<SeedFolderRecord> | null;
   // Anything else (a record of another shape) only means the folder is read again.
   return record && typeof record.fingerprint === 'string' && typeof record.articles === 'number' && Array.isArray(record.readProblems) ? (record as SeedFolderRecord) : null;
 }
 
 /** Saved once the articles are stored, so a crash in between only costs a re-read. */
 export async function rememberSeedHarvest(store: Store, sourceId: string, record: SeedFolderRecord, now: Date): Promise<void> {
-  await store.saveDocument(recordKey(sourceId), { body: JSON.stringify(record), etag: null, lastModified: null, fetchedAt: now.toISOString() });
+  await store.saveDocument(recordKey(sourceId), recordDocument(record, now));
 }
 
 /**

@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { fileExists } from '../lib/file-access.js';
 import type { Store } from '../store/store.js';
+import { readRecord, recordDocument } from '../store/json-records.js';
 import type { PublishInput, PublishReport } from '../publish/publish-types.js';
 import { sha256Hex } from '../lib/text.js';
 
@@ -20,20 +21,14 @@ export interface PublishOutcome extends PublishReport {
  */
 export async function publishIfChanged(input: PublishInput, store: Store): Promise<PublishOutcome> {
   const fingerprint = await fingerprintOf(input, store);
-  const last = await store.getDocument(LAST_PUBLISH_KEY);
-  const previous = last ? (JSON.parse(last.body) as { fingerprint: string; files: number }) : null;
+  const previous = (await readRecord(store, LAST_PUBLISH_KEY)) as { fingerprint: string; files: number } | null;
   if (previous?.fingerprint === fingerprint && (await fileExists(path.join(input.outputDir, 'index.html')))) {
     return { written: [], unchanged: previous.files, changedFeeds: [], skipped: true };
   }
   // Loaded here: a quiet run never needs the renderers, the feed library or the sanitizer.
   const { publishOutputs } = await import('../publish/publish-outputs.js');
   const report = await publishOutputs(input, store);
-  await store.saveDocument(LAST_PUBLISH_KEY, {
-    body: JSON.stringify({ fingerprint, files: report.written.length + report.unchanged }),
-    etag: null,
-    lastModified: null,
-    fetchedAt: input.now.toISOString(),
-  });
+  await store.saveDocument(LAST_PUBLISH_KEY, recordDocument({ fingerprint, files: report.written.length + report.unchanged }, input.now));
   return { ...report, skipped: false };
 }
 

@@ -3,6 +3,7 @@ import { sha256Hex } from '../lib/text.js';
 import { fileStamp, sameStamp, type FileStamp } from '../lib/file-access.js';
 import type { PublishInput, PublishOutput } from './publish-types.js';
 import type { OutputSelection, OutputStore } from './select-output.js';
+import { readRecord, recordDocument } from '../store/json-records.js';
 
 /**
  * What each output's subscription documents were last rendered from, and the files that came
@@ -31,19 +32,12 @@ export interface PublishManifest {
 }
 
 export async function loadManifest(store: OutputStore, outputDir: string): Promise<PublishManifest> {
-  const empty: PublishManifest = { format: MANIFEST_FORMAT, outputDir, outputs: {} };
-  const document = await store.getDocument(MANIFEST_KEY);
-  if (!document) return empty;
-  try {
-    const manifest = JSON.parse(document.body) as PublishManifest;
-    return manifest.format === MANIFEST_FORMAT && manifest.outputDir === outputDir ? manifest : empty;
-  } catch {
-    return empty;
-  }
+  const manifest = (await readRecord(store, MANIFEST_KEY)) as PublishManifest | null;
+  return manifest?.format === MANIFEST_FORMAT && manifest.outputDir === outputDir ? manifest : { format: MANIFEST_FORMAT, outputDir, outputs: {} };
 }
 
 export async function saveManifest(store: OutputStore, manifest: PublishManifest, now: Date): Promise<void> {
-  await store.saveDocument(MANIFEST_KEY, { body: JSON.stringify(manifest), etag: null, lastModified: null, fetchedAt: now.toISOString() });
+  await store.saveDocument(MANIFEST_KEY, recordDocument(manifest, now));
 }
 
 /** What every output is rendered from (site, sources, version): computed once per publish. */
