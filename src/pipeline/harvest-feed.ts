@@ -9,7 +9,8 @@ import { fetchWithMirrors } from './fetch-with-mirrors.js';
 import { FetchError } from '../sources/http/fetch-errors.js';
 import type { HttpSettings } from '../sources/http/http-client.js';
 import { nextAttemptAfterFailure, nextAttemptAfterSuccess } from './backoff.js';
-import { bodyKey, itemFingerprint, normalizingKey, type HarvestMemory } from './harvest-memory.js';
+import { bodyKey, itemFingerprint, normalizingKey, type HarvestRecord } from './harvest-record.js';
+import type { FeedContext } from '../normalize/normalize-item.js';
 
 /** Parsing and normalizing are loaded on the first body: a run of 304s never needs rss-parser or the sanitizer. */
 const parseFeedBody: typeof import('../ingest/parse-feed.js').parseFeedBody = async (...args) => (await import('../ingest/parse-feed.js')).parseFeedBody(...args);
@@ -24,7 +25,7 @@ export interface FeedHarvestDeps {
   now: Date;
   signal?: AbortSignal;
   /** What the source's last harvest stored (asked only when a body arrives). */
-  recall: (sourceId: string) => Promise<HarvestMemory | null>;
+  recall: (sourceId: string) => Promise<HarvestRecord | null>;
 }
 
 export interface FeedHarvest {
@@ -33,12 +34,12 @@ export interface FeedHarvest {
   /** Items identical to ones the last harvest stored: neither normalized nor stored again. */
   unchanged: number;
   /** To keep for the next harvest once `articles` are stored; null when it did not change. */
-  memory: HarvestMemory | null;
+  record: HarvestRecord | null;
   state: SourceState;
   error: FetchError | null;
 }
 
-const NOTHING = { articles: [], unchanged: 0, memory: null };
+const NOTHING = { articles: [], unchanged: 0, record: null };
 
 /** One remote source: fetch → parse (following an HTML page to the feed it advertises) → normalize. Never throws. */
 export async function harvestFeedSource(source: FeedSourceConfig, previous: SourceState | undefined, deps: FeedHarvestDeps): Promise<FeedHarvest> {
@@ -65,9 +66,9 @@ export async function harvestFeedSource(source: FeedSourceConfig, previous: Sour
       if (parsed.kind !== 'feed') throw new FetchError('FM_NOT_A_FEED', `the feed ${feedUrl} advertised by the page is itself an HTML page`);
     }
     for (const warning of parsed.warnings) log.warn({ url }, `feed ${url}: ${warning}`);
-    const { articles, unchanged, memory, title } = parsed;
+    const { articles, unchanged, record, title } = parsed;
     const kept = articles.length + unchanged;
-    return { articles, unchanged, memory, state: { ...succeeded(state, fetched, url, deps.now, kept, source, deps), title: title ?? state.title }, error: null };
+    return { articles, unchanged, record, state: { ...succeeded(state, fetched, url, deps.now, kept, source, deps), title: title ?? state.title }, error: null };
   } catch (error) {
     const failure =
       error instanceof FetchError ? error
@@ -88,8 +89,8 @@ async function mirrored(source: FeedSourceConfig, state: SourceState, fetched: F
   if (fetched.kind !== 'ok') return { ...NOTHING, state: { ...base, lastOutcome: 'not-modified', lastNewItems: 0 }, error: null };
   const parsed = await digest(source, fetched, url, { [mirrorBase]: `${new URL(url).origin}/` }, deps, log);
   if (parsed.kind !== 'feed') throw new FetchError('FM_NOT_A_FEED', `the mirror ${mirrorBase} served an HTML page, not the feed`);
-  const { articles, unchanged, memory, title } = parsed;
-  return { articles, unchanged, memory, state: { ...base, lastOutcome: 'ok', lastNewItems: articles.length + unchanged, title: title ?? state.title }, error: null };
+  const { articles, unchanged, record, title } = parsed;
+  return { articles, unchanged, record, state: { ...base, lastOutcome: 'ok', lastNewItems: articles.length + unchanged, title: title ?? state.title }, error: null };
 }
 
 /** A changed URL in the config starts over: the old validators and moved-to URL belong to the old feed. */
@@ -99,7 +100,7 @@ function currentState(source: FeedSourceConfig, previous: SourceState | undefine
 }
 
 type Digested =
-  | { kind: 'feed'; articles: Article[]; unchanged: number; memory: HarvestMemory | null; title: string | null; warnings: string[] }
+  | { kind: 'feed'; articles: Article[]; unchanged: number; record: HarvestRecord | null; title: string | null; warnings: string[] }
   | { kind: 'html-page'; feedUrls: string[] };
 
 /**
@@ -108,18 +109,7 @@ type Digested =
  * `url` is where the body counts as served from (relative URLs, HTML-page discovery).
  */
 async function digest(source: FeedSourceConfig, fetched: FetchResult & { kind: 'ok' }, url: string, hostAliases: Record<string, string>, deps: FeedHarvestDeps, log: Logger): Promise<Digested> {
-  const normalizing = normalizingKey({ source, url, declaredMirrors: fetched.declaredMirrors, hostAliases, limits: deps.config.limits, directory: deps.directory });
-  const body = bodyKey(normalizing, fetched.contentType, fetched.bytes);
-  const memory = await deps.recall(source.id);
-  if (memory?.body === body) {
-    log.debug({ url, items: memory.items.length }, `feed ${url}: the same body as at the last harvest; not parsed again`);
-    return { kind: 'feed', articles: [], unchanged: memory.items.length, memory: null, title: memory.title, warnings: [] };
-  }
-  const parsed = await parseFeedBody(fetched.bytes, fetched.contentType, url);
-  if (parsed.kind === 'html-page') return parsed;
-  const { feed } = parsed;
-  const { normalizeItem, feedTitle } = await loadNormalizer();
-  const context = {
+  const context: FeedContext = {
     sourceId: source.id,
     sourceTitle: source.title ?? null,
     responseUrl: url,
@@ -134,10 +124,21 @@ async function digest(source: FeedSourceConfig, fetched: FetchResult & { kind: '
     now: deps.now,
     limits: deps.config.limits,
   };
-  const stored = new Map(memory?.items);
+  const normalizing = normalizingKey(context);
+  const body = bodyKey(normalizing, fetched.contentType, fetched.bytes);
+  const last = await deps.recall(source.id);
+  if (last?.body === body) {
+    log.debug({ url, items: last.items.length }, `feed ${url}: the same body as at the last harvest; not parsed again`);
+    return { kind: 'feed', articles: [], unchanged: last.items.length, record: null, title: last.title, warnings: [] };
+  }
+  const parsed = await parseFeedBody(fetched.bytes, fetched.contentType, url);
+  if (parsed.kind === 'html-page') return parsed;
+  const { feed } = parsed;
+  const { normalizeItem, feedTitle } = await loadNormalizer();
+  const stored = new Map(last?.items);
   const seen = new Set<string>();
   const articles: Article[] = [];
-  const items: HarvestMemory['items'] = [];
+  const items: HarvestRecord['items'] = [];
   let unchanged = 0;
   // Feeds list newest first; the cap keeps the head. A guid repeated inside one feed keeps its first item.
   for (const item of feed.items.slice(0, deps.config.limits.maxItemsPerSource)) {
@@ -157,7 +158,7 @@ async function digest(source: FeedSourceConfig, fetched: FetchResult & { kind: '
   }
   if (unchanged > 0) log.debug({ url, unchanged, changed: articles.length }, `feed ${url}: ${unchanged} items as at the last harvest; not normalized again`);
   const title = feedTitle(feed, deps.config.limits);
-  return { kind: 'feed', articles, unchanged, memory: { body, title, items }, title, warnings: parsed.warnings };
+  return { kind: 'feed', articles, unchanged, record: { body, title, items }, title, warnings: parsed.warnings };
 }
 
 function succeeded(state: SourceState, fetched: FetchResult, url: string, now: Date, newItems: number, source: FeedSourceConfig, deps: FeedHarvestDeps): SourceState {

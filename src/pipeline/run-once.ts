@@ -12,7 +12,7 @@ import { createHttpAgent, type HttpSettings } from '../sources/http/http-client.
 import { GENERATOR, USER_AGENT } from '../version.js';
 import { harvestSeedSource, lastSeedHarvest, rememberSeedHarvest } from './ingest-seeds.js';
 import { harvestFeeds } from './harvest-feeds.js';
-import { memoryKey, readMemory } from './harvest-memory.js';
+import { feedHarvestDocument, lastFeedHarvest } from './harvest-record.js';
 import { loadMirrorDirectory } from './load-mirror-lists.js';
 import { buildMirrorMap } from './mirror-map.js';
 import type { MirrorDirectory } from '../lib/mirror-directory.js';
@@ -140,19 +140,19 @@ async function harvestRemote(deps: RunDeps, options: RunOptions, selected: Confi
   // cold run (each commit rewrote the same index pages) and most of a quiet run's store time.
   // Articles go in before the states that say they were fetched, so a crash in between costs a
   // refetch (the store dedupes what it brings), never an item hidden behind a 304.
-  // The harvest memories (what each feed's last harvest stored) come last, for the same reason.
-  const pending: { states: SourceState[]; articles: Article[]; memories: { key: string; document: CachedDocument }[] } = { states: [], articles: [], memories: [] };
+  // The harvest records (what each feed's last harvest stored) come last, for the same reason.
+  const pending: { states: SourceState[]; articles: Article[]; records: { key: string; document: CachedDocument }[] } = { states: [], articles: [], records: [] };
   const flush = async () => {
     // All taken before the first await: a source finishing meanwhile waits for the next batch
     // with its articles, instead of its state slipping into this one.
     const articles = pending.articles.splice(0);
     const fetched = pending.states.splice(0);
-    const memories = pending.memories.splice(0);
+    const records = pending.records.splice(0);
     if (articles.length > 0) addStored(await store.upsertArticles(articles, now));
     if (fetched.length > 0) await store.saveSourceStates(fetched);
-    if (memories.length > 0) await store.saveDocuments(memories);
+    if (records.length > 0) await store.saveDocuments(records);
   };
-  const recall = async (sourceId: string) => (options.refresh ? null : readMemory((await store.getDocument(memoryKey(sourceId)))?.body));
+  const recall = async (sourceId: string) => (options.refresh ? null : await lastFeedHarvest(store, sourceId));
   try {
     const { skipped } = await harvestFeeds({ sources, states, force: options.all === true || options.only !== undefined }, { config, directory, http, dispatcher: dispatcher(), logger, now, signal: deps.signal, recall }, async (source, harvest) => {
       // Cut short by shutdown: not the source's fault, so no failure is counted and it stays due.
@@ -162,7 +162,7 @@ async function harvestRemote(deps: RunDeps, options: RunOptions, selected: Confi
       }
       for (const article of harvest.articles) pending.articles.push(article);
       pending.states.push(harvest.state);
-      if (harvest.memory) pending.memories.push({ key: memoryKey(source.id), document: { body: JSON.stringify(harvest.memory), etag: null, lastModified: null, fetchedAt: now.toISOString() } });
+      if (harvest.record) pending.records.push(feedHarvestDocument(source.id, harvest.record, now));
       if (harvest.unchanged > 0) addStored({ inserted: 0, updated: 0, unchanged: harvest.unchanged });
       if (pending.states.length >= STATE_BATCH || pending.articles.length >= ARTICLE_BATCH) await flush();
       const outcome = harvest.error ? (harvest.error.details.status ? String(harvest.error.details.status) : harvest.error.code) : String(harvest.state.lastStatus ?? 'ok');

@@ -16,7 +16,7 @@ const scope = testScope();
 const BODY_UNCHANGED = /the same body as at the last harvest; not parsed again/;
 const ITEMS_UNCHANGED = /items as at the last harvest; not normalized again/;
 
-describe('harvest memory: what did not change is not worked on again', () => {
+describe('harvest record: what did not change is not worked on again', () => {
   it('a server without validators sends the same bytes: not parsed again, nothing stored, the items counted unchanged, no file written', async () => {
     const server = await scope.server();
     server.on('/feed.xml', feed(rssFeed(numberedItems(3))));
