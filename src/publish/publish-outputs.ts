@@ -135,23 +135,21 @@ function createWriter(outputDir: string, report: PublishReport): Writer {
         await discard();
         throw failure;
       }
-      // Archive pages first: no document links a page before it is there.
-      const waves = [staged.filter((s) => s.isArchivePage), staged.filter((s) => !s.isArchivePage)];
-      staged.length = 0;
-      for (const wave of waves) {
-        while (wave.length > 0) {
-          const batch = wave.splice(0, PARALLEL_RENAMES);
-          const results = await Promise.allSettled(batch.map(({ file }) => commitFile(file)));
-          batch.forEach(({ relative, url }, i) => {
-            if (results[i]!.status !== 'fulfilled') return;
-            report.written.push(relative);
-            if (url) report.changedFeeds.push(url);
-          });
-          const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
-          if (failed) {
-            await Promise.all(waves.flat().map(({ file }) => discardFile(file)));
-            throw failed.reason;
-          }
+      // Archive pages first (a stable sort), never in one batch with the documents that link them.
+      staged.sort((x, y) => Number(y.isArchivePage) - Number(x.isArchivePage));
+      while (staged.length > 0) {
+        const otherKind = staged.findIndex((s) => s.isArchivePage !== staged[0]!.isArchivePage);
+        const batch = staged.splice(0, Math.min(PARALLEL_RENAMES, otherKind === -1 ? staged.length : otherKind));
+        const results = await Promise.allSettled(batch.map(({ file }) => commitFile(file)));
+        batch.forEach(({ relative, url }, i) => {
+          if (results[i]!.status !== 'fulfilled') return;
+          report.written.push(relative);
+          if (url) report.changedFeeds.push(url);
+        });
+        const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+        if (failed) {
+          await discard();
+          throw failed.reason;
         }
       }
       // Renames finish in any order; the report should not.
