@@ -1,3 +1,4 @@
+import { isAscii, isUtf8 as isValidUtf8 } from 'node:buffer';
 import iconv from 'iconv-lite';
 
 /** How the text was decoded and why, for logs and tests. */
@@ -76,15 +77,6 @@ export function canonicalCharset(label: string): string | null {
   return iconv.encodingExists(aliased) ? aliased : null;
 }
 
-function isValidUtf8(bytes: Buffer): boolean {
-  try {
-    new TextDecoder('utf-8', { fatal: true }).decode(bytes);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 /** More than 90% of the non-ASCII characters of the UTF-8 decoding are real characters, not U+FFFD. */
 function isMostlyUtf8(text: string): boolean {
   let nonAscii = 0;
@@ -98,7 +90,7 @@ function isMostlyUtf8(text: string): boolean {
 }
 
 function hasMultibyte(bytes: Buffer): boolean {
-  return bytes.some((b) => b >= 0x80);
+  return !isAscii(bytes);
 }
 
 function isSingleByte(charset: string): boolean {

@@ -56,7 +56,8 @@ export function normalizeItem(feed: ParsedFeed, item: ParsedItem, context: FeedC
     contentUrls.add(mapped);
     return mapped;
   });
-  const summaryText = item.summary && item.content ? plainText(item.summary) : htmlToText(contentHtml);
+  // Only the start of a long text is read: the summary keeps SUMMARY_CHARS of it.
+  const summaryText = item.summary && item.content ? plainText(item.summary, SUMMARY_CHARS) : htmlToText(contentHtml, SUMMARY_CHARS);
   const title = titleOf(item, summaryText, link, context.limits);
   const dates = datesOf(item, context.now);
   const guid = item.guid?.trim() || null;
@@ -128,12 +129,13 @@ function capBytes(text: string, maxBytes: number): string {
   return Buffer.from(text).subarray(0, maxBytes).toString('utf8').replace(/\uFFFD$/, '');
 }
 
-function plainText(value: TextValue): string {
-  return value.type === 'text' ? value.value.replace(/\s+/g, ' ').trim() : htmlToText(value.value);
+/** The text of `value`, complete up to `maxChars` at least (longer text is cut by the caller). */
+function plainText(value: TextValue, maxChars: number): string {
+  return value.type === 'text' ? value.value.replace(/\s+/g, ' ').trim() : htmlToText(value.value, maxChars);
 }
 
 function titleOf(item: ParsedItem, summary: string, link: string | null, limits: ItemLimits): string {
-  const title = item.title ? plainText(item.title) : '';
+  const title = item.title ? plainText(item.title, limits.maxTitleChars) : '';
   if (title) return truncateText(title, limits.maxTitleChars);
   if (summary) return truncateText(summary, UNTITLED_CHARS);
   return link ?? 'Untitled';

@@ -4,6 +4,7 @@ import type { ParsedFeed, ParsedItem } from '../model/parsed-feed.js';
 import type { FeedContext } from '../normalize/normalize-item.js';
 import { readRecord, recordDocument } from '../store/json-records.js';
 import type { CachedDocument } from '../store/store.js';
+import { sha256Hex } from '../lib/text.js';
 import { GENERATOR } from '../version.js';
 
 /**
@@ -71,5 +72,5 @@ function directoryKey(directory: MirrorDirectory | null): string | null {
 }
 
 function hash(value: unknown): string {
-  return createHash('sha256').update(JSON.stringify(value)).digest('hex');
+  return sha256Hex(JSON.stringify(value));
 }

@@ -267,6 +267,26 @@ describe('authors, content, media, categories, language (RSS kitchen sink)', () 
     });
   });
 
+  it('the summary of a long article is its text: blocks kept apart, scripts dropped, entities decoded, cut at a word at 500 characters', async () => {
+    const words = Array.from({ length: 400 }, (_, i) => `w${i}`).join(' ');
+    const start = '<p>Fish &amp; chips</p><script>var hidden = 1;</script><p>sold<br>here</p><noscript><p>no script</p></noscript>';
+    const cdata = (html: string) => `<![CDATA[${html}]]>`;
+    const { articles } = await harvestOnce(
+      rssFeed([
+        { title: 'Long', link: 'http://example.com/long', description: cdata(`${start}<p>${words}</p>`) },
+        // The same start, then different and broken markup: text past the cut does not change the summary.
+        { title: 'Long, other tail', link: 'http://example.com/tail', description: cdata(`${start}<p>${words}</p><div><b>unclosed <i>tail &bogus; words`) },
+      ]),
+    );
+    const summary = articleTitled(articles, 'Long').summary!;
+    expect(summary.startsWith('Fish & chips sold here w0 w1 w2 ')).toBe(true);
+    expect(summary).not.toMatch(/hidden|no script/);
+    expect(summary.length).toBeLessThanOrEqual(500);
+    expect(summary.length).toBeGreaterThan(480);
+    expect(summary).toMatch(/ w\d+…$/);
+    expect(articleTitled(articles, 'Long, other tail').summary).toBe(summary);
+  });
+
   it('enclosures, media:content, media:thumbnail and media:group: images with caption and credit, the rest as enclosures', async () => {
     const { articles } = await harvestOnce(fixtureBytes('crafted/rss-kitchen-sink.xml'));
     const media = articleTitled(articles, 'Media');
