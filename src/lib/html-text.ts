@@ -17,8 +17,10 @@ const BREAKING_TAGS = new Set(['br', 'p', 'div', 'li', 'h1', 'h2', 'h3', 'h4', '
 export function htmlToText(html: string, minChars = Infinity): string {
   const parts: string[] = [];
   let skipDepth = 0;
-  // Characters other than whitespace: a lower bound on the length of the collapsed text.
-  let visible = 0;
+  let length = 0;
+  // Characters other than whitespace (a lower bound on the length of the collapsed text), counted
+  // only once the raw text is long enough to matter: most titles and summaries never are.
+  let visible = -1;
   const parser = new Parser(
     {
       onopentag(name) {
@@ -31,20 +33,19 @@ export function htmlToText(html: string, minChars = Infinity): string {
       ontext(text) {
         if (skipDepth > 0) return;
         parts.push(text);
-        if (minChars === Infinity) return;
-        visible += text.length - countWhitespace(text);
+        length += text.length;
+        if (length <= minChars) return;
+        visible = visible < 0 ? countVisible(parts.join('')) : visible + countVisible(text);
         if (visible > minChars) parser.pause();
       },
     },
     { decodeEntities: true, lowerCaseTags: true },
   );
   parser.write(html);
-  if (visible <= minChars) parser.end();
+  if (!(visible > minChars)) parser.end();
   return parts.join('').replace(/[\s\u00a0\u200b]+/g, ' ').trim();
 }
 
-function countWhitespace(text: string): number {
-  let n = 0;
-  for (const match of text.matchAll(/[\s\u00a0\u200b]+/g)) n += match[0].length;
-  return n;
+function countVisible(text: string): number {
+  return text.replace(/[\s\u00a0\u200b]+/g, '').length;
 }

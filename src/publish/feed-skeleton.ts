@@ -1,14 +1,19 @@
 import { randomBytes } from 'node:crypto';
 
+/** Random, made when the process starts and never written out: no input can contain it. */
+const PROCESS_NONCE = randomBytes(12).toString('hex');
+let renders = 0;
+
 /**
  * `feed` writes the head of each XML document (title, dates, stylesheet, hub and self links); we
  * write the rest. It cannot write several links, exact ids or extension elements, so one of its
- * elements carries a placeholder (a fresh random nonce per render, which no input can contain)
- * and that element's line is replaced by our own lines; our items go before the closing tag. No
- * XML re-parse, and the nonce never reaches the output.
+ * elements carries a placeholder (a random nonce of this process and a counter, unique to each
+ * render) and that element's line is replaced by our own lines; our items go before the closing
+ * tag. No XML re-parse, and the nonce never reaches the output.
  */
 export function newPlaceholder(): string {
-  return `urn:feedmirror-slot:${randomBytes(12).toString('hex')}`;
+  renders += 1;
+  return `urn:feedmirror-slot:${PROCESS_NONCE}-${renders}`;
 }
 
 /** Replaces the line holding `placeholder` with `lines`, indented as that line was. */

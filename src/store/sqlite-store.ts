@@ -166,26 +166,35 @@ export class SqliteStore implements Store {
       ...(query.publishedAfter ? ['a.published >= @after'] : []),
       ...(query.notSetAsideBy ? ['a.id NOT IN (SELECT article_id FROM output_members WHERE output_id = @output)'] : []),
     ];
-    const rows = this.articleQuery(`${conditions.length > 0 ? `WHERE ${conditions.join(' AND ')}` : ''} ORDER BY a.published DESC, a.id LIMIT @limit OFFSET @offset`)
+    const rows = this.articleQuery(conditions.length > 0 ? `WHERE ${conditions.join(' AND ')}` : '', '@limit OFFSET @offset')
       .all({ sources: JSON.stringify(query.sourceIds ?? []), after: query.publishedAfter ?? '', output: query.notSetAsideBy ?? '', limit: query.limit, offset: query.offset ?? 0 });
     return rows.map(toStoredArticle);
   }
 
   async getArticlesByIds(ids: string[]): Promise<StoredArticle[]> {
-    const rows = this.articleQuery('WHERE a.id IN (SELECT value FROM json_each(@ids)) ORDER BY a.published DESC, a.id').all({ ids: JSON.stringify(ids) });
+    const rows = this.articleQuery('WHERE a.id IN (SELECT value FROM json_each(@ids))', '-1').all({ ids: JSON.stringify(ids) });
     return rows.map(toStoredArticle);
   }
 
-  /** Stored articles, with what `toStoredArticle` needs, for a WHERE/ORDER tail. */
-  private articleQuery(tail: string): Database.Statement<Record<string, unknown>, ArticleRow> {
-    let statement = this.articleQueries.get(tail);
+  /**
+   * Stored articles, with what `toStoredArticle` needs, newest first. The page is chosen on ids and
+   * dates only and the rows are joined in afterwards: sorting whole rows made SQLite copy every
+   * article's JSON through its sorter, which took as long as reading the rows (a cold run's 50 group
+   * outputs: 0.76-1.06 s, now 0.49 s). The LIMIT (-1 for none) is what keeps SQLite from flattening
+   * the page back into one sorted query.
+   */
+  private articleQuery(where: string, limit: string): Database.Statement<Record<string, unknown>, ArticleRow> {
+    const key = `${where}|${limit}`;
+    let statement = this.articleQueries.get(key);
     if (!statement) {
       statement = this.db.prepare<Record<string, unknown>, ArticleRow>(
-        `SELECT a.data, a.updated, a.first_seen, a.record_hash,
+        `WITH page AS (SELECT a.id, a.published FROM articles a ${where} ORDER BY a.published DESC, a.id LIMIT ${limit})
+         SELECT a.data, a.updated, a.first_seen, a.record_hash,
                 (SELECT json_group_array(source_id) FROM article_sources s WHERE s.article_id = a.id) AS source_ids
-         FROM articles a ${tail}`,
+         FROM page CROSS JOIN articles a ON a.id = page.id
+         ORDER BY page.published DESC, page.id`,
       );
-      this.articleQueries.set(tail, statement);
+      this.articleQueries.set(key, statement);
     }
     return statement;
   }
