@@ -18,9 +18,7 @@ async function backdate(feedsDir: string, files: string[]): Promise<void> {
 
 describe('conditional GET', () => {
   it('a second run sends If-None-Match and If-Modified-Since, gets 304, stores nothing and rewrites no file (CLI)', async () => {
-    const server = await scope.server();
-    server.on('/feed.xml', validated(rssFeed(numberedItems(3)), { etag: ETAG, lastModified: LAST_MODIFIED }));
-    const h = await scope.harness({ sources: [{ id: 'news', url: server.url('/feed.xml') }] });
+    const { server, h } = await scope.newsFeed(validated(rssFeed(numberedItems(3)), { etag: ETAG, lastModified: LAST_MODIFIED }));
 
     const first = await h.cli();
     expect(first.code, first.stderr).toBe(0);
@@ -71,9 +69,7 @@ describe('conditional GET', () => {
   });
 
   it('the in-process run reports no file written on a 304', async () => {
-    const server = await scope.server();
-    server.on('/feed.xml', validated(rssFeed(numberedItems(2)), { etag: ETAG }));
-    const h = await scope.harness({ sources: [{ id: 'news', url: server.url('/feed.xml') }] });
+    const { server, h } = await scope.newsFeed(validated(rssFeed(numberedItems(2)), { etag: ETAG }));
     const first = await h.run();
     expect(first.report.published.written.length).toBeGreaterThan(0);
     const second = await h.run();
@@ -84,9 +80,7 @@ describe('conditional GET', () => {
   });
 
   it('with only Last-Modified, the second request carries If-Modified-Since alone', async () => {
-    const server = await scope.server();
-    server.on('/feed.xml', validated(rssFeed(numberedItems(1)), { lastModified: LAST_MODIFIED }));
-    const h = await scope.harness({ sources: [{ id: 'news', url: server.url('/feed.xml') }] });
+    const { server, h } = await scope.newsFeed(validated(rssFeed(numberedItems(1)), { lastModified: LAST_MODIFIED }));
     await h.run();
     await h.run();
     const [first, second] = server.hits('/feed.xml');
@@ -99,16 +93,13 @@ describe('conditional GET', () => {
   });
 
   it('a feed that changed answers 200: the new item is stored and the new validators are sent next time', async () => {
-    const server = await scope.server();
-    server.on(
-      '/feed.xml',
+    const { server, h } = await scope.newsFeed(
       sequence(
         validated(rssFeed(numberedItems(1)), { etag: '"v1"' }),
         validated(rssFeed(numberedItems(2)), { etag: '"v2"' }),
         validated(rssFeed(numberedItems(2)), { etag: '"v2"' }),
       ),
     );
-    const h = await scope.harness({ sources: [{ id: 'news', url: server.url('/feed.xml') }] });
     await h.run();
     const changed = await h.run();
     expect(changed.report.stored.inserted).toBe(1);
@@ -119,9 +110,7 @@ describe('conditional GET', () => {
   });
 
   it('a server without validators gets no conditional headers, and unchanged content still rewrites no file', async () => {
-    const server = await scope.server();
-    server.on('/feed.xml', feed(rssFeed(numberedItems(2))));
-    const h = await scope.harness({ sources: [{ id: 'news', url: server.url('/feed.xml') }] });
+    const { server, h } = await scope.newsFeed(feed(rssFeed(numberedItems(2))));
     await h.run();
     const second = await h.run();
     expect(server.hits('/feed.xml')[1]?.headers['if-none-match']).toBeUndefined();
@@ -131,9 +120,7 @@ describe('conditional GET', () => {
   });
 
   it('requests name feedmirror, its version and its project URL in the User-Agent, and accept gzip, deflate and br', async () => {
-    const server = await scope.server();
-    server.on('/feed.xml', feed(rssFeed(numberedItems(1))));
-    const h = await scope.harness({ sources: [{ id: 'news', url: server.url('/feed.xml') }] });
+    const { server, h } = await scope.newsFeed(feed(rssFeed(numberedItems(1))));
     await h.cli();
     const [request] = server.hits('/feed.xml');
     expect(request?.headers['user-agent']).toMatch(/^feedmirror\/\d+\.\d+\.\d+ \(\+https?:\/\/\S+\)/);

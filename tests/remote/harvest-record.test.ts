@@ -18,9 +18,7 @@ const ITEMS_UNCHANGED = /items as at the last harvest; not normalized again/;
 
 describe('harvest record: what did not change is not worked on again', () => {
   it('a server without validators sends the same bytes: not parsed again, nothing stored, the items counted unchanged, no file written', async () => {
-    const server = await scope.server();
-    server.on('/feed.xml', feed(rssFeed(numberedItems(3))));
-    const h = await scope.harness({ sources: [{ id: 'news', url: server.url('/feed.xml') }] });
+    const { h } = await scope.newsFeed(feed(rssFeed(numberedItems(3))));
     const first = await h.run();
     expect(first.report.stored).toEqual({ inserted: 3, updated: 0, unchanged: 0 });
     expect(logsMatching(first.logs, BODY_UNCHANGED)).toEqual([]);
@@ -34,12 +32,10 @@ describe('harvest record: what did not change is not worked on again', () => {
   });
 
   it('a changed body: the new and the edited item are stored, the others are left as stored, and the outputs show the change', async () => {
-    const server = await scope.server();
     const v1 = numberedItems(3);
     const edited = v1.map((item) => (item.title === 'Item 2' ? { ...item, title: 'Item 2, corrected' } : item));
     const v2: RssItemSpec[] = [{ title: 'Item 4', link: 'http://example.com/posts/4', guid: 'http://example.com/posts/4', pubDate: new Date(Date.UTC(2025, 0, 4, 12)).toUTCString() }, ...edited];
-    server.on('/feed.xml', sequence(feed(rssFeed(v1)), feed(rssFeed(v2)), feed(rssFeed(v2, { extra: '<lastBuildDate>Sun, 05 Jan 2025 00:00:00 GMT</lastBuildDate>' }))));
-    const h = await scope.harness({ sources: [{ id: 'news', url: server.url('/feed.xml') }] });
+    const { h } = await scope.newsFeed(sequence(feed(rssFeed(v1)), feed(rssFeed(v2)), feed(rssFeed(v2, { extra: '<lastBuildDate>Sun, 05 Jan 2025 00:00:00 GMT</lastBuildDate>' }))));
     await h.run();
     const second = await h.run();
     expect(second.report.stored).toEqual({ inserted: 1, updated: 1, unchanged: 2 });
@@ -57,9 +53,7 @@ describe('harvest record: what did not change is not worked on again', () => {
   });
 
   it('a config change reaches every stored item though the feed did not change (a publisher mirror added)', async () => {
-    const server = await scope.server();
-    server.on('/feed.xml', feed(rssFeed(numberedItems(2))));
-    const h = await scope.harness({ sources: [{ id: 'news', url: server.url('/feed.xml') }] });
+    const { server, h } = await scope.newsFeed(feed(rssFeed(numberedItems(2))));
     await h.run();
     expect((await h.articles()).flatMap((a) => a.mirrors)).toEqual([]);
     await h.setSources([{ id: 'news', url: server.url('/feed.xml'), mirrors: ['https://mirror.example.net/'] }]);
@@ -72,9 +66,7 @@ describe('harvest record: what did not change is not worked on again', () => {
   });
 
   it('a damaged harvest record is ignored: the body is parsed and every item normalized, as on a first harvest', async () => {
-    const server = await scope.server();
-    server.on('/feed.xml', feed(rssFeed(numberedItems(2))));
-    const h = await scope.harness({ sources: [{ id: 'news', url: server.url('/feed.xml') }] });
+    const { h } = await scope.newsFeed(feed(rssFeed(numberedItems(2))));
     await h.run();
     const db = new Database(path.join(h.dir, 'data', 'feedmirror.db'));
     try {
@@ -92,9 +84,7 @@ describe('harvest record: what did not change is not worked on again', () => {
   });
 
   it('`run --refresh` parses every body and reads every seed in full, and the next plain run skips again', async () => {
-    const server = await scope.server();
-    server.on('/feed.xml', feed(rssFeed(numberedItems(2))));
-    const h = await scope.harness({ sources: [{ id: 'news', url: server.url('/feed.xml') }] });
+    const { h } = await scope.newsFeed(feed(rssFeed(numberedItems(2))));
     await h.run();
     const refreshed = await h.run({ refresh: true });
     expect(logsMatching(refreshed.logs, BODY_UNCHANGED)).toEqual([]);
@@ -108,11 +98,9 @@ describe('harvest record: what did not change is not worked on again', () => {
   });
 
   it('a guid repeated inside the feed keeps its first item, also when only the repeat changed', async () => {
-    const server = await scope.server();
     const first: RssItemSpec = { title: 'First copy', link: 'http://example.com/a', guid: 'urn:example:a', guidIsPermaLink: false, pubDate: 'Wed, 01 Jan 2025 12:00:00 GMT' };
     const repeat = (title: string): RssItemSpec => ({ ...first, title, link: 'http://example.com/a-again' });
-    server.on('/feed.xml', sequence(feed(rssFeed([first, repeat('Repeat')])), feed(rssFeed([first, repeat('Repeat, edited')]))));
-    const h = await scope.harness({ sources: [{ id: 'news', url: server.url('/feed.xml') }] });
+    const { h } = await scope.newsFeed(sequence(feed(rssFeed([first, repeat('Repeat')])), feed(rssFeed([first, repeat('Repeat, edited')]))));
     await h.run();
     const second = await h.run();
     expect(second.report.stored).toEqual({ inserted: 0, updated: 0, unchanged: 1 });
