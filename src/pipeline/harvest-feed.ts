@@ -43,6 +43,10 @@ const NOTHING = { articles: [], unchanged: 0, record: null };
 
 /** One remote source: fetch → parse (following an HTML page to the feed it advertises) → normalize. Never throws. */
 export async function harvestFeedSource(source: FeedSourceConfig, previous: SourceState | undefined, deps: FeedHarvestDeps): Promise<FeedHarvest> {
+  // Read once, on the first body: an HTML page and the feed it advertises share one record.
+  const { recall } = deps;
+  let record: Promise<HarvestRecord | null> | undefined;
+  deps = { ...deps, recall: (sourceId) => (record ??= recall(sourceId)) };
   const state = currentState(source, previous);
   const http = { ...deps.http, ...source.fetch };
   const log = deps.logger.child({ source: source.id });
