@@ -543,7 +543,7 @@ async function main() {
     );
 
     // churn ----------------------------------------------------------------------------------
-    await control('mode?set=304');
+    // (set=churn also puts the server back to honouring validators)
     const churnControl = await control(`mode?set=churn&fraction=${CHURN_FRACTION}&items=${CHURN_ITEMS}`);
     const changed = churnControl.changed as number[];
     const churn = await feedmirrorRun('churn');
