@@ -383,7 +383,7 @@ describe('publisher: hostile strings', () => {
   it('a hostile seed file, parsed and normalized, gives valid feeds and a page without live markup', async () => {
     const text = `Hostile \u0001headline ]]> <script>alert(1)</script>\n\nFirst ]]> paragraph \uFFFE with <b>tags</b> & ]]> twice.\n\nA picture of <script>x</script> ]]>. (Photo by AFP)\n`;
     const seed = parseSeed({ path: '/seeds/001_abcdef0123.txt', name: '001_abcdef0123.txt', bytes: Buffer.from(text, 'utf8'), mtime: new Date('2024-01-01T00:00:00Z') });
-    const article = normalizeSeed(seed, { sourceId: 'seeds', siteUrl: 'https://feeds.example.org/', siteMirrors: SITE_MIRRORS, sourceMirrors: [] });
+    const article = normalizeSeed(seed, { sourceId: 'seeds', siteUrl: 'https://feeds.example.org/', siteMirrors: SITE_MIRRORS, sourceMirrors: [], takenIds: new Set() });
     const { outputDir, read } = await publishFixed([article]);
     await expectValidOutputs(outputDir, 'all');
     const page = await read('articles/abcdef0123.html');

@@ -26,6 +26,7 @@ const context = (overrides: Partial<SeedContext> = {}): SeedContext => ({
   siteUrl: 'https://feeds.example.org/',
   siteMirrors: ['https://feeds-mirror.example.net/'],
   sourceMirrors: [],
+  takenIds: new Set(),
   ...overrides,
 });
 

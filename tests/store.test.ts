@@ -58,7 +58,7 @@ describe('SQLite store: file and schema', () => {
     await first.close();
     const second = openStore(file);
     const [stored] = await second.listArticles({ limit: 10 });
-    expect(stored).toEqual({ ...article, firstSeen: T1.toISOString(), sourceIds: ['seeds'], recordHash: expect.stringMatching(/^[0-9a-f]{64}$/) });
+    expect(stored).toEqual({ ...article, firstSeen: T1.toISOString(), urlIsUnique: true, recordHash: expect.stringMatching(/^[0-9a-f]{64}$/) });
   });
 
   it('gives each stored record a hash that changes when the record does, and only then', async () => {
@@ -218,7 +218,7 @@ describe('SQLite store: history and listing', () => {
       new Map([['feed-a', 2], ['feed-b', 1], ['seeds', 1], ['never-fetched', 0]]),
     );
     const [seed] = await store.listArticles({ sourceIds: ['seeds'], limit: 10 });
-    expect(seed!.sourceIds).toEqual(['seeds']);
+    expect(seed!.sourceId).toEqual('seeds');
   });
 
   it('saves many source states in one call, readable after reopening, the newest state of a source winning', async () => {

@@ -29,7 +29,7 @@ export interface SyntheticOptions {
 export function syntheticArticle(n: number, options: SyntheticOptions): Article {
   const url = `https://${options.host}/${options.published.slice(0, 4)}/${options.published.slice(5, 7)}/story-${n}.html`;
   const title = `${sentence(n, 8).slice(0, -1)} (${n})`;
-  const { id, guid } = identifyItem(options.sourceId, url, url, title, options.published);
+  const { id, guid, itemKey } = identifyItem({ sourceId: options.sourceId, guid: url, link: url, linkIsShared: false, title, date: options.published });
   const paragraphs = Array.from({ length: 5 }, (_, p) => `<p>${sentence(n + p, 30 + (n % 7) * 3)} <a href="https://${options.host}/topics/${(n + p) % 50}">${sentence(p, 3).slice(0, -1)}</a> ${sentence(n * 3 + p, 20)}</p>`);
   const image = `https://cdn.${options.host}/img/${n % 1000}/${n}.jpg`;
   const contentHtml = [paragraphs[0], `<figure><img src="${image}" alt="${sentence(n, 5).slice(0, -1)}" /><figcaption>${sentence(n + 9, 10)}</figcaption></figure>`, ...paragraphs.slice(1)].join('\n');
@@ -41,6 +41,7 @@ export function syntheticArticle(n: number, options: SyntheticOptions): Article 
   return makeArticle({
     id,
     guid,
+    itemKey,
     sourceId: options.sourceId,
     kind: 'feed',
     title,

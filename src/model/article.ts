@@ -58,11 +58,16 @@ export interface Publisher {
 
 /** The one article model every input is normalized into and every output is rendered from. */
 export interface Article {
-  /** Stable internal key: never changes across runs. */
+  /** Stable internal key, unique in the store: never changes across runs (seed pages are named by it). */
   id: string;
-  /** The id published to readers (RSS guid, Atom id, JSON Feed id). */
+  /** The id published to readers (RSS guid, JSON Feed id; Atom gets an IRI derived from it). */
   guid: string;
   sourceId: string;
+  /**
+   * What identifies the item inside its source: the store keeps one record per (sourceId, itemKey),
+   * so nothing one source serves can change another source's record.
+   */
+  itemKey: string;
   kind: 'seed' | 'feed';
   title: string;
   /** Canonical URL of the article (for seeds: its page on our site). */
@@ -89,8 +94,8 @@ export interface Article {
 /** An article as the store hands it back: with what only the store knows. */
 export interface StoredArticle extends Article {
   firstSeen: string;
-  /** Every source the article was seen in (dedup across sources), primary first. */
-  sourceIds: string[];
-  /** Changes whenever the stored record does (with `updated`, `firstSeen` and `sourceIds`): what publishing keys on. */
+  /** No other article of the same source has this `url`: only then can the url say two sources carry one article. */
+  urlIsUnique: boolean;
+  /** Changes whenever the stored record does (with `updated` and `firstSeen`): what publishing keys on. */
   recordHash: string;
 }

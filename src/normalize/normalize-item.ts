@@ -5,6 +5,8 @@ import { collapseWhitespace, escapeHtmlText, truncateText } from '../lib/text.js
 import { hashArticleContent } from './content-hash.js';
 import { stripInvalidXmlChars } from '../lib/xml-chars.js';
 import { identifyItem } from './item-ids.js';
+
+export { identifyRepeat, sharedLinks } from './item-ids.js';
 import { articleMirrors, type MirrorInputs } from './mirror-urls.js';
 import { mirrorBase } from '../lib/mirror-hosts.js';
 import { htmlToText, resolveUrl, sanitizeHtml } from './sanitize-html.js';
@@ -41,8 +43,14 @@ const MAX_AUTHORS = 20;
 const MAX_CATEGORIES = 50;
 const MAX_MEDIA = 20;
 
+/** How the item stands among the other items of its feed, for its identity. */
+export interface ItemPlace {
+  /** Other guid-less items of the feed carry the same link (see sharedLinks). */
+  linkIsShared: boolean;
+}
+
 /** ParsedItem → Article: absolute URLs, plain-text title and summary, sanitized content, UTC dates, ids and mirrors. */
-export function normalizeItem(feed: ParsedFeed, item: ParsedItem, context: FeedContext): Article {
+export function normalizeItem(feed: ParsedFeed, item: ParsedItem, context: FeedContext, place: ItemPlace = { linkIsShared: false }): Article {
   const canonical = canonicalizer(context.hostAliases);
   const base = itemBase(feed, item, context.responseUrl);
   const resolve = (value: string) => {
@@ -61,7 +69,8 @@ export function normalizeItem(feed: ParsedFeed, item: ParsedItem, context: FeedC
   const title = titleOf(item, summaryText, link, context.limits);
   const dates = datesOf(item, context.now);
   const guid = item.guid?.trim() || null;
-  const identity = identifyItem(context.sourceId, guid && /^https?:\/\//i.test(guid) ? canonical(guid) : guid, link, title, dates.declared);
+  const identityInput = { sourceId: context.sourceId, guid: guid && /^https?:\/\//i.test(guid) ? canonical(guid) : guid, link, linkIsShared: place.linkIsShared, title, date: dates.declared };
+  const identity = identifyItem(identityInput);
   const { images, enclosures } = splitMedia(item.media, resolve);
   const mirrorData = link
     ? articleMirrors(link, [...images.map((i) => i.url!), ...enclosures.map((e) => e.url), ...contentUrls], context.mirrors, declaredDuplicates(item, resolve, link))

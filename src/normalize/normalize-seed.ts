@@ -13,6 +13,8 @@ export interface SeedContext {
   siteMirrors: string[];
   /** Extra publisher hosts from the source's config. */
   sourceMirrors: string[];
+  /** Article ids that articles of other sources already have (a seed of the same name in another folder). */
+  takenIds: ReadonlySet<string>;
 }
 
 const SUMMARY_CHARS = 280;
@@ -23,8 +25,17 @@ export function seedArticleId(stem: string): string {
   return hex ? hex.toLowerCase() : slugify(stem) || 'seed';
 }
 
+/**
+ * A seed's id is its name's, unless an article of another source has it already: it is then
+ * qualified with its source ("b.news"), so each folder keeps its own article and page.
+ */
+export function seedId(itemKey: string, context: Pick<SeedContext, 'sourceId' | 'takenIds'>): string {
+  return context.takenIds.has(itemKey) ? `${context.sourceId}.${itemKey}` : itemKey;
+}
+
 export function normalizeSeed(seed: ParsedSeed, context: SeedContext): Article {
-  const id = seedArticleId(seed.stem);
+  const itemKey = seedArticleId(seed.stem);
+  const id = seedId(itemKey, context);
   const url = new URL(seedPagePath(id), context.siteUrl).href;
   const images: ArticleImage[] = seed.captions.map((c) => ({ url: null, caption: c.text, credit: c.credit || null }));
   const body = {
@@ -39,6 +50,7 @@ export function normalizeSeed(seed: ParsedSeed, context: SeedContext): Article {
     // Independent of the site URL, so moving the site never changes what readers key on.
     guid: `urn:feedmirror:seed:${id}`,
     sourceId: context.sourceId,
+    itemKey,
     kind: 'seed',
     url,
     // A seed's page lives on our site, so its mirrors are the site's mirrors.

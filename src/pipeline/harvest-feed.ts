@@ -138,15 +138,21 @@ async function digest(source: FeedSourceConfig, fetched: FetchResult & { kind: '
   const parsed = await parseFeedBody(fetched.bytes, fetched.contentType, url);
   if (parsed.kind === 'html-page') return parsed;
   const { feed } = parsed;
-  const { normalizeItem, feedTitle } = await loadNormalizer();
+  const { normalizeItem, feedTitle, identifyRepeat, sharedLinks } = await loadNormalizer();
   const stored = new Map(last?.items);
   const seen = new Set<string>();
   const articles: Article[] = [];
   const items: HarvestRecord['items'] = [];
   let unchanged = 0;
-  // Feeds list newest first; the cap keeps the head. A guid repeated inside one feed keeps its first item.
-  for (const item of feed.items.slice(0, deps.config.limits.maxItemsPerSource)) {
+  // Feeds list newest first; the cap keeps the head.
+  const kept = feed.items.slice(0, deps.config.limits.maxItemsPerSource);
+  const shared = sharedLinks(kept);
+  const listed = new Set<string>();
+  for (const item of kept) {
     const fingerprint = itemFingerprint(normalizing, feed, item);
+    // The same item listed twice is one item.
+    if (listed.has(fingerprint)) continue;
+    listed.add(fingerprint);
     const storedId = stored.get(fingerprint);
     if (storedId !== undefined && !seen.has(storedId)) {
       seen.add(storedId);
@@ -154,7 +160,9 @@ async function digest(source: FeedSourceConfig, fetched: FetchResult & { kind: '
       unchanged++;
       continue;
     }
-    const article = normalizeItem(feed, item, context);
+    let article = normalizeItem(feed, item, context, { linkIsShared: shared.has(item.link?.trim() ?? '') });
+    // A key repeated inside one feed: another story under a reused guid is kept as its own item.
+    if (seen.has(article.id)) article = { ...article, ...identifyRepeat(article) };
     if (seen.has(article.id)) continue;
     seen.add(article.id);
     articles.push(article);

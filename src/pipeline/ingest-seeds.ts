@@ -1,3 +1,4 @@
+import path from 'node:path';
 import type { Article } from '../model/article.js';
 import type { InputProblem } from '../model/problem.js';
 import type { SeedSourceConfig } from '../config/config.js';
@@ -8,7 +9,7 @@ import { sha256Hex } from '../lib/text.js';
 import { GENERATOR } from '../version.js';
 import { parseSeed } from '../ingest/parse-seed.js';
 import { SeedError } from '../ingest/seed-text.js';
-import { normalizeSeed } from '../normalize/normalize-seed.js';
+import { normalizeSeed, seedArticleId } from '../normalize/normalize-seed.js';
 
 export interface SourceHarvest {
   articles: Article[];
@@ -54,7 +55,12 @@ export async function rememberSeedHarvest(store: Store, sourceId: string, record
  * seeds folder → parsed → normalized; a bad file becomes a problem and the others go on. With
  * `previous` and a folder that has not changed since, nothing is read and `articles` is empty.
  */
-export async function harvestSeedSource(source: SeedSourceConfig, site: { url: string; mirrors: string[] }, previous: SeedFolderRecord | null = null): Promise<SeedHarvest> {
+export async function harvestSeedSource(
+  source: SeedSourceConfig,
+  site: { url: string; mirrors: string[] },
+  previous: SeedFolderRecord | null,
+  store: Pick<Store, 'articleOwners'>,
+): Promise<SeedHarvest> {
   let listing: SeedFolderListing;
   try {
     listing = await listSeedFolder(source.id, source.seeds);
@@ -70,7 +76,7 @@ export async function harvestSeedSource(source: SeedSourceConfig, site: { url: s
   const scan = await readSeedEntries(source.id, listing);
   const articles: Article[] = [];
   const problems = [...scan.problems];
-  const context = { sourceId: source.id, siteUrl: site.url, siteMirrors: site.mirrors, sourceMirrors: source.mirrors };
+  const context = { sourceId: source.id, siteUrl: site.url, siteMirrors: site.mirrors, sourceMirrors: source.mirrors, takenIds: await idsOfOthers(source.id, scan.files, store) };
   for (const file of scan.files) {
     try {
       articles.push(normalizeSeed(parseSeed(file), context));
@@ -82,6 +88,12 @@ export async function harvestSeedSource(source: SeedSourceConfig, site: { url: s
   const all = dedupeIds(articles, problems, source.id);
   const listed = new Set(listing.problems);
   return { articles, problems: all, readProblems: all.filter((problem) => !listed.has(problem)), fingerprint, unchangedSince: null };
+}
+
+/** The ids these files would be stored under that articles of other sources have already. */
+async function idsOfOthers(sourceId: string, files: { name: string }[], store: Pick<Store, 'articleOwners'>): Promise<Set<string>> {
+  const owners = await store.articleOwners(files.map((file) => seedArticleId(path.basename(file.name, path.extname(file.name)))));
+  return new Set([...owners].filter(([, owner]) => owner !== sourceId).map(([id]) => id));
 }
 
 /** Two files can map to one id ("001_abc.txt", "002_abc.txt"); the first wins and the other is reported. */

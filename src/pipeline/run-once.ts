@@ -106,7 +106,7 @@ async function harvestSeeds(deps: RunDeps, options: RunOptions, selected: Config
   const { config, store, logger } = deps;
   for (const source of selected) {
     if (source.kind !== 'seeds') continue;
-    const harvest = await harvestSeedSource(source, config.site, options.refresh ? null : await lastSeedHarvest(store, source.id));
+    const harvest = await harvestSeedSource(source, config.site, options.refresh ? null : await lastSeedHarvest(store, source.id), store);
     for (const problem of harvest.problems) {
       report.problems.push(problem);
       if (problem.code === 'FM_SEED_FOLDER') report.failedSources.push(problem.sourceId);

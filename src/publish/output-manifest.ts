@@ -51,7 +51,7 @@ export function siteFingerprint(input: PublishInput): string {
  * they are written once and checked separately.
  */
 export function outputFingerprint(site: string, output: PublishOutput, selection: OutputSelection): string {
-  const items = selection.current.map((a) => [a.id, a.recordHash, a.updated, a.firstSeen, a.sourceIds]);
+  const items = selection.current.map((a) => [a.id, a.recordHash, a.updated, a.firstSeen]);
   return sha256Hex(JSON.stringify([site, output, selection.complete, selection.pages.at(-1)?.page ?? null, items]));
 }
 

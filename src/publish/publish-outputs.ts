@@ -15,7 +15,7 @@ import { renderArticlePage } from './render-page.js';
 import { renderRss } from './render-rss.js';
 import { FEED_CSS, FEED_STYLESHEET } from './feed-stylesheet.js';
 import { isUpToDate, loadManifest, outputFingerprint, recordOf, saveManifest, siteFingerprint, type PublishManifest } from './output-manifest.js';
-import { selectOutput, type OutputSelection, type OutputStore } from './select-output.js';
+import { selectOutput, type OutputScope, type OutputSelection, type OutputStore } from './select-output.js';
 import { siteCopies, type SiteCopy } from './site-copies.js';
 import { commitFile, discardFile, removeStaleTempFiles, stageFile, type FileText, type StagedFile } from './write-files.js';
 
@@ -67,7 +67,7 @@ export async function publishOutputs(input: PublishInput, store: OutputStore): P
   const site = siteFingerprint(input);
   try {
     for (const output of input.outputs) {
-      const selection = await selectOutput(output, resolveSourceIds(output.sources, input.sources), store, input.now);
+      const selection = await selectOutput(output, outputScope(output.sources, input.sources), store, input.now);
       const fingerprint = outputFingerprint(site, output, selection);
       const files = currentFeedFiles(output, copies);
       const previous = manifest.outputs[output.id];
@@ -205,6 +205,13 @@ async function publishSiteFiles(input: PublishInput, copy: SiteCopy, copies: Sit
 export function resolveSourceIds(refs: string[], sources: PublishSource[]): string[] | undefined {
   if (refs.includes('*')) return undefined;
   return sources.filter((s) => refs.includes(s.id) || s.tags.some((tag) => refs.includes(tag))).map((s) => s.id);
+}
+
+/** The sources of an output, ranked in the order its `sources` names them (a tag or "*" in config order). */
+export function outputScope(refs: string[], sources: PublishSource[]): OutputScope {
+  const ranking = new Set<string>();
+  for (const ref of refs) for (const source of sources) if (ref === '*' || ref === source.id || source.tags.includes(ref)) ranking.add(source.id);
+  return { sourceIds: resolveSourceIds(refs, sources), ranking: [...ranking] };
 }
 
 async function listSeedArticles(input: PublishInput, store: OutputStore): Promise<StoredArticle[]> {

@@ -1,11 +1,13 @@
 import type { StoredArticle } from '../model/article.js';
-import type { ArchivePage, ArticleQuery } from '../store/store.js';
+import type { ArchivePage, ArticleQuery, DuplicateCandidate, DuplicateQuery } from '../store/store.js';
 import { sha256Hex } from '../lib/text.js';
 import { compileFilter, type ItemFilter } from './select-items.js';
+import { copyLookup, hiddenCopies } from './merge-copies.js';
 
 export interface OutputStore {
   listArticles(query: ArticleQuery): Promise<StoredArticle[]>;
   getArticlesByIds(ids: string[]): Promise<StoredArticle[]>;
+  findDuplicates(query: DuplicateQuery): Promise<DuplicateCandidate[]>;
   getArchivePages(outputId: string): Promise<ArchivePage[]>;
   setAside(outputId: string, pages: ArchivePage[]): Promise<void>;
   clearFilteredOut(outputId: string): Promise<void>;
@@ -33,6 +35,14 @@ export interface OutputSelection {
   sealedArticles: Map<string, StoredArticle>;
 }
 
+/** The sources an output shows. */
+export interface OutputScope {
+  /** Undefined for every source. */
+  sourceIds: string[] | undefined;
+  /** Every source it shows, in the order its `sources` lists them: a copy from an earlier one is shown. */
+  ranking: string[];
+}
+
 const SCAN_BATCH = 500; // rows per store query while looking for matching items
 
 /**
@@ -41,9 +51,10 @@ const SCAN_BATCH = 500; // rows per store query while looking for matching items
  * `pageSize` that never change; fewer than a page's worth stay in the subscription document
  * until a page fills, so no item is ever unreachable and no archive page is ever rewritten.
  */
-export async function selectOutput(output: SelectableOutput, sourceIds: string[] | undefined, store: OutputStore, now: Date): Promise<OutputSelection> {
+export async function selectOutput(output: SelectableOutput, scope: OutputScope, store: OutputStore, now: Date): Promise<OutputSelection> {
+  const { sourceIds } = scope;
   const archiving = output.archive !== false;
-  if (archiving) await forgetStaleFilter(output, store, now);
+  if (archiving) await forgetStaleFilter(output, scope, store, now);
   const matches = compileFilter(output.filter, now);
   const base: ArticleQuery = {
     limit: SCAN_BATCH,
@@ -55,8 +66,10 @@ export async function selectOutput(output: SelectableOutput, sourceIds: string[]
   const rejected: string[] = [];
   for (let offset = 0; ; offset += SCAN_BATCH) {
     const batch = await store.listArticles({ ...base, offset });
+    // Copies are left out before the filter: the copy shown is the one the filter judges.
+    const copies = scope.ranking.length > 1 ? await hiddenCopiesOf(batch, output, scope, store) : NONE;
     for (const article of batch) {
-      if (matches(article)) candidates.push(article);
+      if (!copies.has(article.id) && matches(article)) candidates.push(article);
       else rejected.push(article.id);
     }
     if (batch.length < SCAN_BATCH || (!archiving && candidates.length >= output.limit)) break;
@@ -86,10 +99,22 @@ async function sealPages(output: SelectableOutput, candidates: StoredArticle[], 
   return { current, sealed, pages, complete: pages.length === 0, sealedArticles };
 }
 
-/** A changed filter may let through what it excluded before: forget the exclusions. */
-async function forgetStaleFilter(output: SelectableOutput, store: OutputStore, now: Date): Promise<void> {
+const NONE: ReadonlySet<string> = new Set();
+
+async function hiddenCopiesOf(batch: StoredArticle[], output: SelectableOutput, scope: OutputScope, store: OutputStore): Promise<ReadonlySet<string>> {
+  const { guids, urls } = copyLookup(batch);
+  if (guids.length === 0 && urls.length === 0) return NONE;
+  const copies = await store.findDuplicates({ outputId: output.id, ...(scope.sourceIds ? { sourceIds: scope.sourceIds } : {}), guids, urls });
+  return hiddenCopies(batch, copies, scope.ranking);
+}
+
+/**
+ * A changed filter may let through what it excluded before, and a changed order of sources may
+ * show another copy of an article: forget the exclusions.
+ */
+async function forgetStaleFilter(output: SelectableOutput, scope: OutputScope, store: OutputStore, now: Date): Promise<void> {
   const key = `output-filter:${output.id}`;
-  const hash = sha256Hex(JSON.stringify(output.filter ?? null));
+  const hash = sha256Hex(JSON.stringify([output.filter ?? null, scope.ranking]));
   const known = await store.getDocument(key);
   if (known?.body === hash) return;
   await store.clearFilteredOut(output.id);

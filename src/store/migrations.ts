@@ -1,8 +1,11 @@
+import type Database from 'better-sqlite3';
+import { reownSharedArticles } from './migrate-identity.js';
+
 /**
  * Schema history. Each entry runs once, in order, inside a transaction; the database's
  * `user_version` records the last one applied. Never edit an entry that has shipped: add one.
  */
-export const MIGRATIONS: { version: number; sql: string }[] = [
+export const MIGRATIONS: { version: number; sql: string; apply?: (db: Database.Database) => void }[] = [
   {
     version: 1,
     sql: `
@@ -78,6 +81,20 @@ export const MIGRATIONS: { version: number; sql: string }[] = [
         summary     TEXT NOT NULL
       ) STRICT;
     `,
+  },
+  {
+    version: 6,
+    // Identity per source: an article record belongs to the one source that served it, found by
+    // (source, item key). Records that several sources shared are copied to each (migrate-identity.ts).
+    sql: `
+      ALTER TABLE articles ADD COLUMN item_key TEXT;
+      -- 1 for a record copied from another source's by this migration, until its source serves it again.
+      ALTER TABLE articles ADD COLUMN provisional INTEGER NOT NULL DEFAULT 0;
+      UPDATE articles SET item_key = CASE WHEN json_extract(data, '$.kind') = 'seed' THEN id ELSE guid END;
+      UPDATE articles SET data = json_set(data, '$.itemKey', item_key);
+      CREATE INDEX articles_by_source_url ON articles (source_id, url);
+    `,
+    apply: reownSharedArticles,
   },
 ];
 

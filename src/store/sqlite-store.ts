@@ -2,11 +2,10 @@ import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import type { Article, StoredArticle } from '../model/article.js';
-import type { ArchivePage, ArticleQuery, CachedDocument, RunRecord, Store, UpsertSummary } from './store.js';
+import type { ArchivePage, ArticleQuery, CachedDocument, DuplicateCandidate, DuplicateQuery, RunRecord, Store, UpsertSummary } from './store.js';
 import type { SourceState } from '../model/source-state.js';
 import { LATEST_VERSION, MIGRATIONS } from './migrations.js';
 import { sha256Hex } from '../lib/text.js';
-import { isGlobalId } from '../lib/global-id.js';
 
 export class StoreError extends Error {
   readonly code = 'FM_STORE';
@@ -14,7 +13,6 @@ export class StoreError extends Error {
 
 interface ExistingRow {
   id: string;
-  source_id: string;
   published: string;
   record_hash: string;
   content_hash: string;
@@ -26,8 +24,11 @@ interface ArticleRow {
   updated: string | null;
   first_seen: string;
   record_hash: string;
-  source_ids: string;
+  url_unique: 0 | 1;
 }
+
+/** True when no other article of the same source has the article's url (see StoredArticle.urlIsUnique). */
+const URL_UNIQUE = `(a.url IS NOT NULL AND NOT EXISTS (SELECT 1 FROM articles x WHERE x.source_id = a.source_id AND x.url = a.url AND x.id <> a.id))`;
 
 /** Opens (creating the file and folder on first use) and migrates a SQLite store. */
 export function openSqliteStore(file: string): SqliteStore {
@@ -57,6 +58,7 @@ function migrate(db: Database.Database, file: string): void {
   for (const migration of MIGRATIONS.filter((m) => m.version > current)) {
     db.transaction(() => {
       db.exec(migration.sql);
+      migration.apply?.(db);
       db.pragma(`user_version = ${migration.version}`);
     }).immediate();
   }
@@ -69,23 +71,24 @@ export class SqliteStore implements Store {
 
   constructor(private readonly db: Database.Database) {
     this.statements = {
-      find: db.prepare<[string], ExistingRow>('SELECT id, source_id, published, record_hash, content_hash, updated FROM articles WHERE id = ?'),
-      // Only another source's row is "the same article": two items of one feed sharing a link stay two items.
-      findByUrl: db.prepare<[string, string], ExistingRow>('SELECT id, source_id, published, record_hash, content_hash, updated FROM articles WHERE url = ? AND source_id <> ? LIMIT 1'),
-      findByGuid: db.prepare<[string, string], ExistingRow>('SELECT id, source_id, published, record_hash, content_hash, updated FROM articles WHERE guid = ? AND source_id <> ? LIMIT 1'),
+      findByKey: db.prepare<[string, string], ExistingRow>('SELECT id, published, record_hash, content_hash, updated FROM articles WHERE source_id = ? AND item_key = ?'),
+      // A record copied to this source by the identity migration, whose key may not be the one its source uses.
+      findProvisional: db.prepare<[string, string, string | null], ExistingRow>(
+        'SELECT id, published, record_hash, content_hash, updated FROM articles WHERE source_id = ? AND provisional = 1 AND (guid = ? OR url = ?) LIMIT 1',
+      ),
+      idTaken: db.prepare<[string], 1>('SELECT 1 FROM articles WHERE id = ?').pluck(),
       states: db.prepare<[], { state: string }>('SELECT state FROM source_state'),
       getDocument: db.prepare<[string], { body: string; etag: string | null; modified: string | null; fetched_at: string }>('SELECT body, etag, modified, fetched_at FROM documents WHERE key = ?'),
       saveDocument: db.prepare('INSERT INTO documents (key, body, etag, modified, fetched_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT (key) DO UPDATE SET body = excluded.body, etag = excluded.etag, modified = excluded.modified, fetched_at = excluded.fetched_at'),
       saveState: db.prepare('INSERT INTO source_state (source_id, state, next_fetch) VALUES (?, ?, ?) ON CONFLICT (source_id) DO UPDATE SET state = excluded.state, next_fetch = excluded.next_fetch'),
       insert: db.prepare(
-        `INSERT INTO articles (id, source_id, guid, url, published, updated, first_seen, content_hash, record_hash, data)
-         VALUES (@id, @sourceId, @guid, @url, @published, @updated, @firstSeen, @contentHash, @recordHash, @data)`,
+        `INSERT INTO articles (id, source_id, item_key, guid, url, published, updated, first_seen, content_hash, record_hash, data)
+         VALUES (@id, @sourceId, @itemKey, @guid, @url, @published, @updated, @firstSeen, @contentHash, @recordHash, @data)`,
       ),
       update: db.prepare(
-        `UPDATE articles SET source_id = @sourceId, guid = @guid, url = @url, published = @published, updated = @updated,
+        `UPDATE articles SET item_key = @itemKey, provisional = 0, guid = @guid, url = @url, published = @published, updated = @updated,
          content_hash = @contentHash, record_hash = @recordHash, data = @data WHERE id = @id`,
       ),
-      link: db.prepare('INSERT OR IGNORE INTO article_sources (source_id, article_id) VALUES (?, ?)'),
       bumpVersion: db.prepare(
         `INSERT INTO documents (key, body, fetched_at) VALUES ('store-version', '1', '') ON CONFLICT (key) DO UPDATE SET body = CAST(CAST(body AS INTEGER) + 1 AS TEXT)`,
       ),
@@ -112,21 +115,14 @@ export class SqliteStore implements Store {
   }
 
   private upsertOne(incoming: Article, now: string): keyof UpsertSummary {
-    const existing = this.findSame(incoming);
-    if (existing && existing.source_id !== incoming.sourceId) {
-      // The same article from a second source: stored once, owned by the first, seen in both.
-      this.statements.link.run(incoming.sourceId, existing.id);
-      return 'unchanged';
-    }
+    // Only the source's own record: nothing one source serves can change another source's.
+    const existing = this.statements.findByKey.get(incoming.sourceId, incoming.itemKey) ?? this.statements.findProvisional.get(incoming.sourceId, incoming.guid, incoming.url);
     // An undated item keeps the date it was first seen with, so it does not move on every run.
     const published = incoming.dateSource === 'first-seen' ? (existing?.published ?? now) : incoming.published;
-    const article = { ...incoming, id: existing?.id ?? incoming.id, published };
+    const article = { ...incoming, id: existing?.id ?? this.freeId(incoming), published };
     const record = JSON.stringify(article);
     const recordHash = sha256Hex(record);
-    if (existing?.record_hash === recordHash) {
-      this.statements.link.run(article.sourceId, article.id);
-      return 'unchanged';
-    }
+    if (existing?.record_hash === recordHash) return 'unchanged';
     const contentChanged = existing !== undefined && existing.content_hash !== article.contentHash;
     // A content change moves `updated` to now even when the source did not say so; otherwise keep what we had.
     const updated = contentChanged ? latest(article.updated, now) : (article.updated ?? existing?.updated ?? null);
@@ -134,19 +130,49 @@ export class SqliteStore implements Store {
     const data = updated === article.updated ? record : JSON.stringify({ ...article, updated });
     const row = { ...article, updated, firstSeen: now, recordHash, data };
     (existing ? this.statements.update : this.statements.insert).run(row);
-    this.statements.link.run(article.sourceId, article.id);
     // Changed content may now pass a filter that excluded it before.
     if (contentChanged) this.statements.unfilter.run(article.id);
     return existing ? 'updated' : 'inserted';
   }
 
-  /** The stored row for this article: by id, else by canonical URL, else by a globally unique guid. */
-  private findSame(article: Article): ExistingRow | undefined {
-    return (
-      this.statements.find.get(article.id) ??
-      (article.url ? this.statements.findByUrl.get(article.url, article.sourceId) : undefined) ??
-      (article.kind === 'feed' && isGlobalId(article.guid) ? this.statements.findByGuid.get(article.guid, article.sourceId) : undefined)
-    );
+  /**
+   * The article's own id, unless a record of another item has it (a seed file named after an item's
+   * id, a seed of the same name in another folder stored meanwhile): then one drawn from it.
+   */
+  private freeId(article: Article): string {
+    let id = article.id;
+    while (this.statements.idTaken.get(id)) id = sha256Hex(`${article.sourceId}\n${article.itemKey}\n${id}`).slice(0, 32);
+    return id;
+  }
+
+  async articleOwners(ids: string[]): Promise<Map<string, string>> {
+    const rows = this.db
+      .prepare<[string], { id: string; source_id: string }>('SELECT id, source_id FROM articles WHERE id IN (SELECT value FROM json_each(?))')
+      .all(JSON.stringify(ids));
+    return new Map(rows.map((row) => [row.id, row.source_id]));
+  }
+
+  async findDuplicates(query: DuplicateQuery): Promise<DuplicateCandidate[]> {
+    type Row = { id: string; source_id: string; kind: string; guid: string; url: string | null; url_unique: 0 | 1; first_seen: string; page: number | null };
+    const rows = this.db
+      .prepare<Record<string, string | number>, Row>(
+        `SELECT a.id, a.source_id, json_extract(a.data, '$.kind') AS kind, a.guid, a.url, ${URL_UNIQUE} AS url_unique, a.first_seen,
+                (SELECT page FROM output_members m WHERE m.output_id = @output AND m.article_id = a.id) AS page
+         FROM articles a
+         WHERE (@everySource OR a.source_id IN (SELECT value FROM json_each(@sources)))
+           AND (a.guid IN (SELECT value FROM json_each(@guids)) OR a.url IN (SELECT value FROM json_each(@urls)))`,
+      )
+      .all({
+        output: query.outputId,
+        everySource: query.sourceIds ? 0 : 1,
+        sources: JSON.stringify(query.sourceIds ?? []),
+        guids: JSON.stringify(query.guids),
+        urls: JSON.stringify(query.urls),
+      });
+    return rows.map((row) => ({
+      id: row.id, sourceId: row.source_id, kind: row.kind === 'seed' ? 'seed' : 'feed', guid: row.guid, url: row.url,
+      urlIsUnique: row.url_unique === 1, firstSeen: row.first_seen, setAsidePage: row.page,
+    }));
   }
 
   async getSourceStates(): Promise<Map<string, SourceState>> {
@@ -162,7 +188,7 @@ export class SqliteStore implements Store {
 
   async listArticles(query: ArticleQuery): Promise<StoredArticle[]> {
     const conditions = [
-      ...(query.sourceIds ? ['a.id IN (SELECT article_id FROM article_sources WHERE source_id IN (SELECT value FROM json_each(@sources)))'] : []),
+      ...(query.sourceIds ? ['a.source_id IN (SELECT value FROM json_each(@sources))'] : []),
       ...(query.publishedAfter ? ['a.published >= @after'] : []),
       ...(query.notSetAsideBy ? ['a.id NOT IN (SELECT article_id FROM output_members WHERE output_id = @output)'] : []),
     ];
@@ -189,8 +215,7 @@ export class SqliteStore implements Store {
     if (!statement) {
       statement = this.db.prepare<Record<string, unknown>, ArticleRow>(
         `WITH page AS (SELECT a.id, a.published FROM articles a ${where} ORDER BY a.published DESC, a.id LIMIT ${limit})
-         SELECT a.data, a.updated, a.first_seen, a.record_hash,
-                (SELECT json_group_array(source_id) FROM article_sources s WHERE s.article_id = a.id) AS source_ids
+         SELECT a.data, a.updated, a.first_seen, a.record_hash, ${URL_UNIQUE} AS url_unique
          FROM page CROSS JOIN articles a ON a.id = page.id
          ORDER BY page.published DESC, page.id`,
       );
@@ -216,7 +241,7 @@ export class SqliteStore implements Store {
   async countArticles(sourceIds?: string[]): Promise<number> {
     if (!sourceIds) return (this.db.prepare('SELECT count(*) AS n FROM articles').get() as { n: number }).n;
     const row = this.db
-      .prepare('SELECT count(DISTINCT article_id) AS n FROM article_sources WHERE source_id IN (SELECT value FROM json_each(?))')
+      .prepare('SELECT count(*) AS n FROM articles WHERE source_id IN (SELECT value FROM json_each(?))')
       .get(JSON.stringify(sourceIds)) as { n: number };
     return row.n;
   }
@@ -224,7 +249,7 @@ export class SqliteStore implements Store {
   async countArticlesBySource(sourceIds: string[]): Promise<Map<string, number>> {
     const rows = this.db
       .prepare<[string], { source_id: string; n: number }>(
-        'SELECT source_id, count(*) AS n FROM article_sources WHERE source_id IN (SELECT value FROM json_each(?)) GROUP BY source_id',
+        'SELECT source_id, count(*) AS n FROM articles WHERE source_id IN (SELECT value FROM json_each(?)) GROUP BY source_id',
       )
       .all(JSON.stringify(sourceIds));
     const counts = new Map(sourceIds.map((id) => [id, 0]));
@@ -283,11 +308,10 @@ const RUNS_KEPT = 1000;
 
 function toStoredArticle(row: ArticleRow): StoredArticle {
   const article = JSON.parse(row.data) as StoredArticle;
-  const others = (JSON.parse(row.source_ids) as string[]).filter((id) => id !== article.sourceId).sort();
   // Completed in place: the parsed object is ours, and copying every article cost a tenth of a publish.
   article.updated = row.updated;
   article.firstSeen = row.first_seen;
-  article.sourceIds = [article.sourceId, ...others];
+  article.urlIsUnique = row.url_unique === 1;
   article.recordHash = row.record_hash;
   return article;
 }

@@ -15,7 +15,7 @@ export interface CachedDocument {
 }
 
 export interface ArticleQuery {
-  /** Source ids to include; articles seen in any of them match. Omit for all sources. */
+  /** Source ids to include. Omit for all sources. */
   sourceIds?: string[];
   limit: number;
   /** Skip this many of the newest. */
@@ -24,6 +24,28 @@ export interface ArticleQuery {
   publishedAfter?: string;
   /** Leave out articles this output has already set aside (archived or filtered out). */
   notSetAsideBy?: string;
+}
+
+/** Articles that may be copies of one another in a merged output: those with one of these guids or urls. */
+export interface DuplicateQuery {
+  /** The output asking: each candidate says whether this output has set it aside. */
+  outputId: string;
+  /** Omit for every source. */
+  sourceIds?: string[];
+  guids: string[];
+  urls: string[];
+}
+
+export interface DuplicateCandidate {
+  id: string;
+  sourceId: string;
+  kind: 'seed' | 'feed';
+  guid: string;
+  url: string | null;
+  urlIsUnique: boolean;
+  firstSeen: string;
+  /** The output's page for it (0 filtered out, n >= 1 archived, -1 kept out as a copy of an archived one), or null. */
+  setAsidePage: number | null;
 }
 
 /** One finished run, for /healthz, /metrics and status. */
@@ -45,8 +67,14 @@ export interface ArchivePage {
  * at once, but a shared PostgreSQL store will not, and no caller may assume otherwise.
  */
 export interface Store {
-  /** Inserts or updates articles in one transaction; `now` stamps first-seen and content changes. */
+  /**
+   * Inserts or updates articles in one transaction; `now` stamps first-seen and content changes.
+   * An article updates only its own source's record with the same item key.
+   */
   upsertArticles(articles: Article[], now: Date): Promise<UpsertSummary>;
+  /** The source of each of these article ids that is stored. */
+  articleOwners(ids: string[]): Promise<Map<string, string>>;
+  findDuplicates(query: DuplicateQuery): Promise<DuplicateCandidate[]>;
   listArticles(query: ArticleQuery): Promise<StoredArticle[]>;
   countArticles(sourceIds?: string[]): Promise<number>;
   /** Articles per source (0 for a source with none), in one query. */

@@ -29,6 +29,7 @@ export function makeArticle(overrides: Partial<Article> = {}): Article {
     language: null,
     publisher: null,
     ...overrides,
+    itemKey: overrides.itemKey ?? id,
   };
   return { ...base, contentHash: overrides.contentHash ?? hashArticleContent(base) };
 }
