@@ -30,13 +30,11 @@ export function identifyItem(input: IdentityInput): ItemIdentity {
 }
 
 /**
- * A later item of one feed with the key of an earlier one (a guid repeated on another story):
- * kept as an item of its own under a URN drawn from its link, title and date. The same item
- * listed twice gets the same URN both times, and is then stored once.
+ * A later item of one feed with the key of an earlier one but another link (a guid reused for
+ * another story): an item of its own, under a URN drawn from its link (its title when it has none).
  */
 export function identifyRepeat(article: ItemIdentity & RepeatFields): ItemIdentity {
-  const date = article.dateSource === 'first-seen' ? '' : article.published;
-  const key = `urn:feedmirror:item:${sha256Hex(`repeat:${article.sourceId}:${article.itemKey}:${article.url ?? ''}:${article.title}:${date}`).slice(0, 32)}`;
+  const key = `urn:feedmirror:item:${sha256Hex(`repeat:${article.sourceId}:${article.itemKey}:${article.url ?? `title:${article.title}`}`).slice(0, 32)}`;
   return { id: internalId(article.sourceId, key), itemKey: key, guid: key };
 }
 
@@ -44,8 +42,6 @@ interface RepeatFields {
   sourceId: string;
   url: string | null;
   title: string;
-  published: string;
-  dateSource: string;
 }
 
 export function internalId(sourceId: string, itemKey: string): string {

@@ -139,8 +139,9 @@ async function digest(source: FeedSourceConfig, fetched: FetchResult & { kind: '
   if (parsed.kind === 'html-page') return parsed;
   const { feed } = parsed;
   const { normalizeItem, feedTitle, identifyRepeat, sharedLinks } = await loadNormalizer();
-  const stored = new Map(last?.items);
-  const seen = new Set<string>();
+  const stored = new Map(last?.items.map(([fingerprint, id, link]) => [fingerprint, { id, link }]));
+  /** Article ids kept so far, with their links. */
+  const seen = new Map<string, string | null | undefined>();
   const articles: Article[] = [];
   const items: HarvestRecord['items'] = [];
   let unchanged = 0;
@@ -153,20 +154,25 @@ async function digest(source: FeedSourceConfig, fetched: FetchResult & { kind: '
     // The same item listed twice is one item.
     if (listed.has(fingerprint)) continue;
     listed.add(fingerprint);
-    const storedId = stored.get(fingerprint);
-    if (storedId !== undefined && !seen.has(storedId)) {
-      seen.add(storedId);
-      items.push([fingerprint, storedId]);
+    const known = stored.get(fingerprint);
+    if (known !== undefined && !seen.has(known.id)) {
+      seen.set(known.id, known.link);
+      items.push([fingerprint, known.id, known.link ?? null]);
       unchanged++;
       continue;
     }
     let article = normalizeItem(feed, item, context, { linkIsShared: shared.has(item.link?.trim() ?? '') });
-    // A key repeated inside one feed: another story under a reused guid is kept as its own item.
-    if (seen.has(article.id)) article = { ...article, ...identifyRepeat(article) };
-    if (seen.has(article.id)) continue;
-    seen.add(article.id);
+    if (seen.has(article.id)) {
+      // A key repeated inside one feed: at the same link (or one not known) it is the same story
+      // again and the first is kept; at another link it is another story, kept as an item of its own.
+      const firstLink = seen.get(article.id);
+      if (firstLink === undefined || firstLink === article.url) continue;
+      article = { ...article, ...identifyRepeat(article) };
+      if (seen.has(article.id)) continue;
+    }
+    seen.set(article.id, article.url);
     articles.push(article);
-    items.push([fingerprint, article.id]);
+    items.push([fingerprint, article.id, article.url]);
   }
   if (unchanged > 0) log.debug({ url, unchanged, changed: articles.length }, `feed ${url}: ${unchanged} items as at the last harvest; not normalized again`);
   const title = feedTitle(feed, deps.config.limits);

@@ -17,8 +17,11 @@ export interface HarvestRecord {
   /** Hash of the body's bytes and Content-Type, and of everything normalizing depends on. */
   body: string;
   title: string | null;
-  /** The items kept (after the cap and duplicate guids), in feed order: fingerprint and article id. */
-  items: [fingerprint: string, id: string][];
+  /**
+   * The items kept (after the cap and repeats), in feed order: fingerprint, article id and link
+   * (a record written before links were kept has none: undefined).
+   */
+  items: [fingerprint: string, id: string, url?: string | null][];
 }
 
 /** One per feed source, in the store's documents beside the source's state. */

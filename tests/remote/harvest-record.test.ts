@@ -97,13 +97,24 @@ describe('harvest record: what did not change is not worked on again', () => {
     expect(plain.stderr).toMatch(BODY_UNCHANGED);
   });
 
-  it('a guid repeated inside the feed keeps its first item, also when only the repeat changed', async () => {
+  it('a guid repeated inside the feed at the same link keeps its first item, also when only the repeat changed', async () => {
     const first: RssItemSpec = { title: 'First copy', link: 'http://example.com/a', guid: 'urn:example:a', guidIsPermaLink: false, pubDate: 'Wed, 01 Jan 2025 12:00:00 GMT' };
-    const repeat = (title: string): RssItemSpec => ({ ...first, title, link: 'http://example.com/a-again' });
+    const repeat = (title: string): RssItemSpec => ({ ...first, title });
     const { h } = await scope.newsFeed(sequence(feed(rssFeed([first, repeat('Repeat')])), feed(rssFeed([first, repeat('Repeat, edited')]))));
     await h.run();
     const second = await h.run();
     expect(second.report.stored).toEqual({ inserted: 0, updated: 0, unchanged: 1 });
     expect(titlesOf(await h.articles())).toEqual(['First copy']);
+  });
+
+  it('a guid repeated on another story (another link) is an item of its own, edited in place on the next harvest', async () => {
+    const first: RssItemSpec = { title: 'First story', link: 'http://example.com/a', guid: 'urn:example:a', guidIsPermaLink: false, pubDate: 'Wed, 01 Jan 2025 12:00:00 GMT' };
+    const other = (title: string): RssItemSpec => ({ ...first, title, link: 'http://example.com/b' });
+    const { h } = await scope.newsFeed(sequence(feed(rssFeed([first, other('Other story')])), feed(rssFeed([first, other('Other story, edited')]))));
+    await h.run();
+    expect(titlesOf(await h.articles())).toEqual(['First story', 'Other story']);
+    const second = await h.run();
+    expect(second.report.stored).toEqual({ inserted: 0, updated: 1, unchanged: 1 });
+    expect(titlesOf(await h.articles())).toEqual(['First story', 'Other story, edited']);
   });
 });
