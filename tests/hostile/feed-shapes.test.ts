@@ -25,7 +25,7 @@ describe('duplicate GUIDs within one feed', () => {
     { title: 'Third copy', link: 'http://dup.example/c', guid: 'dup-guid-1', guidIsPermaLink: false, pubDate: 'Mon, 02 Jun 2025 09:00:00 GMT', description: 'third' },
   ];
 
-  it('become one article (the first in feed order), published once per format, with the same id on every run and no file rewritten by the second run', async () => {
+  it('each story is kept: the first under the guid, the others (other links) under ids of their own, the same on every run, and no file rewritten by the second run', async () => {
     const server = await scope.server();
     server.on('/feed.xml', feed(rssFeed(items)));
     const h = await scope.harness({ sources: [{ id: 'dups', url: server.url('/feed.xml') }] });
@@ -35,8 +35,10 @@ describe('duplicate GUIDs within one feed', () => {
     const filesAfterFirst = await snapshotTree(h.feedsDir);
     const timesAfterFirst = await h.outputTimes();
 
-    expect(afterFirst.map((a) => a.title).sort()).toEqual(['First copy', 'Unique']);
-    expect(first.report.stored.inserted).toBe(2);
+    expect(afterFirst.map((a) => a.title).sort()).toEqual(['First copy', 'Second copy', 'Third copy', 'Unique']);
+    expect(first.report.stored.inserted).toBe(4);
+    expect(afterFirst.find((a) => a.title === 'First copy')!.guid).toBe('dup-guid-1');
+    expect(new Set(afterFirst.map((a) => a.guid)).size).toBe(4);
     for (const file of ['all/rss.xml', 'all/atom.xml', 'all/feed.json']) {
       expect((await h.output(file)).split('dup-guid-1').length - 1, file).toBe(1);
     }
@@ -45,7 +47,7 @@ describe('duplicate GUIDs within one feed', () => {
 
     expect(server.hits('/feed.xml')).toHaveLength(2);
     expect((await h.articles()).map((a) => [a.id, a.title])).toEqual(afterFirst.map((a) => [a.id, a.title]));
-    expect(second.report.stored).toEqual({ inserted: 0, updated: 0, unchanged: 2 });
+    expect(second.report.stored).toEqual({ inserted: 0, updated: 0, unchanged: 4 });
     expect(second.report.published.written).toEqual([]);
     expect(await snapshotTree(h.feedsDir)).toEqual(filesAfterFirst);
     expect(await h.outputTimes()).toEqual(timesAfterFirst);
