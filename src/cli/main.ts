@@ -48,6 +48,8 @@ function buildProgram(): Command {
     .description('serve the output folder over HTTP (caching, compression, /healthz, /metrics); --schedule also runs the daemon')
     .option('--host <host>', 'address to listen on', '127.0.0.1')
     .addOption(new Option('--port <port>', 'port to listen on').argParser(portNumber).default(8080))
+    .addOption(new Option('--admin-port <port>', 'serve /healthz and /metrics on this port only, not on --port').argParser(portNumber))
+    .option('--admin-host <host>', 'address for --admin-port (default: 127.0.0.1)')
     .option('--schedule', 'also run the schedule in this process')
     .addOption(new Option('--grace <ms>', 'with --schedule: how long in-flight fetches may continue after SIGTERM').argParser(positiveInt).default(10_000))
     .action(async (options: ServeOptions) => {

@@ -3,7 +3,8 @@ import { loadConfig } from '../config/load-config.js';
 import type { Config } from '../config/config.js';
 import { openSqliteStore } from '../store/sqlite-store.js';
 import type { Store } from '../store/store.js';
-import { createFeedServer } from '../serve/server.js';
+import type http from 'node:http';
+import { createAdminServer, createFeedServer, type ServerDeps } from '../serve/server.js';
 import { FeedMetrics } from '../serve/metrics.js';
 import { startDaemon, type Daemon } from '../schedule/daemon.js';
 import { loadConfigOrExit, type CommonOptions } from './run-command.js';
@@ -12,6 +13,10 @@ import { CliError, EXIT, type ExitCode } from './exit-codes.js';
 export interface ServeOptions extends CommonOptions {
   host: string;
   port: number;
+  /** /healthz and /metrics on this port only (not on the public one) */
+  adminPort?: number;
+  adminHost?: string;
+
   schedule?: boolean;
   grace: number;
 }
@@ -45,14 +50,11 @@ export async function serveCommand(options: ServeOptions): Promise<ExitCode> {
     return store;
   };
   const metrics = new FeedMetrics({ config: () => config, store: openStore });
-  const server = createFeedServer({ config: () => config, logger, metrics, store: openStore });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', (error: NodeJS.ErrnoException) => reject(new CliError(`serve: cannot listen on ${options.host}:${options.port}: ${error.code ?? error.message}`, EXIT.USAGE)));
-    server.listen(options.port, options.host, resolve);
-  });
-  const address = server.address();
-  const port = typeof address === 'object' && address ? address.port : options.port;
-  logger.info({ event: 'listening', host: options.host, port }, `serving ${config.outputDir} on http://${options.host}:${port}/`);
+  const deps: ServerDeps = { config: () => config, logger, metrics, store: openStore };
+  const { servers, port, admin } = await startServers(deps, options);
+  const adminNote = admin ? `; /healthz and /metrics on http://${admin.host}:${admin.port}/` : '';
+  const adminFields = admin ? { adminHost: admin.host, adminPort: admin.port } : {};
+  logger.info({ event: 'listening', host: options.host, port, ...adminFields }, `serving ${config.outputDir} on http://${options.host}:${port}/${adminNote}`);
   let daemon: Daemon | null = null;
   if (options.schedule) {
     daemon = await startDaemon({
@@ -69,10 +71,59 @@ export async function serveCommand(options: ServeOptions): Promise<ExitCode> {
       process.once('SIGTERM', stop).once('SIGINT', stop);
     });
   }
-  const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-  server.closeAllConnections(); // keep-alive connections would otherwise hold the close open
-  await closed;
+  await closeServers(servers);
   await (store as Store | null)?.close();
   logger.info({ event: 'stopped' }, 'server stopped');
   return EXIT.OK;
+}
+
+interface Listening {
+  servers: http.Server[];
+  port: number;
+  admin: { host: string; port: number } | null;
+}
+
+/** The public server, and with --admin-port the admin server that takes /healthz and /metrics from it. */
+async function startServers(deps: ServerDeps, options: ServeOptions): Promise<Listening> {
+  const admin = adminAddress(options);
+  const server = createFeedServer(deps, { adminRoutes: admin === null });
+  const port = await listen(server, options.host, options.port);
+  if (!admin) return { servers: [server], port, admin: null };
+  const adminServer = createAdminServer(deps);
+  try {
+    return { servers: [server, adminServer], port, admin: { host: admin.host, port: await listen(adminServer, admin.host, admin.port) } };
+  } catch (error) {
+    await closeServers([server]);
+    throw error;
+  }
+}
+
+/** --admin-port moves /healthz and /metrics off the public port; --admin-host alone is a mistake. */
+function adminAddress(options: ServeOptions): { host: string; port: number } | null {
+  if (options.adminPort === undefined) {
+    if (options.adminHost !== undefined) throw new CliError('serve: --admin-host needs --admin-port', EXIT.USAGE);
+    return null;
+  }
+  return { host: options.adminHost ?? '127.0.0.1', port: options.adminPort };
+}
+
+/** Listens, and answers the port it got (port 0 picks a free one). */
+async function listen(server: http.Server, host: string, port: number): Promise<number> {
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', (error: NodeJS.ErrnoException) => reject(new CliError(`serve: cannot listen on ${host}:${port}: ${error.code ?? error.message}`, EXIT.USAGE)));
+    server.listen(port, host, resolve);
+  });
+  const address = server.address();
+  return typeof address === 'object' && address ? address.port : port;
+}
+
+async function closeServers(servers: http.Server[]): Promise<void> {
+  await Promise.all(
+    servers.map((server) => {
+      if (!server.listening) return undefined;
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeAllConnections(); // keep-alive connections would otherwise hold the close open
+      return closed;
+    }),
+  );
 }

@@ -24,6 +24,18 @@ export function contentTypeFor(file: string): string {
   return BY_NAME[path.basename(file)] ?? BY_EXTENSION[path.extname(file).toLowerCase()] ?? 'application/octet-stream';
 }
 
+/**
+ * RSS and Atom as a browser shows them: Chromium displays application/rss+xml and
+ * application/atom+xml as plain text and never applies their XSL stylesheet, so a person who opens
+ * a feed gets it as application/xml (feed readers still get the feed's own type).
+ */
+export const BROWSER_VIEW_TYPE = 'application/xml; charset=utf-8';
+
+export function hasBrowserView(file: string): boolean {
+  const name = path.basename(file);
+  return name === 'rss.xml' || name === 'atom.xml';
+}
+
 /** Feeds are read by aggregators and web apps on other origins. */
 export function isFeed(file: string): boolean {
   return path.basename(file) in BY_NAME || file.endsWith('.opml');

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
-import { readFile, stat } from 'node:fs/promises';
 import { promisify } from 'node:util';
 import zlib from 'node:zlib';
+import type { OpenedFile } from './confined-file.js';
 
 export type Encoding = 'br' | 'gzip' | 'identity';
 
@@ -19,32 +19,35 @@ const MAX_CACHE_BYTES = 64 * 1024 * 1024;
 /** Files smaller than this are sent as they are: compression would not pay for its headers. */
 const MIN_COMPRESS_BYTES = 256;
 
+interface Entry {
+  ino: number;
+  size: number;
+  mtimeMs: number;
+  file: CachedFile;
+}
+
 /**
  * Files of the output folder with a strong ETag (a hash of the bytes, so every copy of the site
  * on every host and CDN gives the same ETag for the same bytes) and compressed forms made once.
- * An entry is reused while the file's mtime and size are unchanged (atomic renames change both).
+ * An entry, keyed by the file's real path, is reused while its inode, mtime and size are
+ * unchanged (atomic renames change them).
  */
 export class FileCache {
-  private readonly entries = new Map<string, { size: number; mtimeMs: number; file: CachedFile }>();
+  private readonly entries = new Map<string, Entry>();
   private bytes = 0;
 
-  async get(file: string): Promise<CachedFile | null> {
-    let info;
-    try {
-      info = await stat(file);
-    } catch {
-      return null;
-    }
-    if (!info.isFile()) return null;
-    const known = this.entries.get(file);
-    if (known && known.size === info.size && known.mtimeMs === info.mtimeMs) {
-      this.entries.delete(file);
-      this.entries.set(file, known); // most recently used last
+  /** The file's bytes, read from its open descriptor unless the cached copy is still current. */
+  async get(opened: OpenedFile): Promise<CachedFile> {
+    const { info, realPath } = opened;
+    const known = this.entries.get(realPath);
+    if (known && known.ino === info.ino && known.size === info.size && known.mtimeMs === info.mtimeMs) {
+      this.entries.delete(realPath);
+      this.entries.set(realPath, known); // most recently used last
       return known.file;
     }
-    const identity = await readFile(file);
+    const identity = await opened.handle.readFile();
     const cached: CachedFile = { mtime: info.mtime, etag: `"${createHash('sha256').update(identity).digest('base64url').slice(0, 27)}"`, bodies: { identity }, identity };
-    this.remember(file, { size: info.size, mtimeMs: info.mtimeMs, file: cached });
+    this.remember(realPath, { ino: info.ino, size: info.size, mtimeMs: info.mtimeMs, file: cached });
     return cached;
   }
 
@@ -58,7 +61,7 @@ export class FileCache {
     return body;
   }
 
-  private remember(file: string, entry: { size: number; mtimeMs: number; file: CachedFile }) {
+  private remember(file: string, entry: Entry) {
     const old = this.entries.get(file);
     if (old) this.bytes -= sizeOf(old.file);
     this.entries.set(file, entry);

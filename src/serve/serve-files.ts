@@ -1,8 +1,10 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import path from 'node:path';
 import { stat } from 'node:fs/promises';
-import { contentTypeFor, isFeed } from './content-types.js';
-import { chooseEncoding, FileCache } from './file-cache.js';
+import { BROWSER_VIEW_TYPE, contentTypeFor, hasBrowserView, isFeed } from './content-types.js';
+import { chooseEncoding, FileCache, type CachedFile } from './file-cache.js';
+import { openInside, realFolder } from './confined-file.js';
+import { setContentType } from './security-headers.js';
 import type { SiteCopy } from '../publish/site-copies.js';
 
 const CACHE_SECONDS = 300;
@@ -15,7 +17,8 @@ export interface FileServerOptions {
 
 /**
  * Serves the output folder the way a careful static server would: the site copy chosen by the
- * Host header, conditional requests, br/gzip, HEAD, CORS on feeds, and no way out of the folder.
+ * Host header, conditional requests, br/gzip, HEAD, CORS on feeds, and no way out of the folder,
+ * neither by the URL nor by a symlink inside it.
  */
 export function createFileHandler(options: FileServerOptions) {
   const cache = new FileCache();
@@ -23,22 +26,17 @@ export function createFileHandler(options: FileServerOptions) {
   const onion = options.copies.find((c) => c.kind === 'tor');
   return async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const copy = copyFor(req.headers.host, options.copies);
-    const copyRoot = path.join(root, copy.dir);
-    const relative = safeRelativePath(req.url ?? '/');
-    if (relative === null) return notFound(res, req.method === 'HEAD');
-    let file = path.join(copyRoot, relative);
-    if (!isInside(copyRoot, file)) return notFound(res, req.method === 'HEAD');
-    if (relative === '' || relative.endsWith('/') || (await isDirectory(file))) file = path.join(file, 'index.html');
-    const cached = await cache.get(file);
-    if (!cached) return notFound(res, req.method === 'HEAD');
+    const found = await readRequested(cache, root, copy, req.url ?? '/');
+    if (!found) return notFound(res, req.method === 'HEAD');
+    const { file, relative, cached } = found;
     const encoding = chooseEncoding(header(req, 'accept-encoding'), cached.identity.length);
-    const etag = encoding === 'identity' ? cached.etag : `${cached.etag.slice(0, -1)}-${encoding}"`;
-    res.setHeader('Content-Type', contentTypeFor(file));
+    const view = hasBrowserView(file) && isNavigation(req);
+    const etag = variantEtag(cached.etag, [encoding === 'identity' ? null : encoding, view ? 'view' : null]);
+    setContentType(res, view ? BROWSER_VIEW_TYPE : contentTypeFor(file));
     res.setHeader('ETag', etag);
     res.setHeader('Last-Modified', cached.mtime.toUTCString());
-    res.setHeader('Vary', 'Accept-Encoding');
+    res.setHeader('Vary', hasBrowserView(file) ? 'Accept-Encoding, Sec-Fetch-Dest' : 'Accept-Encoding');
     res.setHeader('Cache-Control', relative.includes('/archive/') ? `public, max-age=${ARCHIVE_CACHE_SECONDS}, immutable` : `public, max-age=${CACHE_SECONDS}`);
-    res.setHeader('X-Content-Type-Options', 'nosniff');
     if (isFeed(file)) res.setHeader('Access-Control-Allow-Origin', '*');
     if (onion && copy !== onion) res.setHeader('Onion-Location', new URL(relative, onion.base).href);
     if (isNotModified(req, etag, cached.etag, cached.mtime)) {
@@ -52,6 +50,24 @@ export function createFileHandler(options: FileServerOptions) {
     res.statusCode = 200;
     res.end(req.method === 'HEAD' ? undefined : body);
   };
+}
+
+/** The file a URL names in a site copy, if it is a regular file really inside the output folder. */
+async function readRequested(cache: FileCache, root: string, copy: SiteCopy, url: string): Promise<{ file: string; relative: string; cached: CachedFile } | null> {
+  const copyRoot = path.join(root, copy.dir);
+  const relative = safeRelativePath(url);
+  if (relative === null) return null;
+  let file = path.join(copyRoot, relative);
+  if (!isInside(copyRoot, file)) return null;
+  if (relative === '' || relative.endsWith('/') || (await isDirectory(file))) file = path.join(file, 'index.html');
+  const realRoot = await realFolder(root);
+  const opened = realRoot === null ? null : await openInside(realRoot, file);
+  if (!opened) return null;
+  try {
+    return { file, relative, cached: await cache.get(opened) };
+  } finally {
+    await opened.handle.close();
+  }
 }
 
 /** The copy whose host the request names; the canonical one otherwise. */
@@ -73,6 +89,17 @@ export function safeRelativePath(url: string): string | null {
   const normalized = path.posix.normalize(pathname);
   if (normalized.split('/').some((part) => part.startsWith('.') && part !== '')) return null;
   return normalized.replace(/^\/+/, '');
+}
+
+/** A browser opening the URL as a page (Chromium, Firefox and Safari send Sec-Fetch-Dest). */
+function isNavigation(req: IncomingMessage): boolean {
+  return header(req, 'sec-fetch-dest') === 'document';
+}
+
+/** Each representation of the same bytes (compressed, or typed for a browser) gets its own strong ETag. */
+function variantEtag(etag: string, variants: (string | null)[]): string {
+  const suffix = variants.filter((v): v is string => v !== null).map((v) => `-${v}`).join('');
+  return `${etag.slice(0, -1)}${suffix}"`;
 }
 
 function isInside(root: string, file: string): boolean {
@@ -111,7 +138,7 @@ const NOT_FOUND_PAGE = `<!DOCTYPE html>
 
 export function notFound(res: ServerResponse, head: boolean): void {
   res.statusCode = 404;
-  res.setHeader('Content-Type', 'text/html; charset=utf-8');
+  setContentType(res, 'text/html; charset=utf-8');
   res.setHeader('Cache-Control', 'no-cache');
   res.end(head ? undefined : NOT_FOUND_PAGE);
 }

@@ -1,10 +1,12 @@
-import http from 'node:http';
+import type http from 'node:http';
 import type { Config } from '../config/config.js';
 import type { Logger } from '../log/logger.js';
 import type { Store } from '../store/store.js';
 import { siteCopies } from '../publish/site-copies.js';
 import { createFileHandler, notFound } from './serve-files.js';
 import type { FeedMetrics } from './metrics.js';
+import { setContentType, setSecurityHeaders } from './security-headers.js';
+import { createLimitedServer, SERVER_LIMITS, type ServerLimits } from './server-limits.js';
 
 export interface ServerDeps {
   config: () => Config;
@@ -14,35 +16,63 @@ export interface ServerDeps {
   store: () => Promise<Store | null>;
 }
 
-/** GET/HEAD of the output folder, plus /healthz and /metrics. */
-export function createFeedServer(deps: ServerDeps): http.Server {
+export interface ServerOptions {
+  /** Also answer /healthz and /metrics (when no admin server takes them). Default true. */
+  adminRoutes?: boolean;
+  limits?: ServerLimits;
+}
+
+type Handler = (req: http.IncomingMessage, res: http.ServerResponse) => Promise<void>;
+
+/** GET/HEAD of the output folder, plus /healthz and /metrics unless an admin server has them. */
+export function createFeedServer(deps: ServerDeps, options: ServerOptions = {}): http.Server {
   let handler = fileHandlerFor(deps.config());
   let configSeen = deps.config();
-  return http.createServer((req, res) => {
+  const adminRoutes = options.adminRoutes ?? true;
+  return createServer(deps, options.limits ?? SERVER_LIMITS, async (req, res) => {
     const config = deps.config();
     if (config !== configSeen) {
       // SIGHUP reloaded the config: site mirrors or the output folder may have changed.
       configSeen = config;
       handler = fileHandlerFor(config);
     }
-    const respond = async () => {
-      if (req.method !== 'GET' && req.method !== 'HEAD') {
-        res.statusCode = 405;
-        res.setHeader('Allow', 'GET, HEAD');
-        res.end();
-        return;
-      }
-      const pathname = (req.url ?? '/').split('?')[0];
-      if (pathname === '/healthz') return health(deps, res, req.method === 'HEAD');
-      if (pathname === '/metrics') return metrics(deps, res, req.method === 'HEAD');
-      return handler(req, res);
-    };
-    respond().catch((error: unknown) => {
+    const admin = adminRoutes ? adminRoute(deps, req) : null;
+    return (admin ?? handler)(req, res);
+  });
+}
+
+/** Only /healthz and /metrics, for a port that is not public (`serve --admin-port`). */
+export function createAdminServer(deps: ServerDeps, options: Pick<ServerOptions, 'limits'> = {}): http.Server {
+  return createServer(deps, options.limits ?? SERVER_LIMITS, async (req, res) => {
+    const admin = adminRoute(deps, req);
+    return admin ? admin(req, res) : notFound(res, req.method === 'HEAD');
+  });
+}
+
+/** What every response gets: the security headers, GET and HEAD only, and errors logged, not thrown. */
+function createServer(deps: ServerDeps, limits: ServerLimits, handle: Handler): http.Server {
+  return createLimitedServer(limits, (req, res) => {
+    setSecurityHeaders(res);
+    if (req.method !== 'GET' && req.method !== 'HEAD') {
+      res.statusCode = 405;
+      res.setHeader('Allow', 'GET, HEAD');
+      res.end();
+      return;
+    }
+    handle(req, res).catch((error: unknown) => {
       deps.logger.error({ err: error, url: req.url }, `serve: ${req.url}: ${(error as Error).message}`);
       if (!res.headersSent) notFound(res, req.method === 'HEAD');
       else res.destroy();
     });
   });
+}
+
+function adminRoute(deps: ServerDeps, req: http.IncomingMessage): Handler | null {
+  const pathname = (req.url ?? '/').split('?')[0];
+  const head = req.method === 'HEAD';
+  if (pathname === '/healthz') return async (_req, res) => health(deps, res, head);
+  if (pathname === '/metrics') return async (_req, res) => metrics(deps, res, head);
+  return null;
 }
 
 function fileHandlerFor(config: Config) {
@@ -70,7 +100,7 @@ async function health(deps: ServerDeps, res: http.ServerResponse, head: boolean)
     body = { status: 'failing', store: 'unreachable', error: (error as Error).message };
   }
   res.statusCode = ok ? 200 : 503;
-  res.setHeader('Content-Type', 'application/json; charset=utf-8');
+  setContentType(res, 'application/json; charset=utf-8');
   res.setHeader('Cache-Control', 'no-store');
   res.end(head ? undefined : `${JSON.stringify(body, null, 2)}\n`);
 }
@@ -78,7 +108,7 @@ async function health(deps: ServerDeps, res: http.ServerResponse, head: boolean)
 async function metrics(deps: ServerDeps, res: http.ServerResponse, head: boolean) {
   const { contentType, body } = await deps.metrics.render();
   res.statusCode = 200;
-  res.setHeader('Content-Type', contentType);
+  setContentType(res, contentType);
   res.setHeader('Cache-Control', 'no-store');
   res.end(head ? undefined : body);
 }

@@ -66,6 +66,12 @@ describe('guardedLookup (fake resolver)', () => {
     ]);
   });
 
+  it('passes a DNS64 answer (NAT64 well-known prefix) that embeds a public IPv4 address', async () => {
+    answer('ipv4-only.example', '64:ff9b::5db8:d822');
+    const outcome = await lookupThroughGuard('ipv4-only.example');
+    expect(outcome).toEqual({ error: null, address: '64:ff9b::5db8:d822', family: 6 });
+  });
+
   for (const [name, addresses] of [
     ['rebind-loopback.example', ['127.0.0.1']],
     ['rebind-private.example', ['10.0.0.5']],
@@ -75,6 +81,12 @@ describe('guardedLookup (fake resolver)', () => {
     ['rebind-linklocal6.example', ['fe80::1']],
     ['rebind-mapped.example', ['::ffff:10.0.0.1']],
     ['rebind-unspecified.example', ['0.0.0.0']],
+    ['rebind-compat.example', ['::7f00:1']],
+    ['rebind-siit.example', ['::ffff:0:a00:5']],
+    ['rebind-nat64.example', ['64:ff9b::a9fe:a9fe']],
+    ['rebind-nat64-local.example', ['64:ff9b:1::a00:5']],
+    ['rebind-6to4.example', ['2002:a00:5::1']],
+    ['rebind-teredo.example', ['2001:0:4136:e378:8000:63bf:3fff:fdd2']],
     ['mixed.example', ['93.184.216.34', '10.0.0.5']],
     ['mixed6.example', ['2606:4700::1', '::1']],
   ] as const) {

@@ -8,6 +8,7 @@
  * internal addresses go through undici's MockAgent with disableNetConnect(). DNS answers for
  * outside names are faked in ssrf-dns.test.ts; the only real lookup here is "localhost".
  */
+import ipaddr from 'ipaddr.js';
 import { MockAgent } from 'undici';
 import { describe, expect, it } from 'vitest';
 import { guardedLookup, isBlockedAddress, isBlockedHostName } from '../../src/sources/http/address-policy.js';
@@ -18,56 +19,10 @@ import { testScope } from '../remote/helpers/scope.js';
 import { expectExit } from './helpers/expectations.js';
 import { goodFeedXml, GOOD_TITLE } from './helpers/hostile-responses.js';
 import { runFeedmirror, useChildCleanup } from './helpers/processes.js';
+import { ALLOWED_ADDRESSES, BLOCKED_ADDRESSES, BLOCKED_URL_SPELLINGS, FORMER_BLOCK_LIST } from './helpers/ssrf-addresses.js';
 
 const scope = testScope();
 useChildCleanup();
-
-const BLOCKED_ADDRESSES: [string, string][] = [
-  ['127.0.0.1', 'IPv4 loopback'],
-  ['127.255.255.254', 'the whole of 127/8'],
-  ['::1', 'IPv6 loopback'],
-  ['10.0.0.1', 'RFC 1918 10/8'],
-  ['10.255.255.255', 'RFC 1918 10/8, last address'],
-  ['172.16.0.1', 'RFC 1918 172.16/12, first block'],
-  ['172.31.255.254', 'RFC 1918 172.16/12, last block'],
-  ['192.168.1.1', 'RFC 1918 192.168/16'],
-  ['169.254.169.254', 'link-local: cloud metadata service'],
-  ['169.254.0.1', 'link-local'],
-  ['100.64.0.1', 'CGNAT 100.64/10'],
-  ['100.127.255.254', 'CGNAT 100.64/10, last address'],
-  ['0.0.0.0', 'unspecified (reaches the local host on Linux)'],
-  ['0.1.2.3', '0/8 "this network"'],
-  ['224.0.0.1', 'multicast'],
-  ['255.255.255.255', 'broadcast / reserved 240/4'],
-  ['198.18.0.1', 'benchmarking 198.18/15'],
-  ['fc00::', 'IPv6 unique local fc00::/7, first address'],
-  ['fc00::1', 'IPv6 unique local fc00::/7'],
-  ['fd12:3456:789a::1', 'IPv6 unique local fd00::/8'],
-  ['fe80::', 'IPv6 link-local fe80::/10, first address'],
-  ['fe80::1', 'IPv6 link-local'],
-  ['FE80::ABCD', 'IPv6 link-local, upper case'],
-  ['::', 'IPv6 unspecified'],
-  ['ff02::1', 'IPv6 multicast'],
-  ['::ffff:10.0.0.1', 'IPv4-mapped IPv6 of a private address'],
-  ['::ffff:a00:1', 'IPv4-mapped IPv6 of 10.0.0.1, hex form (as the URL parser writes it)'],
-  ['::ffff:127.0.0.1', 'IPv4-mapped IPv6 loopback'],
-  ['::ffff:169.254.169.254', 'IPv4-mapped IPv6 metadata address'],
-  ['64:ff9b::a00:1', 'NAT64 of 10.0.0.1'],
-  ['not-an-address', 'not an IP at all: refused rather than guessed'],
-];
-
-const ALLOWED_ADDRESSES: [string, string][] = [
-  ['93.184.216.34', 'public IPv4 (example.com)'],
-  ['1.1.1.1', 'public IPv4'],
-  ['8.8.8.8', 'public IPv4'],
-  ['172.32.0.1', 'just outside 172.16/12'],
-  ['100.128.0.1', 'just outside 100.64/10'],
-  ['11.0.0.1', 'just outside 10/8'],
-  ['192.169.0.1', 'just outside 192.168/16'],
-  ['2606:4700::1', 'public IPv6 (Cloudflare)'],
-  ['2001:4860:4860::8888', 'public IPv6 (Google DNS)'],
-  ['::ffff:93.184.216.34', 'IPv4-mapped IPv6 of a public address'],
-];
 
 describe('isBlockedAddress', () => {
   for (const [address, why] of BLOCKED_ADDRESSES) {
@@ -76,7 +31,17 @@ describe('isBlockedAddress', () => {
   for (const [address, why] of ALLOWED_ADDRESSES) {
     it(`allows ${address} (${why})`, () => expect(isBlockedAddress(address)).toBe(false));
   }
+  for (const cidr of FORMER_BLOCK_LIST) {
+    it(`still blocks the first and last address of ${cidr} (the former hand list)`, () => {
+      for (const address of firstAndLast(cidr)) expect(isBlockedAddress(address), address).toBe(true);
+    });
+  }
 });
+
+function firstAndLast(cidr: string): [string, string] {
+  const family = ipaddr.parseCIDR(cidr)[0] instanceof ipaddr.IPv4 ? ipaddr.IPv4 : ipaddr.IPv6;
+  return [family.networkAddressFromCIDR(cidr).toString(), family.broadcastAddressFromCIDR(cidr).toString()];
+}
 
 describe('isBlockedHostName (checked before any DNS lookup)', () => {
   const blocked: [string, string][] = [
@@ -97,8 +62,8 @@ describe('isBlockedHostName (checked before any DNS lookup)', () => {
     it(`does not block ${host} by name (DNS answers are checked later by guardedLookup)`, () => expect(isBlockedHostName(host)).toBe(false));
   }
   // URL parsing normalizes the spellings of an address that attackers use to slip past string checks.
-  for (const url of ['http://127.1/', 'http://0x7f000001/', 'http://2130706433/', 'http://0177.0.0.1/', 'http://[0:0:0:0:0:ffff:7f00:1]/', 'http://[::ffff:10.0.0.1]/', 'http://169.254.169.254./']) {
-    it(`blocks the host of ${url} (${new URL(url).hostname} after URL parsing)`, () => expect(isBlockedHostName(new URL(url).hostname)).toBe(true));
+  for (const [url, spelling] of BLOCKED_URL_SPELLINGS) {
+    it(`blocks the host of ${url} (${spelling}: ${new URL(url).hostname} after URL parsing)`, () => expect(isBlockedHostName(new URL(url).hostname)).toBe(true));
   }
   it('blocks the fully qualified spelling of localhost ("localhost." with the root dot)', () => {
     // "localhost." is the same name as "localhost"; without this the check falls through to a DNS query for it
@@ -165,6 +130,32 @@ describe('feeds on internal addresses, end to end', () => {
       expect((await h.articles()).map((a) => a.title)).toEqual([GOOD_TITLE]);
     });
   }
+
+  it('a source at each internal URL spelling is refused before any request, and a redirect to each one too (MockAgent, no network)', async () => {
+    const agent = new MockAgent();
+    agent.disableNetConnect();
+    scope.defer(() => agent.close());
+    const traps = BLOCKED_URL_SPELLINGS.map(([url]) => new URL('feed.xml', url).href);
+    // traps: any request to an internal spelling would use one of these up
+    for (const trap of traps) agent.get(new URL(trap).origin).intercept({ path: '/feed.xml', method: 'GET' }).reply(200, rssFeed(numberedItems(1)));
+    const origin = agent.get('http://public.example');
+    traps.forEach((trap, i) => origin.intercept({ path: `/hop/${i}.xml`, method: 'GET' }).reply(302, '', { headers: { location: trap } }));
+    origin.intercept({ path: '/good.xml', method: 'GET' }).reply(200, goodFeedXml(), { headers: { 'content-type': 'application/rss+xml' } });
+    const direct = traps.map((url, i) => ({ id: `direct${i}`, url }));
+    const redirected = traps.map((_, i) => ({ id: `hop${i}`, url: `http://public.example/hop/${i}.xml` }));
+    const h = await scope.harness({ sources: [...direct, ...redirected, { id: 'good', url: 'http://public.example/good.xml' }], fetch: { allowPrivateNetworks: false } });
+
+    const { report } = await h.run({ dispatcher: agent });
+
+    const states = await h.states();
+    for (const [i, [url, spelling]] of BLOCKED_URL_SPELLINGS.entries()) {
+      expect(states.get(`direct${i}`), `source ${url} (${spelling})`).toMatchObject({ lastOutcome: 'error', lastErrorCode: 'FM_BLOCKED_ADDRESS' });
+      expect(states.get(`hop${i}`), `redirect to ${url} (${spelling})`).toMatchObject({ lastOutcome: 'error', lastErrorCode: 'FM_BLOCKED_ADDRESS' });
+    }
+    expect(report.failedSources).toHaveLength(2 * traps.length);
+    expect(agent.pendingInterceptors().map((i) => `${i.origin}${i.path}`).sort()).toEqual(traps.map((t) => `${new URL(t).origin}/feed.xml`).sort());
+    expect((await h.articles()).map((a) => a.title)).toEqual([GOOD_TITLE]);
+  });
 
   it('with allowPrivateNetworks: true the same loopback feed is fetched (the switch works both ways)', async () => {
     const server = await scope.server();

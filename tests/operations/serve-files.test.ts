@@ -1,12 +1,13 @@
 /**
  * `feedmirror serve --port 0` as a child process, with real HTTP requests on 127.0.0.1: content
  * types, conditional requests, compression, HEAD, caching and CORS headers, path traversal,
- * the 404 page, methods, and the site copy chosen by the Host header.
+ * symlinks out of the folder, the 404 page, methods, and the site copy chosen by the Host header.
  */
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { execFileSync } from 'node:child_process';
+import { mkdir, readFile, symlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { runCli, SAMPLE_ID, type Workspace } from '../helpers/workspace.js';
+import { runCli, SAMPLE_ID, writeConfig, type Workspace } from '../helpers/workspace.js';
 import { MIRROR_HOST, ONION_HOST, opsConfig, SITE_URL } from './helpers/configs.js';
 import { decodedBody, header, request } from './helpers/http-client.js';
 import { opsScope, startServe } from './helpers/ops-scope.js';
@@ -46,6 +47,28 @@ describe('serve: content types', () => {
     expect(xsl.status).toBe(200);
     expect(header(xsl, 'content-type')).toMatch(/^(text\/xsl|application\/xslt\+xml|application\/xml|text\/xml); charset=utf-8$/);
     expect(header(await request(site.port, `/articles/${SAMPLE_ID}.html`), 'content-type')).toBe('text/html; charset=utf-8');
+  });
+});
+
+describe('serve: feeds opened in a browser', () => {
+  it('a browser page load (Sec-Fetch-Dest: document) gets rss.xml and atom.xml as application/xml, with their own ETag; readers keep the feed types', async () => {
+    const site = await servedSite();
+    for (const file of ['all/rss.xml', 'all/atom.xml']) {
+      const reader = await request(site.port, `/${file}`);
+      const browser = await request(site.port, `/${file}`, { headers: { 'sec-fetch-dest': 'document', 'sec-fetch-mode': 'navigate' } });
+      expect(header(browser, 'content-type'), file).toBe('application/xml; charset=utf-8');
+      expect(browser.body.equals(await site.file(file)), file).toBe(true);
+      expect(header(reader, 'content-type'), file).toBe(FEED_TYPES[file as keyof typeof FEED_TYPES]);
+      for (const response of [reader, browser]) expect(header(response, 'vary').toLowerCase(), file).toMatch(/accept-encoding.*sec-fetch-dest/);
+      expect(header(browser, 'etag')).not.toBe(header(reader, 'etag'));
+      const revalidated = await request(site.port, `/${file}`, { headers: { 'sec-fetch-dest': 'document', 'if-none-match': header(browser, 'etag') } });
+      expect(revalidated.status, file).toBe(304);
+      // a script or a fetch() from a page is not a page load
+      expect(header(await request(site.port, `/${file}`, { headers: { 'sec-fetch-dest': 'empty' } }), 'content-type')).toBe(FEED_TYPES[file as keyof typeof FEED_TYPES]);
+    }
+    const json = await request(site.port, '/all/feed.json', { headers: { 'sec-fetch-dest': 'document' } });
+    expect(header(json, 'content-type')).toBe(FEED_TYPES['all/feed.json']);
+    expect(header(json, 'vary')).toBe('Accept-Encoding');
   });
 });
 
@@ -213,6 +236,16 @@ describe('serve: path traversal', () => {
       '/.git/config',
       '/.git/',
       '/%c0%ae%c0%ae/secret.txt',
+      '/%c0%ae%c0%ae%c0%afsecret.txt',
+      '/%e0%80%ae%e0%80%ae/secret.txt',
+      '/%252e%252e%252fsecret.txt',
+      '/..%255csecret.txt',
+      '/%2e%2e%5csecret.txt',
+      '/all/..%5c..%5csecret.txt',
+      '/..;/secret.txt',
+      '/.%00./secret.txt',
+      '/all/%2e%2e%2f%2e%2e%2fsecret.txt',
+      '/%2F..%2F..%2Fsecret.txt',
     ];
     for (const target of attempts) {
       for (const headers of [{}, { host: MIRROR_HOST }] as Record<string, string>[]) {
@@ -224,6 +257,69 @@ describe('serve: path traversal', () => {
     }
     // The ordinary file next to them is still served.
     expect((await request(site.port, '/all/rss.xml')).status).toBe(200);
+  });
+});
+
+describe('serve: symlinks in the output folder', () => {
+  const MARKER = 'OUTSIDE-MARKER-4b1d';
+
+  it('a link that leads out of the folder (file, folder, chain, relative, to a dot file) is a 404 identical to any other; no byte of the target is sent', async () => {
+    const site = await servedSite();
+    const { ws } = site;
+    const feeds = ws.feedsDir;
+    const outside = ws.file('outside');
+    await mkdir(outside);
+    await writeFile(path.join(outside, 'secret.txt'), MARKER);
+    await writeFile(path.join(outside, 'index.html'), `<p>${MARKER}</p>`);
+    await writeFile(path.join(feeds, '.hidden'), MARKER);
+    const links: [string, string][] = [
+      ['hostname', '/etc/hostname'],
+      ['passwd.txt', '/etc/passwd'],
+      ['etc', '/etc'],
+      ['secret.txt', '../outside/secret.txt'],
+      ['config.json', ws.configPath],
+      ['all/database.db', ws.databasePath],
+      ['away', outside],
+      ['chain1', 'chain2'],
+      ['chain2', '../outside/secret.txt'],
+      ['seen.txt', '.hidden'],
+      ['loop', 'loop'],
+      [`mirrors/${MIRROR_HOST}/leak.txt`, '../../../outside/secret.txt'],
+    ];
+    for (const [link, target] of links) await symlink(target, path.join(feeds, link));
+    execFileSync('mkfifo', [path.join(feeds, 'fifo.xml')]); // a FIFO must neither be served nor hang the request
+    const missing = (await request(site.port, '/no-such-file.txt')).body;
+    const hostnameFile = await readFile('/etc/hostname', 'utf8').catch(() => '');
+    const attempts = ['/hostname', '/passwd.txt', '/etc/hostname', '/etc/passwd', '/secret.txt', '/config.json', '/all/database.db', '/away/secret.txt', '/away/', '/away', '/chain1', '/seen.txt', '/loop', '/fifo.xml'];
+    for (const [target, headers] of [...attempts.map((t) => [t, {}] as const), ['/leak.txt', { host: MIRROR_HOST }] as const]) {
+      const response = await request(site.port, target, { headers });
+      expect(response.status, target).toBe(404);
+      expect(response.body.equals(missing), `${target}: the ordinary 404 page`).toBe(true);
+      const text = response.body.toString('latin1');
+      expect(text, target).not.toContain(MARKER);
+      expect(text, target).not.toMatch(/root:.*:0:0:/);
+      if (hostnameFile.trim().length >= 8) expect(text, target).not.toContain(hostnameFile.trim());
+    }
+  });
+
+  it('a link that stays inside the folder is served; so is a folder reached through a symlinked output folder', async () => {
+    const site = await servedSite();
+    await symlink('all/rss.xml', path.join(site.ws.feedsDir, 'latest.xml'));
+    await symlink('all', path.join(site.ws.feedsDir, 'everything'));
+    const latest = await request(site.port, '/latest.xml');
+    expect(latest.status).toBe(200);
+    expect(latest.body.equals(await site.file('all/rss.xml'))).toBe(true);
+    expect((await request(site.port, '/everything/atom.xml')).body.equals(await site.file('all/atom.xml'))).toBe(true);
+
+    // outputDir itself a symlink (e.g. /srv/feeds → /data/feeds): its real folder is the boundary
+    await symlink('feeds', site.ws.file('feeds-link'));
+    const linkedConfig = site.ws.file('linked.config.json');
+    await writeConfig(linkedConfig, opsConfig({ outputDir: 'feeds-link' }));
+    const { port } = await startServe(scope, site.ws, ['--config', linkedConfig]);
+    const viaLink = await request(port, '/all/rss.xml');
+    expect(viaLink.status).toBe(200);
+    expect(viaLink.body.equals(await site.file('all/rss.xml'))).toBe(true);
+    expect((await request(port, '/latest.xml')).status).toBe(200);
   });
 });
 

@@ -1,6 +1,7 @@
 /**
  * `feedmirror serve`'s /healthz (store reachable, last run's result) and /metrics (Prometheus text
- * format, read back line by line), with and without `--schedule`.
+ * format, read back line by line), with and without `--schedule`, and on their own port with
+ * `--admin-port`.
  */
 import { writeFile } from 'node:fs/promises';
 import { describe, expect, it } from 'vitest';
@@ -158,6 +159,58 @@ describe('serve: /metrics', () => {
     child.signal('SIGTERM');
     expect((await waitForExit(child)).code, child.stderr()).toBe(0);
     expect(events(child.logs(), 'stopped').length).toBeGreaterThanOrEqual(1);
+  });
+});
+
+describe('serve --admin-port: /healthz and /metrics on their own address only', () => {
+  it('the admin port answers /healthz and /metrics and serves no file; the public port serves files and not those two, whatever the Host', async () => {
+    const ws = await scope.workspace({ config: opsConfig() });
+    expect((await run(ws)).code).toBe(0);
+    const { port, child } = await startServe(scope, ws, ['--admin-port', '0']);
+    const [listening] = events(child.logs(), 'listening');
+    expect(listening).toMatchObject({ host: '127.0.0.1', port, adminHost: '127.0.0.1' });
+    const adminPort = listening!.adminPort as number;
+    expect(adminPort).toBeGreaterThan(0);
+    expect(adminPort).not.toBe(port);
+
+    const health = await request(adminPort, '/healthz');
+    expect(health.status).toBe(200);
+    expect(healthOf(health)).toMatchObject({ status: 'ok', store: 'ok' });
+    expect(header(health, 'x-content-type-options')).toBe('nosniff');
+    const metrics = await request(adminPort, '/metrics');
+    expect(metrics.status).toBe(200);
+    expect(parseExposition(metrics.body.toString('utf8')).problems).toEqual([]);
+    for (const target of ['/all/rss.xml', '/', '/index.html']) expect((await request(adminPort, target)).status, `admin ${target}`).toBe(404);
+    expect((await request(adminPort, '/healthz', { method: 'POST' })).status).toBe(405);
+
+    for (const host of [undefined, 'localhost', '127.0.0.1', 'feeds.example.org', 'admin.internal']) {
+      const headers: Record<string, string> = host ? { host } : {};
+      for (const target of ['/healthz', '/metrics', '/healthz?x=1', '/metrics/']) {
+        const response = await request(port, target, { headers });
+        expect(response.status, `public ${target} Host ${host}`).toBe(404);
+        expect(response.body.toString('utf8')).not.toMatch(/feedmirror_|"status"/);
+      }
+    }
+    expect((await request(port, '/all/rss.xml')).status).toBe(200);
+  });
+
+  it('--admin-host picks the admin address; --admin-host alone, or an admin port already taken, is exit 1 with the reason', async () => {
+    const ws = await scope.workspace({ config: opsConfig() });
+    expect((await run(ws)).code).toBe(0);
+    const { child } = await startServe(scope, ws, ['--admin-port', '0', '--admin-host', '127.0.0.2']);
+    const [listening] = events(child.logs(), 'listening');
+    expect(listening).toMatchObject({ adminHost: '127.0.0.2' });
+    expect((await request(listening!.adminPort as number, '/healthz', { address: '127.0.0.2' })).status).toBe(200);
+
+    const alone = await runCli(['serve', '--config', ws.configPath, '--port', '0', '--admin-host', '127.0.0.1'], { cwd: ws.dir });
+    expect(alone.code).toBe(1);
+    expect(alone.stderr).toContain('--admin-host needs --admin-port');
+
+    const taken = await scope.server();
+    const takenPort = Number(new URL(taken.origin).port);
+    const clash = await runCli(['serve', '--config', ws.configPath, '--port', '0', '--admin-port', String(takenPort)], { cwd: ws.dir });
+    expect(clash.code).toBe(1);
+    expect(clash.stderr).toMatch(new RegExp(`cannot listen on 127\\.0\\.0\\.1:${takenPort}: EADDRINUSE`));
   });
 });
 

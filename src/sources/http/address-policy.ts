@@ -1,28 +1,47 @@
-import { BlockList, isIP } from 'node:net';
+import { isIP } from 'node:net';
 import { lookup as dnsLookup, type LookupAddress, type LookupOptions } from 'node:dns';
+import ipaddr from 'ipaddr.js';
+
+type Address = ipaddr.IPv4 | ipaddr.IPv6;
 
 /**
- * Addresses a feed fetch must not reach unless `fetch.allowPrivateNetworks` is on: loopback,
- * private (RFC 1918, ULA), link-local (cloud metadata lives at 169.254.169.254), CGNAT,
- * unspecified, multicast, reserved, and the IPv6 forms that embed them.
+ * The range ipaddr.js gives an address that none of its special-purpose ranges (IANA's registries:
+ * loopback, private, link-local, CGNAT, multicast, reserved, documentation, benchmarking, 6to4,
+ * Teredo, NAT64 local use, SIIT, discard, ...) claims.
  */
-const BLOCKED = new BlockList();
-for (const [net, prefix] of [
-  ['0.0.0.0', 8], ['10.0.0.0', 8], ['100.64.0.0', 10], ['127.0.0.0', 8], ['169.254.0.0', 16], ['172.16.0.0', 12],
-  ['192.0.0.0', 24], ['192.0.2.0', 24], ['192.168.0.0', 16], ['198.18.0.0', 15], ['198.51.100.0', 24], ['203.0.113.0', 24],
-  ['224.0.0.0', 4], ['240.0.0.0', 4],
-] as const) BLOCKED.addSubnet(net, prefix, 'ipv4');
-for (const [net, prefix] of [
-  ['::', 128], ['::1', 128], ['fc00::', 7], ['fe80::', 10], ['fec0::', 10], ['ff00::', 8], ['2001:db8::', 32], ['64:ff9b::', 96], ['100::', 64],
-] as const) BLOCKED.addSubnet(net, prefix, 'ipv6');
+const PUBLIC_RANGE = 'unicast';
+/**
+ * ipaddr.js also calls "unicast" IPv6 space that IANA never allocated, such as the deprecated
+ * IPv4-compatible ::a.b.c.d (::7f00:1 is 127.0.0.1 through a tunnel): only 2000::/3 is routed.
+ */
+const GLOBAL_UNICAST_V6 = ipaddr.IPv6.parseCIDR('2000::/3');
+/**
+ * The NAT64 well-known prefix: a DNS64 resolver (IPv6-only hosts) answers every IPv4-only name
+ * with the IPv4 address in its last 32 bits, and RFC 6052 forbids it for non-global addresses, so
+ * the embedded address is judged. The local-use 64:ff9b:1::/48 may embed it anywhere: refused.
+ */
+const NAT64_WELL_KNOWN = ipaddr.IPv6.parseCIDR('64:ff9b::/96');
 
+/**
+ * Whether a feed fetch must not reach this address unless `fetch.allowPrivateNetworks` is on:
+ * anything but public unicast, judged through the IPv6 forms that embed an IPv4 address.
+ */
 export function isBlockedAddress(address: string): boolean {
-  const family = isIP(address);
-  if (family === 4) return BLOCKED.check(address, 'ipv4');
-  if (family !== 6) return true; // not an address at all: refuse rather than guess
-  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(address)?.[1];
-  if (mapped) return BLOCKED.check(mapped, 'ipv4');
-  return BLOCKED.check(address, 'ipv6');
+  if (isIP(address) === 0) return true; // not an address in its standard spelling: refuse rather than guess
+  return !isPublicUnicast(ipaddr.parse(address));
+}
+
+function isPublicUnicast(address: Address): boolean {
+  if (address instanceof ipaddr.IPv4) return address.range() === PUBLIC_RANGE;
+  // The kernel sends ::ffff:a.b.c.d to a.b.c.d over IPv4: the same destination, judged as such.
+  if (address.isIPv4MappedAddress()) return isPublicUnicast(address.toIPv4Address());
+  if (address.match(NAT64_WELL_KNOWN)) return isPublicUnicast(embeddedIPv4(address));
+  return address.range() === PUBLIC_RANGE && address.match(GLOBAL_UNICAST_V6);
+}
+
+function embeddedIPv4(address: ipaddr.IPv6): ipaddr.IPv4 {
+  const [high, low] = address.parts.slice(6) as [number, number];
+  return new ipaddr.IPv4([high >> 8, high & 0xff, low >> 8, low & 0xff]);
 }
 
 export class BlockedAddressError extends Error {

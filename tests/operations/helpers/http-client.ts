@@ -15,11 +15,13 @@ export interface HttpResponse {
 export interface RequestOptions {
   method?: string;
   headers?: Record<string, string>;
+  /** A loopback address other than 127.0.0.1 to connect to. */
+  address?: string;
 }
 
 export function request(port: number, path: string, options: RequestOptions = {}): Promise<HttpResponse> {
   return new Promise((resolve, reject) => {
-    const req = http.request({ host: '127.0.0.1', port, path, method: options.method ?? 'GET', headers: options.headers, agent: false }, (res) => {
+    const req = http.request({ host: options.address ?? '127.0.0.1', port, path, method: options.method ?? 'GET', headers: options.headers, agent: false }, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (chunk: Buffer) => chunks.push(chunk));
       res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) }));
