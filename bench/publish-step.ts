@@ -15,7 +15,7 @@ const [root, db, outputDir] = process.argv.slice(2) as [string, string, string];
 const load = async <T>(relative: string) => (await import(pathToFileURL(path.join(root, 'dist', relative)).href)) as T;
 const { publishOutputs } = await load<typeof PublishModule>('publish/publish-outputs.js');
 const { openSqliteStore } = await load<typeof StoreModule>('store/sqlite-store.js');
-const { GENERATOR } = await load<typeof VersionModule>('version.js');
+const { GENERATOR, buildId } = await load<typeof VersionModule>('version.js');
 
 const SOURCES = 100;
 const ids = Array.from({ length: SOURCES }, (_, s) => `p${String(s).padStart(3, '0')}`);
@@ -28,6 +28,7 @@ const report = await publishOutputs(
     outputs: ids.map((id) => ({ id: `o-${id}`, title: `Output ${id}`, sources: [id], limit: 100, formats: ['rss', 'atom', 'json'] })),
     outputDir,
     generator: GENERATOR,
+    build: buildId(),
     now: new Date('2025-01-02T00:00:00Z'),
     mirrorMap: { hosts: [] },
     health: [],

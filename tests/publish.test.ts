@@ -28,6 +28,7 @@ function publishInput(outputDir: string): PublishInput {
     ],
     outputDir,
     generator: 'feedmirror test',
+    build: 'test',
     now: NOW,
   };
 }

@@ -5,7 +5,7 @@ import type { FeedContext } from '../normalize/normalize-item.js';
 import { readRecord, recordDocument } from '../store/json-records.js';
 import type { CachedDocument } from '../store/store.js';
 import { sha256Hex } from '../lib/text.js';
-import { GENERATOR } from '../version.js';
+import { buildId } from '../version.js';
 
 /**
  * What the last harvest of a feed stored, so that what did not change is not worked on again: a
@@ -49,7 +49,7 @@ export function feedHarvestDocument(sourceId: string, record: HarvestRecord, now
 export function normalizingKey(context: FeedContext): string {
   // `now` only stands in for a missing date, and the store keeps the date an item was first seen with.
   const { now: _now, mirrors, ...rest } = context;
-  return hash([GENERATOR, rest, mirrors.publisher, directoryKey(mirrors.directory)]);
+  return hash([buildId(), rest, mirrors.publisher, directoryKey(mirrors.directory)]);
 }
 
 export function bodyKey(normalizing: string, contentType: string | null, bytes: Uint8Array): string {

@@ -6,7 +6,7 @@ import type { Store } from '../store/store.js';
 import { readRecord, recordDocument } from '../store/json-records.js';
 import { listSeedFolder, readSeedEntries, type SeedFolderListing } from '../sources/read-seeds.js';
 import { sha256Hex } from '../lib/text.js';
-import { GENERATOR } from '../version.js';
+import { buildId } from '../version.js';
 import { parseSeed } from '../ingest/parse-seed.js';
 import { SeedError } from '../ingest/seed-text.js';
 import { normalizeSeed, seedArticleId } from '../normalize/normalize-seed.js';
@@ -69,7 +69,7 @@ export async function harvestSeedSource(
     const problem = { sourceId: source.id, target: source.seeds, code: 'FM_SEED_FOLDER', message: `cannot read the seeds folder (${code})` };
     return { articles: [], problems: [problem], readProblems: [], fingerprint: null, unchangedSince: null };
   }
-  const fingerprint = sha256Hex(JSON.stringify([GENERATOR, source, site.url, site.mirrors, listing]));
+  const fingerprint = sha256Hex(JSON.stringify([buildId(), source, site.url, site.mirrors, listing]));
   if (previous?.fingerprint === fingerprint) {
     return { articles: [], problems: [...listing.problems, ...previous.readProblems], readProblems: previous.readProblems, fingerprint, unchangedSince: previous };
   }

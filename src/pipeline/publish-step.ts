@@ -22,7 +22,7 @@ export interface PublishOutcome extends PublishReport {
 export async function publishIfChanged(input: PublishInput, store: Store): Promise<PublishOutcome> {
   const fingerprint = await fingerprintOf(input, store);
   const previous = (await readRecord(store, LAST_PUBLISH_KEY)) as { fingerprint: string; files: number } | null;
-  if (previous?.fingerprint === fingerprint && (await fileExists(path.join(input.outputDir, 'index.html')))) {
+  if (!input.refresh && previous?.fingerprint === fingerprint && (await fileExists(path.join(input.outputDir, 'index.html')))) {
     return { written: [], unchanged: previous.files, changedFeeds: [], skipped: true };
   }
   // Loaded here: a quiet run never needs the renderers, the feed library or the sanitizer.
@@ -35,7 +35,7 @@ export async function publishIfChanged(input: PublishInput, store: Store): Promi
 async function fingerprintOf(input: PublishInput, store: Store): Promise<string> {
   const clockDependent = input.outputs.some((o) => o.filter?.maxAgeDays !== undefined);
   const health = (input.health ?? []).map((h) => [h.id, h.failures, h.lastError, h.lastStatus === null, h.items]);
-  const shape = { ...input, now: clockDependent ? Math.floor(input.now.getTime() / HOUR_MS) : null, health };
+  const shape = { ...input, refresh: undefined, now: clockDependent ? Math.floor(input.now.getTime() / HOUR_MS) : null, health };
   return sha256Hex(`${await store.getVersion()}\n${JSON.stringify(shape)}`);
 }
 

@@ -9,7 +9,7 @@ import type { PublishReport, SourceHealth } from '../publish/publish-types.js';
 import { publishIfChanged } from './publish-step.js';
 import { pingWebSub } from '../publish/ping-websub.js';
 import { createHttpAgent, type HttpSettings } from '../sources/http/http-client.js';
-import { GENERATOR, USER_AGENT } from '../version.js';
+import { buildId, GENERATOR, USER_AGENT } from '../version.js';
 import { harvestSeedSource, lastSeedHarvest, rememberSeedHarvest } from './ingest-seeds.js';
 import { harvestFeeds } from './harvest-feeds.js';
 import { feedHarvestDocument, lastFeedHarvest } from './harvest-record.js';
@@ -87,6 +87,8 @@ export async function runOnce(deps: RunDeps, options: RunOptions = {}): Promise<
         outputs: config.outputs,
         outputDir: config.outputDir,
         generator: GENERATOR,
+        build: buildId(),
+        ...(options.refresh ? { refresh: true } : {}),
         now: started,
         mirrorMap: buildMirrorMap(config, directory),
         health: await sourceHealth(config, store, states),

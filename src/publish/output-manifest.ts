@@ -17,7 +17,7 @@ import { readRecord, recordDocument } from '../store/json-records.js';
  * names the inputs of files that may since have been overwritten, which the stamps then tell apart.
  */
 const MANIFEST_KEY = 'publish-manifest';
-/** Bump when what is fingerprinted changes shape; the package version covers renderer changes. */
+/** Bump when what is fingerprinted changes shape; the build identity covers renderer changes. */
 const MANIFEST_FORMAT = 1;
 
 export interface OutputRecord {
@@ -42,7 +42,7 @@ export async function saveManifest(store: OutputStore, manifest: PublishManifest
 
 /** What every output is rendered from (site, sources, version): computed once per publish. */
 export function siteFingerprint(input: PublishInput): string {
-  return sha256Hex(JSON.stringify([MANIFEST_FORMAT, input.generator, input.site, input.sources]));
+  return sha256Hex(JSON.stringify([MANIFEST_FORMAT, input.build, input.generator, input.site, input.sources]));
 }
 
 /**

@@ -71,7 +71,7 @@ export async function publishOutputs(input: PublishInput, store: OutputStore): P
       const fingerprint = outputFingerprint(site, output, selection);
       const files = currentFeedFiles(output, copies);
       const previous = manifest.outputs[output.id];
-      const upToDate = await isUpToDate(input.outputDir, previous, fingerprint, files);
+      const upToDate = !input.refresh && (await isUpToDate(input.outputDir, previous, fingerprint, files));
       if (upToDate) {
         next.outputs[output.id] = previous!;
         report.unchanged += files.length;

@@ -57,6 +57,10 @@ export interface PublishInput {
   outputs: PublishOutput[];
   outputDir: string;
   generator: string;
+  /** The identity of the code that renders (see buildId): a changed renderer renders every file again. */
+  build: string;
+  /** Render and compare every file, whatever the records of the last publish say (`run --refresh`). */
+  refresh?: boolean;
   /** The run's time: only for filters' maxAgeDays, never written into a file. */
   now: Date;
   mirrorMap?: MirrorMapInput;

@@ -107,6 +107,7 @@ export function publishInput(outputDir: string, outputs: PublishOutput[], overri
     outputs,
     outputDir,
     generator: 'feedmirror test',
+    build: 'test',
     now: NOW,
     ...overrides,
   };
