@@ -175,4 +175,16 @@ describe('log format', () => {
       }
     });
   }
+
+  it('error lines outside the logger (config problems, usage errors) escape them too and keep one problem a line', async () => {
+    const ws = await scope.workspace({ config: opsConfig({ sources: [{ id: 'seeds', seeds: 'no\nsuch\u001b[2J' }] }) });
+    const check = await runCli(['check', '--config', ws.configPath], { cwd: ws.dir });
+    expect(check.code, check.stderr).toBe(1);
+    expect(check.stderr).not.toMatch(/\u001b/);
+    expect(check.stderr.trimEnd().split('\n')).toEqual([`feedmirror: config: ${ws.configPath}: 1 problem`, `  sources[0].seeds: ${path.join(ws.dir, 'no\\nsuch\\x1b[2J')} is not a readable folder`]);
+
+    const usage = await runCli(['run', '--config', ws.configPath, '--source', 'x\u001b[31my\rz'], { cwd: ws.dir });
+    expect(usage.code, usage.stderr).toBe(1);
+    expect(usage.stderr.trimEnd().split(LINE_BREAKS)).toEqual([`feedmirror: run: unknown source id x\\x1b[31my\\rz (not in ${ws.configPath})`]);
+  });
 });
