@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { validateDetailed } from 'node-cron';
-import { isReservedFolderName, mirrorCopyDir, RESERVED_FOLDER_NAMES } from '../lib/site-paths.js';
+import { checkFolderIds, checkMirrorFolders, checkSiteMirrorHost, reportDuplicates } from './folder-names.js';
 
 /** Ids appear in file paths and URLs, so they are kept to a safe alphabet. */
 const ID_PATTERN = /^[a-z0-9][a-z0-9_-]{0,63}$/i;
@@ -32,13 +32,6 @@ const siteSchema = z.strictObject({
   /** WebSub: feeds name this hub, and it is pinged after a publish that changed a feed. */
   websub: z.strictObject({ hub: httpUrl('an absolute http(s) URL of a WebSub hub') }).optional(),
 });
-
-function checkSiteMirrorHost(value: string, ctx: z.RefinementCtx): void {
-  const host = hostOf(value);
-  if (host !== null && mirrorCopyDir(host) === null) {
-    ctx.addIssue({ code: 'custom', message: `${JSON.stringify(value)}: its host ${JSON.stringify(host)} cannot name the folder its copy is written to (mirrors/<host>/); use a host name or an IP address` });
-  }
-}
 
 /** "90s", "30m", "6h", "1d", or a number of seconds. */
 const duration = z.union([
@@ -257,56 +250,6 @@ export const configSchema = z
   // Cross-checks run even when a source itself is invalid, so one `check` reports every mistake.
   { when: (payload) => typeof payload.value === 'object' && payload.value !== null && Array.isArray((payload.value as { sources?: unknown }).sources) && Array.isArray((payload.value as { outputs?: unknown }).outputs) },
   );
-
-function reportDuplicates(ids: string[], path: (string | number)[], ctx: z.RefinementCtx, key: (id: string) => string = (id) => id, note = ''): void {
-  const seen = new Map<string, number>();
-  ids.forEach((value, i) => {
-    const first = seen.get(key(value));
-    if (first === undefined) seen.set(key(value), i);
-    else ctx.addIssue({ code: 'custom', path: [...path, i, 'id'], message: `duplicate id "${value}" (also at ${formatKeyPath(path)}[${first}]${note})` });
-  });
-}
-
-/**
- * Output ids and the variant ids of one output are folder names: none may be a name the output
- * folder uses itself, and none may share a folder with another, even by case alone.
- */
-function checkFolderIds(ids: string[], path: (string | number)[], ctx: z.RefinementCtx): void {
-  ids.forEach((value, i) => {
-    if (isReservedFolderName(value)) {
-      ctx.addIssue({ code: 'custom', path: [...path, i, 'id'], message: `"${value}" is reserved for the output folder's own use (reserved, in any case: ${RESERVED_FOLDER_NAMES.join(', ')})` });
-    }
-  });
-  reportDuplicates(ids, path, ctx, (id) => id.toLowerCase(), '; ids that differ only in case share a folder on some file systems');
-}
-
-/** Two mirror hosts whose folders coincide ("x.com:8080" and "x.com_8080") would overwrite each other's copy. */
-function checkMirrorFolders(mirrors: string[], ctx: z.RefinementCtx): void {
-  const seen = new Map<string, { index: number; host: string }>();
-  mirrors.forEach((value, i) => {
-    const host = hostOf(value);
-    const dir = host === null ? null : mirrorCopyDir(host);
-    if (host === null || dir === null) return; // reported by the URL or host check
-    const first = seen.get(dir);
-    if (!first) seen.set(dir, { index: i, host });
-    else if (first.host !== host) {
-      ctx.addIssue({ code: 'custom', path: ['site', 'mirrors', i], message: `${JSON.stringify(value)}: its copy folder ${dir} is also that of site.mirrors[${first.index}] (${JSON.stringify(first.host)})` });
-    }
-  });
-}
-
-/** null for what is not a URL (the URL check reports it). */
-function hostOf(value: unknown): string | null {
-  try {
-    return new URL(String(value)).host;
-  } catch {
-    return null;
-  }
-}
-
-function formatKeyPath(path: (string | number)[]): string {
-  return path.map((part, i) => (typeof part === 'number' ? `[${part}]` : `${i === 0 ? '' : '.'}${part}`)).join('');
-}
 
 export type ConfigInput = z.input<typeof configSchema>;
 export type ParsedConfig = z.output<typeof configSchema>;
