@@ -1,12 +1,14 @@
 import { constants, stat } from 'node:fs/promises';
 import { canAccess } from '../lib/file-access.js';
+import { escapeControls } from '../lib/escape-controls.js';
 import path from 'node:path';
 import { loadConfigOrExit, type CommonOptions } from './run-command.js';
 import { CliError, EXIT, type ExitCode } from './exit-codes.js';
 
 /**
- * Validates the config (schema: file, key path, what was expected) and the paths it names:
- * seeds folders readable, mirror list files readable, database and output folders writable or creatable.
+ * Validates the config (schema: file, key path, what was expected; an output folder that would
+ * expose the machine or the project, see output-dir-safety.ts) and the paths it names: seeds
+ * folders readable, mirror list files readable, database and output folders writable or creatable.
  */
 export async function checkCommand(options: CommonOptions, out: NodeJS.WritableStream = process.stdout): Promise<ExitCode> {
   const config = await loadConfigOrExit(options.config);
@@ -20,7 +22,8 @@ export async function checkCommand(options: CommonOptions, out: NodeJS.WritableS
   const database = path.dirname(config.database);
   if (!(await isWritableOrCreatable(database))) problems.push(`database: the folder ${database} is not writable`);
   if (!(await isWritableOrCreatable(config.outputDir))) problems.push(`outputDir: ${config.outputDir} is not writable`);
-  if (problems.length > 0) throw new CliError(`config: ${config.configPath}: ${problems.length} problem${problems.length === 1 ? '' : 's'}\n  ${problems.join('\n  ')}`, EXIT.USAGE);
+  // A path from the config may hold a newline: each problem stays one line.
+  if (problems.length > 0) throw new CliError(`config: ${escapeControls(config.configPath)}: ${problems.length} problem${problems.length === 1 ? '' : 's'}\n  ${problems.map(escapeControls).join('\n  ')}`, EXIT.USAGE);
   const feeds = config.sources.filter((s) => s.kind === 'feed').length;
   out.write(`${config.configPath}: OK — ${config.sources.length} sources (${feeds} remote), ${config.outputs.length} outputs, schedule "${config.schedule.cron}" ${config.schedule.timezone}\n`);
   return EXIT.OK;

@@ -1,5 +1,6 @@
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { ConfigError, DEFAULT_CONFIG_FILE } from '../config/config-error.js';
+import { escapeControls } from '../lib/escape-controls.js';
 import { VERSION } from '../version.js';
 import { CliError, EXIT } from './exit-codes.js';
 // Commands are loaded when they run: `--help` and `run` need not pay for the HTTP server or metrics.
@@ -138,13 +139,18 @@ function exitCodeFor(error: unknown): number {
     return error.exitCode === 0 ? EXIT.OK : EXIT.USAGE;
   }
   if (error instanceof ConfigError) {
-    process.stderr.write(`feedmirror: ${error.message}\n`);
+    process.stderr.write(`feedmirror: ${escapeLines(error.message)}\n`);
     return EXIT.USAGE;
   }
   if (error instanceof CliError) {
-    process.stderr.write(`feedmirror: ${error.message}\n`);
+    process.stderr.write(`feedmirror: ${escapeLines(error.message)}\n`);
     return error.exitCode;
   }
-  process.stderr.write(`feedmirror: unexpected error: ${(error as Error).stack ?? String(error)}\n`);
+  process.stderr.write(`feedmirror: unexpected error: ${escapeLines((error as Error).stack ?? String(error))}\n`);
   return EXIT.PUBLISH_FAILED;
+}
+
+/** A message may quote a path or an argument: no ESC sequence or CR reaches the terminal; its own lines stay lines. */
+function escapeLines(message: string): string {
+  return message.split('\n').map(escapeControls).join('\n');
 }

@@ -1,12 +1,18 @@
+import { escapeControls } from '../lib/escape-controls.js';
+
 export const DEFAULT_CONFIG_FILE = 'feedmirror.config.json';
 
 /** A config that cannot be used; `problems` are one line each: file, key path, what was expected. */
 export class ConfigError extends Error {
   readonly code = 'FM_CONFIG';
+  readonly problems: string[];
   constructor(
     readonly file: string,
-    readonly problems: string[],
+    problems: string[],
   ) {
-    super(`config: ${file}: ${problems.length === 1 ? problems[0] : `${problems.length} problems\n  ${problems.join('\n  ')}`}`);
+    // A value quoted from the config (a path, an id) may hold a newline: each problem stays one line.
+    const lines = problems.map(escapeControls);
+    super(`config: ${escapeControls(file)}: ${lines.length === 1 ? lines[0] : `${lines.length} problems\n  ${lines.join('\n  ')}`}`);
+    this.problems = lines;
   }
 }

@@ -1,8 +1,9 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { z } from 'zod';
-import { configSchema, KNOWN_KEYS } from './schema.js';
+import { configSchema, KNOWN_KEYS, type ParsedConfig } from './schema.js';
 import type { Config, SourceConfig } from './config.js';
+import { checkOutputDir } from './output-dir-safety.js';
 
 import { ConfigError } from './config-error.js';
 
@@ -16,10 +17,19 @@ export async function loadConfig(file: string): Promise<Config> {
   } catch (error) {
     throw new ConfigError(configPath, [`cannot read the file: ${(error as NodeJS.ErrnoException).code ?? String(error)}`]);
   }
-  return parseConfig(text, configPath);
+  const parsed = validateConfig(text, configPath);
+  const config = resolvePaths(parsed, configPath);
+  const unsafe = await checkOutputDir(config, parsed.outputDir);
+  if (unsafe) throw new ConfigError(configPath, [unsafe]);
+  return config;
 }
 
+/** The schema's checks only (no file system): what an edit of the config must pass before it is written. */
 export function parseConfig(text: string, configPath: string): Config {
+  return resolvePaths(validateConfig(text, configPath), configPath);
+}
+
+function validateConfig(text: string, configPath: string): ParsedConfig {
   let raw: unknown;
   try {
     raw = JSON.parse(text.replace(/^\uFEFF/, ''));
@@ -28,8 +38,11 @@ export function parseConfig(text: string, configPath: string): Config {
   }
   const result = configSchema.safeParse(raw);
   if (!result.success) throw new ConfigError(configPath, result.error.issues.map(describeIssue));
+  return result.data;
+}
+
+function resolvePaths(parsed: ParsedConfig, configPath: string): Config {
   const configDir = path.dirname(configPath);
-  const parsed = result.data;
   return {
     ...parsed,
     configPath,

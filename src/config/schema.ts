@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { validateDetailed } from 'node-cron';
+import { checkFolderIds, checkMirrorFolders, checkSiteMirrorHost, reportDuplicates } from './folder-names.js';
 
 /** Ids appear in file paths and URLs, so they are kept to a safe alphabet. */
 const ID_PATTERN = /^[a-z0-9][a-z0-9_-]{0,63}$/i;
@@ -26,7 +27,8 @@ const siteSchema = z.strictObject({
   title: z.string().min(1).default('feedmirror'),
   description: z.string().optional(),
   language: z.string().optional(),
-  mirrors: z.array(httpUrl('an absolute http(s) URL of a copy of the site')).default([]),
+  /** Each copy is written to mirrors/<host>/, so the host must make a safe folder name. */
+  mirrors: z.array(httpUrl('an absolute http(s) URL of a copy of the site').superRefine(checkSiteMirrorHost)).default([]),
   /** WebSub: feeds name this hub, and it is pinged after a publish that changed a feed. */
   websub: z.strictObject({ hub: httpUrl('an absolute http(s) URL of a WebSub hub') }).optional(),
 });
@@ -227,7 +229,11 @@ export const configSchema = z
   })
   .superRefine((config, ctx) => {
     reportDuplicates(config.sources.map((s) => String(s?.id)), ['sources'], ctx);
-    reportDuplicates(config.outputs.map((o) => String(o?.id)), ['outputs'], ctx);
+    checkFolderIds(config.outputs.map((o) => String(o?.id)), ['outputs'], ctx);
+    config.outputs.forEach((output, i) => {
+      if (Array.isArray(output?.variants)) checkFolderIds(output.variants.map((v) => String(v?.id)), ['outputs', i, 'variants'], ctx);
+    });
+    if (Array.isArray(config.site?.mirrors)) checkMirrorFolders(config.site.mirrors, ctx);
     const known = new Set(config.sources.flatMap((s) => [s?.id, ...(Array.isArray(s?.tags) ? s.tags : [])]).filter((v): v is string => typeof v === 'string'));
     config.outputs.forEach((output, i) => {
       (Array.isArray(output?.sources) ? output.sources : []).forEach((ref, j) => {
@@ -239,23 +245,11 @@ export const configSchema = z
           });
         }
       });
-      if (output?.id === 'articles' || output?.id === 'mirrors') {
-        ctx.addIssue({ code: 'custom', path: ['outputs', i, 'id'], message: `"${output.id}" is reserved for the output folder's own use` });
-      }
     });
   },
   // Cross-checks run even when a source itself is invalid, so one `check` reports every mistake.
   { when: (payload) => typeof payload.value === 'object' && payload.value !== null && Array.isArray((payload.value as { sources?: unknown }).sources) && Array.isArray((payload.value as { outputs?: unknown }).outputs) },
   );
-
-function reportDuplicates(ids: string[], path: (string | number)[], ctx: z.RefinementCtx): void {
-  const seen = new Map<string, number>();
-  ids.forEach((value, i) => {
-    const first = seen.get(value);
-    if (first === undefined) seen.set(value, i);
-    else ctx.addIssue({ code: 'custom', path: [...path, i, 'id'], message: `duplicate id "${value}" (also at ${path.join('.')}[${first}])` });
-  });
-}
 
 export type ConfigInput = z.input<typeof configSchema>;
 export type ParsedConfig = z.output<typeof configSchema>;

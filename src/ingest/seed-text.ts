@@ -1,4 +1,5 @@
 /** Decoding a seed's bytes into text, with the reasons a file is refused. */
+import { stripInvalidXmlChars } from '../lib/xml-chars.js';
 
 export class SeedError extends Error {
   constructor(
@@ -9,6 +10,7 @@ export class SeedError extends Error {
   }
 }
 
+/** Binary formats show themselves at the start, so only a prefix decides "binary"; cleaning covers the whole text. */
 const SNIFF_BYTES = 8192;
 /** Share of control bytes in the first 8 KB above which a file is taken for binary. */
 const MAX_CONTROL_RATIO = 0.05;
@@ -22,9 +24,18 @@ export function decodeSeedText(bytes: Buffer): string {
   } catch {
     throw new SeedError('FM_SEED_NOT_UTF8', `is not valid UTF-8 (first bad byte at offset ${firstInvalidUtf8Offset(bytes)}); save it as UTF-8`);
   }
-  const normalized = text.replace(/\r\n?/g, '\n');
+  const normalized = cleanSeedText(text);
   if (normalized.trim() === '') throw new SeedError('FM_SEED_EMPTY', 'has no text (only whitespace)');
   return normalized;
+}
+
+/**
+ * Line ends to LF, and what feed text loses at normalization lost here too, wherever it stands:
+ * C0 controls, U+FFFE/U+FFFF. Vertical tab and form feed separate words (a page break), so they
+ * become spaces rather than gluing the words around them together.
+ */
+function cleanSeedText(text: string): string {
+  return stripInvalidXmlChars(text.replace(/\r\n?/g, '\n').replace(/[\v\f]/g, ' '));
 }
 
 function looksBinary(bytes: Buffer): boolean {

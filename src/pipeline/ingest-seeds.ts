@@ -17,7 +17,10 @@ export interface SourceHarvest {
 }
 
 export interface SeedHarvest extends SourceHarvest {
-  /** What this harvest was made from (the folder's files as stamped, the source's config, the version); null if the folder could not be listed. */
+  /**
+   * What this harvest was made from (the folder's files as stamped, the source's config, the
+   * version); null if the folder could not be listed, or changed between listing and reading.
+   */
   fingerprint: string | null;
   /** Set when the folder is as this record of the last harvest saw it: nothing was read, and `articles` is empty. */
   unchangedSince: SeedFolderRecord | null;
@@ -87,7 +90,8 @@ export async function harvestSeedSource(
   }
   const all = dedupeIds(articles, problems, source.id);
   const listed = new Set(listing.problems);
-  return { articles, problems: all, readProblems: all.filter((problem) => !listed.has(problem)), fingerprint, unchangedSince: null };
+  // A listing that went stale while the files were read must not vouch for the folder next time.
+  return { articles, problems: all, readProblems: all.filter((problem) => !listed.has(problem)), fingerprint: scan.matchesListing ? fingerprint : null, unchangedSince: null };
 }
 
 /** The ids these files would be stored under that articles of other sources have already. */

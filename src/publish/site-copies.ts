@@ -1,4 +1,5 @@
 import { mirrorBase, mirrorKind } from '../lib/mirror-hosts.js';
+import { mirrorCopyDir } from '../lib/site-paths.js';
 
 /**
  * The site and each of its mirrors: every copy gets the whole output tree, its own self links
@@ -20,8 +21,10 @@ export function siteCopies(siteUrl: string, mirrors: string[]): SiteCopy[] {
   const copies: SiteCopy[] = [{ base: canonical.href, dir: '', host: canonical.host, kind: mirrorKind(canonical), isCanonical: true }];
   for (const spec of mirrors) {
     const base = mirrorBase(spec);
-    if (!base || copies.some((c) => c.host === base.host)) continue;
-    copies.push({ base: base.href, dir: `mirrors/${base.host.replace(/:/g, '_')}/`, host: base.host, kind: mirrorKind(base), isCanonical: false });
+    // The config refuses a host that makes no safe folder; one that gets here anyway gets no copy.
+    const dir = base && mirrorCopyDir(base.host);
+    if (!base || !dir || copies.some((c) => c.host === base.host || c.dir === dir)) continue;
+    copies.push({ base: base.href, dir, host: base.host, kind: mirrorKind(base), isCanonical: false });
   }
   return copies;
 }
