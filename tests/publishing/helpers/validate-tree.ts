@@ -7,7 +7,7 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { expect } from 'vitest';
-import { feedparser, jingAtom, ATOM_RNC, validateJsonFeed, xmllint } from '../../helpers/validators.js';
+import { feedparser, jingAtomFiles, validateJsonFeed, xmllint } from '../../helpers/validators.js';
 import { findExecutable, missingTool, runProcess } from '../../helpers/tools.js';
 import { listFiles } from '../../helpers/workspace.js';
 import { parseXml } from '../../helpers/xml.js';
@@ -35,26 +35,6 @@ export async function checkHtml(file: string): Promise<HtmlCheck> {
   const isContext = unexplained.length <= messages.length * 2;
   const errors = messages.filter((m) => !HTML5_ELEMENTS.has(/^Tag (\w+) invalid$/.exec(m)?.[1] ?? ''));
   return { code, errors: isContext ? errors : [...errors, ...unexplained] };
-}
-
-/** jing over several Atom files in one JVM; errors keyed by file. */
-export async function jingAtomFiles(files: string[]): Promise<Map<string, string[]>> {
-  const result = new Map(files.map((f) => [f, [] as string[]]));
-  if (files.length === 0) return result;
-  if (files.length === 1) {
-    result.set(files[0]!, (await jingAtom(files[0]!)).errors);
-    return result;
-  }
-  const tool = (await findExecutable('jing')) ?? missingTool('jing (Debian package jing)');
-  const { code, stdout, stderr } = await runProcess(tool, ['-c', ATOM_RNC, ...files]);
-  const lines = `${stdout}\n${stderr}`.split('\n').map((l) => l.trim()).filter((l) => l !== '' && !l.startsWith('[warning]'));
-  for (const line of lines) {
-    const file = files.find((f) => line.startsWith(f) || line.includes(`file:${f}`));
-    if (file) result.get(file)!.push(line);
-    else for (const errors of result.values()) errors.push(`(unattributed) ${line}`);
-  }
-  if (code !== 0 && lines.length === 0) for (const errors of result.values()) errors.push(`jing exited ${code}`);
-  return result;
 }
 
 /** Validator processes at once: enough to overlap start-up, few enough for a small CI machine. */
