@@ -1,7 +1,8 @@
 /**
  * Every file a publish wrote goes before the external judges: xmllint for every XML file (feeds,
  * archive pages, OPML, the stylesheet, index.html as polyglot XHTML), jing with the RFC 4287
- * schema for Atom, Python feedparser (bozo false, the right feed and item titles), the JSON Feed
+ * schema for Atom, the W3C Feed Validator (no error) for RSS and Atom, Python feedparser (bozo
+ * false, the right feed and item titles), the JSON Feed
  * 1.1 schema, and libxml2's HTML parser for the pages. A file of a kind nobody checks fails.
  */
 import { readFile } from 'node:fs/promises';
@@ -9,6 +10,7 @@ import path from 'node:path';
 import { expect } from 'vitest';
 import { feedparser, jingAtomFiles, validateJsonFeed, xmllint } from '../../helpers/validators.js';
 import { findExecutable, missingTool, runProcess } from '../../helpers/tools.js';
+import { w3cErrorLines, w3cValidate } from '../../helpers/w3c-validator.js';
 import { listFiles } from '../../helpers/workspace.js';
 import { parseXml } from '../../helpers/xml.js';
 import { readFeedDoc } from './feed-docs.js';
@@ -67,12 +69,14 @@ export async function expectValidTree(root: string, titles: Record<string, strin
   const files = await listFiles(root);
   expect(files.length, `no files under ${root}`).toBeGreaterThan(0);
   const atomFiles: string[] = [];
+  const feedFiles: string[] = [];
   const jobs: (() => Promise<void>)[] = [];
   for (const relative of files) {
     const file = path.join(root, relative);
     const name = path.basename(relative);
     if (name === 'rss.xml' || name === 'atom.xml') {
       if (name === 'atom.xml') atomFiles.push(file);
+      feedFiles.push(file);
       jobs.push(() => checkXmlFeed(file, relative, name === 'rss.xml' ? 'rss' : 'atom', titles[outputIdOf(relative)]));
     } else if (name === 'feed.json') jobs.push(() => checkJsonFeed(file, relative, titles[outputIdOf(relative)]));
     else if (name === 'sources.opml') jobs.push(() => checkOpml(file, relative));
@@ -86,6 +90,7 @@ export async function expectValidTree(root: string, titles: Record<string, strin
   }
   await runAtMost(CHECKS_AT_ONCE, jobs);
   for (const [file, errors] of await jingAtomFiles(atomFiles)) expect(errors, `jing ${path.relative(root, file)}`).toEqual([]);
+  expect(w3cErrorLines(await w3cValidate(feedFiles), root), 'W3C Feed Validator').toEqual([]);
   return { checked: files };
 }
 
