@@ -89,11 +89,11 @@ export function buildFeedView(input: PublishInput, output: PublishOutput, articl
 }
 
 /**
- * Whether an output may hold items of several sources: anything but one source named by its id
- * ("*" and tags can take in more sources later). Decided by the config, never by the items of the
- * day, so an item's published id does not change while the config stays the same.
+ * Whether an output draws on several sources: "*", ids and tags resolved against the configured
+ * sources. Decided by the config, never by the items of the day, so an item's published id does
+ * not change while the config stays the same.
  */
 export function mergesSources(output: PublishOutput, sources: PublishSource[]): boolean {
-  const [only, ...others] = output.sources;
-  return !(only !== undefined && others.length === 0 && sources.some((s) => s.id === only) && !sources.some((s) => s.tags.includes(only)));
+  const all = output.sources.includes('*');
+  return sources.filter((s) => all || output.sources.includes(s.id) || s.tags.some((tag) => output.sources.includes(tag))).length > 1;
 }

@@ -13,8 +13,8 @@ import { isHttpUrl, toAbsoluteUri } from '../lib/absolute-uri.js';
  * Unicode, is named by its SHA-256 instead, under another prefix so the two never meet.
  *
  * RSS guid and JSON Feed id accept any string and keep the original, except in an output that
- * merges sources: there a guid that is not an absolute IRI is unique only inside its own feed
- * ("1" from two sources would read as one item), so it is written as the Atom id is.
+ * draws on several sources: there a guid that is not an absolute IRI is unique only inside its own
+ * feed ("1" from two sources would read as one item), so it is written as the Atom id is.
  */
 export interface PublishedIds {
   atomId: string;

@@ -5,6 +5,8 @@
 import { describe, expect, it } from 'vitest';
 import { isHttpUrl, toAbsoluteUri } from '../../src/lib/absolute-uri.js';
 import { atomEntryId, publishedIds } from '../../src/publish/published-ids.js';
+import { mergesSources } from '../../src/publish/feed-targets.js';
+import type { PublishSource } from '../../src/publish/publish-types.js';
 import { byteLengthOf, emailOf, isRssEnclosureUrl, mediaTypeOf, uriOf } from '../../src/publish/published-values.js';
 
 describe('toAbsoluteUri: what is kept as an Atom id', () => {
@@ -83,6 +85,21 @@ describe('atomEntryId and publishedIds', () => {
     expect(publishedIds('news', 'http://a.example/1', 'http://b.example/1', false).isPermaLink).toBe(false);
     expect(publishedIds('news', 'tag:a.example,2024:1', 'tag:a.example,2024:1', false).isPermaLink).toBe(false);
     expect(publishedIds('news', 'http://a.example/a b', 'http://a.example/a b', false).isPermaLink).toBe(false);
+  });
+});
+
+describe('mergesSources: an output draws on several configured sources', () => {
+  const source = (id: string, tags: string[] = []): PublishSource => ({ id, title: id, tags, kind: 'feed', url: `https://${id}.example/feed` });
+  const output = (sources: string[]) => ({ id: 'o', title: 'o', sources, limit: 10, formats: ['rss' as const] });
+  it.each([
+    [['*'], [source('a')], false],
+    [['*'], [source('a'), source('b')], true],
+    [['a'], [source('a'), source('b')], false],
+    [['a', 'b'], [source('a'), source('b')], true],
+    [['news'], [source('a', ['news']), source('b')], false],
+    [['news'], [source('a', ['news']), source('b', ['news'])], true],
+  ])('%j over %j → %s', (sources, configured, merged) => {
+    expect(mergesSources(output(sources), configured)).toBe(merged);
   });
 });
 
