@@ -14,6 +14,9 @@
  */
 const IRI_TEXT = /^(?:[A-Za-z0-9\-._~:/?#@!$&'()*+,;=]|%[0-9A-Fa-f]{2}|[\u00A0-\uD7FF\uF900-\uFDCF\uFDF0-\uFFEF\u{10000}-\u{1FFFD}\u{20000}-\u{2FFFD}\u{30000}-\u{3FFFD}\u{E1000}-\u{EFFFD}])+$/u;
 
+/** RFC 3986 scheme, then ":". */
+const SCHEME = /^[A-Za-z][A-Za-z0-9+.-]*:/;
+
 /** URL schemes WHATWG parses with an authority ("special"); file: alone may have an empty host. */
 const NEEDS_HOST = new Set(['http', 'https', 'ftp', 'ws', 'wss']);
 
@@ -31,11 +34,14 @@ const TAG = /^tag:(?:[a-z0-9\-._]+@)?[a-z0-9.-]+,\d{4}(?:-\d{2}(?:-\d{2})?)?:[0-
 export function toAbsoluteUri(value: string): string | null {
   if (!IRI_TEXT.test(value)) return null;
   const uri = value.replace(/[^\x00-\x7F]+/gu, (text) => encodeURIComponent(text));
+  // Without a scheme it is a relative reference; most local guids ("12345") stop here, before a
+  // parse that would throw (exceptions are slow).
+  if (!SCHEME.test(uri)) return null;
   let parsed: URL;
   try {
     parsed = new URL(uri);
   } catch {
-    return null; // no scheme (a relative reference), or a host WHATWG cannot parse
+    return null; // a host WHATWG cannot parse
   }
   const scheme = parsed.protocol.slice(0, -1);
   const rest = uri.slice(scheme.length + 1);
@@ -43,9 +49,4 @@ export function toAbsoluteUri(value: string): string | null {
   if (scheme === 'urn') return URN.test(uri) && (!/^urn:uuid:/i.test(uri) || UUID_URN.test(uri)) ? uri : null;
   if (scheme === 'tag') return TAG.test(uri) ? uri : null;
   return rest !== '' ? uri : null;
-}
-
-/** An absolute http(s) URL, written exactly as given. */
-export function isHttpUrl(value: string): boolean {
-  return /^https?:/i.test(value) && toAbsoluteUri(value) === value;
 }

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { isHttpUrl, toAbsoluteUri } from '../lib/absolute-uri.js';
+import { toAbsoluteUri } from '../lib/absolute-uri.js';
 
 /**
  * The ids an item is published under, from what its source served (article.sourceId and
@@ -32,16 +32,20 @@ const MAX_ESCAPED_CHARS = 1024;
 const LONE_SURROGATE = /\p{Cs}/u;
 
 export function publishedIds(sourceId: string, guid: string, link: string | null, merged: boolean): PublishedIds {
-  const atomId = atomEntryId(sourceId, guid);
-  const keepGuid = !merged || toAbsoluteUri(guid) !== null;
-  const rssGuid = keepGuid ? guid : atomId;
-  return { atomId, guid: rssGuid, isPermaLink: rssGuid === link && isHttpUrl(rssGuid) };
+  const uri = toAbsoluteUri(guid);
+  const atomId = uri ?? derivedId(sourceId, guid);
+  const rssGuid = !merged || uri !== null ? guid : atomId;
+  // An http(s) guid written exactly as a URI, and the item's own link.
+  const isPermaLink = rssGuid === link && uri === guid && /^https?:/i.test(guid);
+  return { atomId, guid: rssGuid, isPermaLink };
 }
 
 /** The Atom id of a guid served by a source. */
 export function atomEntryId(sourceId: string, guid: string): string {
-  const uri = toAbsoluteUri(guid);
-  if (uri !== null) return uri;
+  return toAbsoluteUri(guid) ?? derivedId(sourceId, guid);
+}
+
+function derivedId(sourceId: string, guid: string): string {
   const escaped = LONE_SURROGATE.test(guid) ? null : escapeNss(guid);
   if (escaped !== null && escaped.length <= MAX_ESCAPED_CHARS) return `${DERIVED_PREFIX}${sourceId}:${escaped}`;
   // UTF-16 code units, so guids that differ only in a lone surrogate keep different ids.

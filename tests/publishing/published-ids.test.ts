@@ -3,7 +3,7 @@
  * pipeline and the validators, are in tests/hostile/odd-ids.test.ts).
  */
 import { describe, expect, it } from 'vitest';
-import { isHttpUrl, toAbsoluteUri } from '../../src/lib/absolute-uri.js';
+import { toAbsoluteUri } from '../../src/lib/absolute-uri.js';
 import { atomEntryId, publishedIds } from '../../src/publish/published-ids.js';
 import { mergesSources } from '../../src/publish/feed-targets.js';
 import type { PublishSource } from '../../src/publish/publish-types.js';
@@ -52,10 +52,6 @@ describe('toAbsoluteUri: what is kept as an Atom id', () => {
   for (const [value, expected] of cases) {
     it(`${JSON.stringify(value)} → ${JSON.stringify(expected)}`, () => expect(toAbsoluteUri(value)).toBe(expected));
   }
-
-  it('isHttpUrl: only an http(s) URL written as a URI', () => {
-    expect([isHttpUrl('https://a.example/'), isHttpUrl('http://例え.jp/'), isHttpUrl('ftp://a.example/'), isHttpUrl('http://')]).toEqual([true, false, false, false]);
-  });
 });
 
 describe('atomEntryId and publishedIds', () => {
@@ -85,6 +81,8 @@ describe('atomEntryId and publishedIds', () => {
     expect(publishedIds('news', 'http://a.example/1', 'http://b.example/1', false).isPermaLink).toBe(false);
     expect(publishedIds('news', 'tag:a.example,2024:1', 'tag:a.example,2024:1', false).isPermaLink).toBe(false);
     expect(publishedIds('news', 'http://a.example/a b', 'http://a.example/a b', false).isPermaLink).toBe(false);
+    expect(publishedIds('news', 'http://例え.jp/', 'http://例え.jp/', false).isPermaLink, 'an IRI is no URI as written').toBe(false);
+    expect(publishedIds('news', 'ftp://a.example/1', 'ftp://a.example/1', false).isPermaLink).toBe(false);
   });
 });
 
