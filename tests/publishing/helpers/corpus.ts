@@ -22,10 +22,14 @@ const REPO_CORPORA = [
   { label: 'fixtures/corpus', dir: path.join(REPO_ROOT, 'tests', 'fixtures', 'corpus') },
 ];
 
-/** The shared corpus: next to the main checkout, or two levels up from a worktree under wt/. */
+/**
+ * The shared corpus: FEEDMIRROR_SHARED_CORPUS when set (a path that does not exist means none),
+ * else next to the checkout, or two levels up from a worktree under wt/.
+ */
 export function sharedCorpusDir(): string | null {
-  const candidates = [process.env.FEEDMIRROR_SHARED_CORPUS, path.join(REPO_ROOT, '..', 'shared', 'corpus'), path.join(REPO_ROOT, '..', '..', 'shared', 'corpus')];
-  return candidates.find((dir): dir is string => dir !== undefined && dir !== '' && existsSync(dir)) ?? null;
+  const chosen = process.env.FEEDMIRROR_SHARED_CORPUS;
+  const candidates = chosen ? [chosen] : [path.join(REPO_ROOT, '..', 'shared', 'corpus'), path.join(REPO_ROOT, '..', '..', 'shared', 'corpus')];
+  return candidates.find((dir) => existsSync(dir)) ?? null;
 }
 
 /** Feed documents are .xml and .json; the corpora's HTML pages, scripts and licences are not feeds. */
