@@ -253,6 +253,10 @@ const CONFIG_CASES: ConfigCase[] = [
     says: ['sources[1].id', /duplicate id "seeds"/],
   },
   { name: 'an output naming an unknown source', config: withOutput({ sources: ['nope'] }), says: ['outputs[0].sources[0]', /"nope" is not a source id or tag/] },
+  // What feeds would carry as <language>/xml:lang and <managingEditor>/<email>: validators refuse these.
+  { name: 'a language that is no language tag', config: { ...defaultConfig(), site: { ...defaultConfig().site, language: 'english' } }, says: ['site.language', /a language tag such as "en"/] },
+  { name: 'a language tag with an underscore', config: withOutput({ language: 'en_US' }), says: ['outputs[0].language', /a language tag/] },
+  { name: 'an author e-mail that is none', config: withOutput({ author: { name: 'Editor', email: 'editor at example' } }), says: ['outputs[0].author.email', /an e-mail address/] },
 ];
 
 describe('cli: a bad config exits 1, names the file and the key path, and publishes nothing', () => {

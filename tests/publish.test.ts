@@ -9,6 +9,7 @@ import { publishOutputs, type PublishInput } from '../src/publish/publish-output
 import { openSqliteStore, type SqliteStore } from '../src/store/sqlite-store.js';
 import { makeArticle } from './helpers/builders.js';
 import { feedparser, jingAtom, validateJsonFeed, xmllint } from './helpers/validators.js';
+import { w3cErrorLines, w3cValidate } from './helpers/w3c-validator.js';
 import { fileTimes, listFiles } from './helpers/workspace.js';
 import { childNamed, childrenNamed, linkHrefs, parseXml } from './helpers/xml.js';
 
@@ -417,6 +418,7 @@ async function expectValidOutputs(outputDir: string, outputId: string): Promise<
   const jing = await jingAtom(atom);
   expect(jing.errors).toEqual([]);
   expect(jing.ok).toBe(true);
+  expect(w3cErrorLines(await w3cValidate([rss, atom]), outputDir)).toEqual([]);
   expect((await validateJsonFeed(path.join(outputDir, outputId, 'feed.json'))).messages).toEqual([]);
 }
 

@@ -2,7 +2,8 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { feedparser, jingAtom, validateJsonFeed, xmllint } from './helpers/validators.js';
+import { feedparser, jingAtom, jingAtomFiles, validateJsonFeed, xmllint, xmllintFiles } from './helpers/validators.js';
+import { unexpectedWarnings, w3cValidate } from './helpers/w3c-validator.js';
 
 /** The validators must be able to say no, or every validity test would pass vacuously. */
 let dir: string;
@@ -50,6 +51,32 @@ describe('validators reject what they should', () => {
     expect(good).toMatchObject({ bozo: false, version: 'atom10', feed: { title: 't' } });
     expect(good.entries[0]).toMatchObject({ id: 'urn:x:1', link: 'http://127.0.0.1/1', updated: '2020-01-01T00:00:00Z' });
     expect((await feedparser(await fixture('bad-fp.xml', '<rss version="2.0"><channel><title>x &nbsp; y</title></channel>'))).bozo).toBe(true);
+  });
+
+  it('W3C Feed Validator: accepts a valid Atom feed; flags a non-URI id and an entry with neither link nor content, each in its own file of one batch', async () => {
+    const valid = VALID_ATOM.replaceAll('urn:x:', 'urn:example:')
+      .replace('<author>', '<link rel="self" href="http://127.0.0.1/feed.atom"/><author>')
+      .replace('<title>e</title>', '<title>e</title><summary>s</summary>');
+    const good = await fixture('w3c-ok.atom', valid);
+    const badId = await fixture('w3c-id.atom', valid.replace('<id>urn:example:1</id>', '<id>1600-2823</id>'));
+    const noLink = await fixture('w3c-link.atom', valid.replace('<link href="http://127.0.0.1/1"/>', ''));
+    const reports = await w3cValidate([good, badId, noLink]);
+    expect(reports.get(good)).toEqual({ errors: [], warnings: [] });
+    expect(reports.get(badId)!.errors.join('\n')).toMatch(/id must be a full and valid URL/);
+    expect(reports.get(noLink)!.errors.join('\n')).toMatch(/Missing content or alternate link/);
+    expect(unexpectedWarnings({ errors: [], warnings: ['line 2, column 0: Use of unknown namespace: https://feedmirror.org/ns/1.0', 'line 9, column 1: Something new'] })).toEqual(['line 9, column 1: Something new']);
+  });
+
+  it('batched xmllint and jing pin each message on its own file', async () => {
+    const ok = await fixture('batch-ok.atom', VALID_ATOM);
+    const bad = await fixture('batch-bad.atom', VALID_ATOM.replace('<id>urn:x:1</id>', ''));
+    const broken = await fixture('batch-broken.xml', '<a><b></a>');
+    const lint = await xmllintFiles([ok, broken]);
+    expect(lint.get(ok)).toEqual([]);
+    expect(lint.get(broken)!.length).toBeGreaterThan(0);
+    const jing = await jingAtomFiles([ok, bad]);
+    expect(jing.get(ok)).toEqual([]);
+    expect(jing.get(bad)!.join('\n')).toMatch(/id/);
   });
 
   it('JSON Feed schema: accepts a minimal 1.1 feed, rejects a missing version and a relative URL', async () => {

@@ -3,6 +3,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { serveFolder } from './helpers/serve.js';
 import { feedparser, jingAtom, newsboatRead, validateJsonFeed, xmllint } from './helpers/validators.js';
+import { unexpectedWarnings, w3cValidate } from './helpers/w3c-validator.js';
 import { createWorkspace, defaultConfig, runCli, SAMPLE_HEADLINE, SAMPLE_ID, type CliResult, type Workspace } from './helpers/workspace.js';
 
 /**
@@ -42,6 +43,14 @@ describe('end to end: the sample seed published by `feedmirror run`', () => {
 
   it('atom.xml passes the Atom 1.0 RELAX NG schema (jing)', async () => {
     expect(await jingAtom(feedFile('atom.xml'))).toMatchObject({ ok: true, errors: [] });
+  });
+
+  it('rss.xml and atom.xml pass the W3C Feed Validator: no error, no warning but the accepted ones', async () => {
+    const reports = await w3cValidate([feedFile('rss.xml'), feedFile('atom.xml')]);
+    for (const [file, report] of reports) {
+      expect(report.errors, file).toEqual([]);
+      expect(unexpectedWarnings(report), file).toEqual([]);
+    }
   });
 
   for (const name of ['rss.xml', 'atom.xml']) {

@@ -22,11 +22,23 @@ export function isMirrorSpec(value: string): boolean {
   }
 }
 
+/**
+ * A BCP 47 language tag (Intl parses it) whose language is an ISO 639 code of 2 or 3 letters: what
+ * RSS <language> and xml:lang carry, and what feed validators check ("en", "pt-BR", "zh-Hant-TW").
+ */
+const language = z.string().refine((tag) => {
+  try {
+    return Intl.getCanonicalLocales(tag).length === 1 && /^[a-z]{2,3}(?:-|$)/i.test(tag);
+  } catch {
+    return false;
+  }
+}, 'a language tag such as "en" or "pt-BR"');
+
 const siteSchema = z.strictObject({
   url: httpUrl('an absolute http(s) URL where the output folder is served'),
   title: z.string().min(1).default('feedmirror'),
   description: z.string().optional(),
-  language: z.string().optional(),
+  language: language.optional(),
   /** Each copy is written to mirrors/<host>/, so the host must make a safe folder name. */
   mirrors: z.array(httpUrl('an absolute http(s) URL of a copy of the site').superRefine(checkSiteMirrorHost)).default([]),
   /** WebSub: feeds name this hub, and it is pinged after a publish that changed a feed. */
@@ -178,13 +190,13 @@ const filterSchema = z.strictObject({
   maxAgeDays: z.number().positive().optional(),
 });
 
-const personSchema = z.strictObject({ name: z.string().min(1), email: z.string().optional(), url: httpUrl('an http(s) URL').optional() });
+const personSchema = z.strictObject({ name: z.string().min(1), email: z.email('an e-mail address such as "editor@example.org"').optional(), url: httpUrl('an http(s) URL').optional() });
 
 const outputSchema = z.strictObject({
   id,
   title: z.string().min(1),
   description: z.string().optional(),
-  language: z.string().optional(),
+  language: language.optional(),
   icon: httpUrl('an http(s) URL of a small square icon').optional(),
   logo: httpUrl('an http(s) URL of a logo image').optional(),
   author: personSchema.optional(),

@@ -56,8 +56,3 @@ function withItems(xml: string, closingTag: string, items: string[]): string[] {
 export function indentLines(lines: string[], indent: string): string {
   return lines.length === 0 ? '' : `${indent}${lines.join('\n').replaceAll('\n', `\n${indent}`)}`;
 }
-
-/** A URL as `feed` writes one (WHATWG-serialized), so our items match its head. */
-export function normalizedUrl(url: string): string {
-  return new URL(url).href;
-}

@@ -1,7 +1,8 @@
 import type { StoredArticle } from '../model/article.js';
 import { FEED_FILES, newestItemDate, type FeedFormat, type FeedHistory, type FeedView, type ItemView } from './feed-view.js';
 import { resolveLinks, type LinkPolicy } from './link-policy.js';
-import type { PublishInput, PublishOutput } from './publish-types.js';
+import type { PublishInput, PublishOutput, PublishSource } from './publish-types.js';
+import { publishedIds } from './published-ids.js';
 import type { SiteCopy } from './site-copies.js';
 
 export const STYLESHEET_FILE = 'feed.xsl';
@@ -50,6 +51,7 @@ export function feedUrls(base: string, folder: string): Record<FeedFormat, strin
 export function buildFeedView(input: PublishInput, output: PublishOutput, articles: StoredArticle[], target: ViewTarget): FeedView {
   const sources = new Map(input.sources.map((s) => [s.id, s]));
   const canonical = target.copies[0]!;
+  const merged = mergesSources(output, input.sources);
   return {
     outputId: output.id,
     // One feed, one identity: every site copy shares the canonical id (a variant or archive page is its own document).
@@ -74,6 +76,7 @@ export function buildFeedView(input: PublishInput, output: PublishOutput, articl
       const links = resolveLinks(article, target.policy);
       return {
         article,
+        ids: publishedIds(article.sourceId, article.guid, links.link, merged),
         link: links.link,
         mirrors: links.duplicates,
         contentHtml: links.contentHtml,
@@ -83,4 +86,14 @@ export function buildFeedView(input: PublishInput, output: PublishOutput, articl
       };
     }),
   };
+}
+
+/**
+ * Whether an output draws on several sources: "*", ids and tags resolved against the configured
+ * sources. Decided by the config, never by the items of the day, so an item's published id does
+ * not change while the config stays the same.
+ */
+export function mergesSources(output: PublishOutput, sources: PublishSource[]): boolean {
+  const all = output.sources.includes('*');
+  return sources.filter((s) => all || output.sources.includes(s.id) || s.tags.some((tag) => output.sources.includes(tag))).length > 1;
 }

@@ -1,4 +1,5 @@
 import type { ArticleImage, Enclosure, MirrorUrl, StoredArticle } from '../model/article.js';
+import type { PublishedIds } from './published-ids.js';
 
 export type FeedFormat = 'rss' | 'atom' | 'json';
 
@@ -62,6 +63,8 @@ export function historyLinks(history: FeedHistory, format: FeedFormat): { rel: s
 
 export interface ItemView {
   article: StoredArticle;
+  /** Atom id, RSS guid / JSON Feed id, permalink flag: computed once for every format. */
+  ids: PublishedIds;
   /** The item's link for this copy or variant. */
   link: string | null;
   /** The article's other addresses (rel="duplicate"). */

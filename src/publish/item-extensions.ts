@@ -1,5 +1,6 @@
 import type { ItemView } from './feed-view.js';
 import { escapeXml, xmlElement } from './xml-text.js';
+import { uriOf } from './published-values.js';
 
 /**
  * RFC 6249 "duplicate": an identical copy of the resource on another host. Written as the
@@ -13,7 +14,10 @@ export const DUPLICATE_REL = 'duplicate';
  */
 export function itemExtensionLines(item: ItemView, linkElement: string, prefix: string): string[] {
   const { article } = item;
-  const lines = item.mirrors.map((mirror) => xmlElement(linkElement, { rel: DUPLICATE_REL, href: mirror.url }));
+  const lines = item.mirrors.flatMap((mirror) => {
+    const href = uriOf(mirror.url);
+    return href ? [xmlElement(linkElement, { rel: DUPLICATE_REL, href })] : [];
+  });
   lines.push(xmlElement(`${prefix}hash`, { algorithm: 'sha256' }, article.contentHash));
   if (article.publisher) {
     const hosts = article.publisher.hosts.map((host) => `  ${xmlElement(`${prefix}host`, {}, host)}`);

@@ -1,6 +1,8 @@
 import { Feed } from 'feed';
 import { FEEDMIRROR_NS, FH_NS, historyLinks, itemUpdated, type FeedView, type ItemView } from './feed-view.js';
-import { elementBlock, finishDocument, indentLines, newPlaceholder, normalizedUrl } from './feed-skeleton.js';
+import { elementBlock, finishDocument, indentLines, newPlaceholder } from './feed-skeleton.js';
+import { byteLengthOf, emailOf, mediaTypeOf, uriOf } from './published-values.js';
+import type { Person } from '../model/article.js';
 import { withCssFallback } from './css-fallback.js';
 import { cdataElement, escapeXml, xmlElement, xmlText } from './xml-text.js';
 import { itemExtensionLines, DUPLICATE_REL } from './item-extensions.js';
@@ -31,6 +33,7 @@ export function renderAtom(view: FeedView): string[] {
 /** One <entry> as `feed` lays out its own (see render-rss.ts for why entries are rendered here). */
 function entryXml(item: ItemView): string {
   const { article } = item;
+  const link = item.link ? uriOf(item.link) : null;
   const pad = '        ';
   // Only our element lines are indented: CDATA text keeps its own line breaks untouched.
   const lines = [
@@ -38,13 +41,23 @@ function entryXml(item: ItemView): string {
     `${pad}${cdataElement('title', escapeXml(article.title), { type: 'html' })}`,
     indentLines(entryLines(item), pad),
     // An entry without a link gets none: Atom's <link> requires href.
-    ...(item.link ? [`${pad}${xmlElement('link', { href: normalizedUrl(item.link) })}`] : []),
+    ...(link ? [`${pad}${xmlElement('link', { href: link })}`] : []),
     `${pad}${xmlElement('updated', {}, new Date(itemUpdated(article)).toISOString())}`,
     ...(article.summary ? [`${pad}${cdataElement('summary', escapeXml(article.summary), { type: 'html' })}`] : []),
-    ...(item.contentHtml ? [`${pad}${cdataElement('content', item.contentHtml, { type: 'html' })}`] : []),
+    ...contentLines(item, link).map((line) => `${pad}${line}`),
     `${pad}${xmlElement('published', {}, new Date(article.published).toISOString())}`,
   ];
   return elementBlock('entry', '    ', lines);
+}
+
+/**
+ * RFC 4287 §4.1.1: an entry without an alternate link must have content. One with neither gets
+ * the text it has, its summary or else its title, as content.
+ */
+function contentLines(item: ItemView, link: string | null): string[] {
+  if (item.contentHtml) return [cdataElement('content', item.contentHtml, { type: 'html' })];
+  if (link) return [];
+  return [cdataElement('content', escapeXml(item.article.summary ?? item.article.title), { type: 'html' })];
 }
 
 function feedStartTag(view: FeedView): string {
@@ -64,23 +77,28 @@ function feedLines(view: FeedView): string[] {
 function entryLines(item: ItemView): string[] {
   const { article } = item;
   return [
-    xmlElement('id', {}, article.guid),
-    ...article.authors.map((author) =>
-      [`<author>`, `  ${xmlElement('name', {}, author.name)}`, ...(author.email ? [`  ${xmlElement('email', {}, author.email)}`] : []), ...(author.url ? [`  ${xmlElement('uri', {}, author.url)}`] : []), `</author>`].join('\n'),
-    ),
+    xmlElement('id', {}, item.ids.atomId),
+    ...article.authors.map(authorElement),
     ...article.categories.map((category) => xmlElement('category', { term: category })),
-    ...item.enclosures.map((e) => xmlElement('link', { rel: 'enclosure', href: e.url, type: e.type, length: e.length })),
-    ...(item.source.url ? [sourceElement(item)] : []),
+    ...item.enclosures.flatMap((e) => {
+      const href = uriOf(e.url);
+      return href ? [xmlElement('link', { rel: 'enclosure', href, type: mediaTypeOf(e.type), length: byteLengthOf(e.length) })] : [];
+    }),
+    ...(item.source.url ? sourceElement(item.source.url, item.source.title) : []),
     ...itemExtensionLines(item, 'link', 'feedmirror:'),
   ];
 }
 
-function sourceElement(item: ItemView): string {
-  return [
-    '<source>',
-    `  ${xmlElement('id', {}, item.source.url!)}`,
-    `  ${xmlElement('title', {}, item.source.title)}`,
-    `  ${xmlElement('link', { rel: 'self', href: item.source.url })}`,
-    '</source>',
-  ].join('\n');
+/** An address or link the feed gave that Atom cannot carry is left out; the name stays. */
+function authorElement(author: Person): string {
+  const email = emailOf(author.email);
+  const uri = author.url ? uriOf(author.url) : null;
+  const lines = [xmlElement('name', {}, author.name), ...(email ? [xmlElement('email', {}, email)] : []), ...(uri ? [xmlElement('uri', {}, uri)] : [])];
+  return ['<author>', ...lines.map((line) => `  ${line}`), '</author>'].join('\n');
+}
+
+function sourceElement(url: string, title: string): string[] {
+  const uri = uriOf(url);
+  if (!uri) return [];
+  return [['<source>', `  ${xmlElement('id', {}, uri)}`, `  ${xmlElement('title', {}, title)}`, `  ${xmlElement('link', { rel: 'self', href: uri })}`, '</source>'].join('\n')];
 }

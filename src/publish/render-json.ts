@@ -29,7 +29,7 @@ function toJsonItem(item: ItemView): Record<string, unknown> {
   const { article } = item;
   const image = item.images.find((img) => img.url !== null)?.url;
   return {
-    id: article.guid,
+    id: item.ids.guid,
     ...(item.link ? { url: item.link } : {}),
     title: article.title,
     content_html: item.contentHtml,

@@ -1,6 +1,7 @@
 import { Feed } from 'feed';
 import { FEEDMIRROR_NS, FH_NS, historyLinks, type FeedView, type ItemView } from './feed-view.js';
-import { elementBlock, finishDocument, indentLines, newPlaceholder, normalizedUrl } from './feed-skeleton.js';
+import { elementBlock, finishDocument, indentLines, newPlaceholder } from './feed-skeleton.js';
+import { byteLengthOf, isRssEnclosureUrl, mediaTypeOf, uriOf } from './published-values.js';
 import { withCssFallback } from './css-fallback.js';
 import { cdataElement, xmlElement, xmlText } from './xml-text.js';
 import { escapeHtmlText } from '../lib/text.js';
@@ -39,11 +40,12 @@ export function renderRss(view: FeedView): string[] {
  */
 function itemXml(item: ItemView): string {
   const { article } = item;
+  const link = item.link ? uriOf(item.link) : null;
   const pad = '            ';
   // Only our element lines are indented: CDATA text keeps its own line breaks untouched.
   const lines = [
     ...(article.title ? [`${pad}${cdataElement('title', rssTitle(article.title))}`] : []),
-    ...(item.link ? [`${pad}${xmlElement('link', {}, normalizedUrl(item.link))}`] : []),
+    ...(link ? [`${pad}${xmlElement('link', {}, link)}`] : []),
     indentLines(itemLines(item), pad),
     `${pad}${xmlElement('pubDate', {}, new Date(article.published).toUTCString())}`,
     // A description is HTML by the spec, so a plain-text summary is escaped to stay text.
@@ -67,14 +69,15 @@ function channelLines(view: FeedView): string[] {
 
 function itemLines(item: ItemView): string[] {
   const { article } = item;
-  const isPermaLink = article.guid === item.link && /^https?:\/\//.test(article.guid);
-  const enclosure = item.enclosures[0];
+  // RSS carries one enclosure: the first a podcast client can fetch (Atom and JSON Feed keep them all).
+  const enclosure = item.enclosures.find((e) => isRssEnclosureUrl(e.url));
+  const sourceUrl = item.source.url ? uriOf(item.source.url) : null;
   return [
-    xmlElement('guid', { isPermaLink: String(isPermaLink) }, article.guid),
+    xmlElement('guid', { isPermaLink: String(item.ids.isPermaLink) }, item.ids.guid),
     ...article.authors.map((author) => xmlElement('dc:creator', {}, author.name)),
     ...article.categories.map((category) => xmlElement('category', {}, category)),
-    ...(enclosure ? [xmlElement('enclosure', { url: enclosure.url, length: enclosure.length ?? 0, type: enclosure.type ?? 'application/octet-stream' })] : []),
-    ...(item.source.url ? [xmlElement('source', { url: item.source.url }, item.source.title)] : []),
+    ...(enclosure ? [xmlElement('enclosure', { url: uriOf(enclosure.url), length: byteLengthOf(enclosure.length) ?? 0, type: mediaTypeOf(enclosure.type) ?? 'application/octet-stream' })] : []),
+    ...(sourceUrl ? [xmlElement('source', { url: sourceUrl }, item.source.title)] : []),
     ...itemExtensionLines(item, 'atom:link', 'feedmirror:'),
   ];
 }

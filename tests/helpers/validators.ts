@@ -50,6 +50,57 @@ export async function jingAtom(file: string): Promise<JingResult> {
   return { ok: code === 0 && errors.length === 0, code, errors };
 }
 
+/**
+ * xmllint over many files in one process; the messages of each file keyed by it ([] when it is
+ * well-formed). xmllint starts every message with the file's name.
+ */
+export async function xmllintFiles(files: string[]): Promise<Map<string, string[]>> {
+  const result = new Map(files.map((f) => [f, [] as string[]]));
+  if (files.length === 0) return result;
+  const tool = (await findExecutable('xmllint')) ?? missingTool('xmllint (Debian package libxml2-utils)');
+  const { code, stderr } = await runProcess(tool, ['--noout', ...files]);
+  attributeLines(result, stderr.split('\n'));
+  if (code !== 0 && [...result.values()].every((messages) => messages.length === 0)) for (const messages of result.values()) messages.push(`xmllint exited ${code}`);
+  return result;
+}
+
+/** jing over several Atom files in one JVM; errors keyed by file. */
+export async function jingAtomFiles(files: string[]): Promise<Map<string, string[]>> {
+  const result = new Map(files.map((f) => [f, [] as string[]]));
+  if (files.length === 0) return result;
+  const tool = (await findExecutable('jing')) ?? missingTool('jing (Debian package jing)');
+  const { code, stdout, stderr } = await runProcess(tool, ['-c', ATOM_RNC, ...files]);
+  const lines = `${stdout}\n${stderr}`.split('\n').filter((l) => !l.trim().startsWith('[warning]'));
+  attributeLines(result, lines);
+  if (code !== 0 && [...result.values()].every((errors) => errors.length === 0)) for (const errors of result.values()) errors.push(`jing exited ${code}`);
+  return result;
+}
+
+/**
+ * Each non-empty line goes to the file it starts with ("FILE:line:…", jing may write "file:FILE:…");
+ * a line naming none follows the previous one (xmllint's source line and caret), or, before any,
+ * goes to every file, marked.
+ */
+function attributeLines(result: Map<string, string[]>, lines: string[]): void {
+  let last: string[] | null = null;
+  for (const raw of lines) {
+    const line = raw.trimEnd();
+    if (line.trim() === '') continue;
+    const messages = fileOfLine(result, line.replace(/^file:/, ''));
+    if (messages) (last = messages).push(line);
+    else if (last) last.push(line);
+    else for (const all of result.values()) all.push(`(unattributed) ${line}`);
+  }
+}
+
+function fileOfLine(result: Map<string, string[]>, line: string): string[] | undefined {
+  for (let colon = line.indexOf(':'); colon !== -1; colon = line.indexOf(':', colon + 1)) {
+    const messages = result.get(line.slice(0, colon));
+    if (messages) return messages;
+  }
+  return undefined;
+}
+
 export interface ParsedLink {
   rel: string | null;
   href: string | null;

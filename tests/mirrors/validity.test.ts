@@ -1,11 +1,13 @@
 /**
  * Every feed file of every site copy and every variant, judged by other people's tools: xmllint
  * (exit 0 and nothing on stderr), jing with the RFC 4287 RELAX NG schema (Atom), Python
- * feedparser (bozo false, and it reads back our ids), and the JSON Feed 1.1 schema.
+ * feedparser (bozo false, and it reads back our ids), the W3C Feed Validator (no error; one
+ * process for all of them) and the JSON Feed 1.1 schema.
  */
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { feedparser, jingAtom, validateJsonFeed, xmllint } from '../helpers/validators.js';
+import { w3cErrorLines, w3cValidate } from '../helpers/w3c-validator.js';
 import { FORMAT_FILES, FORMATS, readFeed } from './helpers/feed-items.js';
 import { COPY_DIRS, createFullProject, TARGETS, type FullProject } from './helpers/full-project.js';
 import { ProjectScope } from './helpers/project.js';
@@ -29,6 +31,11 @@ const FILES = COPY_DIRS.flatMap((copy) => TARGETS.flatMap((target) => FORMATS.ma
 describe('validity of every variant and site copy', () => {
   it('covers 4 copies × (the output and 2 variants) × 3 formats', () => {
     expect(FILES).toHaveLength(36);
+  });
+
+  it('every RSS and Atom file passes the W3C Feed Validator', async () => {
+    const feeds = FILES.filter((f) => f.format !== 'json').map((f) => path.join(full.project.feedsDir, f.relative));
+    expect(w3cErrorLines(await w3cValidate(feeds), full.project.feedsDir)).toEqual([]);
   });
 
   for (const { format, relative } of FILES) {

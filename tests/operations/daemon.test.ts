@@ -12,6 +12,7 @@ import { feed, type FixtureServer } from '../remote/helpers/fixture-server.js';
 import { numberedItems, rssFeed } from '../remote/helpers/feeds.js';
 import { writeConfig, type Workspace } from '../helpers/workspace.js';
 import { xmllint } from '../helpers/validators.js';
+import { w3cErrorLines, w3cValidate } from '../helpers/w3c-validator.js';
 import { openSqliteStore } from '../../src/store/sqlite-store.js';
 import { opsConfig } from './helpers/configs.js';
 import { events, opsScope, waitFor, waitForExit, waitForLogs, type CliChild } from './helpers/ops-scope.js';
@@ -88,6 +89,7 @@ describe('daemon: schedule and shutdown', () => {
       const lint = await xmllint(path.join(ws.feedsDir, 'all', file));
       expect(lint.ok, lint.stderr).toBe(true);
     }
+    expect(w3cErrorLines(await w3cValidate(['rss.xml', 'atom.xml'].map((f) => path.join(ws.feedsDir, 'all', f))), ws.feedsDir)).toEqual([]);
   });
 
   it('a fetch cut short by the shutdown is not the source\'s fault: no error logged, no failure counted, still due', async () => {

@@ -13,6 +13,7 @@ import { numberedItems, rssFeed } from '../remote/helpers/feeds.js';
 import { feed, type FixtureServer } from '../remote/helpers/fixture-server.js';
 import { runCli, type Workspace } from '../helpers/workspace.js';
 import { validateJsonFeed, xmllint } from '../helpers/validators.js';
+import { w3cErrorLines, w3cValidate } from '../helpers/w3c-validator.js';
 import { opsConfig } from './helpers/configs.js';
 import { events, opsScope, sleep, waitFor, waitForExit, type CliChild } from './helpers/ops-scope.js';
 import { heldFeed } from './helpers/slow-feeds.js';
@@ -30,7 +31,7 @@ async function newsWorkspace(server: FixtureServer): Promise<Workspace> {
 const runArgs = (ws: Workspace, ...extra: string[]) => ['run', '--config', ws.configPath, '--log-format', 'json', ...extra];
 const lockFile = (ws: Workspace) => `${ws.databasePath}.lock`;
 
-/** Every feed file parses (xmllint, JSON Feed schema) and carries the remote items. */
+/** Every feed file parses (xmllint, JSON Feed schema, the W3C Feed Validator) and carries the remote items. */
 async function expectFeedsIntact(ws: Workspace): Promise<void> {
   for (const file of ['all/rss.xml', 'all/atom.xml']) {
     const lint = await xmllint(path.join(ws.feedsDir, file));
@@ -40,6 +41,7 @@ async function expectFeedsIntact(ws: Workspace): Promise<void> {
   }
   const json = await validateJsonFeed(path.join(ws.feedsDir, 'all/feed.json'));
   expect(json.ok, json.messages.join('\n')).toBe(true);
+  expect(w3cErrorLines(await w3cValidate(['all/rss.xml', 'all/atom.xml'].map((f) => path.join(ws.feedsDir, f))), ws.feedsDir)).toEqual([]);
 }
 
 /** Starts two runs at once; the feed server holds the first fetch until one of them has exited. */

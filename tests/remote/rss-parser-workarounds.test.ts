@@ -6,6 +6,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { xmllint } from '../helpers/validators.js';
+import { w3cErrorLines, w3cValidate } from '../helpers/w3c-validator.js';
 import { feed, fixtureBytes } from './helpers/fixture-server.js';
 import { atomFeed, numberedItems, rssFeed } from './helpers/feeds.js';
 import { articleTitled } from './helpers/harness.js';
@@ -175,5 +176,6 @@ describe('rss-parser workarounds', () => {
       const lint = await xmllint(path.join(h.feedsDir, file));
       expect(lint.ok, `${file}: ${lint.stderr}`).toBe(true);
     }
+    expect(w3cErrorLines(await w3cValidate(['all/rss.xml', 'all/atom.xml'].map((f) => path.join(h.feedsDir, f))), h.feedsDir)).toEqual([]);
   });
 });

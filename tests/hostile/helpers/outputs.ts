@@ -10,6 +10,7 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import { feedparser, jingAtom, validateJsonFeed, xmllint } from '../../helpers/validators.js';
 import { findExecutable, missingTool, runProcess } from '../../helpers/tools.js';
+import { w3cErrorLines, w3cValidate } from '../../helpers/w3c-validator.js';
 
 /** The suffix write-files.ts gives its temp files. */
 export const TEMP_SUFFIX = '.feedmirror-tmp';
@@ -41,13 +42,14 @@ export async function xmllintMany(files: string[]): Promise<{ ok: boolean; stder
 }
 
 export interface TreeCheckOptions {
-  /** Also run jing (Atom schema) and feedparser on the feed documents (slower; default true). */
+  /** Also run jing (Atom schema), feedparser and the W3C Feed Validator on the feed documents (slower; default true). */
   deep?: boolean;
 }
 
 /**
  * Every finished file under the output folder is complete and valid: feeds and other XML with
- * xmllint (exit 0 and no stderr), Atom with jing, RSS/Atom with feedparser (bozo false), JSON Feed
+ * xmllint (exit 0 and no stderr), Atom with jing, RSS/Atom with feedparser (bozo false) and the W3C
+ * Feed Validator (no error; all feeds in one process), JSON Feed
  * against the 1.1 schema, other JSON with JSON.parse, HTML pages complete to </html>.
  * Temp files are not judged here (see tempFiles). Returns one line per problem.
  */
@@ -92,6 +94,10 @@ export async function checkOutputTree(root: string, options: TreeCheckOptions = 
     }
   }
   if (!batch.ok && !problems.some((p) => p.includes('xmllint'))) problems.push(`xmllint over all files: ${batch.stderr.slice(0, 500)}`);
+  if (deep) {
+    const feeds = files.filter((f) => /(^|\/)(rss|atom)\.xml$/.test(f)).map((f) => path.join(root, f));
+    problems.push(...w3cErrorLines(await w3cValidate(feeds), root));
+  }
   return problems;
 }
 

@@ -1,14 +1,16 @@
 /**
  * Every file a publish wrote goes before the external judges: xmllint for every XML file (feeds,
  * archive pages, OPML, the stylesheet, index.html as polyglot XHTML), jing with the RFC 4287
- * schema for Atom, Python feedparser (bozo false, the right feed and item titles), the JSON Feed
+ * schema for Atom, the W3C Feed Validator (no error) for RSS and Atom, Python feedparser (bozo
+ * false, the right feed and item titles), the JSON Feed
  * 1.1 schema, and libxml2's HTML parser for the pages. A file of a kind nobody checks fails.
  */
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { expect } from 'vitest';
-import { feedparser, jingAtom, ATOM_RNC, validateJsonFeed, xmllint } from '../../helpers/validators.js';
+import { feedparser, jingAtomFiles, validateJsonFeed, xmllint } from '../../helpers/validators.js';
 import { findExecutable, missingTool, runProcess } from '../../helpers/tools.js';
+import { w3cErrorLines, w3cValidate } from '../../helpers/w3c-validator.js';
 import { listFiles } from '../../helpers/workspace.js';
 import { parseXml } from '../../helpers/xml.js';
 import { readFeedDoc } from './feed-docs.js';
@@ -35,26 +37,6 @@ export async function checkHtml(file: string): Promise<HtmlCheck> {
   const isContext = unexplained.length <= messages.length * 2;
   const errors = messages.filter((m) => !HTML5_ELEMENTS.has(/^Tag (\w+) invalid$/.exec(m)?.[1] ?? ''));
   return { code, errors: isContext ? errors : [...errors, ...unexplained] };
-}
-
-/** jing over several Atom files in one JVM; errors keyed by file. */
-export async function jingAtomFiles(files: string[]): Promise<Map<string, string[]>> {
-  const result = new Map(files.map((f) => [f, [] as string[]]));
-  if (files.length === 0) return result;
-  if (files.length === 1) {
-    result.set(files[0]!, (await jingAtom(files[0]!)).errors);
-    return result;
-  }
-  const tool = (await findExecutable('jing')) ?? missingTool('jing (Debian package jing)');
-  const { code, stdout, stderr } = await runProcess(tool, ['-c', ATOM_RNC, ...files]);
-  const lines = `${stdout}\n${stderr}`.split('\n').map((l) => l.trim()).filter((l) => l !== '' && !l.startsWith('[warning]'));
-  for (const line of lines) {
-    const file = files.find((f) => line.startsWith(f) || line.includes(`file:${f}`));
-    if (file) result.get(file)!.push(line);
-    else for (const errors of result.values()) errors.push(`(unattributed) ${line}`);
-  }
-  if (code !== 0 && lines.length === 0) for (const errors of result.values()) errors.push(`jing exited ${code}`);
-  return result;
 }
 
 /** Validator processes at once: enough to overlap start-up, few enough for a small CI machine. */
@@ -87,12 +69,14 @@ export async function expectValidTree(root: string, titles: Record<string, strin
   const files = await listFiles(root);
   expect(files.length, `no files under ${root}`).toBeGreaterThan(0);
   const atomFiles: string[] = [];
+  const feedFiles: string[] = [];
   const jobs: (() => Promise<void>)[] = [];
   for (const relative of files) {
     const file = path.join(root, relative);
     const name = path.basename(relative);
     if (name === 'rss.xml' || name === 'atom.xml') {
       if (name === 'atom.xml') atomFiles.push(file);
+      feedFiles.push(file);
       jobs.push(() => checkXmlFeed(file, relative, name === 'rss.xml' ? 'rss' : 'atom', titles[outputIdOf(relative)]));
     } else if (name === 'feed.json') jobs.push(() => checkJsonFeed(file, relative, titles[outputIdOf(relative)]));
     else if (name === 'sources.opml') jobs.push(() => checkOpml(file, relative));
@@ -106,6 +90,7 @@ export async function expectValidTree(root: string, titles: Record<string, strin
   }
   await runAtMost(CHECKS_AT_ONCE, jobs);
   for (const [file, errors] of await jingAtomFiles(atomFiles)) expect(errors, `jing ${path.relative(root, file)}`).toEqual([]);
+  expect(w3cErrorLines(await w3cValidate(feedFiles), root), 'W3C Feed Validator').toEqual([]);
   return { checked: files };
 }
 
