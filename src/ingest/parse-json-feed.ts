@@ -1,6 +1,7 @@
 import { z } from 'zod';
-import type { ParsedFeed, ParsedItem, ParsedMedia } from '../model/parsed-feed.js';
+import type { ParsedFeed, ParsedItem, ParsedMedia, ParsedPerson, TextValue } from '../model/parsed-feed.js';
 import { FeedParseError } from './parse-xml-feed.js';
+import { looseText } from './text-values.js';
 
 /** Lenient where the wild is sloppy (numeric ids, missing optional fields), strict on shape. */
 const author = z.object({ name: z.string().optional(), url: z.string().optional(), avatar: z.string().optional() });
@@ -42,7 +43,12 @@ export interface JsonFeedResult {
   skipped: string[];
 }
 
-/** JSON Feed 1.0 and 1.1 (rss-parser reads only XML). */
+/**
+ * JSON Feed 1.0 and 1.1 (rss-parser reads only XML). The spec makes every field but content_html
+ * plain text, but generators fill title, summary, authors and tags with the HTML-escaped text of
+ * their RSS feeds ("It&#8217;s", WordPress's JSON Feed plugin, kottke.org): they are read as RSS
+ * titles are, as HTML only when they look like HTML, so "AT&T" and "a < b" stay as they are.
+ */
 export function parseJsonFeed(text: string): JsonFeedResult {
   let raw: unknown;
   try {
@@ -66,23 +72,26 @@ export function parseJsonFeed(text: string): JsonFeedResult {
     feed: {
       format: 'json',
       version,
-      title: parsed.data.title ?? null,
+      title: looseText(parsed.data.title),
       link: parsed.data.home_page_url ?? null,
       selfUrl: parsed.data.feed_url ?? null,
       base: null,
       language: parsed.data.language ?? null,
-      description: parsed.data.description ?? null,
+      description: looseText(parsed.data.description),
       items,
     },
     skipped,
   };
 }
 
-function authorsOf(list: z.infer<typeof author>[]): ParsedItem['authors'] {
-  return list.filter((a) => a.name?.trim()).map((a) => ({ name: a.name!.trim(), email: null, url: a.url ?? null }));
+function authorsOf(list: z.infer<typeof author>[]): ParsedPerson[] {
+  return list.flatMap((a) => {
+    const name = looseText(a.name);
+    return name ? [{ name, email: null, url: a.url ?? null }] : [];
+  });
 }
 
-function toParsedItem(data: z.infer<typeof item>, feedAuthors: ParsedItem['authors']): ParsedItem {
+function toParsedItem(data: z.infer<typeof item>, feedAuthors: ParsedPerson[]): ParsedItem {
   const own = authorsOf([...(data.authors ?? []), ...(data.author ? [data.author] : [])]);
   const authors = own.length > 0 ? own : feedAuthors;
   const media: ParsedMedia[] = [
@@ -96,14 +105,14 @@ function toParsedItem(data: z.infer<typeof item>, feedAuthors: ParsedItem['autho
     link: data.url ?? data.external_url ?? null,
     links: data.external_url && data.url ? [{ href: data.external_url, rel: 'related', type: null }] : [],
     base: null,
-    title: data.title ? { value: data.title, type: 'text' } : null,
+    title: looseText(data.title),
     published: data.date_published ?? null,
     updated: data.date_modified ?? null,
     authors,
     content,
-    summary: data.summary ? { value: data.summary, type: 'text' } : null,
+    summary: looseText(data.summary),
     media,
-    categories: data.tags ?? [],
+    categories: (data.tags ?? []).map(looseText).filter((tag): tag is TextValue => tag !== null),
     language: data.language ?? null,
   };
 }

@@ -1,9 +1,10 @@
 import Parser from 'rss-parser';
 import { decodeHTMLStrict } from 'entities';
-import type { ParsedFeed, ParsedItem, ParsedLink, ParsedMedia, TextValue } from '../model/parsed-feed.js';
+import type { ParsedFeed, ParsedItem, ParsedLink, ParsedMedia, ParsedPerson, TextValue } from '../model/parsed-feed.js';
 import { attrOf, childText, firstText, markupOf, nodes, textOf, type XmlNode } from './xml2js-nodes.js';
 import { extractXhtmlConstructs, type XhtmlConstructs } from './xhtml-constructs.js';
 import { isXmlChar } from '../lib/xml-chars.js';
+import { looseText, plainText } from './text-values.js';
 
 /** rss-parser keeps only the first link, author and category and drops attributes; these keep them raw. */
 const ITEM_FIELDS: [string, string, { keepArray: true }][] = [
@@ -16,7 +17,7 @@ const ITEM_FIELDS: [string, string, { keepArray: true }][] = [
   ['dc:language', 'fmLanguage'], ['itunes:image', 'fmItunesImage'],
 ].map(([from, to]) => [from!, to!, { keepArray: true }]);
 const FEED_FIELDS: [string, string, { keepArray: true }][] = [
-  ['$', 'fmAttributes'], ['link', 'fmLinks'], ['atom:link', 'fmAtomLinks'], ['dc:language', 'fmLanguage'], ['subtitle', 'fmSubtitle'],
+  ['$', 'fmAttributes'], ['title', 'fmTitle'], ['link', 'fmLinks'], ['atom:link', 'fmAtomLinks'], ['dc:language', 'fmLanguage'], ['subtitle', 'fmSubtitle'],
   ['description', 'fmDescription'], ['tagline', 'fmTagline'], ['author', 'fmAuthors'],
 ].map(([from, to]) => [from!, to!, { keepArray: true }]);
 
@@ -43,18 +44,20 @@ export async function parseXmlFeed(xml: string, root: 'rss' | 'atom' | 'rdf', ve
   const xhtml = root === 'atom' && /type\s*=\s*["']xhtml["']/.test(xml) ? safeXhtml(xml) : [];
   const feedAttrs = (nodes(raw.fmAttributes)[0] ?? {}) as Record<string, string>;
   const links = feedLinks(raw);
+  const isAtom = root === 'atom';
   return {
     format: root,
     version,
-    title: firstText(stringOf(raw.title)),
+    title: isAtom ? atomText(nodes(raw.fmTitle)[0], markupOf(nodes(raw.fmTitle)[0])) : looseText(markupOf(nodes(raw.fmTitle)[0]) ?? stringOf(raw.title)),
     link: firstText(links.find((l) => l.rel === 'alternate')?.href, stringOf(raw.link)),
     selfUrl: firstText(links.find((l) => l.rel === 'self')?.href, stringOf(raw.feedUrl)),
     // rss-parser's attributes are <channel>'s for RSS; the <rss> root's xml:base comes from the sniffer
     base: combineBases(rootBase, firstText(feedAttrs['xml:base'])),
     language: firstText(stringOf(raw.language), textOf(nodes(raw.fmLanguage)[0]), feedAttrs['xml:lang']),
-    description: firstText(textOf(nodes(raw.fmSubtitle)[0]), textOf(nodes(raw.fmDescription)[0]), textOf(nodes(raw.fmTagline)[0])),
+    // RSS has its channel description be HTML, as its item descriptions
+    description: isAtom ? (atomText(nodes(raw.fmSubtitle)[0], null) ?? atomText(nodes(raw.fmTagline)[0], null)) : textValue(nodes(raw.fmDescription)[0], 'html'),
     items: (Array.isArray(raw.items) ? (raw.items as RawRecord[]) : []).map((item, i) =>
-      withFeedAuthors(toParsedItem(item, root, xhtml[i] ?? {}), root === 'atom' ? authorsOf(raw) : []),
+      withFeedAuthors(toParsedItem(item, root, xhtml[i] ?? {}), isAtom ? authorsOf(raw, true) : []),
     ),
   };
 }
@@ -106,10 +109,10 @@ function toParsedItem(item: RawRecord, root: 'rss' | 'atom' | 'rdf', xhtml: Xhtm
     link: firstText(links.find((l) => l.rel === 'alternate')?.href, permaLinkGuid(item)),
     links,
     base: firstText(attrs['xml:base']),
-    title: isAtom ? preferXhtml(xhtml.title, atomText(nodes(item.fmTitle)[0], markupOf(nodes(item.fmTitle)[0]))) : textValue(nodes(item.fmTitle)[0], 'html'),
+    title: isAtom ? preferXhtml(xhtml.title, atomText(nodes(item.fmTitle)[0], markupOf(nodes(item.fmTitle)[0]))) : looseText(markupOf(nodes(item.fmTitle)[0])),
     published: firstText(...['fmPublished', 'fmIssued', 'fmCreated', 'fmPubDate', 'fmDcDate'].map((k) => textOf(nodes(item[k])[0]))),
     updated: firstText(...['fmUpdated', 'fmModified'].map((k) => textOf(nodes(item[k])[0]))),
-    authors: authorsOf(item),
+    authors: authorsOf(item, isAtom),
     content: encoded ?? atomContent ?? (isAtom ? atomSummary : description),
     summary: encoded || atomContent ? (isAtom ? atomSummary : description) : null,
     media: mediaOf(item, links),
@@ -202,24 +205,26 @@ function textValue(node: XmlNode | undefined, type: 'text' | 'html'): TextValue 
   return value?.trim() ? { value, type } : null;
 }
 
-function authorsOf(item: RawRecord): ParsedItem['authors'] {
-  const out: ParsedItem['authors'] = [];
+/** Atom person names are plain text by RFC 4287; RSS and Dublin Core leave the type open. */
+function authorsOf(item: RawRecord, isAtom: boolean): ParsedPerson[] {
+  const out: ParsedPerson[] = [];
   for (const node of nodes(item.fmAuthors)) {
-    const name = firstText(childText(node, 'name'), textOf(node));
-    if (name) out.push(splitRssAuthor(name, childText(node, 'email'), childText(node, 'uri')));
+    const personName = childText(node, 'name');
+    const { name, email } = personName?.trim() ? { name: personName, email: childText(node, 'email') } : splitRssAuthor(textOf(node) ?? '');
+    const value = isAtom && personName?.trim() ? plainText(name) : looseText(name);
+    if (value) out.push({ name: value, email: email?.trim() || null, url: childText(node, 'uri')?.trim() || null });
   }
   for (const node of [...nodes(item.fmCreators), ...nodes(item.fmItunesAuthor)]) {
-    const name = textOf(node)?.trim();
+    const name = looseText(textOf(node));
     if (name) out.push({ name, email: null, url: null });
   }
   return out;
 }
 
 /** RSS <author> is "email (Name)" by spec, "Name" in practice. */
-function splitRssAuthor(text: string, email: string | null, url: string | null): ParsedItem['authors'][number] {
+function splitRssAuthor(text: string): { name: string; email: string | null } {
   const m = /^\s*([^\s()]+@[^\s()]+)\s*\(([^)]+)\)\s*$/.exec(text);
-  if (m) return { name: m[2]!.trim(), email: m[1]!, url };
-  return { name: text.trim(), email: email?.trim() || null, url: url?.trim() || null };
+  return m ? { name: m[2]!, email: m[1]! } : { name: text, email: null };
 }
 
 function mediaOf(item: RawRecord, links: ParsedLink[]): ParsedMedia[] {
@@ -251,10 +256,11 @@ function mediaOf(item: RawRecord, links: ParsedLink[]): ParsedMedia[] {
   return media;
 }
 
-function categoriesOf(item: RawRecord): string[] {
-  const out: string[] = [];
+/** Atom's label and term are plain text; RSS <category> and dc:subject text leave the type open. */
+function categoriesOf(item: RawRecord): TextValue[] {
+  const out: TextValue[] = [];
   for (const node of [...nodes(item.fmCategories), ...nodes(item.fmSubjects)]) {
-    const value = firstText(attrOf(node, 'label'), attrOf(node, 'term'), textOf(node));
+    const value = plainText(firstText(attrOf(node, 'label'), attrOf(node, 'term'))) ?? looseText(textOf(node));
     if (value) out.push(value);
   }
   return out;
