@@ -1,10 +1,12 @@
 import Parser from 'rss-parser';
 import { decodeHTMLStrict } from 'entities';
-import type { ParsedFeed, ParsedItem, ParsedLink, ParsedMedia, ParsedPerson, TextValue } from '../model/parsed-feed.js';
+import type { ParsedFeed, ParsedItem, ParsedLink, ParsedMedia, ParsedPerson, SkippedItems, TextValue } from '../model/parsed-feed.js';
 import { attrOf, childText, firstText, markupOf, nodes, textOf, type XmlNode } from './xml2js-nodes.js';
 import { extractXhtmlConstructs, type XhtmlConstructs } from './xhtml-constructs.js';
 import { isXmlChar } from '../lib/xml-chars.js';
 import { looseText, plainText } from './text-values.js';
+import { capXmlItems, MAX_XML_ATTRIBUTES, MAX_XML_NODES } from './cap-xml-items.js';
+import { FeedParseError } from './feed-parse-error.js';
 
 /** rss-parser keeps only the first link, author and category and drops attributes; these keep them raw. */
 const ITEM_FIELDS: [string, string, { keepArray: true }][] = [
@@ -26,20 +28,24 @@ const ATOM_DATE_ELEMENTS = new Set(['published', 'updated', 'issued', 'modified'
 
 type RawRecord = Record<string, unknown>;
 
-export class FeedParseError extends Error {
-  readonly code: 'FM_PARSE' | 'FM_NOT_A_FEED' = 'FM_PARSE';
-}
-
-/** The body parsed, but it is not a feed (an HTML page without feed links, an image, JSON of another kind). */
-export class NotAFeedError extends FeedParseError {
-  override readonly code = 'FM_NOT_A_FEED';
+export interface XmlFeedResult {
+  feed: ParsedFeed;
+  skipped: SkippedItems;
 }
 
 /**
- * RSS 0.9x/1.0/2.0 and Atom 0.3/1.0 text → ParsedFeed. A new rss-parser per call: a shared one
- * keeps xml2js state between parses and then accepts malformed feeds (LIBRARIES.md §2).
+ * RSS 0.9x/1.0/2.0 and Atom 0.3/1.0 text → ParsedFeed, reading at most `maxItems` items (the
+ * rest is cut before any tree is built). A new rss-parser per call: a shared one keeps xml2js
+ * state between parses and then accepts malformed feeds (LIBRARIES.md §2).
  */
-export async function parseXmlFeed(xml: string, root: 'rss' | 'atom' | 'rdf', version: string | null, rootBase: string | null = null): Promise<ParsedFeed> {
+export async function parseXmlFeed(text: string, root: 'rss' | 'atom' | 'rdf', version: string | null, rootBase: string | null = null, maxItems = Infinity): Promise<XmlFeedResult> {
+  const { xml, overLimit, elementsCut } = capXmlItems(text, root, maxItems);
+  const partsNote = elementsCut > 0 ? `XML elements past the budget of ${MAX_XML_NODES} elements and attributes (${MAX_XML_ATTRIBUTES} on one element) dropped unread: ${elementsCut}` : null;
+  const skipped = { overLimit, invalid: 0, examples: [], partsCut: elementsCut, partsNote };
+  return { feed: await parseCapped(xml, root, version, rootBase), skipped };
+}
+
+async function parseCapped(xml: string, root: 'rss' | 'atom' | 'rdf', version: string | null, rootBase: string | null): Promise<ParsedFeed> {
   const raw = await parseLeniently(xml);
   const xhtml = root === 'atom' && /type\s*=\s*["']xhtml["']/.test(xml) ? safeXhtml(xml) : [];
   const feedAttrs = (nodes(raw.fmAttributes)[0] ?? {}) as Record<string, string>;
@@ -77,8 +83,25 @@ async function parseLeniently(xml: string): Promise<RawRecord> {
   }
 }
 
+/** rss-parser's reader of one Atom entry, which its type declarations leave out. */
+interface AtomEntryReader {
+  parseItemAtom(entry: unknown): RawRecord;
+}
+
+/**
+ * xml2js hands an <entry> with no child element (`<entry/>`, `<entry>text</entry>`) over as a
+ * string, and rss-parser reads its links with String's own methods (`''.link`), throwing for the
+ * whole feed: such an entry is read as the empty entry it is.
+ */
+class LenientParser extends Parser<RawRecord, RawRecord> {
+  parseItemAtom(entry: unknown): RawRecord {
+    const own = (Parser.prototype as unknown as AtomEntryReader).parseItemAtom;
+    return own.call(this, typeof entry === 'object' && entry !== null ? entry : {});
+  }
+}
+
 function newParser() {
-  return new Parser<RawRecord, RawRecord>({
+  return new LenientParser({
     customFields: { feed: FEED_FIELDS as never, item: ITEM_FIELDS as never },
     defaultRSS: 2,
     xml2js: {

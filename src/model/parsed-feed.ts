@@ -72,3 +72,17 @@ export interface ParsedFeed {
   description: TextValue | null;
   items: ParsedItem[];
 }
+
+/** What parsing a feed left out, reported once per source (never once per item). */
+export interface SkippedItems {
+  /** Items after the first `limits.maxItemsPerSource`: cut before parsing, never read. */
+  overLimit: number;
+  /** Items read but unusable (JSON Feed items that do not validate). */
+  invalid: number;
+  /** The first few invalid items, each with where it is and why. */
+  examples: string[];
+  /** Other parts past the parser's budget (XML elements, JSON objects and arrays), dropped unread. */
+  partsCut: number;
+  /** What `partsCut` counts and which budget they passed, for the report; null when none. */
+  partsNote: string | null;
+}
