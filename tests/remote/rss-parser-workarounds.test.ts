@@ -176,4 +176,15 @@ describe('rss-parser workarounds', () => {
       expect(lint.ok, `${file}: ${lint.stderr}`).toBe(true);
     }
   });
+
+  it('RW-P07 an Atom entry with no child element (<entry/>, <entry>text</entry>) does not reject the feed (rss-parser reads it with String methods and throws)', async () => {
+    const body = atomFeed([
+      '<entry/>',
+      '<entry>stray text</entry>',
+      '<entry><title>Kept</title><id>urn:kept</id><link href="http://example.com/kept"/><updated>2025-01-01T00:00:00Z</updated></entry>',
+    ]);
+    const { state, articles } = await harvestOnce(body, 'application/atom+xml');
+    expect(state, state.lastError ?? '').toMatchObject({ lastOutcome: 'ok' });
+    expect(articles.map((a) => a.title)).toContain('Kept');
+  });
 });
