@@ -115,6 +115,24 @@ const CASES: CountCase[] = [
     stored: ['first valid'],
     says: /^JSON objects and arrays past the budget of 100000 dropped unread: \d+$/,
   },
+  {
+    name: 'one JSON Feed item nested 4.9 million arrays deep',
+    body: () => {
+      const depth = 4_900_000;
+      return { body: `${JSON_HEAD}{"id":"first valid","title":"first valid","content_text":"x","_ext":${'['.repeat(depth)}${']'.repeat(depth)}}]}`, units: depth };
+    },
+    contentType: 'application/feed+json',
+    stored: ['first valid'],
+    says: /^JSON objects and arrays past the budget of 100000 dropped unread: \d+$/,
+  },
+  {
+    name: 'one JSON Feed item with 5 million numeric tags',
+    body: () => fill(`${JSON_HEAD}{"id":"first","title":"first","tags":[`, '1,', '1]}]}'),
+    contentType: 'application/feed+json',
+    stored: [],
+    invalid: 1,
+    says: /^1 invalid item skipped \(items\[0\]: tags\.0: .*expected string.*; tags\.1: .*; tags\.2: .* \(and 97 more\)\)$/,
+  },
 ];
 
 async function runCase(c: CountCase): Promise<{ result: ChildResult; units: number; h: Awaited<ReturnType<typeof scope.harness>> }> {
