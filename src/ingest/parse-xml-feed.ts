@@ -1,32 +1,9 @@
-import Parser from 'rss-parser';
-import { decodeHTMLStrict } from 'entities';
 import type { ParsedFeed, ParsedItem, ParsedLink, ParsedMedia, ParsedPerson, SkippedItems, TextValue } from '../model/parsed-feed.js';
 import { attrOf, childText, firstText, markupOf, nodes, textOf, type XmlNode } from './xml2js-nodes.js';
 import { extractXhtmlConstructs, type XhtmlConstructs } from './xhtml-constructs.js';
-import { isXmlChar } from '../lib/xml-chars.js';
 import { looseText, plainText } from './text-values.js';
 import { capXmlItems, MAX_XML_ATTRIBUTES, MAX_XML_NODES } from './cap-xml-items.js';
-import { FeedParseError } from './feed-parse-error.js';
-
-/** rss-parser keeps only the first link, author and category and drops attributes; these keep them raw. */
-const ITEM_FIELDS: [string, string, { keepArray: true }][] = [
-  ['$', 'fmAttributes'], ['link', 'fmLinks'], ['atom:link', 'fmAtomLinks'], ['author', 'fmAuthors'], ['dc:creator', 'fmCreators'],
-  ['itunes:author', 'fmItunesAuthor'], ['title', 'fmTitle'], ['content', 'fmContent'], ['summary', 'fmSummary'],
-  ['description', 'fmDescription'], ['content:encoded', 'fmEncoded'], ['published', 'fmPublished'], ['updated', 'fmUpdated'],
-  ['issued', 'fmIssued'], ['modified', 'fmModified'], ['created', 'fmCreated'], ['pubDate', 'fmPubDate'], ['dc:date', 'fmDcDate'],
-  ['media:content', 'fmMediaContent'], ['media:thumbnail', 'fmMediaThumbnail'], ['media:group', 'fmMediaGroup'],
-  ['enclosure', 'fmEnclosures'], ['category', 'fmCategories'], ['dc:subject', 'fmSubjects'], ['guid', 'fmGuid'], ['id', 'fmId'],
-  ['dc:language', 'fmLanguage'], ['itunes:image', 'fmItunesImage'],
-].map(([from, to]) => [from!, to!, { keepArray: true }]);
-const FEED_FIELDS: [string, string, { keepArray: true }][] = [
-  ['$', 'fmAttributes'], ['title', 'fmTitle'], ['link', 'fmLinks'], ['atom:link', 'fmAtomLinks'], ['dc:language', 'fmLanguage'], ['subtitle', 'fmSubtitle'],
-  ['description', 'fmDescription'], ['tagline', 'fmTagline'], ['author', 'fmAuthors'],
-].map(([from, to]) => [from!, to!, { keepArray: true }]);
-
-/** Dates rss-parser converts itself: it throws for the whole feed on one it cannot read, so unreadable ones are blanked first. */
-const ATOM_DATE_ELEMENTS = new Set(['published', 'updated', 'issued', 'modified', 'created']);
-
-type RawRecord = Record<string, unknown>;
+import { readXmlTree, type RawRecord } from './read-xml-tree.js';
 
 export interface XmlFeedResult {
   feed: ParsedFeed;
@@ -35,8 +12,7 @@ export interface XmlFeedResult {
 
 /**
  * RSS 0.9x/1.0/2.0 and Atom 0.3/1.0 text → ParsedFeed, reading at most `maxItems` items (the
- * rest is cut before any tree is built). A new rss-parser per call: a shared one keeps xml2js
- * state between parses and then accepts malformed feeds (LIBRARIES.md §2).
+ * rest is cut before any tree is built).
  */
 export async function parseXmlFeed(text: string, root: 'rss' | 'atom' | 'rdf', version: string | null, rootBase: string | null = null, maxItems = Infinity): Promise<XmlFeedResult> {
   const { xml, overLimit, elementsCut } = capXmlItems(text, root, maxItems);
@@ -46,7 +22,7 @@ export async function parseXmlFeed(text: string, root: 'rss' | 'atom' | 'rdf', v
 }
 
 async function parseCapped(xml: string, root: 'rss' | 'atom' | 'rdf', version: string | null, rootBase: string | null): Promise<ParsedFeed> {
-  const raw = await parseLeniently(xml);
+  const raw = await readXmlTree(xml);
   const xhtml = root === 'atom' && /type\s*=\s*["']xhtml["']/.test(xml) ? safeXhtml(xml) : [];
   const feedAttrs = (nodes(raw.fmAttributes)[0] ?? {}) as Record<string, string>;
   const links = feedLinks(raw);
@@ -66,57 +42,6 @@ async function parseCapped(xml: string, root: 'rss' | 'atom' | 'rdf', version: s
       withFeedAuthors(toParsedItem(item, root, xhtml[i] ?? {}), isAtom ? authorsOf(raw, true) : []),
     ),
   };
-}
-
-async function parseLeniently(xml: string): Promise<RawRecord> {
-  try {
-    return await newParser().parseString(xml);
-  } catch (error) {
-    const message = (error as Error).message ?? String(error);
-    // Undeclared or DOCTYPE-declared entities: read them as literal text (never expanded, so no entity bombs or XXE).
-    if (!/Invalid character entity/i.test(message)) throw new FeedParseError(firstLine(message), { cause: error });
-    try {
-      return await newParser().parseString(neutralizeEntities(xml));
-    } catch (retryError) {
-      throw new FeedParseError(firstLine((retryError as Error).message), { cause: retryError });
-    }
-  }
-}
-
-/** rss-parser's reader of one Atom entry, which its type declarations leave out. */
-interface AtomEntryReader {
-  parseItemAtom(entry: unknown): RawRecord;
-}
-
-/**
- * xml2js hands an <entry> with no child element (`<entry/>`, `<entry>text</entry>`) over as a
- * string, and rss-parser reads its links with String's own methods (`''.link`), throwing for the
- * whole feed: such an entry is read as the empty entry it is.
- */
-class LenientParser extends Parser<RawRecord, RawRecord> {
-  parseItemAtom(entry: unknown): RawRecord {
-    const own = (Parser.prototype as unknown as AtomEntryReader).parseItemAtom;
-    return own.call(this, typeof entry === 'object' && entry !== null ? entry : {});
-  }
-}
-
-function newParser() {
-  return new LenientParser({
-    customFields: { feed: FEED_FIELDS as never, item: ITEM_FIELDS as never },
-    defaultRSS: 2,
-    xml2js: {
-      valueProcessors: [(value: string, name: string) => (ATOM_DATE_ELEMENTS.has(name) && Number.isNaN(Date.parse(value.trim())) ? '' : value)],
-    },
-  });
-}
-
-/** Drops the DOCTYPE (with any entity definitions) and escapes entity references that are neither XML's nor HTML's. */
-export function neutralizeEntities(xml: string): string {
-  return xml
-    .replace(/<!DOCTYPE[^[>]*(\[[\s\S]*?\]\s*)?>/i, '')
-    // references to characters XML forbids (&#1;, &#x1F;): dropped, as the characters themselves are later
-    .replace(/&#(?:x0*([0-9a-f]{1,6})|0*(\d{1,7}));/gi, (ref, hex?: string, dec?: string) => (isXmlChar(hex ? parseInt(hex, 16) : Number(dec)) ? ref : ''))
-    .replace(/&([a-z_][\w.-]*);/gi, (ref, name: string) => (decodeHTMLStrict(ref) !== ref || /^(amp|lt|gt|quot|apos)$/.test(name) ? ref : `&amp;${name};`));
 }
 
 function toParsedItem(item: RawRecord, root: 'rss' | 'atom' | 'rdf', xhtml: XhtmlConstructs): ParsedItem {
@@ -291,8 +216,4 @@ function categoriesOf(item: RawRecord): TextValue[] {
 
 function stringOf(value: unknown): string | null {
   return typeof value === 'string' ? value : null;
-}
-
-function firstLine(message: string): string {
-  return message.split('\n')[0]!.trim();
 }
