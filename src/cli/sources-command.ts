@@ -7,6 +7,7 @@ import { USER_AGENT } from '../version.js';
 import { createHttpAgent } from '../sources/http/http-client.js';
 import { fetchFeed } from '../sources/http/fetch-feed.js';
 import { parseFeedBody } from '../ingest/parse-feed.js';
+import { feedTitle } from '../normalize/normalize-item.js';
 
 export async function sourcesListCommand(options: CommonOptions & { json?: boolean }, out: NodeJS.WritableStream = process.stdout): Promise<ExitCode> {
   const config = await loadConfigOrExit(options.config);
@@ -33,7 +34,7 @@ export async function sourcesAddCommand(url: string, options: CommonOptions & { 
       if (fetched.kind !== 'ok') throw new Error(`unexpected HTTP ${fetched.status}`);
       const parsed = await parseFeedBody(fetched.bytes, fetched.contentType, fetched.finalUrl);
       if (parsed.kind === 'feed') {
-        title = parsed.feed.title;
+        title = feedTitle(parsed.feed, config.limits);
         feedUrl = fetched.movedTo ?? feedUrl;
         break;
       }

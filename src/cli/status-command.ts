@@ -7,7 +7,7 @@ export interface StatusOptions extends CommonOptions {
   json?: boolean;
 }
 
-/** One row per configured source: how its last fetch went and when it is due again. */
+/** One row per configured source: how its last fetch went, what its last parse left out, and when it is due again. */
 export async function statusCommand(options: StatusOptions, out: NodeJS.WritableStream = process.stdout): Promise<ExitCode> {
   const config = await loadConfigOrExit(options.config);
   let store;
@@ -35,13 +35,14 @@ export async function statusCommand(options: StatusOptions, out: NodeJS.Writable
         nextDue: state?.nextFetchAt ?? null,
         servedBy: state?.servedBy ?? null,
         lastError: state?.lastError ?? null,
+        lastWarning: state?.lastWarning ?? null,
       });
     }
     if (options.json) {
       out.write(`${JSON.stringify(rows, null, 2)}\n`);
       return EXIT.OK;
     }
-    const header = ['SOURCE', 'LAST FETCH', 'HTTP', 'ITEMS', 'NEW', 'FAILURES', 'NEXT DUE', 'SERVED BY', 'LAST ERROR'];
+    const header = ['SOURCE', 'LAST FETCH', 'HTTP', 'ITEMS', 'NEW', 'FAILURES', 'NEXT DUE', 'SERVED BY', 'LAST ERROR', 'LAST WARNING'];
     const lines = rows.map((r) => [
       r.source,
       r.lastFetch ? r.lastFetch.slice(0, 19).replace('T', ' ') : r.kind === 'seeds' ? '(seeds: every run)' : 'never',
@@ -52,6 +53,7 @@ export async function statusCommand(options: StatusOptions, out: NodeJS.Writable
       r.nextDue ? r.nextDue.slice(0, 19).replace('T', ' ') : 'now',
       r.servedBy ?? '-',
       r.lastError ?? '',
+      r.lastWarning ?? '',
     ]);
     out.write(`${formatTable(header, lines)}\n`);
     return EXIT.OK;

@@ -1,96 +1,47 @@
-import Parser from 'rss-parser';
-import { decodeHTMLStrict } from 'entities';
-import type { ParsedFeed, ParsedItem, ParsedLink, ParsedMedia, TextValue } from '../model/parsed-feed.js';
+import type { ParsedFeed, ParsedItem, ParsedLink, ParsedMedia, ParsedPerson, SkippedItems, TextValue } from '../model/parsed-feed.js';
 import { attrOf, childText, firstText, markupOf, nodes, textOf, type XmlNode } from './xml2js-nodes.js';
 import { extractXhtmlConstructs, type XhtmlConstructs } from './xhtml-constructs.js';
-import { isXmlChar } from '../lib/xml-chars.js';
+import { looseText, plainText } from './text-values.js';
+import { capXmlItems, MAX_XML_ATTRIBUTES, MAX_XML_NODES } from './cap-xml-items.js';
+import { readXmlTree, type RawRecord } from './read-xml-tree.js';
 
-/** rss-parser keeps only the first link, author and category and drops attributes; these keep them raw. */
-const ITEM_FIELDS: [string, string, { keepArray: true }][] = [
-  ['$', 'fmAttributes'], ['link', 'fmLinks'], ['atom:link', 'fmAtomLinks'], ['author', 'fmAuthors'], ['dc:creator', 'fmCreators'],
-  ['itunes:author', 'fmItunesAuthor'], ['title', 'fmTitle'], ['content', 'fmContent'], ['summary', 'fmSummary'],
-  ['description', 'fmDescription'], ['content:encoded', 'fmEncoded'], ['published', 'fmPublished'], ['updated', 'fmUpdated'],
-  ['issued', 'fmIssued'], ['modified', 'fmModified'], ['created', 'fmCreated'], ['pubDate', 'fmPubDate'], ['dc:date', 'fmDcDate'],
-  ['media:content', 'fmMediaContent'], ['media:thumbnail', 'fmMediaThumbnail'], ['media:group', 'fmMediaGroup'],
-  ['enclosure', 'fmEnclosures'], ['category', 'fmCategories'], ['dc:subject', 'fmSubjects'], ['guid', 'fmGuid'], ['id', 'fmId'],
-  ['dc:language', 'fmLanguage'], ['itunes:image', 'fmItunesImage'],
-].map(([from, to]) => [from!, to!, { keepArray: true }]);
-const FEED_FIELDS: [string, string, { keepArray: true }][] = [
-  ['$', 'fmAttributes'], ['link', 'fmLinks'], ['atom:link', 'fmAtomLinks'], ['dc:language', 'fmLanguage'], ['subtitle', 'fmSubtitle'],
-  ['description', 'fmDescription'], ['tagline', 'fmTagline'], ['author', 'fmAuthors'],
-].map(([from, to]) => [from!, to!, { keepArray: true }]);
-
-/** Dates rss-parser converts itself: it throws for the whole feed on one it cannot read, so unreadable ones are blanked first. */
-const ATOM_DATE_ELEMENTS = new Set(['published', 'updated', 'issued', 'modified', 'created']);
-
-type RawRecord = Record<string, unknown>;
-
-export class FeedParseError extends Error {
-  readonly code: 'FM_PARSE' | 'FM_NOT_A_FEED' = 'FM_PARSE';
-}
-
-/** The body parsed, but it is not a feed (an HTML page without feed links, an image, JSON of another kind). */
-export class NotAFeedError extends FeedParseError {
-  override readonly code = 'FM_NOT_A_FEED';
+export interface XmlFeedResult {
+  feed: ParsedFeed;
+  skipped: SkippedItems;
 }
 
 /**
- * RSS 0.9x/1.0/2.0 and Atom 0.3/1.0 text → ParsedFeed. A new rss-parser per call: a shared one
- * keeps xml2js state between parses and then accepts malformed feeds (LIBRARIES.md §2).
+ * RSS 0.9x/1.0/2.0 and Atom 0.3/1.0 text → ParsedFeed, reading at most `maxItems` items (the
+ * rest is cut before any tree is built).
  */
-export async function parseXmlFeed(xml: string, root: 'rss' | 'atom' | 'rdf', version: string | null, rootBase: string | null = null): Promise<ParsedFeed> {
-  const raw = await parseLeniently(xml);
+export async function parseXmlFeed(text: string, root: 'rss' | 'atom' | 'rdf', version: string | null, rootBase: string | null = null, maxItems = Infinity): Promise<XmlFeedResult> {
+  const { xml, overLimit, elementsCut } = capXmlItems(text, root, maxItems);
+  const partsNote = elementsCut > 0 ? `XML elements past the budget of ${MAX_XML_NODES} elements and attributes (${MAX_XML_ATTRIBUTES} on one element) dropped unread: ${elementsCut}` : null;
+  const skipped = { overLimit, invalid: 0, examples: [], partsCut: elementsCut, partsNote };
+  return { feed: await parseCapped(xml, root, version, rootBase), skipped };
+}
+
+async function parseCapped(xml: string, root: 'rss' | 'atom' | 'rdf', version: string | null, rootBase: string | null): Promise<ParsedFeed> {
+  const raw = await readXmlTree(xml);
   const xhtml = root === 'atom' && /type\s*=\s*["']xhtml["']/.test(xml) ? safeXhtml(xml) : [];
   const feedAttrs = (nodes(raw.fmAttributes)[0] ?? {}) as Record<string, string>;
   const links = feedLinks(raw);
+  const isAtom = root === 'atom';
   return {
     format: root,
     version,
-    title: firstText(stringOf(raw.title)),
+    title: isAtom ? atomText(nodes(raw.fmTitle)[0], markupOf(nodes(raw.fmTitle)[0])) : looseText(markupOf(nodes(raw.fmTitle)[0]) ?? stringOf(raw.title)),
     link: firstText(links.find((l) => l.rel === 'alternate')?.href, stringOf(raw.link)),
     selfUrl: firstText(links.find((l) => l.rel === 'self')?.href, stringOf(raw.feedUrl)),
     // rss-parser's attributes are <channel>'s for RSS; the <rss> root's xml:base comes from the sniffer
     base: combineBases(rootBase, firstText(feedAttrs['xml:base'])),
     language: firstText(stringOf(raw.language), textOf(nodes(raw.fmLanguage)[0]), feedAttrs['xml:lang']),
-    description: firstText(textOf(nodes(raw.fmSubtitle)[0]), textOf(nodes(raw.fmDescription)[0]), textOf(nodes(raw.fmTagline)[0])),
+    // RSS has its channel description be HTML, as its item descriptions
+    description: isAtom ? (atomText(nodes(raw.fmSubtitle)[0], null) ?? atomText(nodes(raw.fmTagline)[0], null)) : textValue(nodes(raw.fmDescription)[0], 'html'),
     items: (Array.isArray(raw.items) ? (raw.items as RawRecord[]) : []).map((item, i) =>
-      withFeedAuthors(toParsedItem(item, root, xhtml[i] ?? {}), root === 'atom' ? authorsOf(raw) : []),
+      withFeedAuthors(toParsedItem(item, root, xhtml[i] ?? {}), isAtom ? authorsOf(raw, true) : []),
     ),
   };
-}
-
-async function parseLeniently(xml: string): Promise<RawRecord> {
-  try {
-    return await newParser().parseString(xml);
-  } catch (error) {
-    const message = (error as Error).message ?? String(error);
-    // Undeclared or DOCTYPE-declared entities: read them as literal text (never expanded, so no entity bombs or XXE).
-    if (!/Invalid character entity/i.test(message)) throw new FeedParseError(firstLine(message), { cause: error });
-    try {
-      return await newParser().parseString(neutralizeEntities(xml));
-    } catch (retryError) {
-      throw new FeedParseError(firstLine((retryError as Error).message), { cause: retryError });
-    }
-  }
-}
-
-function newParser() {
-  return new Parser<RawRecord, RawRecord>({
-    customFields: { feed: FEED_FIELDS as never, item: ITEM_FIELDS as never },
-    defaultRSS: 2,
-    xml2js: {
-      valueProcessors: [(value: string, name: string) => (ATOM_DATE_ELEMENTS.has(name) && Number.isNaN(Date.parse(value.trim())) ? '' : value)],
-    },
-  });
-}
-
-/** Drops the DOCTYPE (with any entity definitions) and escapes entity references that are neither XML's nor HTML's. */
-export function neutralizeEntities(xml: string): string {
-  return xml
-    .replace(/<!DOCTYPE[^[>]*(\[[\s\S]*?\]\s*)?>/i, '')
-    // references to characters XML forbids (&#1;, &#x1F;): dropped, as the characters themselves are later
-    .replace(/&#(?:x0*([0-9a-f]{1,6})|0*(\d{1,7}));/gi, (ref, hex?: string, dec?: string) => (isXmlChar(hex ? parseInt(hex, 16) : Number(dec)) ? ref : ''))
-    .replace(/&([a-z_][\w.-]*);/gi, (ref, name: string) => (decodeHTMLStrict(ref) !== ref || /^(amp|lt|gt|quot|apos)$/.test(name) ? ref : `&amp;${name};`));
 }
 
 function toParsedItem(item: RawRecord, root: 'rss' | 'atom' | 'rdf', xhtml: XhtmlConstructs): ParsedItem {
@@ -106,10 +57,10 @@ function toParsedItem(item: RawRecord, root: 'rss' | 'atom' | 'rdf', xhtml: Xhtm
     link: firstText(links.find((l) => l.rel === 'alternate')?.href, permaLinkGuid(item)),
     links,
     base: firstText(attrs['xml:base']),
-    title: isAtom ? preferXhtml(xhtml.title, atomText(nodes(item.fmTitle)[0], markupOf(nodes(item.fmTitle)[0]))) : textValue(nodes(item.fmTitle)[0], 'html'),
+    title: isAtom ? preferXhtml(xhtml.title, atomText(nodes(item.fmTitle)[0], markupOf(nodes(item.fmTitle)[0]))) : looseText(markupOf(nodes(item.fmTitle)[0])),
     published: firstText(...['fmPublished', 'fmIssued', 'fmCreated', 'fmPubDate', 'fmDcDate'].map((k) => textOf(nodes(item[k])[0]))),
     updated: firstText(...['fmUpdated', 'fmModified'].map((k) => textOf(nodes(item[k])[0]))),
-    authors: authorsOf(item),
+    authors: authorsOf(item, isAtom),
     content: encoded ?? atomContent ?? (isAtom ? atomSummary : description),
     summary: encoded || atomContent ? (isAtom ? atomSummary : description) : null,
     media: mediaOf(item, links),
@@ -202,24 +153,26 @@ function textValue(node: XmlNode | undefined, type: 'text' | 'html'): TextValue 
   return value?.trim() ? { value, type } : null;
 }
 
-function authorsOf(item: RawRecord): ParsedItem['authors'] {
-  const out: ParsedItem['authors'] = [];
+/** Atom person names are plain text by RFC 4287; RSS and Dublin Core leave the type open. */
+function authorsOf(item: RawRecord, isAtom: boolean): ParsedPerson[] {
+  const out: ParsedPerson[] = [];
   for (const node of nodes(item.fmAuthors)) {
-    const name = firstText(childText(node, 'name'), textOf(node));
-    if (name) out.push(splitRssAuthor(name, childText(node, 'email'), childText(node, 'uri')));
+    const personName = childText(node, 'name');
+    const { name, email } = personName?.trim() ? { name: personName, email: childText(node, 'email') } : splitRssAuthor(textOf(node) ?? '');
+    const value = isAtom && personName?.trim() ? plainText(name) : looseText(name);
+    if (value) out.push({ name: value, email: email?.trim() || null, url: childText(node, 'uri')?.trim() || null });
   }
   for (const node of [...nodes(item.fmCreators), ...nodes(item.fmItunesAuthor)]) {
-    const name = textOf(node)?.trim();
+    const name = looseText(textOf(node));
     if (name) out.push({ name, email: null, url: null });
   }
   return out;
 }
 
 /** RSS <author> is "email (Name)" by spec, "Name" in practice. */
-function splitRssAuthor(text: string, email: string | null, url: string | null): ParsedItem['authors'][number] {
+function splitRssAuthor(text: string): { name: string; email: string | null } {
   const m = /^\s*([^\s()]+@[^\s()]+)\s*\(([^)]+)\)\s*$/.exec(text);
-  if (m) return { name: m[2]!.trim(), email: m[1]!, url };
-  return { name: text.trim(), email: email?.trim() || null, url: url?.trim() || null };
+  return m ? { name: m[2]!, email: m[1]! } : { name: text, email: null };
 }
 
 function mediaOf(item: RawRecord, links: ParsedLink[]): ParsedMedia[] {
@@ -251,10 +204,11 @@ function mediaOf(item: RawRecord, links: ParsedLink[]): ParsedMedia[] {
   return media;
 }
 
-function categoriesOf(item: RawRecord): string[] {
-  const out: string[] = [];
+/** Atom's label and term are plain text; RSS <category> and dc:subject text leave the type open. */
+function categoriesOf(item: RawRecord): TextValue[] {
+  const out: TextValue[] = [];
   for (const node of [...nodes(item.fmCategories), ...nodes(item.fmSubjects)]) {
-    const value = firstText(attrOf(node, 'label'), attrOf(node, 'term'), textOf(node));
+    const value = plainText(firstText(attrOf(node, 'label'), attrOf(node, 'term'))) ?? looseText(textOf(node));
     if (value) out.push(value);
   }
   return out;
@@ -262,8 +216,4 @@ function categoriesOf(item: RawRecord): string[] {
 
 function stringOf(value: unknown): string | null {
   return typeof value === 'string' ? value : null;
-}
-
-function firstLine(message: string): string {
-  return message.split('\n')[0]!.trim();
 }

@@ -6,7 +6,11 @@ export type FeedFormat = 'rss' | 'atom' | 'rdf' | 'json';
 
 export interface TextValue {
   value: string;
-  /** How `value` is to be read: plain text, or HTML source. */
+  /**
+   * How `value` is to be read: plain text, or HTML source. Set by the format where it says
+   * (Atom's type attribute, RSS description, JSON Feed content_html); where it leaves the type
+   * open (RSS titles, authors, categories), by whether the text looks like HTML.
+   */
   type: 'text' | 'html';
   /** xml:base on the element itself (Atom content/summary), relative to the item's base. */
   base?: string | null;
@@ -41,24 +45,44 @@ export interface ParsedItem {
   title: TextValue | null;
   published: string | null;
   updated: string | null;
-  authors: { name: string; email: string | null; url: string | null }[];
+  authors: ParsedPerson[];
   content: TextValue | null;
   summary: TextValue | null;
   media: ParsedMedia[];
-  categories: string[];
+  categories: TextValue[];
   language: string | null;
+}
+
+export interface ParsedPerson {
+  name: TextValue;
+  email: string | null;
+  url: string | null;
 }
 
 export interface ParsedFeed {
   format: FeedFormat;
   /** e.g. "2.0", "1.0", "0.91", "1.1" */
   version: string | null;
-  title: string | null;
+  title: TextValue | null;
   link: string | null;
   /** The feed's own URL as it declares it (rel=self). */
   selfUrl: string | null;
   base: string | null;
   language: string | null;
-  description: string | null;
+  description: TextValue | null;
   items: ParsedItem[];
+}
+
+/** What parsing a feed left out, reported once per source (never once per item). */
+export interface SkippedItems {
+  /** Items after the first `limits.maxItemsPerSource`: cut before parsing, never read. */
+  overLimit: number;
+  /** Items read but unusable (JSON Feed items that do not validate). */
+  invalid: number;
+  /** The first few invalid items, each with where it is and why. */
+  examples: string[];
+  /** Other parts past the parser's budget (XML elements, JSON objects and arrays), dropped unread. */
+  partsCut: number;
+  /** What `partsCut` counts and which budget they passed, for the report; null when none. */
+  partsNote: string | null;
 }

@@ -22,11 +22,16 @@ export interface SourceState {
   /** The host that answered the last fetch (a mirror, when the primary was down). */
   servedBy: string | null;
   title: string | null;
+  /**
+   * What the last parse of the feed left out (items over limits.maxItemsPerSource, invalid items),
+   * in one line; null when it read everything. Missing in states stored by older versions.
+   */
+  lastWarning?: string | null;
 }
 
 export function emptySourceState(sourceId: string): SourceState {
   return {
     sourceId, configUrl: null, url: null, etag: null, lastModified: null, lastFetchAt: null, lastSuccessAt: null, lastStatus: null, lastOutcome: null,
-    lastError: null, lastErrorCode: null, failures: 0, nextFetchAt: null, lastNewItems: 0, servedBy: null, title: null,
+    lastError: null, lastErrorCode: null, failures: 0, nextFetchAt: null, lastNewItems: 0, servedBy: null, title: null, lastWarning: null,
   };
 }

@@ -92,8 +92,9 @@ export function normalizeItem(feed: ParsedFeed, item: ParsedItem, context: FeedC
     published: dates.published,
     dateSource: dates.source,
     updated: dates.updated,
-    authors: authorsOf(item),
-    categories: [...new Set(item.categories.map((c) => stripInvalidXmlChars(c).trim()).filter(Boolean))].slice(0, MAX_CATEGORIES),
+    authors: authorsOf(item, context.limits),
+    // (a hostile item lists thousands: only the head is converted, with room for duplicates)
+    categories: [...new Set(item.categories.slice(0, MAX_CATEGORIES * 2).map((c) => cleanText(c, context.limits.maxTitleChars)).filter(Boolean))].slice(0, MAX_CATEGORIES),
     language: item.language?.trim() || feed.language?.trim() || null,
     publisher: publisherOf(feed, link, context),
     contentHash: hashArticleContent(body),
@@ -143,6 +144,15 @@ function plainText(value: TextValue, maxChars: number): string {
   return value.type === 'text' ? value.value.replace(/\s+/g, ' ').trim() : htmlToText(value.value, maxChars);
 }
 
+/**
+ * A short plain-text field (a name, a category, the feed's title): its text, one line, at most
+ * `maxChars`. Controls go before reading (a raw \v is no word break) and after (HTML may decode to one).
+ */
+function cleanText(value: TextValue, maxChars: number): string {
+  const text = plainText({ ...value, value: stripInvalidXmlChars(value.value) }, maxChars);
+  return truncateText(collapseWhitespace(stripInvalidXmlChars(text)), maxChars);
+}
+
 function titleOf(item: ParsedItem, summary: string, link: string | null, limits: ItemLimits): string {
   const title = item.title ? plainText(item.title, limits.maxTitleChars) : '';
   if (title) return truncateText(title, limits.maxTitleChars);
@@ -158,11 +168,11 @@ function datesOf(item: ParsedItem, now: Date): { published: string; source: Arti
   return { published: now.toISOString(), source: 'first-seen', updated: null, declared: null };
 }
 
-function authorsOf(item: ParsedItem): Person[] {
+function authorsOf(item: ParsedItem, limits: ItemLimits): Person[] {
   const seen = new Set<string>();
   const out: Person[] = [];
-  for (const author of item.authors) {
-    const name = stripInvalidXmlChars(author.name).replace(/\s+/g, ' ').trim();
+  for (const author of item.authors.slice(0, MAX_AUTHORS * 2)) {
+    const name = cleanText(author.name, limits.maxTitleChars);
     if (!name || seen.has(name.toLowerCase())) continue;
     seen.add(name.toLowerCase());
     out.push({ name, email: author.email, url: author.url ? resolveUrl(author.url, 'http://invalid/') : null });
@@ -196,7 +206,7 @@ function declaredDuplicates(item: ParsedItem, resolve: (value: string) => string
 
 /** The feed's own title, cleaned and capped like item titles: it is repeated in every item and page. */
 export function feedTitle(feed: ParsedFeed, limits: ItemLimits): string | null {
-  const title = feed.title ? truncateText(collapseWhitespace(stripInvalidXmlChars(feed.title)), limits.maxTitleChars) : '';
+  const title = feed.title ? cleanText(feed.title, limits.maxTitleChars) : '';
   return title || null;
 }
 

@@ -11,6 +11,9 @@ import type { HttpSettings } from '../sources/http/http-client.js';
 import { nextAttemptAfterFailure, nextAttemptAfterSuccess } from './backoff.js';
 import { bodyKey, itemFingerprint, normalizingKey, type HarvestRecord } from './harvest-record.js';
 import type { FeedContext } from '../normalize/normalize-item.js';
+import type { SkippedItems } from '../model/parsed-feed.js';
+import type { InputProblem } from '../model/problem.js';
+import { describeSkipped, isWorrying } from './skipped-items.js';
 
 /** Parsing and normalizing are loaded on the first body: a run of 304s never needs rss-parser or the sanitizer. */
 const parseFeedBody: typeof import('../ingest/parse-feed.js').parseFeedBody = async (...args) => (await import('../ingest/parse-feed.js')).parseFeedBody(...args);
@@ -37,9 +40,11 @@ export interface FeedHarvest {
   record: HarvestRecord | null;
   state: SourceState;
   error: FetchError | null;
+  /** Items the parse left out (over the limit, invalid): one problem for the whole source. */
+  problem: InputProblem | null;
 }
 
-const NOTHING = { articles: [], unchanged: 0, record: null };
+const NOTHING = { articles: [], unchanged: 0, record: null, problem: null };
 
 /** One remote source: fetch → parse (following an HTML page to the feed it advertises) → normalize. Never throws. */
 export async function harvestFeedSource(source: FeedSourceConfig, previous: SourceState | undefined, deps: FeedHarvestDeps): Promise<FeedHarvest> {
@@ -69,10 +74,10 @@ export async function harvestFeedSource(source: FeedSourceConfig, previous: Sour
       parsed = await digest(source, fetched, fetched.finalUrl, {}, deps, log);
       if (parsed.kind !== 'feed') throw new FetchError('FM_NOT_A_FEED', `the feed ${feedUrl} advertised by the page is itself an HTML page`);
     }
-    for (const warning of parsed.warnings) log.warn({ url }, `feed ${url}: ${warning}`);
     const { articles, unchanged, record, title } = parsed;
     const kept = articles.length + unchanged;
-    return { articles, unchanged, record, state: { ...succeeded(state, fetched, url, deps.now, kept, source, deps), title: title ?? state.title }, error: null };
+    const done = { ...succeeded(state, fetched, url, deps.now, kept, source, deps), title: title ?? state.title };
+    return { articles, unchanged, record, ...reportSkipped(source, done, url, parsed.skipped, deps, log), error: null };
   } catch (error) {
     const failure =
       error instanceof FetchError ? error
@@ -94,8 +99,24 @@ async function mirrored(source: FeedSourceConfig, state: SourceState, fetched: F
   const parsed = await digest(source, fetched, url, { [mirrorBase]: `${new URL(url).origin}/` }, deps, log);
   if (parsed.kind !== 'feed') throw new FetchError('FM_NOT_A_FEED', `the mirror ${mirrorBase} served an HTML page, not the feed`);
   const { articles, unchanged, record, title } = parsed;
-  return { articles, unchanged, record, state: { ...base, lastOutcome: 'ok', lastNewItems: articles.length + unchanged, title: title ?? state.title }, error: null };
+  const done: SourceState = { ...base, lastOutcome: 'ok', lastNewItems: articles.length + unchanged, title: title ?? state.title };
+  return { articles, unchanged, record, ...reportSkipped(source, done, url, parsed.skipped, deps, log), error: null };
 }
+
+/**
+ * What the parse left out, as one log line, one problem and the state's lastWarning, however
+ * many items it was. A body not parsed again (the same as last time) keeps the last warning.
+ */
+function reportSkipped(source: FeedSourceConfig, state: SourceState, url: string, skipped: SkippedItems | null, deps: FeedHarvestDeps, log: Logger): { state: SourceState; problem: InputProblem | null } {
+  if (!skipped) return { state, problem: null };
+  const message = describeSkipped(skipped, deps.config.limits.maxItemsPerSource);
+  if (!message) return { state: { ...state, lastWarning: null }, problem: null };
+  const { overLimit, invalid, partsCut } = skipped;
+  log[isWorrying(skipped) ? 'warn' : 'info']({ url, code: ITEMS_SKIPPED, overLimit, invalid, partsCut }, `feed ${url}: ${message}`);
+  return { state: { ...state, lastWarning: message }, problem: { sourceId: source.id, target: url, code: ITEMS_SKIPPED, message } };
+}
+
+const ITEMS_SKIPPED = 'FM_ITEMS_SKIPPED';
 
 /** A changed URL in the config starts over: the old validators and moved-to URL belong to the old feed. */
 function currentState(source: FeedSourceConfig, previous: SourceState | undefined): SourceState {
@@ -104,7 +125,8 @@ function currentState(source: FeedSourceConfig, previous: SourceState | undefine
 }
 
 type Digested =
-  | { kind: 'feed'; articles: Article[]; unchanged: number; record: HarvestRecord | null; title: string | null; warnings: string[] }
+  /** `skipped` is null when the body was not parsed (the same as last time). */
+  | { kind: 'feed'; articles: Article[]; unchanged: number; record: HarvestRecord | null; title: string | null; skipped: SkippedItems | null }
   | { kind: 'html-page'; feedUrls: string[] };
 
 /**
@@ -133,9 +155,10 @@ async function digest(source: FeedSourceConfig, fetched: FetchResult & { kind: '
   const last = await deps.recall(source.id);
   if (last?.body === body) {
     log.debug({ url, items: last.items.length }, `feed ${url}: the same body as at the last harvest; not parsed again`);
-    return { kind: 'feed', articles: [], unchanged: last.items.length, record: null, title: last.title, warnings: [] };
+    return { kind: 'feed', articles: [], unchanged: last.items.length, record: null, title: last.title, skipped: null };
   }
-  const parsed = await parseFeedBody(fetched.bytes, fetched.contentType, url);
+  // Feeds list newest first: the limit keeps the head, and the rest is never parsed.
+  const parsed = await parseFeedBody(fetched.bytes, fetched.contentType, url, { maxItems: deps.config.limits.maxItemsPerSource });
   if (parsed.kind === 'html-page') return parsed;
   const { feed } = parsed;
   const { normalizeItem, feedTitle, identifyRepeat, sharedLinks } = await loadNormalizer();
@@ -145,8 +168,7 @@ async function digest(source: FeedSourceConfig, fetched: FetchResult & { kind: '
   const articles: Article[] = [];
   const items: HarvestRecord['items'] = [];
   let unchanged = 0;
-  // Feeds list newest first; the cap keeps the head.
-  const kept = feed.items.slice(0, deps.config.limits.maxItemsPerSource);
+  const kept = feed.items;
   const shared = sharedLinks(kept);
   const listed = new Set<string>();
   for (const item of kept) {
@@ -176,7 +198,7 @@ async function digest(source: FeedSourceConfig, fetched: FetchResult & { kind: '
   }
   if (unchanged > 0) log.debug({ url, unchanged, changed: articles.length }, `feed ${url}: ${unchanged} items as at the last harvest; not normalized again`);
   const title = feedTitle(feed, deps.config.limits);
-  return { kind: 'feed', articles, unchanged, record: { body, title, items }, title, warnings: parsed.warnings };
+  return { kind: 'feed', articles, unchanged, record: { body, title, items }, title, skipped: parsed.skipped };
 }
 
 function succeeded(state: SourceState, fetched: FetchResult, url: string, now: Date, newItems: number, source: FeedSourceConfig, deps: FeedHarvestDeps): SourceState {

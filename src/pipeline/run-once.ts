@@ -166,6 +166,7 @@ async function harvestRemote(deps: RunDeps, options: RunOptions, selected: Confi
       pending.states.push(harvest.state);
       if (harvest.record) pending.records.push(feedHarvestDocument(source.id, harvest.record, now));
       if (harvest.unchanged > 0) addStored({ inserted: 0, updated: 0, unchanged: harvest.unchanged });
+      if (harvest.problem) report.problems.push(harvest.problem);
       if (pending.states.length >= STATE_BATCH || pending.articles.length >= ARTICLE_BATCH) await flush();
       const outcome = harvest.error ? (harvest.error.details.status ? String(harvest.error.details.status) : harvest.error.code) : String(harvest.state.lastStatus ?? 'ok');
       report.fetchOutcomes[outcome] = (report.fetchOutcomes[outcome] ?? 0) + 1;

