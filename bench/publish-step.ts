@@ -7,28 +7,33 @@
  */
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import type * as PublishModule from '../src/publish/publish-outputs.js';
+import type * as PublishStepModule from '../src/pipeline/publish-step.js';
+import type { PublishInput, PublishReport } from '../src/publish/publish-outputs.js';
 import type * as StoreModule from '../src/store/sqlite-store.js';
 import type * as VersionModule from '../src/version.js';
 
 const [root, db, outputDir] = process.argv.slice(2) as [string, string, string];
 const load = async <T>(relative: string) => (await import(pathToFileURL(path.join(root, 'dist', relative)).href)) as T;
-const { publishOutputs } = await load<typeof PublishModule>('publish/publish-outputs.js');
+const { publishAll } = await load<typeof PublishStepModule>('pipeline/publish-step.js');
 const { openSqliteStore } = await load<typeof StoreModule>('store/sqlite-store.js');
-const { GENERATOR, buildId } = await load<typeof VersionModule>('version.js');
+const { GENERATOR } = await load<typeof VersionModule>('version.js');
+/** Commits before the publish stage stopped reading the store (--ref) selected inside publishOutputs(input, store). */
+const publish = publishAll ?? (async (input: PublishInput, store: unknown): Promise<PublishReport> => {
+  const legacy = (await load<{ publishOutputs: (input: PublishInput, store: unknown) => Promise<PublishReport> }>('publish/publish-outputs.js')).publishOutputs;
+  return legacy(input, store);
+});
 
 const SOURCES = 100;
 const ids = Array.from({ length: SOURCES }, (_, s) => `p${String(s).padStart(3, '0')}`);
 const store = openSqliteStore(db);
 const started = performance.now();
-const report = await publishOutputs(
+const report = await publish(
   {
     site: { url: 'https://bench.example.org/', title: 'feedmirror publish bench', mirrors: [] },
     sources: ids.map((id) => ({ id, url: `https://${id}.publisher.example/feed.xml`, tags: [], kind: 'feed' as const, mirrors: [] })),
     outputs: ids.map((id) => ({ id: `o-${id}`, title: `Output ${id}`, sources: [id], limit: 100, formats: ['rss', 'atom', 'json'] })),
     outputDir,
     generator: GENERATOR,
-    build: buildId(),
     now: new Date('2025-01-02T00:00:00Z'),
     mirrorMap: { hosts: [] },
     health: [],

@@ -5,7 +5,8 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Article } from '../src/model/article.js';
 import { parseSeed } from '../src/ingest/parse-seed.js';
 import { normalizeSeed } from '../src/normalize/normalize-seed.js';
-import { publishOutputs, type PublishInput } from '../src/publish/publish-outputs.js';
+import type { PublishInput } from '../src/publish/publish-outputs.js';
+import { publishAll } from '../src/pipeline/publish-step.js';
 import { openSqliteStore, type SqliteStore } from '../src/store/sqlite-store.js';
 import { makeArticle } from './helpers/builders.js';
 import { feedparser, jingAtom, validateJsonFeed, xmllint } from './helpers/validators.js';
@@ -29,7 +30,6 @@ function publishInput(outputDir: string): PublishInput {
     ],
     outputDir,
     generator: 'feedmirror test',
-    build: 'test',
     now: NOW,
   };
 }
@@ -110,7 +110,7 @@ afterEach(async () => {
 async function publishFixed(articles: Article[] = [seedArticle(), remoteArticle(), plainArticle()]) {
   await store.upsertArticles(articles, NOW);
   const outputDir = path.join(dir, 'feeds');
-  const report = await publishOutputs(publishInput(outputDir), store);
+  const report = await publishAll(publishInput(outputDir), store);
   const read = (relative: string) => readFile(path.join(outputDir, relative), 'utf8');
   return { outputDir, report, read };
 }
@@ -136,7 +136,7 @@ describe('publisher: golden files', () => {
 
   it('renders the same bytes on every publish into a fresh folder', async () => {
     const first = await publishFixed();
-    const again = await publishOutputs(publishInput(path.join(dir, 'feeds-2')), store);
+    const again = await publishAll(publishInput(path.join(dir, 'feeds-2')), store);
     expect(again.written).toHaveLength(first.report.written.length);
     for (const file of first.report.written) {
       expect(await readFile(path.join(dir, 'feeds-2', file), 'utf8')).toBe(await first.read(file));
@@ -170,7 +170,7 @@ describe('publisher: atomic, minimal writes', () => {
     const past = new Date('2001-02-03T04:05:06.000Z');
     for (const file of await listFiles(outputDir)) await utimes(path.join(outputDir, file), past, past);
     const before = await fileTimes(outputDir);
-    const second = await publishOutputs(publishInput(outputDir), store);
+    const second = await publishAll(publishInput(outputDir), store);
     expect(second.written).toEqual([]);
     // every file was compared, except sealed archive pages, which are never looked at again
     expect(second.unchanged).toBe(report.written.filter((f) => !f.includes('/archive/')).length);
@@ -181,7 +181,7 @@ describe('publisher: atomic, minimal writes', () => {
   it('rewrites only the files whose bytes change', async () => {
     const { outputDir } = await publishFixed();
     await store.upsertArticles([makeArticle({ ...plainArticle(), title: 'Plain item, corrected' })], new Date('2024-06-02T00:00:00.000Z'));
-    const second = await publishOutputs(publishInput(outputDir), store);
+    const second = await publishAll(publishInput(outputDir), store);
     // the plain item is in "all" only ("news" holds one item, the newest), and it has no page;
     // each site mirror has its own copy of "all"
     const all = ['all/atom.xml', 'all/feed.json', 'all/rss.xml'];
@@ -199,11 +199,11 @@ describe('publisher: a publish changes every file or none', () => {
     await rm(blocked, { recursive: true });
     await writeFile(blocked, 'not a folder');
     const before = await snapshot();
-    await expect(publishOutputs(publishInput(outputDir), store)).rejects.toThrow(/EEXIST|ENOTDIR/);
+    await expect(publishAll(publishInput(outputDir), store)).rejects.toThrow(/EEXIST|ENOTDIR/);
     expect(await snapshot()).toEqual(before);
     expect(before['all/rss.xml']).not.toContain('Plain item, corrected');
     await rm(blocked);
-    const retry = await publishOutputs(publishInput(outputDir), store);
+    const retry = await publishAll(publishInput(outputDir), store);
     for (const file of ['all/rss.xml', 'mirrors/feeds-mirror.example.net/all/rss.xml', 'mirrors/cdn.example.com/all/atom.xml']) {
       expect(retry.written).toContain(file);
       expect(await read(file)).toContain('Plain item, corrected');
@@ -219,7 +219,7 @@ describe('publisher: outputs whose inputs did not change are not rendered again'
     const { outputDir, read } = await publishFixed();
     const original = await read('all/rss.xml');
     await writeFile(path.join(outputDir, 'all/rss.xml'), original.replace('<title>', '<title>EDITED '));
-    const second = await publishOutputs(publishInput(outputDir), store);
+    const second = await publishAll(publishInput(outputDir), store);
     expect(second.written).toEqual(['all/rss.xml']);
     expect(await read('all/rss.xml')).toBe(original);
   });
@@ -231,7 +231,7 @@ describe('publisher: outputs whose inputs did not change are not rendered again'
     // Same bytes count, new inode: not the file we left there.
     await writeFile(path.join(outputDir, 'news/atom.tmp'), original.replace('<title>', '<TITLE>'));
     await rename(path.join(outputDir, 'news/atom.tmp'), path.join(outputDir, 'news/atom.xml'));
-    const second = await publishOutputs(publishInput(outputDir), store);
+    const second = await publishAll(publishInput(outputDir), store);
     expect(second.written.sort()).toEqual(['news/atom.xml', 'news/feed.json']);
     expect(await read('news/atom.xml')).toBe(original);
   });
@@ -242,23 +242,23 @@ describe('publisher: outputs whose inputs did not change are not rendered again'
     // A folder where the file goes: the rename fails, the publish throws.
     await rm(path.join(outputDir, 'all/rss.xml'));
     await mkdir(path.join(outputDir, 'all/rss.xml'));
-    await expect(publishOutputs(publishInput(outputDir), store)).rejects.toThrow();
+    await expect(publishAll(publishInput(outputDir), store)).rejects.toThrow();
     // the files staged but not renamed are removed with the failure, not left for the next run
     expect((await listFiles(outputDir)).filter((f) => f.includes('feedmirror-tmp'))).toEqual([]);
     await rm(path.join(outputDir, 'all/rss.xml'), { recursive: true });
-    const retry = await publishOutputs(publishInput(outputDir), store);
+    const retry = await publishAll(publishInput(outputDir), store);
     expect(retry.written).toContain('all/rss.xml');
     expect(await readFile(path.join(outputDir, 'all/rss.xml'), 'utf8')).toContain('Plain item, corrected');
     for (const file of ALL) expect(await readFile(path.join(outputDir, file), 'utf8')).toContain('Plain item, corrected');
     // and once settled, a publish with nothing new writes nothing
-    expect((await publishOutputs(publishInput(outputDir), store)).written).toEqual([]);
+    expect((await publishAll(publishInput(outputDir), store)).written).toEqual([]);
   });
 
   it('renders an output again when its config changes, and leaves the others', async () => {
     const { outputDir, read } = await publishFixed();
     const input = publishInput(outputDir);
     const renamed = { ...input, outputs: input.outputs.map((o) => (o.id === 'news' ? { ...o, title: 'News, renamed' } : o)) };
-    const second = await publishOutputs(renamed, store);
+    const second = await publishAll(renamed, store);
     const news = ['news/atom.xml', 'news/feed.json', 'news/rss.xml'];
     // the index lists output titles, so it changes too
     expect(second.written.sort()).toEqual(

@@ -5,7 +5,7 @@ import { parseOpml, OpmlError } from '../ingest/parse-opml.js';
 import { renderOpml } from '../publish/render-opml.js';
 import { siteCopies } from '../publish/site-copies.js';
 import { buildMirrorMap } from '../pipeline/mirror-map.js';
-import { buildId, GENERATOR } from '../version.js';
+import { GENERATOR } from '../version.js';
 import { addSourcesToConfig, uniqueId, type NewSource } from './edit-config.js';
 import { slugify } from '../lib/text.js';
 
@@ -45,7 +45,6 @@ export async function exportOpmlCommand(options: CommonOptions & { output?: stri
       outputs: [],
       outputDir: config.outputDir,
       generator: GENERATOR,
-      build: buildId(),
       now: new Date(0),
       mirrorMap: buildMirrorMap(config, null),
     },

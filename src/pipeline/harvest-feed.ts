@@ -9,7 +9,8 @@ import { fetchWithMirrors } from './fetch-with-mirrors.js';
 import { FetchError } from '../sources/http/fetch-errors.js';
 import type { HttpSettings } from '../sources/http/http-client.js';
 import { nextAttemptAfterFailure, nextAttemptAfterSuccess } from './backoff.js';
-import { bodyKey, itemFingerprint, normalizingKey, type HarvestRecord } from './harvest-record.js';
+import { bodyKey, itemFingerprint, normalizingKey } from './harvest-keys.js';
+import type { HarvestRecord } from './run-records.js';
 import type { FeedContext } from '../normalize/normalize-item.js';
 import type { SkippedItems } from '../model/parsed-feed.js';
 import type { InputProblem } from '../model/problem.js';
@@ -28,7 +29,7 @@ export interface FeedHarvestDeps {
   now: Date;
   signal?: AbortSignal;
   /** What the source's last harvest stored (asked only when a body arrives). */
-  recall: (sourceId: string) => Promise<HarvestRecord | null>;
+  lastHarvest: (sourceId: string) => Promise<HarvestRecord | null>;
 }
 
 export interface FeedHarvest {
@@ -49,9 +50,9 @@ const NOTHING = { articles: [], unchanged: 0, record: null, problem: null };
 /** One remote source: fetch → parse (following an HTML page to the feed it advertises) → normalize. Never throws. */
 export async function harvestFeedSource(source: FeedSourceConfig, previous: SourceState | undefined, deps: FeedHarvestDeps): Promise<FeedHarvest> {
   // Read once, on the first body: an HTML page and the feed it advertises share one record.
-  const { recall } = deps;
+  const { lastHarvest } = deps;
   let record: Promise<HarvestRecord | null> | undefined;
-  deps = { ...deps, recall: (sourceId) => (record ??= recall(sourceId)) };
+  deps = { ...deps, lastHarvest: (sourceId) => (record ??= lastHarvest(sourceId)) };
   const state = currentState(source, previous);
   const http = { ...deps.http, ...source.fetch };
   const log = deps.logger.child({ source: source.id });
@@ -59,31 +60,31 @@ export async function harvestFeedSource(source: FeedSourceConfig, previous: Sour
     let url = state.url ?? source.url;
     const first = await fetchWithMirrors(source, { url, etag: state.etag, lastModified: state.lastModified, signal: deps.signal }, http, { ...deps, logger: log });
     let fetched = first.result;
-    if (first.mirrorBase) return await mirrored(source, state, fetched, url, first.mirrorBase, deps, log);
+    if (first.mirrorBase) return await harvestFromMirror({ source, state, fetched, url, mirrorBase: first.mirrorBase, deps, log });
     if (fetched.movedTo) log.info({ from: url, to: fetched.movedTo }, `feed ${url} moved permanently to ${fetched.movedTo}; using the new URL from now on`);
     url = fetched.movedTo ?? url;
-    if (fetched.kind === 'not-modified') return { ...NOTHING, state: succeeded(state, fetched, url, deps.now, 0, source, deps), error: null };
-    let parsed = await digest(source, fetched, fetched.finalUrl, {}, deps, log);
+    if (fetched.kind === 'not-modified') return { ...NOTHING, state: stateAfterSuccess({ state, fetched, url, newItems: 0, source, deps }), error: null };
+    let parsed = await readBody({ source, fetched, url: fetched.finalUrl, hostAliases: {}, deps, log });
     if (parsed.kind === 'html-page') {
-      // (through a mirror this branch is not taken: see mirrored())
+      // (through a mirror this branch is not taken: see harvestFromMirror())
       const feedUrl = parsed.feedUrls[0]!;
       log.info({ page: fetched.finalUrl, feed: feedUrl }, `${fetched.finalUrl} is an HTML page; using the feed it advertises: ${feedUrl}`);
       fetched = await fetchFeed({ url: feedUrl, etag: null, lastModified: null, signal: deps.signal }, http, deps.dispatcher);
       url = fetched.movedTo ?? feedUrl;
-      if (fetched.kind !== 'ok') return { ...NOTHING, state: succeeded(state, fetched, url, deps.now, 0, source, deps), error: null };
-      parsed = await digest(source, fetched, fetched.finalUrl, {}, deps, log);
+      if (fetched.kind !== 'ok') return { ...NOTHING, state: stateAfterSuccess({ state, fetched, url, newItems: 0, source, deps }), error: null };
+      parsed = await readBody({ source, fetched, url: fetched.finalUrl, hostAliases: {}, deps, log });
       if (parsed.kind !== 'feed') throw new FetchError('FM_NOT_A_FEED', `the feed ${feedUrl} advertised by the page is itself an HTML page`);
     }
     const { articles, unchanged, record, title } = parsed;
     const kept = articles.length + unchanged;
-    const done = { ...succeeded(state, fetched, url, deps.now, kept, source, deps), title: title ?? state.title };
+    const done = { ...stateAfterSuccess({ state, fetched, url, newItems: kept, source, deps }), title: title ?? state.title };
     return { articles, unchanged, record, ...reportSkipped(source, done, url, parsed.skipped, deps, log), error: null };
   } catch (error) {
     const failure =
       error instanceof FetchError ? error
       : (error as { code?: string }).code === 'FM_NOT_A_FEED' ? new FetchError('FM_NOT_A_FEED', (error as Error).message)
       : new FetchError('FM_PARSE', `unable to parse feed: ${(error as Error).message}`);
-    return { ...NOTHING, state: failed(state, failure, deps.now), error: failure };
+    return { ...NOTHING, state: stateAfterFailure(state, failure, deps.now), error: failure };
   }
 }
 
@@ -91,12 +92,12 @@ export async function harvestFeedSource(source: FeedSourceConfig, previous: Sour
  * The primary failed and a mirror answered: its URLs are mapped back to the primary's origin,
  * and the primary's validators and URL are left as they were (the mirror is another server).
  */
-async function mirrored(source: FeedSourceConfig, state: SourceState, fetched: FetchResult, url: string, mirrorBase: string, deps: FeedHarvestDeps, log: Logger): Promise<FeedHarvest> {
+async function harvestFromMirror({ source, state, fetched, url, mirrorBase, deps, log }: MirrorHarvest): Promise<FeedHarvest> {
   const servedBy = new URL(mirrorBase).host;
   const nextFetchAt = nextAttemptAfterSuccess(source, deps.now, deps.config.schedule.timezone);
   const base = { ...state, lastFetchAt: deps.now.toISOString(), lastSuccessAt: deps.now.toISOString(), lastStatus: fetched.status, lastError: null, lastErrorCode: null, failures: 0, nextFetchAt, servedBy };
   if (fetched.kind !== 'ok') return { ...NOTHING, state: { ...base, lastOutcome: 'not-modified', lastNewItems: 0 }, error: null };
-  const parsed = await digest(source, fetched, url, { [mirrorBase]: `${new URL(url).origin}/` }, deps, log);
+  const parsed = await readBody({ source, fetched, url, hostAliases: { [mirrorBase]: `${new URL(url).origin}/` }, deps, log });
   if (parsed.kind !== 'feed') throw new FetchError('FM_NOT_A_FEED', `the mirror ${mirrorBase} served an HTML page, not the feed`);
   const { articles, unchanged, record, title } = parsed;
   const done: SourceState = { ...base, lastOutcome: 'ok', lastNewItems: articles.length + unchanged, title: title ?? state.title };
@@ -124,7 +125,30 @@ function currentState(source: FeedSourceConfig, previous: SourceState | undefine
   return { ...emptySourceState(source.id), configUrl: source.url, failures: previous?.failures ?? 0 };
 }
 
-type Digested =
+/** One fetched body of a source, as readBody works on it. */
+interface FetchedBody {
+  source: FeedSourceConfig;
+  fetched: FetchResult & { kind: 'ok' };
+  /** Where the body counts as served from (relative URLs, HTML-page discovery). */
+  url: string;
+  /** Mirror base → canonical base, when a mirror served it (see FeedContext.hostAliases). */
+  hostAliases: Record<string, string>;
+  deps: FeedHarvestDeps;
+  log: Logger;
+}
+
+interface MirrorHarvest {
+  source: FeedSourceConfig;
+  state: SourceState;
+  fetched: FetchResult;
+  /** The primary's URL. */
+  url: string;
+  mirrorBase: string;
+  deps: FeedHarvestDeps;
+  log: Logger;
+}
+
+type ReadBody =
   /** `skipped` is null when the body was not parsed (the same as last time). */
   | { kind: 'feed'; articles: Article[]; unchanged: number; record: HarvestRecord | null; title: string | null; skipped: SkippedItems | null }
   | { kind: 'html-page'; feedUrls: string[] };
@@ -132,9 +156,8 @@ type Digested =
 /**
  * A fetched body → the articles to store. A body identical to the last one stored is not parsed;
  * in a changed one, items identical to ones stored last time are not normalized again.
- * `url` is where the body counts as served from (relative URLs, HTML-page discovery).
  */
-async function digest(source: FeedSourceConfig, fetched: FetchResult & { kind: 'ok' }, url: string, hostAliases: Record<string, string>, deps: FeedHarvestDeps, log: Logger): Promise<Digested> {
+async function readBody({ source, fetched, url, hostAliases, deps, log }: FetchedBody): Promise<ReadBody> {
   const context: FeedContext = {
     sourceId: source.id,
     sourceTitle: source.title ?? null,
@@ -152,7 +175,7 @@ async function digest(source: FeedSourceConfig, fetched: FetchResult & { kind: '
   };
   const normalizing = normalizingKey(context);
   const body = bodyKey(normalizing, fetched.contentType, fetched.bytes);
-  const last = await deps.recall(source.id);
+  const last = await deps.lastHarvest(source.id);
   if (last?.body === body) {
     log.debug({ url, items: last.items.length }, `feed ${url}: the same body as at the last harvest; not parsed again`);
     return { kind: 'feed', articles: [], unchanged: last.items.length, record: null, title: last.title, skipped: null };
@@ -201,7 +224,18 @@ async function digest(source: FeedSourceConfig, fetched: FetchResult & { kind: '
   return { kind: 'feed', articles, unchanged, record: { body, title, items }, title, skipped: parsed.skipped };
 }
 
-function succeeded(state: SourceState, fetched: FetchResult, url: string, now: Date, newItems: number, source: FeedSourceConfig, deps: FeedHarvestDeps): SourceState {
+interface Success {
+  state: SourceState;
+  fetched: FetchResult;
+  url: string;
+  /** Items the feed holds (lastNewItems). */
+  newItems: number;
+  source: FeedSourceConfig;
+  deps: FeedHarvestDeps;
+}
+
+function stateAfterSuccess({ state, fetched, url, newItems, source, deps }: Success): SourceState {
+  const now = deps.now;
   return {
     ...state,
     url,
@@ -220,7 +254,7 @@ function succeeded(state: SourceState, fetched: FetchResult, url: string, now: D
   };
 }
 
-function failed(state: SourceState, error: FetchError, now: Date): SourceState {
+function stateAfterFailure(state: SourceState, error: FetchError, now: Date): SourceState {
   const failures = state.failures + 1;
   return {
     ...state,

@@ -1,12 +1,16 @@
 import path from 'node:path';
 import { fileExists } from '../lib/file-access.js';
+import type { StoredArticle } from '../model/article.js';
 import type { Store } from '../store/store.js';
-import { readRecord, recordDocument } from '../store/json-records.js';
 import type { PublishInput, PublishReport } from '../publish/publish-types.js';
 import { sha256Hex } from '../lib/text.js';
+import { runRecords, type RunRecords } from './run-records.js';
+import { buildId } from '../version.js';
+import { selectOutputs } from './select-outputs.js';
 
-const LAST_PUBLISH_KEY = 'last-publish';
 const HOUR_MS = 3_600_000;
+/** The number of seed pages is not capped by any output's limit: every stored seed article keeps its page. */
+const ALL_PAGES = 1_000_000;
 
 export interface PublishOutcome extends PublishReport {
   /** Nothing that shapes any file changed since the last publish, so nothing was rendered. */
@@ -18,24 +22,45 @@ export interface PublishOutcome extends PublishReport {
  * store's version, the config's site/sources/outputs/mirror map, and the source health the index
  * shows. A quiet run (all 304s) then renders nothing at all. Filters with maxAgeDays depend on the
  * clock, so the hour is part of the key when one is set.
+ *
+ * Otherwise: what each output shows is selected (and recorded in the store), the publish stage
+ * renders and writes the files, and the records it returns are kept for the next run.
  */
-export async function publishIfChanged(input: PublishInput, store: Store): Promise<PublishOutcome> {
+export async function publishIfChanged(input: PublishInput, store: Store, records: RunRecords): Promise<PublishOutcome> {
   const fingerprint = await fingerprintOf(input, store);
-  const previous = (await readRecord(store, LAST_PUBLISH_KEY)) as { fingerprint: string; files: number } | null;
-  if (!input.refresh && previous?.fingerprint === fingerprint && (await fileExists(path.join(input.outputDir, 'index.html')))) {
+  const previous = await records.read('lastPublish');
+  if (previous?.fingerprint === fingerprint && (await fileExists(path.join(input.outputDir, 'index.html')))) {
     return { written: [], unchanged: previous.files, changedFeeds: [], skipped: true };
   }
+  const report = await publishAll(input, store, records);
+  await records.save('lastPublish', undefined, { fingerprint, files: report.written.length + report.unchanged });
+  return { ...report, skipped: false };
+}
+
+/** Selects what each output shows (recording it in the store), renders and writes every file that changed. */
+export async function publishAll(input: PublishInput, store: Store, records: RunRecords = runRecords(store, { build: buildId(), refresh: false, now: input.now })): Promise<PublishReport> {
+  const selections = await selectOutputs({ outputs: input.outputs, sources: input.sources, store, records, now: input.now });
   // Loaded here: a quiet run never needs the renderers, the feed library or the sanitizer.
   const { publishOutputs } = await import('../publish/publish-outputs.js');
-  const report = await publishOutputs(input, store);
-  await store.saveDocument(LAST_PUBLISH_KEY, recordDocument({ fingerprint, files: report.written.length + report.unchanged }, input.now));
-  return { ...report, skipped: false };
+  const { report, manifest } = await publishOutputs(input, {
+    selections,
+    seedArticles: await seedArticles(input, store),
+    manifest: await records.read('publishManifest'),
+    readArticles: (ids) => store.getArticlesByIds(ids),
+  });
+  if (manifest) await records.save('publishManifest', undefined, manifest);
+  return report;
 }
 
 async function fingerprintOf(input: PublishInput, store: Store): Promise<string> {
   const clockDependent = input.outputs.some((o) => o.filter?.maxAgeDays !== undefined);
   const health = (input.health ?? []).map((h) => [h.id, h.failures, h.lastError, h.lastStatus === null, h.items]);
-  const shape = { ...input, refresh: undefined, now: clockDependent ? Math.floor(input.now.getTime() / HOUR_MS) : null, health };
+  const shape = { ...input, now: clockDependent ? Math.floor(input.now.getTime() / HOUR_MS) : null, health };
   return sha256Hex(`${await store.getVersion()}\n${JSON.stringify(shape)}`);
 }
 
+async function seedArticles(input: PublishInput, store: Store): Promise<StoredArticle[]> {
+  const seedSources = input.sources.filter((s) => s.kind === 'seeds').map((s) => s.id);
+  if (seedSources.length === 0) return [];
+  return (await store.listArticles({ sourceIds: seedSources, limit: ALL_PAGES })).filter((a) => a.kind === 'seed');
+}

@@ -2,8 +2,7 @@ import path from 'node:path';
 import { sha256Hex } from '../lib/text.js';
 import { fileStamp, sameStamp, type FileStamp } from '../lib/file-access.js';
 import type { PublishInput, PublishOutput } from './publish-types.js';
-import type { OutputSelection, OutputStore } from './select-output.js';
-import { readRecord, recordDocument } from '../store/json-records.js';
+import type { OutputSelection } from '../model/output-selection.js';
 
 /**
  * What each output's subscription documents were last rendered from, and the files that came
@@ -12,37 +11,32 @@ import { readRecord, recordDocument } from '../store/json-records.js';
  * renders the outputs that show them, not every output.
  *
  * "Still the ones we wrote" is size, mtime and inode as we left them: a file edited, replaced,
- * restored from a backup or deleted since is rendered again. The manifest is saved only after
- * every write succeeded; after a failed or killed publish the previous manifest stays, and it
- * names the inputs of files that may since have been overwritten, which the stamps then tell apart.
+ * restored from a backup or deleted since is rendered again. The pipeline keeps the manifest
+ * between runs, and saves the new one only after every write succeeded; after a failed or killed
+ * publish the previous manifest stays, and it names the inputs of files that may since have been
+ * overwritten, which the stamps then tell apart.
  */
-const MANIFEST_KEY = 'publish-manifest';
-/** Bump when what is fingerprinted changes shape; the build identity covers renderer changes. */
-const MANIFEST_FORMAT = 1;
+export interface PublishManifest {
+  outputDir: string;
+  outputs: Record<string, OutputRecord>;
+}
 
 export interface OutputRecord {
   fingerprint: string;
   files: Record<string, FileStamp>;
 }
 
-export interface PublishManifest {
-  format: number;
-  outputDir: string;
-  outputs: Record<string, OutputRecord>;
-}
+/** Bump when what is fingerprinted changes shape (a change of code makes the pipeline drop the manifest). */
+const MANIFEST_FORMAT = 2;
 
-export async function loadManifest(store: OutputStore, outputDir: string): Promise<PublishManifest> {
-  const manifest = (await readRecord(store, MANIFEST_KEY)) as PublishManifest | null;
-  return manifest?.format === MANIFEST_FORMAT && manifest.outputDir === outputDir ? manifest : { format: MANIFEST_FORMAT, outputDir, outputs: {} };
-}
-
-export async function saveManifest(store: OutputStore, manifest: PublishManifest, now: Date): Promise<void> {
-  await store.saveDocument(MANIFEST_KEY, recordDocument(manifest, now));
+/** The manifest to compare with: the last one, if it was made for this output folder. */
+export function previousManifest(manifest: PublishManifest | null, outputDir: string): PublishManifest {
+  return manifest?.outputDir === outputDir ? manifest : { outputDir, outputs: {} };
 }
 
 /** What every output is rendered from (site, sources, version): computed once per publish. */
 export function siteFingerprint(input: PublishInput): string {
-  return sha256Hex(JSON.stringify([MANIFEST_FORMAT, input.build, input.generator, input.site, input.sources]));
+  return sha256Hex(JSON.stringify([MANIFEST_FORMAT, input.generator, input.site, input.sources]));
 }
 
 /**

@@ -5,7 +5,7 @@ import { seedPagePath } from '../lib/site-paths.js';
 import { newestItemDate, type FeedFormat, type FeedHistory, type FeedView } from './feed-view.js';
 import { archivePath, buildFeedView, CSS_FILE, currentFeedFiles, feedFile, feedUrls, outputTargets, STYLESHEET_FILE, type ViewTarget } from './feed-targets.js';
 import { resolveLinks } from './link-policy.js';
-import type { PublishInput, PublishOutput, PublishReport, PublishSource } from './publish-types.js';
+import type { PublishInput, PublishOutput, PublishPlan, PublishReport, PublishResult } from './publish-types.js';
 import { renderAtom } from './render-atom.js';
 import { renderIndexPage, type OutputSummary } from './render-index.js';
 import { renderJson } from './render-json.js';
@@ -14,15 +14,12 @@ import { renderOpml } from './render-opml.js';
 import { renderArticlePage } from './render-page.js';
 import { renderRss } from './render-rss.js';
 import { FEED_CSS, FEED_STYLESHEET } from './feed-stylesheet.js';
-import { isUpToDate, loadManifest, outputFingerprint, recordOf, saveManifest, siteFingerprint, type PublishManifest } from './output-manifest.js';
-import { selectOutput, type OutputScope, type OutputSelection, type OutputStore } from './select-output.js';
+import { isUpToDate, outputFingerprint, previousManifest, recordOf, siteFingerprint, type PublishManifest } from './output-manifest.js';
+import type { OutputSelection } from '../model/output-selection.js';
 import { siteCopies, type SiteCopy } from './site-copies.js';
 import { commitFile, discardFile, removeStaleTempFiles, stageFile, type FileText, type StagedFile } from './write-files.js';
 
-export type { PublishInput, PublishOutput, PublishReport, PublishSite, PublishSource, SourceHealth } from './publish-types.js';
-
-/** The number of seed pages is not capped by any output's limit: every stored seed article keeps its page. */
-const ALL_PAGES = 1_000_000;
+export type { PublishInput, PublishOutput, PublishPlan, PublishReport, PublishResult, PublishSite, PublishSource, SourceHealth } from './publish-types.js';
 
 const RENDERERS: Record<FeedFormat, (view: FeedView) => FileText> = { rss: renderRss, atom: renderAtom, json: renderJson };
 
@@ -55,32 +52,31 @@ interface Staged {
 }
 
 /** Every output (current document, variants, archive pages) and every site file, once per site copy. */
-export async function publishOutputs(input: PublishInput, store: OutputStore): Promise<PublishReport> {
+export async function publishOutputs(input: PublishInput, plan: PublishPlan): Promise<PublishResult> {
   const report: PublishReport = { written: [], unchanged: 0, changedFeeds: [] };
   await removeStaleTempFiles(input.outputDir);
   const writer = createWriter(input.outputDir, report);
   const copies = siteCopies(input.site.url, input.site.mirrors);
   const summaries: OutputSummary[] = [];
-  const manifest = await loadManifest(store, input.outputDir);
+  const manifest = previousManifest(plan.manifest, input.outputDir);
   const next: PublishManifest = { ...manifest, outputs: {} };
   const rendered: { id: string; fingerprint: string; files: string[] }[] = [];
   const site = siteFingerprint(input);
   try {
     for (const output of input.outputs) {
-      const selection = await selectOutput(output, outputScope(output.sources, input.sources), store, input.now);
+      const selection = plan.selections.get(output.id)!;
       const fingerprint = outputFingerprint(site, output, selection);
       const files = currentFeedFiles(output, copies);
       const previous = manifest.outputs[output.id];
-      const upToDate = !input.refresh && (await isUpToDate(input.outputDir, previous, fingerprint, files));
+      const upToDate = await isUpToDate(input.outputDir, previous, fingerprint, files);
       if (upToDate) {
         next.outputs[output.id] = previous!;
         report.unchanged += files.length;
       } else rendered.push({ id: output.id, fingerprint, files });
-      for (const copy of copies) await publishOutput(input, output, selection, copy, copies, writer, store, !upToDate);
+      for (const copy of copies) await publishOutput({ input, output, selection, copy, copies, writer, readArticles: plan.readArticles, renderCurrent: !upToDate });
       summaries.push({ output, items: selection.current.length, archivePages: selection.pages.length, updated: newestItemDate(selection.current) });
     }
-    const seedArticles = await listSeedArticles(input, store);
-    for (const copy of copies) await publishSiteFiles(input, copy, copies, seedArticles, summaries, writer);
+    for (const copy of copies) await publishSiteFiles({ input, copy, copies, seedArticles: plan.seedArticles, summaries, writer });
   } catch (error) {
     await writer.discard();
     throw error;
@@ -91,8 +87,8 @@ export async function publishOutputs(input: PublishInput, store: OutputStore): P
     const record = await recordOf(input.outputDir, fingerprint, files);
     if (record) next.outputs[id] = record;
   }
-  if (rendered.length > 0 || Object.keys(next.outputs).length !== Object.keys(manifest.outputs).length) await saveManifest(store, next, input.now);
-  return report;
+  const changed = rendered.length > 0 || Object.keys(next.outputs).length !== Object.keys(manifest.outputs).length || plan.manifest === null;
+  return { report, manifest: changed ? next : null };
 }
 
 function createWriter(outputDir: string, report: PublishReport): Writer {
@@ -160,8 +156,20 @@ function createWriter(outputDir: string, report: PublishReport): Writer {
   };
 }
 
+interface OutputJob {
+  input: PublishInput;
+  output: PublishOutput;
+  selection: OutputSelection;
+  copy: SiteCopy;
+  copies: SiteCopy[];
+  writer: Writer;
+  readArticles: PublishPlan['readArticles'];
+  /** False when the subscription documents are up to date: only missing archive pages are written. */
+  renderCurrent: boolean;
+}
+
 /** One output in one site copy: its subscription documents (unless up to date) and its archive pages. */
-async function publishOutput(input: PublishInput, output: PublishOutput, selection: OutputSelection, copy: SiteCopy, copies: SiteCopy[], writer: Writer, store: OutputStore, renderCurrent: boolean) {
+async function publishOutput({ input, output, selection, copy, copies, writer, readArticles, renderCurrent }: OutputJob) {
   const newest = selection.pages.at(-1)?.page ?? null;
   for (const { path: folder, policy } of outputTargets(output, copy)) {
     if (renderCurrent) {
@@ -173,7 +181,7 @@ async function publishOutput(input: PublishInput, output: PublishOutput, selecti
     const missing = newest !== null && !(await fileExists(path.join(input.outputDir, feedFile(copy, archivePath(folder, newest), output.formats[0]!))));
     for (const page of missing ? selection.pages : selection.sealed) {
       const loaded = page.articleIds.map((id) => selection.sealedArticles.get(id));
-      const articles = loaded.every((a) => a !== undefined) ? loaded : await store.getArticlesByIds(page.articleIds);
+      const articles = loaded.every((a) => a !== undefined) ? loaded : await readArticles(page.articleIds);
       const pageFolder = archivePath(folder, page.page);
       const pageHistory: FeedHistory = {
         isArchive: true,
@@ -188,7 +196,16 @@ async function publishOutput(input: PublishInput, output: PublishOutput, selecti
   }
 }
 
-async function publishSiteFiles(input: PublishInput, copy: SiteCopy, copies: SiteCopy[], seedArticles: StoredArticle[], summaries: OutputSummary[], writer: Writer) {
+interface SiteJob {
+  input: PublishInput;
+  copy: SiteCopy;
+  copies: SiteCopy[];
+  seedArticles: StoredArticle[];
+  summaries: OutputSummary[];
+  writer: Writer;
+}
+
+async function publishSiteFiles({ input, copy, copies, seedArticles, summaries, writer }: SiteJob) {
   const policy = copy.isCanonical ? ({ kind: 'canonical' } as const) : ({ kind: 'site-copy', host: copy.host } as const);
   for (const article of seedArticles) {
     const { duplicates } = resolveLinks(article, policy);
@@ -200,23 +217,3 @@ async function publishSiteFiles(input: PublishInput, copy: SiteCopy, copies: Sit
   await writer.write(`${copy.dir}sources.opml`, renderOpml(input, copy));
   await writer.write(`${copy.dir}index.html`, renderIndexPage({ input, copy, copies, outputs: summaries, seedArticles }));
 }
-
-/** "*" is every source; anything else is a source id or a tag. */
-export function resolveSourceIds(refs: string[], sources: PublishSource[]): string[] | undefined {
-  if (refs.includes('*')) return undefined;
-  return sources.filter((s) => refs.includes(s.id) || s.tags.some((tag) => refs.includes(tag))).map((s) => s.id);
-}
-
-/** The sources of an output, ranked in the order its `sources` names them (a tag or "*" in config order). */
-export function outputScope(refs: string[], sources: PublishSource[]): OutputScope {
-  const ranking = new Set<string>();
-  for (const ref of refs) for (const source of sources) if (ref === '*' || ref === source.id || source.tags.includes(ref)) ranking.add(source.id);
-  return { sourceIds: resolveSourceIds(refs, sources), ranking: [...ranking] };
-}
-
-async function listSeedArticles(input: PublishInput, store: OutputStore): Promise<StoredArticle[]> {
-  const seedSources = input.sources.filter((s) => s.kind === 'seeds').map((s) => s.id);
-  if (seedSources.length === 0) return [];
-  return (await store.listArticles({ sourceIds: seedSources, limit: ALL_PAGES })).filter((a) => a.kind === 'seed');
-}
-

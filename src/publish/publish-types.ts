@@ -1,6 +1,9 @@
 import type { ItemFilter } from './select-items.js';
 import type { FeedFormat } from './feed-view.js';
 import type { MirrorMapInput } from './render-mirror-map.js';
+import type { PublishManifest } from './output-manifest.js';
+import type { OutputSelection } from '../model/output-selection.js';
+import type { StoredArticle } from '../model/article.js';
 
 /** What the publish stage is given: values, never the config object or the clock. */
 export interface PublishSite {
@@ -57,14 +60,28 @@ export interface PublishInput {
   outputs: PublishOutput[];
   outputDir: string;
   generator: string;
-  /** The identity of the code that renders (see buildId): a changed renderer renders every file again. */
-  build: string;
-  /** Render and compare every file, whatever the records of the last publish say (`run --refresh`). */
-  refresh?: boolean;
   /** The run's time: only for filters' maxAgeDays, never written into a file. */
   now: Date;
   mirrorMap?: MirrorMapInput;
   health?: SourceHealth[];
+}
+
+/** What publishing an output folder takes besides the input: the selections, and what it may read. */
+export interface PublishPlan {
+  /** What each output shows, by output id (every output of the input has one). */
+  selections: Map<string, OutputSelection>;
+  /** Every stored seed article: each has a page. */
+  seedArticles: StoredArticle[];
+  /** The last publish's manifest, null when there is none to trust. */
+  manifest: PublishManifest | null;
+  /** The articles of archive pages that must be written again (a new site copy or variant). */
+  readArticles: (ids: string[]) => Promise<StoredArticle[]>;
+}
+
+export interface PublishResult {
+  report: PublishReport;
+  /** To keep for the next publish; null when nothing in it changed. */
+  manifest: PublishManifest | null;
 }
 
 export interface PublishReport {

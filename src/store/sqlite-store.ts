@@ -2,7 +2,8 @@ import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import type { Article, StoredArticle } from '../model/article.js';
-import type { ArchivePage, ArticleQuery, CachedDocument, DuplicateCandidate, DuplicateQuery, RunRecord, Store, UpsertSummary } from './store.js';
+import type { ArchivePage } from '../model/output-selection.js';
+import type { ArticleQuery, CachedDocument, DuplicateCandidate, DuplicateQuery, RunRecord, Store, UpsertSummary } from './store.js';
 import type { SourceState } from '../model/source-state.js';
 import { LATEST_VERSION, MIGRATIONS } from './migrations.js';
 import { sha256Hex } from '../lib/text.js';
@@ -171,7 +172,7 @@ export class SqliteStore implements Store {
       });
     return rows.map((row) => ({
       id: row.id, sourceId: row.source_id, kind: row.kind === 'seed' ? 'seed' : 'feed', guid: row.guid, url: row.url,
-      urlIsUnique: row.url_unique === 1, firstSeen: row.first_seen, setAsidePage: row.page,
+      urlIsUnique: row.url_unique === 1, firstSeen: row.first_seen, inOutput: row.page === null ? null : row.page === EXCLUDED ? 'excluded' : 'archived',
     }));
   }
 
@@ -228,13 +229,19 @@ export class SqliteStore implements Store {
     return this.statements.archivePages.all(outputId).map((row) => ({ page: row.page, articleIds: JSON.parse(row.ids) as string[] }));
   }
 
-  async setAside(outputId: string, pages: ArchivePage[]): Promise<void> {
+  async sealArchivePages(outputId: string, pages: ArchivePage[]): Promise<void> {
     this.db.transaction(() => {
       for (const { page, articleIds } of pages) for (const id of articleIds) this.statements.setAside.run(outputId, id, page);
     })();
   }
 
-  async clearFilteredOut(outputId: string): Promise<void> {
+  async excludeFromOutput(outputId: string, articleIds: string[]): Promise<void> {
+    this.db.transaction(() => {
+      for (const id of articleIds) this.statements.setAside.run(outputId, id, EXCLUDED);
+    })();
+  }
+
+  async forgetExclusions(outputId: string): Promise<void> {
     this.statements.clearFiltered.run(outputId);
   }
 
@@ -305,6 +312,13 @@ export class SqliteStore implements Store {
 }
 
 const RUNS_KEPT = 1000;
+
+/**
+ * output_members.page: n >= 1 is archive page n; EXCLUDED marks an article the output leaves out
+ * (cleared when it changes or the output's filter does); -1, written by migrate-identity.ts, a copy
+ * of an archived article, out for good.
+ */
+const EXCLUDED = 0;
 
 function toStoredArticle(row: ArticleRow): StoredArticle {
   const article = JSON.parse(row.data) as StoredArticle;

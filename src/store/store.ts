@@ -1,5 +1,6 @@
 import type { Article, StoredArticle } from '../model/article.js';
 import type { SourceState } from '../model/source-state.js';
+import type { ArchivePage } from '../model/output-selection.js';
 
 export interface UpsertSummary {
   inserted: number;
@@ -22,7 +23,7 @@ export interface ArticleQuery {
   offset?: number;
   /** Only articles published at or after this ISO date. */
   publishedAfter?: string;
-  /** Leave out articles this output has already set aside (archived or filtered out). */
+  /** Leave out articles this output has archived or excluded. */
   notSetAsideBy?: string;
 }
 
@@ -44,8 +45,8 @@ export interface DuplicateCandidate {
   url: string | null;
   urlIsUnique: boolean;
   firstSeen: string;
-  /** The output's page for it (0 filtered out, n >= 1 archived, -1 kept out as a copy of an archived one), or null. */
-  setAsidePage: number | null;
+  /** Whether the output has archived it (or a copy of it, see migrate-identity.ts), or leaves it out. */
+  inOutput: 'archived' | 'excluded' | null;
 }
 
 /** One finished run, for /healthz, /metrics and status. */
@@ -57,10 +58,6 @@ export interface RunRecord {
   summary: Record<string, number | string | string[]>;
 }
 
-export interface ArchivePage {
-  page: number;
-  articleIds: string[];
-}
 
 /**
  * Everything the pipeline needs from persistence. Asynchronous on purpose: SQLite answers
@@ -82,10 +79,15 @@ export interface Store {
   getArticlesByIds(ids: string[]): Promise<StoredArticle[]>;
   /** Sealed archive pages of an output, oldest first. */
   getArchivePages(outputId: string): Promise<ArchivePage[]>;
-  /** Sets articles aside for an output, in one transaction: page 0 = filtered out, n >= 1 = archive page n. */
-  setAside(outputId: string, pages: ArchivePage[]): Promise<void>;
-  /** Forgets which articles an output's filter excluded (the filter changed). */
-  clearFilteredOut(outputId: string): Promise<void>;
+  /** Seals archive pages of an output, in one transaction: their articles leave its feed for good. */
+  sealArchivePages(outputId: string, pages: ArchivePage[]): Promise<void>;
+  /**
+   * Records that an output leaves these articles out (its filter, or a copy shown from another
+   * source), so they are not looked at again until they change or the exclusions are forgotten.
+   */
+  excludeFromOutput(outputId: string, articleIds: string[]): Promise<void>;
+  /** Forgets an output's exclusions (its filter or the order of its sources changed). */
+  forgetExclusions(outputId: string): Promise<void>;
   getSourceStates(): Promise<Map<string, SourceState>>;
   /** Several sources' states in one transaction. */
   saveSourceStates(states: SourceState[]): Promise<void>;

@@ -1,13 +1,14 @@
 /**
  * The publish stage on its own: a temp folder with a SQLite store, articles from the builder and
- * publishOutputs() with a fixed `now`, so filters by age and every byte are deterministic.
+ * publishAll() with a fixed `now`, so filters by age and every byte are deterministic.
  */
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import type { Article } from '../../../src/model/article.js';
 import type { FeedFormat } from '../../../src/publish/feed-view.js';
-import { publishOutputs, type PublishInput, type PublishOutput, type PublishReport, type PublishSource } from '../../../src/publish/publish-outputs.js';
+import type { PublishInput, PublishOutput, PublishReport, PublishSource } from '../../../src/publish/publish-outputs.js';
+import { publishAll } from '../../../src/pipeline/publish-step.js';
 import type { ItemFilter } from '../../../src/publish/select-items.js';
 import { openSqliteStore, type SqliteStore } from '../../../src/store/sqlite-store.js';
 import { makeArticle } from '../../helpers/builders.js';
@@ -68,7 +69,7 @@ export interface PublishHarness {
   store: SqliteStore;
   /** Stores articles as a fetch at `at` (default NOW) would. */
   add(articles: Article[], at?: Date): Promise<void>;
-  /** publishOutputs with the test site and sources unless overridden. */
+  /** publishAll with the test site and sources unless overridden. */
   publish(outputs: PublishOutput[], overrides?: Partial<PublishInput>): Promise<PublishReport>;
   read(relative: string): Promise<string>;
   file(relative: string): string;
@@ -90,7 +91,7 @@ export async function createPublishHarness(): Promise<PublishHarness> {
     outputDir,
     store,
     add: async (articles, at = NOW) => void (await store.upsertArticles(articles, at)),
-    publish: (outputs, overrides = {}) => publishOutputs(publishInput(outputDir, outputs, overrides), store),
+    publish: (outputs, overrides = {}) => publishAll(publishInput(outputDir, outputs, overrides), store),
     read: (relative) => readFile(path.join(outputDir, relative), 'utf8'),
     file: (relative) => path.join(outputDir, relative),
     cleanup: async () => {
@@ -107,7 +108,6 @@ export function publishInput(outputDir: string, outputs: PublishOutput[], overri
     outputs,
     outputDir,
     generator: 'feedmirror test',
-    build: 'test',
     now: NOW,
     ...overrides,
   };

@@ -3,10 +3,9 @@ import type { Article } from '../model/article.js';
 import type { InputProblem } from '../model/problem.js';
 import type { SeedSourceConfig } from '../config/config.js';
 import type { Store } from '../store/store.js';
-import { readRecord, recordDocument } from '../store/json-records.js';
+import type { SeedFolderRecord } from './run-records.js';
 import { listSeedFolder, readSeedEntries, type SeedFolderListing } from '../sources/read-seeds.js';
 import { sha256Hex } from '../lib/text.js';
-import { buildId } from '../version.js';
 import { parseSeed } from '../ingest/parse-seed.js';
 import { SeedError } from '../ingest/seed-text.js';
 import { normalizeSeed, seedArticleId } from '../normalize/normalize-seed.js';
@@ -18,8 +17,8 @@ export interface SourceHarvest {
 
 export interface SeedHarvest extends SourceHarvest {
   /**
-   * What this harvest was made from (the folder's files as stamped, the source's config, the
-   * version); null if the folder could not be listed, or changed between listing and reading.
+   * What this harvest was made from (the folder's files as stamped, the source's config and the
+   * site's URLs); null if the folder could not be listed, or changed between listing and reading.
    */
   fingerprint: string | null;
   /** Set when the folder is as this record of the last harvest saw it: nothing was read, and `articles` is empty. */
@@ -28,42 +27,20 @@ export interface SeedHarvest extends SourceHarvest {
   readProblems: InputProblem[];
 }
 
-/**
- * What the last harvest of a seeds source saw. A folder in which no file was added, removed,
- * rewritten or touched, under the same config and version, would give the same articles: they
- * are in the store already, so the files are not read again. Its problems are reported again:
- * those of reading from the record, those of listing (a link leading outside, a file too big)
- * found again, so the record never holds a path from outside the folder.
- */
-export interface SeedFolderRecord {
-  fingerprint: string;
-  articles: number;
-  readProblems: InputProblem[];
-}
-
-const recordKey = (sourceId: string) => `seed-folder:${sourceId}`;
-
-export async function lastSeedHarvest(store: Store, sourceId: string): Promise<SeedFolderRecord | null> {
-  const record = (await readRecord(store, recordKey(sourceId))) as Partial<SeedFolderRecord> | null;
-  // Anything else (a record of another shape) only means the folder is read again.
-  return record && typeof record.fingerprint === 'string' && typeof record.articles === 'number' && Array.isArray(record.readProblems) ? (record as SeedFolderRecord) : null;
-}
-
-/** Saved once the articles are stored, so a crash in between only costs a re-read. */
-export async function rememberSeedHarvest(store: Store, sourceId: string, record: SeedFolderRecord, now: Date): Promise<void> {
-  await store.saveDocument(recordKey(sourceId), recordDocument(record, now));
+export interface SeedHarvestInput {
+  source: SeedSourceConfig;
+  site: { url: string; mirrors: string[] };
+  /** The record of the folder's last harvest, if there is one to trust. */
+  previous: SeedFolderRecord | null;
+  /** Which of the seeds' ids other sources' articles have. */
+  store: Pick<Store, 'articleOwners'>;
 }
 
 /**
  * seeds folder → parsed → normalized; a bad file becomes a problem and the others go on. With
  * `previous` and a folder that has not changed since, nothing is read and `articles` is empty.
  */
-export async function harvestSeedSource(
-  source: SeedSourceConfig,
-  site: { url: string; mirrors: string[] },
-  previous: SeedFolderRecord | null,
-  store: Pick<Store, 'articleOwners'>,
-): Promise<SeedHarvest> {
+export async function harvestSeedSource({ source, site, previous, store }: SeedHarvestInput): Promise<SeedHarvest> {
   let listing: SeedFolderListing;
   try {
     listing = await listSeedFolder(source.id, source.seeds);
@@ -72,7 +49,7 @@ export async function harvestSeedSource(
     const problem = { sourceId: source.id, target: source.seeds, code: 'FM_SEED_FOLDER', message: `cannot read the seeds folder (${code})` };
     return { articles: [], problems: [problem], readProblems: [], fingerprint: null, unchangedSince: null };
   }
-  const fingerprint = sha256Hex(JSON.stringify([buildId(), source, site.url, site.mirrors, listing]));
+  const fingerprint = sha256Hex(JSON.stringify([source, site.url, site.mirrors, listing]));
   if (previous?.fingerprint === fingerprint) {
     return { articles: [], problems: [...listing.problems, ...previous.readProblems], readProblems: previous.readProblems, fingerprint, unchangedSince: previous };
   }

@@ -39,7 +39,7 @@ export function hiddenCopies(batch: StoredArticle[], copies: DuplicateCandidate[
   for (const article of batch) {
     const others = copyKeys(article).flatMap((key) => byKey.get(key) ?? []).filter((c) => c.id !== article.id && c.sourceId !== article.sourceId);
     if (others.length === 0) continue;
-    if (others.some((c) => c.setAsidePage !== null && c.setAsidePage !== 0)) {
+    if (others.some((c) => c.inOutput === 'archived')) {
       hidden.add(article.id);
       continue;
     }

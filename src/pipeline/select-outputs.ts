@@ -1,38 +1,21 @@
 import type { StoredArticle } from '../model/article.js';
-import type { ArchivePage, ArticleQuery, DuplicateCandidate, DuplicateQuery } from '../store/store.js';
+import type { ArchivePage, OutputSelection } from '../model/output-selection.js';
+import type { ArticleQuery, Store } from '../store/store.js';
+import type { PublishOutput, PublishSource } from '../publish/publish-types.js';
+import { compileFilter } from '../publish/select-items.js';
 import { sha256Hex } from '../lib/text.js';
-import { compileFilter, type ItemFilter } from './select-items.js';
 import { copyLookup, hiddenCopies } from './merge-copies.js';
+import type { RunRecords } from './run-records.js';
 
-export interface OutputStore {
-  listArticles(query: ArticleQuery): Promise<StoredArticle[]>;
-  getArticlesByIds(ids: string[]): Promise<StoredArticle[]>;
-  findDuplicates(query: DuplicateQuery): Promise<DuplicateCandidate[]>;
-  getArchivePages(outputId: string): Promise<ArchivePage[]>;
-  setAside(outputId: string, pages: ArchivePage[]): Promise<void>;
-  clearFilteredOut(outputId: string): Promise<void>;
-  getDocument(key: string): Promise<{ body: string } | null>;
-  saveDocument(key: string, document: { body: string; etag: null; lastModified: null; fetchedAt: string }): Promise<void>;
-}
+export type SelectionStore = Pick<Store, 'listArticles' | 'findDuplicates' | 'getArchivePages' | 'sealArchivePages' | 'excludeFromOutput' | 'forgetExclusions'>;
 
-export interface SelectableOutput {
-  id: string;
-  limit: number;
-  filter?: ItemFilter | undefined;
-  archive?: false | { pageSize: number } | undefined;
-}
-
-export interface OutputSelection {
-  /** The subscription document's items, newest first. */
-  current: StoredArticle[];
-  /** Archive pages sealed by this call (their files must be written now). */
-  sealed: ArchivePage[];
-  /** Every archive page, oldest first (page 1 is the oldest). */
-  pages: ArchivePage[];
-  /** True when the subscription document holds every item of the output (RFC 5005 fh:complete). */
-  complete: boolean;
-  /** The articles of the pages sealed by this call, already loaded: their files need not read them again. */
-  sealedArticles: Map<string, StoredArticle>;
+export interface SelectionInput {
+  outputs: PublishOutput[];
+  sources: PublishSource[];
+  store: SelectionStore;
+  records: RunRecords;
+  /** Bounds filters' maxAgeDays. */
+  now: Date;
 }
 
 /** The sources an output shows. */
@@ -46,41 +29,63 @@ export interface OutputScope {
 const SCAN_BATCH = 500; // rows per store query while looking for matching items
 
 /**
+ * What every output shows, decided and recorded in the store before anything is rendered: the
+ * items of its feed, the archive pages it seals now, what its filter or a merged copy leaves out.
+ */
+export async function selectOutputs(input: SelectionInput): Promise<Map<string, OutputSelection>> {
+  const selections = new Map<string, OutputSelection>();
+  for (const output of input.outputs) selections.set(output.id, await selectOutput(output, outputScope(output.sources, input.sources), input));
+  return selections;
+}
+
+/** "*" is every source; anything else is a source id or a tag. */
+export function resolveSourceIds(refs: string[], sources: PublishSource[]): string[] | undefined {
+  if (refs.includes('*')) return undefined;
+  return sources.filter((s) => refs.includes(s.id) || s.tags.some((tag) => refs.includes(tag))).map((s) => s.id);
+}
+
+/** The sources of an output, ranked in the order its `sources` names them (a tag or "*" in config order). */
+export function outputScope(refs: string[], sources: PublishSource[]): OutputScope {
+  const ranking = new Set<string>();
+  for (const ref of refs) for (const source of sources) if (ref === '*' || ref === source.id || source.tags.includes(ref)) ranking.add(source.id);
+  return { sourceIds: resolveSourceIds(refs, sources), ranking: [...ranking] };
+}
+
+/**
  * The items of one output. Without archives: the newest `limit` items passing the filter. With
  * archives: items that fall out of the newest `limit` are sealed, oldest first, into pages of
  * `pageSize` that never change; fewer than a page's worth stay in the subscription document
  * until a page fills, so no item is ever unreachable and no archive page is ever rewritten.
  */
-export async function selectOutput(output: SelectableOutput, scope: OutputScope, store: OutputStore, now: Date): Promise<OutputSelection> {
-  const { sourceIds } = scope;
+async function selectOutput(output: PublishOutput, scope: OutputScope, { store, records, now }: SelectionInput): Promise<OutputSelection> {
   const archiving = output.archive !== false;
-  if (archiving) await forgetStaleFilter(output, scope, store, now);
+  if (archiving) await forgetStaleExclusions(output, scope, store, records);
   const matches = compileFilter(output.filter, now);
   const base: ArticleQuery = {
     limit: SCAN_BATCH,
-    ...(sourceIds ? { sourceIds } : {}),
+    ...(scope.sourceIds ? { sourceIds: scope.sourceIds } : {}),
     ...(output.filter?.maxAgeDays !== undefined ? { publishedAfter: new Date(now.getTime() - output.filter.maxAgeDays * 86_400_000).toISOString() } : {}),
     ...(archiving ? { notSetAsideBy: output.id } : {}),
   };
   const candidates: StoredArticle[] = [];
-  const rejected: string[] = [];
+  const excluded: string[] = [];
   for (let offset = 0; ; offset += SCAN_BATCH) {
     const batch = await store.listArticles({ ...base, offset });
     // Copies are left out before the filter: the copy shown is the one the filter judges.
     const copies = scope.ranking.length > 1 ? await hiddenCopiesOf(batch, output, scope, store) : NONE;
     for (const article of batch) {
       if (!copies.has(article.id) && matches(article)) candidates.push(article);
-      else rejected.push(article.id);
+      else excluded.push(article.id);
     }
     if (batch.length < SCAN_BATCH || (!archiving && candidates.length >= output.limit)) break;
   }
   if (!archiving) return { current: candidates.slice(0, output.limit), sealed: [], pages: [], complete: false, sealedArticles: new Map() };
-  // Excluded once, not scanned again on every run (until the article or the filter changes).
-  if (rejected.length > 0) await store.setAside(output.id, [{ page: 0, articleIds: rejected }]);
+  // Left out once, not scanned again on every run (until the article or the filter changes).
+  if (excluded.length > 0) await store.excludeFromOutput(output.id, excluded);
   return sealPages(output, candidates, store);
 }
 
-async function sealPages(output: SelectableOutput, candidates: StoredArticle[], store: OutputStore): Promise<OutputSelection> {
+async function sealPages(output: PublishOutput, candidates: StoredArticle[], store: SelectionStore): Promise<OutputSelection> {
   const pageSize = (output.archive || undefined)?.pageSize ?? output.limit;
   const pages = await store.getArchivePages(output.id);
   const overflow = candidates.slice(output.limit); // newest first
@@ -94,14 +99,14 @@ async function sealPages(output: SelectableOutput, candidates: StoredArticle[], 
     sealed.push(page);
   }
   // One transaction for every page sealed now (a first publish of a long feed seals dozens).
-  if (sealed.length > 0) await store.setAside(output.id, sealed);
+  if (sealed.length > 0) await store.sealArchivePages(output.id, sealed);
   const current = [...candidates.slice(0, output.limit), ...overflow];
   return { current, sealed, pages, complete: pages.length === 0, sealedArticles };
 }
 
 const NONE: ReadonlySet<string> = new Set();
 
-async function hiddenCopiesOf(batch: StoredArticle[], output: SelectableOutput, scope: OutputScope, store: OutputStore): Promise<ReadonlySet<string>> {
+async function hiddenCopiesOf(batch: StoredArticle[], output: PublishOutput, scope: OutputScope, store: SelectionStore): Promise<ReadonlySet<string>> {
   const { guids, urls } = copyLookup(batch);
   if (guids.length === 0 && urls.length === 0) return NONE;
   const copies = await store.findDuplicates({ outputId: output.id, ...(scope.sourceIds ? { sourceIds: scope.sourceIds } : {}), guids, urls });
@@ -112,11 +117,9 @@ async function hiddenCopiesOf(batch: StoredArticle[], output: SelectableOutput, 
  * A changed filter may let through what it excluded before, and a changed order of sources may
  * show another copy of an article: forget the exclusions.
  */
-async function forgetStaleFilter(output: SelectableOutput, scope: OutputScope, store: OutputStore, now: Date): Promise<void> {
-  const key = `output-filter:${output.id}`;
+async function forgetStaleExclusions(output: PublishOutput, scope: OutputScope, store: SelectionStore, records: RunRecords): Promise<void> {
   const hash = sha256Hex(JSON.stringify([output.filter ?? null, scope.ranking]));
-  const known = await store.getDocument(key);
-  if (known?.body === hash) return;
-  await store.clearFilteredOut(output.id);
-  await store.saveDocument(key, { body: hash, etag: null, lastModified: null, fetchedAt: now.toISOString() });
+  if ((await records.read('outputFilter', output.id))?.hash === hash) return;
+  await store.forgetExclusions(output.id);
+  await records.save('outputFilter', output.id, { hash });
 }

@@ -1,0 +1,65 @@
+import type { FeedSourceConfig } from '../config/config.js';
+import type { InputProblem } from '../model/problem.js';
+import type { PublishReport } from '../publish/publish-types.js';
+import type { UpsertSummary } from '../store/store.js';
+import type { FeedHarvest } from './harvest-feed.js';
+import type { SeedHarvest } from './harvest-seeds.js';
+
+/** What one run did, for the summary line, `status`, /healthz and /metrics. */
+export interface RunReport {
+  sources: number;
+  fetched: number;
+  notModified: number;
+  failedSources: string[];
+  skippedSources: string[];
+  /** Fetch outcomes by HTTP status or error code ("200", "304", "FM_TIMEOUT"), for metrics. */
+  fetchOutcomes: Record<string, number>;
+  /** Errors by source id and code, for metrics. */
+  sourceErrors: { sourceId: string; code: string }[];
+  problems: InputProblem[];
+  stored: UpsertSummary;
+  published: PublishReport & { skipped?: boolean };
+  durationMs: number;
+}
+
+export function emptyReport(sources: number): RunReport {
+  return {
+    sources, fetched: 0, notModified: 0, failedSources: [], skippedSources: [], fetchOutcomes: {}, sourceErrors: [], problems: [],
+    stored: { inserted: 0, updated: 0, unchanged: 0 }, published: { written: [], unchanged: 0, changedFeeds: [] }, durationMs: 0,
+  };
+}
+
+export function addStored(report: RunReport, summary: UpsertSummary): void {
+  report.stored.inserted += summary.inserted;
+  report.stored.updated += summary.updated;
+  report.stored.unchanged += summary.unchanged;
+}
+
+/** A seeds source's harvest: its problems (a folder that cannot be read fails the source). */
+export function addSeedHarvest(report: RunReport, harvest: SeedHarvest): void {
+  for (const problem of harvest.problems) {
+    report.problems.push(problem);
+    if (problem.code === 'FM_SEED_FOLDER') report.failedSources.push(problem.sourceId);
+  }
+  if (harvest.unchangedSince) addStored(report, { inserted: 0, updated: 0, unchanged: harvest.unchangedSince.articles });
+}
+
+/** A feed source's harvest: how its fetch ended, what it left out, whether it failed. */
+export function addFeedHarvest(report: RunReport, source: FeedSourceConfig, harvest: FeedHarvest): void {
+  // Cut short by shutdown: not the source's fault, so no failure is counted and it stays due.
+  if (harvest.error?.code === 'FM_ABORTED') {
+    report.skippedSources.push(source.id);
+    return;
+  }
+  if (harvest.unchanged > 0) addStored(report, { inserted: 0, updated: 0, unchanged: harvest.unchanged });
+  if (harvest.problem) report.problems.push(harvest.problem);
+  const { error, state } = harvest;
+  const outcome = error ? (error.details.status ? String(error.details.status) : error.code) : String(state.lastStatus ?? 'ok');
+  report.fetchOutcomes[outcome] = (report.fetchOutcomes[outcome] ?? 0) + 1;
+  if (error) {
+    report.sourceErrors.push({ sourceId: source.id, code: error.code });
+    report.failedSources.push(source.id);
+    report.problems.push({ sourceId: source.id, target: state.url ?? source.url, code: error.code, message: error.message });
+  } else if (state.lastOutcome === 'not-modified') report.notModified++;
+  else report.fetched++;
+}
