@@ -90,6 +90,7 @@ export async function runOnce(deps: RunDeps, options: RunOptions = {}): Promise<
         now: started,
         mirrorMap: buildMirrorMap(config, directory),
         health: await sourceHealth(config, store, states),
+        checkedOn: utcDay(started.toISOString()),
       },
       store,
     );
@@ -199,6 +200,7 @@ async function sourceHealth(config: Config, store: Store, states: Map<string, So
       kind: source.kind,
       url: source.kind === 'feed' ? source.url : null,
       lastFetchAt: state?.lastFetchAt ?? null,
+      checkedOn: state?.lastFetchAt ? utcDay(state.lastFetchAt) : null,
       lastStatus: state?.lastStatus ?? null,
       failures: state?.failures ?? 0,
       lastError: state?.lastError ?? null,
@@ -206,6 +208,10 @@ async function sourceHealth(config: Config, store: Store, states: Map<string, So
     });
   }
   return health;
+}
+
+function utcDay(iso: string): string {
+  return iso.slice(0, 10);
 }
 
 /** WebSub: one ping for every feed file whose bytes changed; a failure is logged, never fatal. */

@@ -12,6 +12,7 @@ import { renderJson } from './render-json.js';
 import { renderMirrorMap } from './render-mirror-map.js';
 import { renderOpml } from './render-opml.js';
 import { renderArticlePage } from './render-page.js';
+import { outputPageFile, renderOutputPage, type PageLink } from './render-output-page.js';
 import { renderRss } from './render-rss.js';
 import { FEED_CSS, FEED_STYLESHEET } from './feed-stylesheet.js';
 import { isUpToDate, loadManifest, outputFingerprint, recordOf, saveManifest, siteFingerprint, type PublishManifest } from './output-manifest.js';
@@ -69,7 +70,7 @@ export async function publishOutputs(input: PublishInput, store: OutputStore): P
     for (const output of input.outputs) {
       const selection = await selectOutput(output, outputScope(output.sources, input.sources), store, input.now);
       const fingerprint = outputFingerprint(site, output, selection);
-      const files = currentFeedFiles(output, copies);
+      const files = [...currentFeedFiles(output, copies), ...outputPageFiles(output, copies)];
       const previous = manifest.outputs[output.id];
       const upToDate = await isUpToDate(input.outputDir, previous, fingerprint, files);
       if (upToDate) {
@@ -160,17 +161,21 @@ function createWriter(outputDir: string, report: PublishReport): Writer {
   };
 }
 
-/** One output in one site copy: its subscription documents (unless up to date) and its archive pages. */
+/** One output in one site copy: its subscription documents and pages (unless up to date) and its archive pages. */
 async function publishOutput(input: PublishInput, output: PublishOutput, selection: OutputSelection, copy: SiteCopy, copies: SiteCopy[], writer: Writer, store: OutputStore, renderCurrent: boolean) {
   const newest = selection.pages.at(-1)?.page ?? null;
-  for (const { path: folder, policy } of outputTargets(output, copy)) {
+  const targets = outputTargets(output, copy);
+  for (const { path: folder, policy } of targets) {
     if (renderCurrent) {
       const history: FeedHistory = { isArchive: false, complete: selection.complete, prevArchive: newest ? feedUrls(copy.base, archivePath(folder, newest)) : null, current: null };
       const view = buildFeedView(input, output, selection.current, { copy, copies, path: folder, currentPath: folder, policy, history });
       for (const format of output.formats) await writer.write(feedFile(copy, folder, format), RENDERERS[format](view), view.selfUrls[format]);
+      const pages = selection.pages.map((p) => p.page).reverse();
+      const page = { ...pageContext(input, output, folder), versions: versionsOf(output, targets, folder), current: null, archives: pages.map((n) => archiveLink(folder, n)) };
+      await writer.write(`${copy.dir}${outputPageFile(folder)}`, renderOutputPage(view, page));
     }
-    // Pages sealed now are written now; older ones only if missing (a new copy or variant).
-    const missing = newest !== null && !(await fileExists(path.join(input.outputDir, feedFile(copy, archivePath(folder, newest), output.formats[0]!))));
+    // Pages sealed now are written now; older ones only if missing (a new copy or variant, or a page file new in this version).
+    const missing = newest !== null && !(await filesExist(input.outputDir, [feedFile(copy, archivePath(folder, newest), output.formats[0]!), `${copy.dir}${outputPageFile(archivePath(folder, newest))}`]));
     for (const page of missing ? selection.pages : selection.sealed) {
       const loaded = page.articleIds.map((id) => selection.sealedArticles.get(id));
       const articles = loaded.every((a) => a !== undefined) ? loaded : await store.getArticlesByIds(page.articleIds);
@@ -184,8 +189,36 @@ async function publishOutput(input: PublishInput, output: PublishOutput, selecti
       const target: ViewTarget = { copy, copies, path: pageFolder, currentPath: folder, policy, history: pageHistory };
       const pageView = buildFeedView(input, output, articles, target);
       for (const format of output.formats) await writer.writeOnce(feedFile(copy, pageFolder, format), () => RENDERERS[format](pageView));
+      // Sealed like the feed files beside it, so it links only what never goes away: the feed, and older pages.
+      const older = Array.from({ length: page.page - 1 }, (_, i) => archiveLink(folder, page.page - 1 - i));
+      const archiveContext = { ...pageContext(input, output, pageFolder), versions: [], current: { label: output.title, folder }, archives: older };
+      await writer.writeOnce(`${copy.dir}${outputPageFile(pageFolder)}`, () => renderOutputPage(pageView, archiveContext));
     }
   }
+}
+
+function pageContext(input: PublishInput, output: PublishOutput, folder: string) {
+  return { siteTitle: input.site.title, folder, formats: output.formats };
+}
+
+/** The other versions of a feed (main and variants), for the page of one of them. */
+function versionsOf(output: PublishOutput, targets: { path: string }[], folder: string): PageLink[] {
+  const labels = new Map([[`${output.id}/`, 'original links'], ...(output.variants ?? []).map((v) => [`${output.id}/${v.id}/`, `${v.kind} mirrors (${v.id})`] as const)]);
+  return targets.filter((t) => t.path !== folder).map((t) => ({ label: labels.get(t.path) ?? t.path, folder: t.path }));
+}
+
+function archiveLink(folder: string, page: number): PageLink {
+  return { label: `page ${page}`, folder: archivePath(folder, page) };
+}
+
+/** The page of each feed folder of an output (main and variants), in every site copy. */
+function outputPageFiles(output: PublishOutput, copies: SiteCopy[]): string[] {
+  return copies.flatMap((copy) => outputTargets(output, copy).map(({ path: folder }) => `${copy.dir}${outputPageFile(folder)}`));
+}
+
+async function filesExist(outputDir: string, files: string[]): Promise<boolean> {
+  for (const file of files) if (!(await fileExists(path.join(outputDir, file)))) return false;
+  return true;
 }
 
 async function publishSiteFiles(input: PublishInput, copy: SiteCopy, copies: SiteCopy[], seedArticles: StoredArticle[], summaries: OutputSummary[], writer: Writer) {
