@@ -61,7 +61,7 @@ export const FEED_STYLESHEET = `<?xml version="1.0" encoding="utf-8"?>
             <xsl:call-template name="rss-date"><xsl:with-param name="date" select="pubDate"/></xsl:call-template>
             <xsl:if test="source"> · <xsl:value-of select="source"/></xsl:if>
           </div>
-          <div><xsl:call-template name="excerpt"><xsl:with-param name="escaped" select="description"/></xsl:call-template></div>
+          <div class="summary"><xsl:call-template name="excerpt"><xsl:with-param name="escaped" select="description"/></xsl:call-template></div>
           <xsl:call-template name="elsewhere"/>
         </li>
       </xsl:for-each>
@@ -82,7 +82,7 @@ export const FEED_STYLESHEET = `<?xml version="1.0" encoding="utf-8"?>
             <xsl:call-template name="iso-date"><xsl:with-param name="date" select="atom:published"/></xsl:call-template>
             <xsl:if test="atom:source/atom:title"> · <xsl:value-of select="atom:source/atom:title"/></xsl:if>
           </div>
-          <div><xsl:call-template name="excerpt"><xsl:with-param name="escaped" select="atom:summary"/></xsl:call-template></div>
+          <div class="summary"><xsl:call-template name="excerpt"><xsl:with-param name="escaped" select="atom:summary"/></xsl:call-template></div>
           <xsl:call-template name="elsewhere"/>
         </li>
       </xsl:for-each>
