@@ -145,9 +145,12 @@ const NOT_FOUND_PAGE = `<!DOCTYPE html>
 <body><h1>Not found</h1><p>There is no such file here. The list of feeds is on the <a href="/">home page</a>.</p></body></html>
 `;
 
+const NOT_FOUND_BYTES = Buffer.from(NOT_FOUND_PAGE);
+
 export function notFound(res: ServerResponse, head: boolean): void {
   res.statusCode = 404;
   setContentType(res, 'text/html; charset=utf-8');
   res.setHeader('Cache-Control', 'no-cache');
-  res.end(head ? undefined : NOT_FOUND_PAGE);
+  res.setHeader('Content-Length', NOT_FOUND_BYTES.length);
+  res.end(head ? undefined : NOT_FOUND_BYTES);
 }
