@@ -26,6 +26,10 @@ const SITE_MIRROR = 'mirror.example.net';
 /** The world.xml item's title as plain text: code shown as text, never an element. */
 const CODE_TITLE = 'How to write <img src=x onerror=alert(1)> tags, Tom & Jerry "quoted"';
 const ARABIC_TITLE = 'افتتاح خط الترام الجديد في المدينة';
+/** world.xml's other items: a long summary in Chinese (no spaces), and one of a hundred ampersands. */
+const CJK_TITLE = '港口电车';
+const AMPERSANDS_TITLE = 'Ampersands';
+const TITLES = [CODE_TITLE, ARABIC_TITLE, CJK_TITLE, AMPERSANDS_TITLE, SAMPLE_HEADLINE];
 const FIXTURES = path.join(import.meta.dirname, '../fixtures/feeds/browser');
 
 let feeds: TestServer;
@@ -79,22 +83,31 @@ async function openPage(url: string): Promise<{ page: Page; contentType: string 
   return { page, contentType: response?.headers()['content-type'], close: () => context.close() };
 }
 
-/** The world.xml summary as stored (feed.json carries it whole): what the views cut. */
-async function fullSummary(): Promise<string> {
+/** An item's summary as stored (feed.json carries it whole): what the views cut. */
+async function fullSummary(title: string): Promise<string> {
   const json = JSON.parse(await readFile(path.join(ws.feedsDir, 'all', 'feed.json'), 'utf8')) as { items: { title: string; summary?: string }[] };
-  return json.items.find((i) => i.title === CODE_TITLE)!.summary!;
+  return json.items.find((i) => i.title === title)!.summary!;
 }
 
-/** Cut at a word, marked with an ellipsis, no longer than the views show (300 characters). */
-async function expectCutAtAWord(shown: string): Promise<void> {
-  const full = await fullSummary();
-  expect(full.length).toBeGreaterThan(300);
-  expect(shown.length).toBeLessThanOrEqual(300);
-  expect(shown.endsWith('…')).toBe(true);
-  const kept = shown.slice(0, -1);
-  expect(full.startsWith(kept)).toBe(true);
-  expect(full[kept.length]).toBe(' ');
-  expect(kept).toContain('the <script> element runs code');
+/**
+ * Each long summary as a view shows it: no longer than 300 characters, marked with an ellipsis, the
+ * start of the stored text, cut between two words (text without spaces at the limit), entities
+ * shown as the characters they stand for.
+ */
+async function expectSummariesCut(page: Page): Promise<void> {
+  const shown = async (title: string) => itemTitled(page, title).locator('.summary').innerText();
+  for (const title of [CODE_TITLE, CJK_TITLE, AMPERSANDS_TITLE]) {
+    const [full, text] = [await fullSummary(title), await shown(title)];
+    expect(full.length, title).toBeGreaterThan(300);
+    expect(text.length, title).toBeLessThanOrEqual(300);
+    expect(text.endsWith('…'), title).toBe(true);
+    const kept = text.slice(0, -1);
+    expect(full.startsWith(kept), title).toBe(true);
+    if (title !== CJK_TITLE) expect(full[kept.length], title).toBe(' ');
+  }
+  expect(await shown(CODE_TITLE)).toContain('the <script> element runs code');
+  expect(await shown(CJK_TITLE)).toHaveLength(300);
+  expect(await shown(AMPERSANDS_TITLE)).toMatch(/^(Tom & Jerry )+Tom( &( Jerry)?)?…$/);
 }
 
 const direction = (item: Locator) => item.evaluate((el) => getComputedStyle(el).direction);
@@ -123,7 +136,7 @@ describe('feeds and pages opened in a browser (headless Chromium, through feedmi
         expect(await page.locator('p.about code').innerText()).toBe(`${base}all/${file}`);
         expect(await page.title()).toBe(`${FEED_TITLE} (feed)`);
         const titles = page.locator('ol > li > a');
-        expect(await titles.allInnerTexts()).toEqual([CODE_TITLE, ARABIC_TITLE, SAMPLE_HEADLINE]);
+        expect(await titles.allInnerTexts()).toEqual(TITLES);
         expect(await titles.last().getAttribute('href')).toBe(`${base}articles/${SAMPLE_ID}.html`);
         // the XSL view links the feed's own page, which needs no XSLT
         expect(await page.locator('a.page').getAttribute('href')).toBe(`${base}all/`);
@@ -138,7 +151,7 @@ describe('feeds and pages opened in a browser (headless Chromium, through feedmi
         expect(await page.locator('img').count()).toBe(0);
         const world = itemTitled(page, CODE_TITLE);
         expect(await world.locator('.date').innerText()).toBe('2 May 2024, 09:30 UTC · World desk');
-        await expectCutAtAWord(await world.locator('.summary').innerText());
+        await expectSummariesCut(page);
         expect(await direction(world)).toBe('ltr');
         expect(await direction(itemTitled(page, ARABIC_TITLE))).toBe('rtl');
         expect(await world.locator('.more a').evaluateAll((links) => links.map((a) => [a.textContent, a.getAttribute('href')]))).toEqual([
@@ -165,12 +178,12 @@ describe('feeds and pages opened in a browser (headless Chromium, through feedmi
       expect(await page.locator('h1').innerText()).toBe(FEED_TITLE);
       expect(await page.title()).toBe(FEED_TITLE);
       expect(await page.locator('.subscribe code').allInnerTexts()).toEqual([`${base}all/rss.xml`, `${base}all/atom.xml`, `${base}all/feed.json`]);
-      expect(await page.locator('ol.items > li .title').allInnerTexts()).toEqual([CODE_TITLE, ARABIC_TITLE, SAMPLE_HEADLINE]);
+      expect(await page.locator('ol.items > li .title').allInnerTexts()).toEqual(TITLES);
       // hostile-looking text is text: no element came out of it
       expect(await page.locator('img, script').count()).toBe(0);
       const world = itemTitled(page, CODE_TITLE);
       expect(await world.locator('.meta').innerText()).toBe('2 May 2024, 09:30 UTC · World desk');
-      await expectCutAtAWord(await world.locator('.summary').innerText());
+      await expectSummariesCut(page);
       expect(await world.locator('.title a').getAttribute('href')).toBe('https://news.example.org/2024/05/html-lesson.html');
       const arabic = itemTitled(page, ARABIC_TITLE);
       expect(await direction(arabic)).toBe('rtl');
