@@ -4,7 +4,7 @@ import type { StoredArticle } from '../model/article.js';
 import { seedPagePath } from '../lib/site-paths.js';
 import { newestItemDate, type FeedFormat, type FeedHistory, type FeedView } from './feed-view.js';
 import { archivePath, buildFeedView, CSS_FILE, currentFeedFiles, feedFile, feedUrls, outputTargets, STYLESHEET_FILE, type ViewTarget } from './feed-targets.js';
-import { resolveLinks } from './link-policy.js';
+import { resolveLinks, type LinkPolicy } from './link-policy.js';
 import type { PublishInput, PublishOutput, PublishReport, PublishSource } from './publish-types.js';
 import { renderAtom } from './render-atom.js';
 import { renderIndexPage, type OutputSummary } from './render-index.js';
@@ -12,7 +12,8 @@ import { renderJson } from './render-json.js';
 import { renderMirrorMap } from './render-mirror-map.js';
 import { renderOpml } from './render-opml.js';
 import { renderArticlePage } from './render-page.js';
-import { outputPageFile, renderOutputPage, type PageLink } from './render-output-page.js';
+import { outputPageFile, renderOutputPage } from './render-output-page.js';
+import { archivePageContext, currentPageContext, outputPageFiles } from './output-page-links.js';
 import { renderRss } from './render-rss.js';
 import { FEED_CSS, FEED_STYLESHEET } from './feed-stylesheet.js';
 import { isUpToDate, loadManifest, outputFingerprint, recordOf, saveManifest, siteFingerprint, type PublishManifest } from './output-manifest.js';
@@ -77,7 +78,7 @@ export async function publishOutputs(input: PublishInput, store: OutputStore): P
         next.outputs[output.id] = previous!;
         report.unchanged += files.length;
       } else rendered.push({ id: output.id, fingerprint, files });
-      for (const copy of copies) await publishOutput(input, output, selection, copy, copies, writer, store, !upToDate);
+      for (const copy of copies) await publishOutput({ input, output, selection, copy, copies, writer, store }, !upToDate);
       summaries.push({ output, items: selection.current.length, archivePages: selection.pages.length, updated: newestItemDate(selection.current) });
     }
     const seedArticles = await listSeedArticles(input, store);
@@ -161,64 +162,58 @@ function createWriter(outputDir: string, report: PublishReport): Writer {
   };
 }
 
+/** What publishing one output in one site copy works with. */
+interface OutputJob {
+  input: PublishInput;
+  output: PublishOutput;
+  selection: OutputSelection;
+  copy: SiteCopy;
+  copies: SiteCopy[];
+  writer: Writer;
+  store: OutputStore;
+}
+
 /** One output in one site copy: its subscription documents and pages (unless up to date) and its archive pages. */
-async function publishOutput(input: PublishInput, output: PublishOutput, selection: OutputSelection, copy: SiteCopy, copies: SiteCopy[], writer: Writer, store: OutputStore, renderCurrent: boolean) {
-  const newest = selection.pages.at(-1)?.page ?? null;
-  const targets = outputTargets(output, copy);
-  for (const { path: folder, policy } of targets) {
-    if (renderCurrent) {
-      const history: FeedHistory = { isArchive: false, complete: selection.complete, prevArchive: newest ? feedUrls(copy.base, archivePath(folder, newest)) : null, current: null };
-      const view = buildFeedView(input, output, selection.current, { copy, copies, path: folder, currentPath: folder, policy, history });
-      for (const format of output.formats) await writer.write(feedFile(copy, folder, format), RENDERERS[format](view), view.selfUrls[format]);
-      const pages = selection.pages.map((p) => p.page).reverse();
-      const page = { ...pageContext(input, output, folder), versions: versionsOf(output, targets, folder), current: null, archives: pages.map((n) => archiveLink(folder, n)) };
-      await writer.write(`${copy.dir}${outputPageFile(folder)}`, renderOutputPage(view, page));
-    }
-    // Pages sealed now are written now; older ones only if missing (a new copy or variant, or a page file new in this version).
-    const missing = newest !== null && !(await filesExist(input.outputDir, [feedFile(copy, archivePath(folder, newest), output.formats[0]!), `${copy.dir}${outputPageFile(archivePath(folder, newest))}`]));
-    for (const page of missing ? selection.pages : selection.sealed) {
-      const loaded = page.articleIds.map((id) => selection.sealedArticles.get(id));
-      const articles = loaded.every((a) => a !== undefined) ? loaded : await store.getArticlesByIds(page.articleIds);
-      const pageFolder = archivePath(folder, page.page);
-      const pageHistory: FeedHistory = {
-        isArchive: true,
-        complete: false,
-        prevArchive: page.page > 1 ? feedUrls(copy.base, archivePath(folder, page.page - 1)) : null,
-        current: feedUrls(copy.base, folder),
-      };
-      const target: ViewTarget = { copy, copies, path: pageFolder, currentPath: folder, policy, history: pageHistory };
-      const pageView = buildFeedView(input, output, articles, target);
-      for (const format of output.formats) await writer.writeOnce(feedFile(copy, pageFolder, format), () => RENDERERS[format](pageView));
-      // Sealed like the feed files beside it, so it links only what never goes away: the feed, and older pages.
-      const older = Array.from({ length: page.page - 1 }, (_, i) => archiveLink(folder, page.page - 1 - i));
-      const archiveContext = { ...pageContext(input, output, pageFolder), versions: [], current: { label: output.title, folder }, archives: older };
-      await writer.writeOnce(`${copy.dir}${outputPageFile(pageFolder)}`, () => renderOutputPage(pageView, archiveContext));
-    }
+async function publishOutput(job: OutputJob, renderCurrent: boolean) {
+  for (const target of outputTargets(job.output, job.copy)) {
+    if (renderCurrent) await publishCurrent(job, target);
+    for (const page of await archivePagesToWrite(job, target.path)) await publishArchivePage(job, target, page);
   }
 }
 
-function pageContext(input: PublishInput, output: PublishOutput, folder: string) {
-  return { siteTitle: input.site.title, folder, formats: output.formats };
+async function publishCurrent({ input, output, selection, copy, copies, writer }: OutputJob, { path: folder, policy }: { path: string; policy: LinkPolicy }) {
+  const newest = selection.pages.at(-1)?.page ?? null;
+  const history: FeedHistory = { isArchive: false, complete: selection.complete, prevArchive: newest ? feedUrls(copy.base, archivePath(folder, newest)) : null, current: null };
+  const view = buildFeedView(input, output, selection.current, { copy, copies, path: folder, currentPath: folder, policy, history });
+  for (const format of output.formats) await writer.write(feedFile(copy, folder, format), RENDERERS[format](view), view.selfUrls[format]);
+  const page = currentPageContext(input, output, copy, folder, selection.pages.map((p) => p.page));
+  await writer.write(`${copy.dir}${outputPageFile(folder)}`, renderOutputPage(view, page));
 }
 
-/** The other versions of a feed (main and variants), for the page of one of them. */
-function versionsOf(output: PublishOutput, targets: { path: string }[], folder: string): PageLink[] {
-  const labels = new Map([[`${output.id}/`, 'original links'], ...(output.variants ?? []).map((v) => [`${output.id}/${v.id}/`, `${v.kind} mirrors (${v.id})`] as const)]);
-  return targets.filter((t) => t.path !== folder).map((t) => ({ label: labels.get(t.path) ?? t.path, folder: t.path }));
+/** Pages sealed now are written now; older ones only if missing (a new copy or variant, or a file new in this version). */
+async function archivePagesToWrite({ input, output, selection, copy }: OutputJob, folder: string): Promise<OutputSelection['pages']> {
+  const newest = selection.pages.at(-1)?.page ?? null;
+  if (newest === null) return selection.sealed;
+  const newestFiles = [feedFile(copy, archivePath(folder, newest), output.formats[0]!), `${copy.dir}${outputPageFile(archivePath(folder, newest))}`];
+  for (const file of newestFiles) if (!(await fileExists(path.join(input.outputDir, file)))) return selection.pages;
+  return selection.sealed;
 }
 
-function archiveLink(folder: string, page: number): PageLink {
-  return { label: `page ${page}`, folder: archivePath(folder, page) };
-}
-
-/** The page of each feed folder of an output (main and variants), in every site copy. */
-function outputPageFiles(output: PublishOutput, copies: SiteCopy[]): string[] {
-  return copies.flatMap((copy) => outputTargets(output, copy).map(({ path: folder }) => `${copy.dir}${outputPageFile(folder)}`));
-}
-
-async function filesExist(outputDir: string, files: string[]): Promise<boolean> {
-  for (const file of files) if (!(await fileExists(path.join(outputDir, file)))) return false;
-  return true;
+async function publishArchivePage(job: OutputJob, { path: folder, policy }: { path: string; policy: LinkPolicy }, page: OutputSelection['pages'][number]) {
+  const { input, output, selection, copy, copies, writer, store } = job;
+  const loaded = page.articleIds.map((id) => selection.sealedArticles.get(id));
+  const articles = loaded.every((a) => a !== undefined) ? loaded : await store.getArticlesByIds(page.articleIds);
+  const pageFolder = archivePath(folder, page.page);
+  const history: FeedHistory = {
+    isArchive: true,
+    complete: false,
+    prevArchive: page.page > 1 ? feedUrls(copy.base, archivePath(folder, page.page - 1)) : null,
+    current: feedUrls(copy.base, folder),
+  };
+  const target: ViewTarget = { copy, copies, path: pageFolder, currentPath: folder, policy, history };
+  const view = buildFeedView(input, output, articles, target);
+  for (const format of output.formats) await writer.writeOnce(feedFile(copy, pageFolder, format), () => RENDERERS[format](view));
+  await writer.writeOnce(`${copy.dir}${outputPageFile(pageFolder)}`, () => renderOutputPage(view, archivePageContext(input, output, folder, page.page)));
 }
 
 async function publishSiteFiles(input: PublishInput, copy: SiteCopy, copies: SiteCopy[], seedArticles: StoredArticle[], summaries: OutputSummary[], writer: Writer) {
