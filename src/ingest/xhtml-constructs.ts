@@ -1,44 +1,61 @@
 import sax from 'sax';
 import { escapeXml } from '../lib/xml-escape.js';
+import { mapC1Controls } from './c1-controls.js';
 
-/** Serialized inner markup of an entry's xhtml text constructs, by element name. */
+/** Serialized inner markup of an entry's title/content/summary that hold elements, by element name. */
 export type XhtmlConstructs = Partial<Record<'title' | 'content' | 'summary', string>>;
 
-const CONSTRUCTS = new Set(['title', 'content', 'summary']);
+type ConstructName = keyof XhtmlConstructs;
+const CONSTRUCTS = new Set<string>(['title', 'content', 'summary']);
+
+interface Capture {
+  name: ConstructName;
+  depth: number;
+  parts: string[];
+  /** type="html": its text is HTML source already, written as it is; any other type's is escaped. */
+  rawText: boolean;
+  hasElements: boolean;
+}
 
 /**
- * Atom type="xhtml" title/content/summary as markup, in document order. xml2js (under
- * rss-parser) splits mixed content into text and children and loses their order, which scrambles
- * "Hello <b>World</b> again"; a SAX pass keeps it. Returns one entry per <entry>, in order.
+ * The entries' title/content/summary that hold elements (type="xhtml", or markup where text or
+ * escaped HTML was announced), as markup in document order. xml2js (under rss-parser) splits mixed
+ * content into text and children and loses their order, which scrambles "Hello <b>World</b> again";
+ * a SAX pass keeps it. Only an entry's own constructs count (not those of its <source>). Returns
+ * one record per <entry>, in order.
  */
 export function extractXhtmlConstructs(xml: string): XhtmlConstructs[] {
   const parser = sax.parser(true, { xmlns: false, position: false });
   const entries: XhtmlConstructs[] = [];
-  let current: XhtmlConstructs | null = null;
-  let capture: { name: 'title' | 'content' | 'summary'; depth: number; parts: string[] } | null = null;
-  let depth = 0;
+  const state: { entry: { record: XhtmlConstructs; depth: number } | null; capture: Capture | null; depth: number } = { entry: null, capture: null, depth: 0 };
   parser.onopentag = (tag) => {
-    depth++;
+    state.depth++;
     const name = localName(tag.name);
+    const attributes = tag.attributes as Record<string, string>;
+    const { capture, entry } = state;
     if (capture) {
-      capture.parts.push(`<${localName(tag.name)}${attributes(tag.attributes as Record<string, string>)}>`);
+      capture.hasElements = true;
+      capture.parts.push(`<${name}${serializeAttributes(attributes)}>`);
     } else if (name === 'entry') {
-      current = {};
-      entries.push(current);
-    } else if (current && CONSTRUCTS.has(name) && (tag.attributes as Record<string, string>).type === 'xhtml') {
-      capture = { name: name as 'title' | 'content' | 'summary', depth, parts: [] };
+      state.entry = { record: {}, depth: state.depth };
+      entries.push(state.entry.record);
+    } else if (entry && state.depth === entry.depth + 1 && CONSTRUCTS.has(name)) {
+      const type = (attributes.type ?? '').trim().toLowerCase();
+      state.capture = { name: name as ConstructName, depth: state.depth, parts: [], rawText: type === 'html' || type === 'text/html', hasElements: type === 'xhtml' };
     }
   };
   parser.onclosetag = (tagName) => {
-    if (capture && depth === capture.depth) {
-      current![capture.name] = unwrapDiv(capture.parts.join(''));
-      capture = null;
+    const { capture, entry } = state;
+    if (capture && state.depth === capture.depth) {
+      if (capture.hasElements) entry!.record[capture.name] = unwrapDiv(capture.parts.join(''));
+      state.capture = null;
     } else if (capture) capture.parts.push(`</${localName(tagName)}>`);
-    else if (localName(tagName) === 'entry') current = null;
-    depth--;
+    else if (entry && state.depth === entry.depth) state.entry = null;
+    state.depth--;
   };
-  parser.ontext = (text) => capture?.parts.push(escapeXml(text));
-  parser.oncdata = (text) => capture?.parts.push(escapeXml(text));
+  const onText = (text: string) => state.capture?.parts.push(state.capture.rawText ? mapC1Controls(text) : escapeXml(mapC1Controls(text)));
+  parser.ontext = onText;
+  parser.oncdata = onText;
   parser.onerror = () => {
     throw new Error('xhtml pass: not well-formed');
   };
@@ -50,14 +67,14 @@ function localName(name: string): string {
   return name.includes(':') ? name.slice(name.indexOf(':') + 1) : name;
 }
 
-function attributes(attrs: Record<string, string>): string {
+function serializeAttributes(attrs: Record<string, string>): string {
   return Object.entries(attrs)
     .filter(([key]) => key !== 'xmlns' && !key.startsWith('xmlns:'))
-    .map(([key, value]) => ` ${localName(key)}="${escapeXml(value)}"`)
+    .map(([key, value]) => ` ${localName(key)}="${escapeXml(mapC1Controls(value))}"`)
     .join('');
 }
 
-/** The required xhtml:div wrapper is not part of the content. */
+/** The xhtml:div wrapper Atom requires (and escaped HTML sometimes copies) is not part of the content. */
 function unwrapDiv(markup: string): string {
   return markup.trim().replace(/^<div>/, '').replace(/<\/div>$/, '');
 }
