@@ -29,7 +29,8 @@ const ATOM_NAMESPACES = new Set(['http://www.w3.org/2005/atom', 'http://purl.org
 /** Userland published RSS 2.0 under several namespace URIs (…/rss, …/rss2). */
 const USERLAND_RSS = 'backend.userland.com/rss';
 
-type Scope = ReadonlyMap<string, string>;
+/** Prefix ('' for the default namespace) → namespace URI in lower case. */
+export type Scope = ReadonlyMap<string, string>;
 type Node = Record<string, unknown>;
 
 /** Renames, in place, the elements of `tree` (xml2js's output: the root element by name) to their canonical names. */
@@ -41,8 +42,19 @@ export function canonicalizeNames(tree: RawRecord): RawRecord {
   return tree;
 }
 
-function renameChildren(node: Node, parentScope: Scope, isAtom: boolean): void {
+/** Iterative, not recursive: a document may nest elements thousands deep. */
+function renameDescendants(root: Node, rootScope: Scope, isAtom: boolean): void {
+  const pending: [Node, Scope][] = [[root, rootScope]];
+  for (let next = pending.pop(); next; next = pending.pop()) {
+    const [node, scope] = next;
+    for (const [child, childScope] of renameChildren(node, scope, isAtom)) pending.push([child, childScope]);
+  }
+}
+
+/** Renames the element children of one node; returns those that have children of their own to visit. */
+function renameChildren(node: Node, parentScope: Scope, isAtom: boolean): [Node, Scope][] {
   const renamed = new Map<string, unknown>();
+  const visit: [Node, Scope][] = [];
   let changed = false;
   for (const [key, value] of Object.entries(node)) {
     if (key === '$' || key === '_') {
@@ -53,16 +65,18 @@ function renameChildren(node: Node, parentScope: Scope, isAtom: boolean): void {
       const scope = scopeOf(child, parentScope);
       const name = canonicalName(key, scope, isAtom);
       changed ||= name !== key;
-      if (typeof child === 'object' && child !== null) renameChildren(child as Node, scope, isAtom);
+      if (typeof child === 'object' && child !== null) visit.push([child as Node, scope]);
       const siblings = renamed.get(name) as unknown[] | undefined;
       if (siblings) siblings.push(child);
       else renamed.set(name, [child]);
     }
   }
-  if (!changed) return;
-  // Two spellings of one name (rss:item and item) become one list, in the order their names first appeared.
-  for (const key of Object.keys(node)) delete node[key];
-  for (const [key, value] of renamed) node[key] = value;
+  if (changed) {
+    // Two spellings of one name (rss:item and item) become one list, in the order their names first appeared.
+    for (const key of Object.keys(node)) delete node[key];
+    for (const [key, value] of renamed) node[key] = value;
+  }
+  return visit;
 }
 
 /** The tree's root: xml2js holds it as an object, not a list, under its name (explicitRoot). */
@@ -70,7 +84,7 @@ function renameRoot(tree: RawRecord, isAtom: boolean): void {
   const [rootKey] = Object.keys(tree);
   const root = tree[rootKey!];
   const scope = scopeOf(root, new Map());
-  if (typeof root === 'object' && root !== null) renameChildren(root as Node, scope, isAtom);
+  if (typeof root === 'object' && root !== null) renameDescendants(root as Node, scope, isAtom);
   const name = canonicalName(rootKey!, scope, isAtom);
   if (name === rootKey) return;
   delete tree[rootKey!];
@@ -79,7 +93,11 @@ function renameRoot(tree: RawRecord, isAtom: boolean): void {
 
 /** The prefix bindings in effect on an element: its parent's, with its own xmlns attributes over them. */
 function scopeOf(node: unknown, parent: Scope): Scope {
-  const attributes = typeof node === 'object' && node !== null ? (node as Node).$ : undefined;
+  return typeof node === 'object' && node !== null ? scopeWith((node as Node).$, parent) : parent;
+}
+
+/** `parent` with the xmlns declarations among `attributes` (an element's, by qualified name) over it. */
+export function scopeWith(attributes: unknown, parent: Scope): Scope {
   if (typeof attributes !== 'object' || attributes === null) return parent;
   let scope: Map<string, string> | null = null;
   for (const [name, value] of Object.entries(attributes as Record<string, unknown>)) {
@@ -95,7 +113,8 @@ function namespaceOf(qualifiedName: string, scope: Scope): string | undefined {
   return scope.get(colon === -1 ? '' : qualifiedName.slice(0, colon));
 }
 
-function canonicalName(qualifiedName: string, scope: Scope, isAtom: boolean): string {
+/** The name the readers know an element by: by namespace for the namespaces we read, else as written. */
+export function canonicalName(qualifiedName: string, scope: Scope, isAtom: boolean): string {
   const namespace = namespaceOf(qualifiedName, scope);
   if (!namespace) return qualifiedName;
   const local = qualifiedName.slice(qualifiedName.indexOf(':') + 1);

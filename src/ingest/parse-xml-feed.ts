@@ -1,6 +1,6 @@
 import type { ParsedFeed, ParsedItem, SkippedItems, TextValue } from '../model/parsed-feed.js';
 import { firstText, markupOf, nodes, textOf, type XmlNode } from './xml2js-nodes.js';
-import { extractXhtmlConstructs, type XhtmlConstructs } from './xhtml-constructs.js';
+import { extractOrderedMarkup, type OrderedMarkup } from './ordered-markup.js';
 import { looseText } from './text-values.js';
 import { atomText } from './atom-text.js';
 import { authorsOf, combineBases, itemLinks, readXmlItem } from './read-xml-item.js';
@@ -27,7 +27,7 @@ async function parseCapped(xml: string, root: 'rss' | 'atom' | 'rdf', version: s
   const raw = await readXmlTree(xml);
   const isAtom = root === 'atom';
   const items = Array.isArray(raw.items) ? (raw.items as RawRecord[]) : [];
-  const ordered = isAtom && (/type\s*=\s*["']xhtml["']/.test(xml) || items.some(holdsMarkup)) ? orderedConstructs(xml) : [];
+  const ordered = items.some(holdsMarkup) ? orderedMarkup(xml, root) : [];
   const feedAttrs = (nodes(raw.fmAttributes)[0] ?? {}) as Record<string, string>;
   const links = itemLinks(raw);
   const feedAuthors = isAtom ? authorsOf(raw, true) : [];
@@ -46,17 +46,17 @@ async function parseCapped(xml: string, root: 'rss' | 'atom' | 'rdf', version: s
   };
 }
 
-/** Whether an entry's title, content or summary holds elements, whose order xml2js loses. */
+/** Whether one of an item's fields holds elements, whose order xml2js loses (see ordered-markup.ts). */
 function holdsMarkup(item: RawRecord): boolean {
-  return ['fmTitle', 'fmContent', 'fmSummary'].some((key) => {
+  return ['fmTitle', 'fmContent', 'fmSummary', 'fmDescription', 'fmBody', 'fmXhtmlBody'].some((key) => {
     const node = nodes(item[key])[0];
     return typeof node === 'object' && Object.keys(node).some((k) => k !== '_' && k !== '$');
   });
 }
 
-function orderedConstructs(xml: string): XhtmlConstructs[] {
+function orderedMarkup(xml: string, root: 'rss' | 'atom' | 'rdf'): OrderedMarkup[] {
   try {
-    return extractXhtmlConstructs(xml);
+    return extractOrderedMarkup(xml, root);
   } catch {
     return []; // rss-parser accepted it leniently; keep its (unordered) reading
   }

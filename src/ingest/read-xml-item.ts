@@ -9,17 +9,17 @@ import type { ParsedItem, ParsedLink, ParsedMedia, ParsedPerson, TextValue } fro
 import { atomText } from './atom-text.js';
 import type { RawRecord } from './read-xml-tree.js';
 import { looseText, plainText } from './text-values.js';
-import type { XhtmlConstructs } from './xhtml-constructs.js';
+import type { OrderedMarkup } from './ordered-markup.js';
 import { attrOf, childText, firstText, markupOf, nodes, textOf, type XmlNode } from './xml2js-nodes.js';
 
 const PUBLISHED = ['fmPublished', 'fmIssued', 'fmPubDate', 'fmDctermsIssued', 'fmCreated', 'fmDctermsCreated', 'fmDcDate'];
 // dc:date is RSS 1.0's only date: the publication date there, and feedparser's `updated`.
 const UPDATED = ['fmUpdated', 'fmModified', 'fmDctermsModified', 'fmDcDate'];
 
-export function readXmlItem(item: RawRecord, isAtom: boolean, ordered: XhtmlConstructs): ParsedItem {
+export function readXmlItem(item: RawRecord, isAtom: boolean, ordered: OrderedMarkup): ParsedItem {
   const attrs = (nodes(item.fmAttributes)[0] ?? {}) as Record<string, string>;
   const links = itemLinks(item);
-  const { content, summary } = isAtom ? atomBodies(item, ordered) : rssBodies(item);
+  const { content, summary } = isAtom ? atomBodies(item, ordered) : rssBodies(item, ordered);
   return {
     guid: firstText(guidOf(item), attrs['rdf:about']),
     link: firstText(links.find((l) => l.rel === 'alternate')?.href, permaLinkGuid(item)),
@@ -37,9 +37,9 @@ export function readXmlItem(item: RawRecord, isAtom: boolean, ordered: XhtmlCons
   };
 }
 
-function titleOf(item: RawRecord, isAtom: boolean, ordered: XhtmlConstructs): TextValue | null {
+function titleOf(item: RawRecord, isAtom: boolean, ordered: OrderedMarkup): TextValue | null {
   const own = nodes(item.fmTitle)[0];
-  const title = isAtom ? atomText(own, markupOf(own), ordered.title) : looseText(markupOf(own));
+  const title = isAtom ? atomText(own, markupOf(own), ordered.title) : looseText(ordered.title ?? markupOf(own));
   return title ?? looseText(markupOf(nodes(item.fmDcTitle)[0])) ?? mediaText(nodes(item.fmMediaTitle)[0]);
 }
 
@@ -59,14 +59,14 @@ interface Bodies {
 }
 
 /** RSS: full content from content:encoded, xhtml:body or fullitem; the summary from description and its stand-ins. */
-function rssBodies(item: RawRecord): Bodies {
-  const body = nodes(item.fmXhtmlBody)[0] ?? nodes(item.fmBody)[0];
-  const content = html(nodes(item.fmEncoded)[0]) ?? html(body) ?? html(nodes(item.fmFullitem)[0]);
-  const summary = html(nodes(item.fmDescription)[0]) ?? otherSummaries(item) ?? looseText(markupOf(nodes(item.fmSummary)[0]));
+function rssBodies(item: RawRecord, ordered: OrderedMarkup): Bodies {
+  const body = html(nodes(item.fmXhtmlBody)[0], ordered['xhtml:body']) ?? html(nodes(item.fmBody)[0], ordered.body);
+  const content = html(nodes(item.fmEncoded)[0]) ?? body ?? html(nodes(item.fmFullitem)[0]);
+  const summary = html(nodes(item.fmDescription)[0], ordered.description) ?? otherSummaries(item) ?? looseText(ordered.summary ?? markupOf(nodes(item.fmSummary)[0]));
   return content ? { content, summary } : { content: summary, summary: null };
 }
 
-function atomBodies(item: RawRecord, ordered: XhtmlConstructs): Bodies {
+function atomBodies(item: RawRecord, ordered: OrderedMarkup): Bodies {
   const contentNode = nodes(item.fmContent)[0];
   const summaryNode = nodes(item.fmSummary)[0];
   const content = atomText(contentNode, markupOf(contentNode), ordered.content);
@@ -84,8 +84,10 @@ function otherSummaries(item: RawRecord): TextValue | null {
   );
 }
 
-function html(node: XmlNode | undefined): TextValue | null {
-  const value = markupOf(node);
+/** HTML source: the element's text, or its markup (in document order when the ordered pass read it). */
+function html(node: XmlNode | undefined, ordered?: string): TextValue | null {
+  if (node === undefined) return null;
+  const value = ordered ?? markupOf(node);
   return value?.trim() ? { value, type: 'html' } : null;
 }
 
