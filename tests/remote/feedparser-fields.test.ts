@@ -99,12 +99,13 @@ describe('RSS and Atom elements under a prefix are read by namespace', () => {
 });
 
 describe('links and enclosures', () => {
-  it('a permalink guid is the link of an item that has none; a guid marked isPermaLink="false" or that is no URL is not', async () => {
+  it('a permalink guid is the link of an item that has none; a guid marked isPermaLink="false" (in any case) or that is no URL is not', async () => {
     const { items } = await republish('links-enclosures.xml');
     expect(byTitle(items, 'A permalink guid and no link').url).toBe('http://links.example/permalink');
     expect(byTitle(items, 'An explicit permalink guid and no link').url).toBe('http://links.example/explicit-permalink');
     expect(byTitle(items, 'A link beside a permalink guid')).toMatchObject({ url: 'http://links.example/the-link', id: 'http://links.example/the-guid' });
     expect(byTitle(items, 'A guid that is no permalink').url).toBeUndefined();
+    expect(byTitle(items, 'A guid marked isPermaLink="False"').url).toBeUndefined();
     expect(byTitle(items, 'A guid that is no URL')).toMatchObject({ id: 'abc-123' });
     expect(byTitle(items, 'A guid that is no URL').url).toBeUndefined();
   });
