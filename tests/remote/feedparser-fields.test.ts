@@ -98,6 +98,31 @@ describe('RSS and Atom elements under a prefix are read by namespace', () => {
   });
 });
 
+describe('odd shapes the new readers meet', () => {
+  /**
+   * Generated, not a fixture: the point is its depth, kept under the 200,000-node budget so the
+   * cutting pass (and its depth limit) does not run. Recursion over either nest overflows the stack.
+   */
+  const deepFeed = (title: string) =>
+    `<rss version="2.0"><channel><title>Deep</title><item><title>${title}</title><link>http://deep.example/1</link>` +
+    `${'<x:n xmlns:x="http://x.example/">'.repeat(10_000)}${'</x:n>'.repeat(10_000)}` +
+    `<body xmlns="http://www.w3.org/1999/xhtml">${'<div>'.repeat(60_000)}deep${'</div>'.repeat(60_000)}</body></item></channel></rss>`;
+
+  it.each([
+    ['read in document order (the SAX pass)', 'Deep item'],
+    ['an undefined entity makes the SAX pass give up: the xml2js reading, whose serializer would overflow the stack, gives no body', 'Deep &bogus; item'],
+  ])('markup nested 10,000 deep in another module\'s element and 60,000 deep in xhtml:body: the item is published; %s', async (_how, title) => {
+    const server = await scope.server();
+    server.on('/feed.xml', feed(deepFeed(title), 'application/rss+xml'));
+    const h = await scope.harness({ sources: [{ id: 'src', url: server.url('/feed.xml') }] });
+    await h.run();
+    expect((await h.state('src')).lastOutcome).toBe('ok');
+    const [item] = (JSON.parse(await h.output('all/feed.json')) as { items: JsonItem[] }).items;
+    expect(item?.title).toMatch(/^Deep (&bogus; )?item$/);
+    expect(item?.url).toBe('http://deep.example/1');
+  });
+});
+
 describe('links and enclosures', () => {
   it('a permalink guid is the link of an item that has none; a guid marked isPermaLink="false" (in any case) or that is no URL is not', async () => {
     const { items } = await republish('links-enclosures.xml');
