@@ -117,7 +117,10 @@ function namespaceOf(qualifiedName: string, scope: Scope): string | undefined {
 export function canonicalName(qualifiedName: string, scope: Scope, isAtom: boolean): string {
   const namespace = namespaceOf(qualifiedName, scope);
   if (!namespace) return qualifiedName;
-  const local = qualifiedName.slice(qualifiedName.indexOf(':') + 1);
+  const colon = qualifiedName.indexOf(':');
+  // In RSS, Atom as the default namespace is most likely a mistyped xmlns:atom: unprefixed names stay RSS's.
+  if (ATOM_NAMESPACES.has(namespace) && !isAtom && colon === -1) return qualifiedName;
+  const local = qualifiedName.slice(colon + 1);
   const prefix = ATOM_NAMESPACES.has(namespace) ? (isAtom ? '' : 'atom') : namespace.includes(USERLAND_RSS) ? '' : PREFIXES.get(namespace);
   if (prefix === undefined) return qualifiedName;
   return prefix === '' ? local : `${prefix}:${local}`;

@@ -35,13 +35,14 @@ interface Capture {
  * (under rss-parser) splits mixed content into text and children and loses their order, which
  * scrambles "Hello <b>World</b> again"; a SAX pass keeps it. Elements are matched by canonical
  * name (canonical-names.ts), and only an item's own fields count (not those of an Atom <source>).
- * Returns one record per item, in order.
+ * Returns one record per item where rss-parser finds items, in order.
  */
 export function extractOrderedMarkup(xml: string, root: 'rss' | 'atom' | 'rdf'): OrderedMarkup[] {
   const format = root === 'atom' ? ATOM : RSS;
   const parser = sax.parser(true, { xmlns: false, position: false });
   const items: OrderedMarkup[] = [];
   const scopes: Scope[] = [new Map()];
+  const names: string[] = [];
   const state: { item: { record: OrderedMarkup; depth: number } | null; capture: Capture | null } = { item: null, capture: null };
   parser.onopentag = (tag) => {
     const attributes = tag.attributes as Record<string, string>;
@@ -50,10 +51,11 @@ export function extractOrderedMarkup(xml: string, root: 'rss' | 'atom' | 'rdf'):
     const depth = scopes.length - 1;
     const { capture, item } = state;
     const name = canonicalName(tag.name, scope, format.isAtom);
+    names.push(name);
     if (capture) {
       capture.hasElements = true;
       capture.parts.push(`<${localName(tag.name)}${serializeAttributes(attributes)}>`);
-    } else if (name === format.item) {
+    } else if (name === format.item && isItemPlace(names)) {
       state.item = { record: {}, depth };
       items.push(state.item.record);
     } else if (item && depth === item.depth + 1 && format.fields.has(name)) {
@@ -70,6 +72,7 @@ export function extractOrderedMarkup(xml: string, root: 'rss' | 'atom' | 'rdf'):
     } else if (capture) capture.parts.push(`</${localName(tagName)}>`);
     else if (item && depth === item.depth) state.item = null;
     scopes.pop();
+    names.pop();
   };
   const onText = (text: string) => state.capture?.parts.push(state.capture.rawText ? mapC1Controls(text) : escapeXml(mapC1Controls(text)));
   parser.ontext = onText;
@@ -79,6 +82,11 @@ export function extractOrderedMarkup(xml: string, root: 'rss' | 'atom' | 'rdf'):
   };
   parser.write(xml).close();
   return items;
+}
+
+/** Where rss-parser finds items: children of the root (Atom, RDF, RSS without a channel) or of <channel>. */
+function isItemPlace(names: string[]): boolean {
+  return names.length === 2 || (names.length === 3 && names[1] === 'channel');
 }
 
 function localName(name: string): string {

@@ -92,6 +92,11 @@ describe('RSS and Atom elements under a prefix are read by namespace', () => {
     expect(items).toEqual([expect.objectContaining({ title: 'Hello prefixed world', url: 'http://atom-prefixed.example/1', summary: 'A prefixed summary', authors: [{ name: 'Fay Feed' }] })]);
   });
 
+  it('RSS that declares Atom its default namespace (a mistyped xmlns:atom) is still read as RSS', async () => {
+    const { items } = await republish('rss-atom-default-namespace.xml');
+    expect(items).toEqual([expect.objectContaining({ title: 'Still an RSS item', url: 'http://mistyped.example/1', date_published: '2024-01-01T00:00:00.000Z' })]);
+  });
+
   it('items with no <channel> around them (RSS and RDF) are read', async () => {
     expect((await republish('rss-no-channel.xml')).items).toEqual([expect.objectContaining({ title: 'An item with no channel around it', summary: 'Read all the same' })]);
     expect((await republish('rdf-no-channel.xml')).items).toEqual([expect.objectContaining({ title: 'An RDF item with no channel', url: 'http://no-channel.example/rdf/1' })]);
