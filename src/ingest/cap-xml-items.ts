@@ -35,7 +35,9 @@ export const MAX_XML_DEPTH = 1_000;
  */
 export function capXmlItems(xml: string, root: 'rss' | 'atom' | 'rdf', maxItems: number): XmlCut {
   const itemName = root === 'atom' ? 'entry' : 'item';
-  const mayExceed = countOf(xml, '<') + countOf(xml, '=') > MAX_XML_NODES || countOf(xml, `<${itemName}`) > maxItems;
+  // `:item` also counts prefixed items (<rss:item>), and end tags: an overestimate only costs the pass.
+  const items = countOf(xml, `<${itemName}`) + countOf(xml, `:${itemName}`);
+  const mayExceed = countOf(xml, '<') + countOf(xml, '=') > MAX_XML_NODES || items > maxItems;
   if (!mayExceed) return { xml, overLimit: 0, elementsCut: 0 };
   const cuts = findCuts(xml, itemName, maxItems);
   return { xml: cuts.ranges.length === 0 ? xml : withoutRanges(xml, cuts.ranges), overLimit: cuts.overLimit, elementsCut: cuts.elementsCut };
@@ -58,13 +60,14 @@ function findCuts(xml: string, itemName: string, maxItems: number): Cuts {
   const current: { cut: { depth: number; start: number; isItem: boolean } | null } = { cut: null };
   parser.onopentag = (tag) => {
     const { cut } = current;
-    path.push(tag.name);
+    // Local names: items and channels may carry a prefix (<rss:item>, <r:channel>).
+    path.push(localName(tag.name));
     if (path.length > MAX_XML_DEPTH) throw new FeedParseError(`elements nested more than ${MAX_XML_DEPTH} deep`);
     if (cut) {
       if (!cut.isItem) cuts.elementsCut++;
       return;
     }
-    const isItem = tag.name === itemName && (path.length === 2 || (path.length === 3 && path[1] === 'channel'));
+    const isItem = path[path.length - 1] === itemName && (path.length === 2 || (path.length === 3 && path[1] === 'channel'));
     if (isItem) items++;
     const attributes = Object.keys(tag.attributes).length;
     if ((isItem && items > maxItems) || nodes + 1 + attributes > MAX_XML_NODES || attributes > MAX_XML_ATTRIBUTES) {
@@ -106,6 +109,10 @@ function withoutRanges(xml: string, ranges: number[]): string {
   }
   kept.push(xml.slice(from));
   return kept.join('');
+}
+
+function localName(name: string): string {
+  return name.slice(name.indexOf(':') + 1);
 }
 
 function countOf(text: string, needle: string): number {
