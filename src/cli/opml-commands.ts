@@ -1,7 +1,8 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { loadConfigOrExit, type CommonOptions } from './run-command.js';
 import { CliError, EXIT, type ExitCode } from './exit-codes.js';
-import { parseOpml, OpmlError } from '../ingest/parse-opml.js';
+import { parseOpml } from '../ingest/parse-opml.js';
+import { FeedmirrorError } from '../model/errors.js';
 import { renderOpml } from '../publish/render-opml.js';
 import { siteCopies } from '../publish/site-copies.js';
 import { buildMirrorMap } from '../pipeline/mirror-map.js';
@@ -16,8 +17,8 @@ export async function importOpmlCommand(file: string, options: CommonOptions & {
   try {
     feeds = await parseOpml(await readFile(file, 'utf8'));
   } catch (error) {
-    const reason = error instanceof OpmlError ? error.message : `cannot read it (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`;
-    throw new CliError(`import-opml: ${file}: ${reason}`, EXIT.USAGE);
+    const reason = error instanceof FeedmirrorError ? error.message : `cannot read it (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`;
+    throw new CliError('FM_OPML', `import-opml: ${file}: ${reason}`, EXIT.USAGE, { cause: error });
   }
   const known = new Set(config.sources.flatMap((s) => (s.kind === 'feed' ? [s.url] : [])));
   const ids = new Set(config.sources.map((s) => s.id));

@@ -1,7 +1,7 @@
 import Parser from 'rss-parser';
 import { decodeHTMLStrict } from 'entities';
 import { isXmlChar } from '../lib/xml-chars.js';
-import { FeedParseError } from './feed-parse-error.js';
+import { FeedmirrorError } from '../model/errors.js';
 
 /** rss-parser keeps only the first link, author and category and drops attributes; these keep them raw. */
 const ITEM_FIELDS: [string, string, { keepArray: true }][] = [
@@ -34,11 +34,11 @@ export async function readXmlTree(xml: string): Promise<RawRecord> {
   } catch (error) {
     const message = (error as Error).message ?? String(error);
     // Undeclared or DOCTYPE-declared entities: read them as literal text (never expanded, so no entity bombs or XXE).
-    if (!/Invalid character entity/i.test(message)) throw new FeedParseError(firstLine(message), { cause: error });
+    if (!/Invalid character entity/i.test(message)) throw new FeedmirrorError('FM_PARSE', firstLine(message), { cause: error });
     try {
       return await newParser().parseString(neutralizeEntities(xml));
     } catch (retryError) {
-      throw new FeedParseError(firstLine((retryError as Error).message), { cause: retryError });
+      throw new FeedmirrorError('FM_PARSE', firstLine((retryError as Error).message), { cause: retryError });
     }
   }
 }

@@ -1,5 +1,6 @@
 import sax from 'sax';
 import { escapeXml } from '../lib/xml-escape.js';
+import { FeedmirrorError } from '../model/errors.js';
 
 /** Serialized inner markup of an entry's xhtml text constructs, by element name. */
 export type XhtmlConstructs = Partial<Record<'title' | 'content' | 'summary', string>>;
@@ -40,7 +41,7 @@ export function extractXhtmlConstructs(xml: string): XhtmlConstructs[] {
   parser.ontext = (text) => capture?.parts.push(escapeXml(text));
   parser.oncdata = (text) => capture?.parts.push(escapeXml(text));
   parser.onerror = () => {
-    throw new Error('xhtml pass: not well-formed');
+    throw new FeedmirrorError('FM_PARSE', 'xhtml pass: not well-formed');
   };
   parser.write(xml).close();
   return entries;

@@ -8,7 +8,7 @@ import { FetchError } from '../sources/http/fetch-errors.js';
 import type { HttpSettings } from '../sources/http/http-client.js';
 
 /** Failures that look like the primary host being blocked or down, rather than the feed being broken. */
-const MIRROR_WORTHY = new Set(['FM_CONNECT', 'FM_DNS', 'FM_TLS', 'FM_TIMEOUT']);
+const MIRROR_WORTHY = new Set<FetchError['code']>(['FM_CONNECT', 'FM_DNS', 'FM_TLS', 'FM_TIMEOUT']);
 const BLOCKED_STATUSES = new Set([403, 451]);
 
 export interface MirroredFetch {

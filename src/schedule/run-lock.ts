@@ -1,6 +1,7 @@
 import { hostname } from 'node:os';
 import { mkdir, open, readFile, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
+import { FeedmirrorError } from '../model/errors.js';
 
 /**
  * One run at a time per store: a lock file next to the database, created exclusively. A lock
@@ -75,7 +76,7 @@ export async function acquireLockWaiting(file: string, pollMs = 1000, signal?: A
   for (;;) {
     const attempt = await tryAcquireLock(file);
     if (attempt.acquired) return attempt.lock;
-    if (signal?.aborted) throw new Error('gave up waiting for the run lock');
+    if (signal?.aborted) throw new FeedmirrorError('FM_LOCK_ABORTED', 'gave up waiting for the run lock');
     await new Promise((resolve) => setTimeout(resolve, pollMs));
   }
 }

@@ -7,10 +7,7 @@ import type { ArticleQuery, CachedDocument, DuplicateCandidate, DuplicateQuery, 
 import type { SourceState } from '../model/source-state.js';
 import { LATEST_VERSION, MIGRATIONS } from './migrations.js';
 import { sha256Hex } from '../lib/text.js';
-
-export class StoreError extends Error {
-  readonly code = 'FM_STORE';
-}
+import { FeedmirrorError } from '../model/errors.js';
 
 interface ExistingRow {
   id: string;
@@ -46,15 +43,15 @@ export function openSqliteStore(file: string): SqliteStore {
     migrate(db, file);
     return new SqliteStore(db);
   } catch (error) {
-    if (error instanceof StoreError) throw error;
-    throw new StoreError(`store: cannot open ${file}: ${(error as Error).message}`, { cause: error });
+    if (error instanceof FeedmirrorError) throw error;
+    throw new FeedmirrorError('FM_STORE', `store: cannot open ${file}: ${(error as Error).message}`, { cause: error });
   }
 }
 
 function migrate(db: Database.Database, file: string): void {
   const current = db.pragma('user_version', { simple: true }) as number;
   if (current > LATEST_VERSION) {
-    throw new StoreError(`store: ${file} has schema version ${current}, newer than this feedmirror knows (${LATEST_VERSION}); upgrade feedmirror`);
+    throw new FeedmirrorError('FM_STORE', `store: ${file} has schema version ${current}, newer than this feedmirror knows (${LATEST_VERSION}); upgrade feedmirror`);
   }
   for (const migration of MIGRATIONS.filter((m) => m.version > current)) {
     db.transaction(() => {
