@@ -17,7 +17,7 @@ import { FEED_CSS, FEED_STYLESHEET } from './feed-stylesheet.js';
 import { isUpToDate, outputFingerprint, previousManifest, recordOf, siteFingerprint, type PublishManifest } from './output-manifest.js';
 import type { OutputSelection } from '../model/output-selection.js';
 import { siteCopies, type SiteCopy } from './site-copies.js';
-import { commitFile, discardFile, removeStaleTempFiles, stageFile, type FileText, type StagedFile } from './write-files.js';
+import { commitFile, discardFile, removeStaleTempFiles, stageFile, type FileText, type StagedFile } from '../lib/atomic-write.js';
 
 export type { PublishInput, PublishOutput, PublishPlan, PublishReport, PublishResult, PublishSite, PublishSource, SourceHealth } from './publish-types.js';
 

@@ -144,7 +144,7 @@ export function unreadable(error: unknown): SeedRefusal {
   return { code: 'FM_SEED_UNREADABLE', message: `cannot be read (${errnoOf(error)})` };
 }
 
-export function errnoOf(error: unknown): string {
+function errnoOf(error: unknown): string {
   return (error as NodeJS.ErrnoException).code ?? 'EIO';
 }
 

@@ -28,14 +28,10 @@ export interface SeedFolderListing {
 }
 
 /**
- * Reads every `*.txt` file directly in `folder`, in name order.
- * Links that lead outside the folder, files that are not regular files and oversized files are reported, not read.
+ * The `*.txt` files directly in `folder`, in name order, with what can be told without opening
+ * them: links that lead outside the folder, files that are not regular files and oversized files
+ * are reported, not listed.
  */
-export async function readSeedFolder(sourceId: string, folder: string): Promise<SeedFolderScan> {
-  return readSeedEntries(sourceId, await listSeedFolder(sourceId, folder));
-}
-
-/** The seed files of `folder` in name order, with what can be told without opening them. */
 export async function listSeedFolder(sourceId: string, folder: string): Promise<SeedFolderListing> {
   const names = (await readdir(folder)).filter((name) => name.endsWith(SEED_EXTENSION) && !name.startsWith('.')).sort();
   const root = await realpath(folder);
