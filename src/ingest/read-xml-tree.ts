@@ -26,7 +26,7 @@ export type RawRecord = Record<string, unknown>;
 /**
  * The xml2js tree of a feed document, through rss-parser with the fields it would drop kept raw.
  * A new rss-parser per call: a shared one keeps xml2js state between parses and then accepts
- * malformed feeds (LIBRARIES.md §2).
+ * malformed feeds (tests/remote/rss-parser-workarounds.test.ts).
  */
 export async function readXmlTree(xml: string): Promise<RawRecord> {
   try {

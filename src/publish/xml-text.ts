@@ -3,7 +3,7 @@ import { escapeXml } from '../lib/xml-escape.js';
 
 /**
  * Making arbitrary strings safe for XML 1.0. `feed` passes through characters XML forbids and
- * splits only the first "]]>" of a CDATA section (see LIBRARIES.md §1), so every string that
+ * splits only the first "]]>" of a CDATA section, so every string that
  * reaches it or our own markup goes through here.
  */
 
