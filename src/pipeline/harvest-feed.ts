@@ -60,9 +60,8 @@ export async function harvestFeedSource(source: FeedSourceConfig, previous: Sour
   const log = deps.logger.child({ source: source.id });
   try {
     let url = state.url ?? source.url;
-    const first = await fetchWithMirrors(source, { url, etag: state.etag, lastModified: state.lastModified, signal: deps.signal }, http, { ...deps, logger: log });
-    const fetched = first.result;
-    if (first.mirrorBase) return await harvestFromMirror({ source, state, fetched, url, mirrorBase: first.mirrorBase, deps, log });
+    const { fetched, mirrorBase } = await fetchWithMirrors(source, { url, etag: state.etag, lastModified: state.lastModified, signal: deps.signal }, http, { ...deps, logger: log });
+    if (mirrorBase) return await harvestFromMirror({ source, state, fetched, url, mirrorBase, deps, log });
     if (fetched.movedTo) log.info({ from: url, to: fetched.movedTo }, `feed ${url} moved permanently to ${fetched.movedTo}; using the new URL from now on`);
     url = fetched.movedTo ?? url;
     if (fetched.kind === 'not-modified') return { ...NOTHING, state: stateAfterSuccess({ state, fetched, url, newItems: 0, source, deps }), error: null };
@@ -228,7 +227,7 @@ async function readBody({ source, fetched, url, hostAliases, deps, log }: Fetche
   return { kind: 'feed', articles, unchanged, record: { body, title, items }, title, skipped: parsed.skipped };
 }
 
-interface Success {
+interface SuccessfulFetch {
   state: SourceState;
   fetched: FetchResult;
   url: string;
@@ -238,7 +237,7 @@ interface Success {
   deps: FeedHarvestDeps;
 }
 
-function stateAfterSuccess({ state, fetched, url, newItems, source, deps }: Success): SourceState {
+function stateAfterSuccess({ state, fetched, url, newItems, source, deps }: SuccessfulFetch): SourceState {
   const now = deps.now;
   return {
     ...state,
