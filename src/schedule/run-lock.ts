@@ -63,7 +63,8 @@ async function removeStaleLock(file: string, now: () => Date): Promise<boolean> 
   }
   try {
     const holder = await readHolder(file);
-    if (await isStale(file, holder, now())) await rm(file, { force: true });
+    // Gone already: another contender removed it, and may be creating its own lock this instant.
+    if (holder !== null && (await isStale(file, holder, now()))) await rm(file, { force: true });
     return true;
   } finally {
     await handle.close();
