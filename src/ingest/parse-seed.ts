@@ -78,7 +78,7 @@ function classifyBodyBlock(paragraph: string, out: Classified): void {
   const credit = CREDIT.exec(paragraph);
   const captionText = credit ? paragraph.slice(0, credit.index).trim() : '';
   if (credit && captionText !== '') {
-    const caption: SeedCaption = { text: captionText, credit: (credit[1] ?? credit[2] ?? '').trim(), position: out.paragraphs.length };
+    const caption: SeedCaption = { text: captionText, credit: (credit[1] ?? credit[2] ?? '').trim(), creditText: credit[0].trim(), position: out.paragraphs.length };
     out.captions.push(caption);
   } else {
     out.paragraphs.push(paragraph);

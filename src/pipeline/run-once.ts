@@ -137,6 +137,7 @@ async function publishInput(run: Run, directory: MirrorDirectory | null): Promis
     now: run.started,
     mirrorMap: buildMirrorMap(config, directory),
     health: await sourceHealth(config, store, states),
+    checkedOn: utcDay(run.started.toISOString()),
   };
 }
 
@@ -151,6 +152,7 @@ async function sourceHealth(config: Config, store: Store, states: Map<string, So
       kind: source.kind,
       url: source.kind === 'feed' ? source.url : null,
       lastFetchAt: state?.lastFetchAt ?? null,
+      checkedOn: state?.lastFetchAt ? utcDay(state.lastFetchAt) : null,
       lastStatus: state?.lastStatus ?? null,
       failures: state?.failures ?? 0,
       lastError: state?.lastError ?? null,
@@ -158,6 +160,10 @@ async function sourceHealth(config: Config, store: Store, states: Map<string, So
     });
   }
   return health;
+}
+
+function utcDay(iso: string): string {
+  return iso.slice(0, 10);
 }
 
 /** WebSub: one ping for every feed file whose bytes changed; a failure is logged, never fatal. */

@@ -1,58 +1,60 @@
-import { randomBytes } from 'node:crypto';
-
-/** Random, made when the process starts and never written out: no input can contain it. */
-const PROCESS_NONCE = randomBytes(12).toString('hex');
-let renders = 0;
+import { CSS_FILE } from './feed-targets.js';
+import { escapeXml } from './xml-text.js';
 
 /**
- * `feed` writes the head of each XML document (title, dates, stylesheet, hub and self links); we
- * write the rest. It cannot write several links, exact ids or extension elements, so one of its
- * elements carries a placeholder (a random nonce of this process and a counter, unique to each
- * render) and that element's line is replaced by our own lines; our items go before the closing
- * tag. No XML re-parse, and the nonce never reaches the output.
+ * The frame of our RSS and Atom documents (prolog, root element, head, items, closing tags),
+ * written with the same element helpers as the items. `feed` 6 cannot write the head we publish
+ * through its options, and taking it from `feed` would mean editing its output as a string:
+ * - its root element declares only the namespaces `feed` itself uses: not ours (fh, feedmirror),
+ *   nor Atom's xml:lang;
+ * - it writes one xml-stylesheet instruction, and we write two (XSL, then CSS for browsers
+ *   without XSLT);
+ * - its Atom head takes no extension (rel="duplicate", "current" and "prev-archive" links,
+ *   fh:archive, fh:complete), and its RSS channel extensions come after the items;
+ * - its XML layer (xml-js) turns "&amp;" in a text back into "&" before escaping it, so a title
+ *   "Q&amp;A" would read "Q&A".
+ * The layout follows `feed`'s (declaration and instructions on one line, four-space indentation,
+ * its element order): readers and the golden files see the documents `feed` would lay out.
  */
-export function newPlaceholder(): string {
-  renders += 1;
-  return `urn:feedmirror-slot:${PROCESS_NONCE}-${renders}`;
+
+export const ATOM_NS = 'http://www.w3.org/2005/Atom';
+/** One level of indentation, as `feed` writes it. */
+export const INDENT = '    ';
+
+/** The XML declaration, then for browsers the XSL stylesheet and a CSS one for those without XSLT. */
+export function xmlProlog(xslHref: string | null): string {
+  const declaration = '<?xml version="1.0" encoding="utf-8"?>';
+  if (!xslHref) return declaration;
+  const cssHref = new URL(CSS_FILE, xslHref).href;
+  return `${declaration}${stylesheetInstruction(xslHref, 'text/xsl')}${stylesheetInstruction(cssHref, 'text/css')}`;
 }
 
-/** Replaces the line holding `placeholder` with `lines`, indented as that line was. */
-function replacePlaceholderLine(xml: string, placeholder: string, lines: string[]): string {
-  const at = xml.indexOf(placeholder);
-  if (at === -1) throw new Error('publish: placeholder not found in generated feed');
-  const lineStart = xml.lastIndexOf('\n', at) + 1;
-  const newline = xml.indexOf('\n', at);
-  const indent = /^[ \t]*/.exec(xml.slice(lineStart, at))![0];
-  return `${xml.slice(0, lineStart)}${indentLines(lines, indent)}${newline === -1 ? '' : xml.slice(newline)}`;
-}
-
-/** The finished document: `feed`'s head with the placeholder line replaced by `headLines`, then the items. */
-export function finishDocument(xml: string, placeholder: string, headLines: string[], closingTag: string, items: string[]): string[] {
-  return withItems(replacePlaceholderLine(xml, placeholder, headLines), closingTag, items);
-}
-
-/** `lines` (already indented) wrapped in `<tag>` at `indent`: one item or entry. */
-export function elementBlock(tag: string, indent: string, lines: string[]): string {
-  return `${indent}<${tag}>\n${lines.join('\n')}\n${indent}</${tag}>`;
+/** Pseudo-attributes are read as attributes are, character references included (xml-stylesheet §2). */
+function stylesheetInstruction(href: string, type: string): string {
+  return `<?xml-stylesheet href="${escapeXml(href)}" type="${type}"?>`;
 }
 
 /**
- * The document with the rendered items before its closing tag (`</channel>`,
- * `</feed>`), as consecutive pieces. They are not joined: the writer encodes them straight into
- * the file's bytes, and joining a large feed into one string first cost several times that.
+ * The document as consecutive pieces: the opening lines, each item or entry, the closing lines.
+ * They are not joined: the writer encodes them straight into the file's bytes, and joining a
+ * large feed into one string first cost several times that.
  */
-function withItems(xml: string, closingTag: string, items: string[]): string[] {
-  if (items.length === 0) return [xml, '\n'];
-  const at = xml.lastIndexOf(closingTag);
-  if (at === -1) throw new Error(`publish: ${closingTag} not found in generated feed`);
-  const lineStart = xml.lastIndexOf('\n', at) + 1;
-  const parts = [xml.slice(0, lineStart)];
+export function documentParts(opening: string[], items: string[], closing: string[]): string[] {
+  const parts = [`${opening.join('\n')}\n`];
   for (const item of items) parts.push(item, '\n');
-  parts.push(xml.slice(lineStart), '\n');
+  parts.push(`${closing.join('\n')}\n`);
   return parts;
 }
 
-/** Indents each line of a block of elements to sit where it goes. */
-export function indentLines(lines: string[], indent: string): string {
-  return lines.length === 0 ? '' : `${indent}${lines.join('\n').replaceAll('\n', `\n${indent}`)}`;
+/** One element on its own line, or a parent element whose children sit `indent` deeper. */
+export type XmlLine = string | { tag: string; indent: string; children: XmlLine[] };
+
+/**
+ * The lines at `indent`. Only the start of each line is indented: a line break inside a text (a
+ * title from the config, CDATA content) is left as it is, so the text keeps its meaning.
+ */
+export function layoutLines(lines: XmlLine[], indent: string): string[] {
+  return lines.flatMap((line) =>
+    typeof line === 'string' ? [`${indent}${line}`] : [`${indent}<${line.tag}>`, ...layoutLines(line.children, `${indent}${line.indent}`), `${indent}</${line.tag}>`],
+  );
 }

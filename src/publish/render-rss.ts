@@ -1,73 +1,82 @@
-import { Feed } from 'feed';
 import { FEEDMIRROR_NS, FH_NS, historyLinks, type FeedView, type ItemView } from './feed-view.js';
-import { elementBlock, finishDocument, indentLines, newPlaceholder } from './feed-skeleton.js';
+import { ATOM_NS, documentParts, INDENT, layoutLines, xmlProlog, type XmlLine } from './feed-skeleton.js';
 import { byteLengthOf, isRssEnclosureUrl, mediaTypeOf, uriOf } from './published-values.js';
-import { withCssFallback } from './css-fallback.js';
-import { cdataElement, xmlElement, xmlText } from './xml-text.js';
+import { cdataElement, startTag, xmlElement } from './xml-text.js';
 import { escapeHtmlText } from '../lib/text.js';
 import { itemExtensionLines, DUPLICATE_REL } from './item-extensions.js';
 
-const RSS_NAMESPACES =
-  'version="2.0" xmlns:atom="http://www.w3.org/2005/Atom" xmlns:content="http://purl.org/rss/1.0/modules/content/" ' +
-  `xmlns:dc="http://purl.org/dc/elements/1.1/" xmlns:fh="${FH_NS}" xmlns:feedmirror="${FEEDMIRROR_NS}"`;
+const RSS_ROOT = {
+  version: '2.0',
+  'xmlns:atom': ATOM_NS,
+  'xmlns:content': 'http://purl.org/rss/1.0/modules/content/',
+  'xmlns:dc': 'http://purl.org/dc/elements/1.1/',
+  'xmlns:fh': FH_NS,
+  'xmlns:feedmirror': FEEDMIRROR_NS,
+};
 const RSS_DOCS = 'https://www.rssboard.org/rss-specification';
+const RSS_TYPE = 'application/rss+xml';
 
+/** RSS 2.0, head and items written here (feed-skeleton.ts says why not by `feed`). */
 export function renderRss(view: FeedView): string[] {
-  const placeholder = newPlaceholder();
-  const feed = new Feed({
-    title: xmlText(view.title),
-    description: xmlText(view.description ?? view.title),
-    id: view.homeUrl,
-    link: view.homeUrl,
-    language: view.language ?? undefined,
-    updated: new Date(view.updated),
-    generator: view.generator,
-    docs: placeholder,
-    feedLinks: { rss: view.selfUrls.rss },
-    copyright: view.copyright ? xmlText(view.copyright) : (undefined as unknown as string),
-    ...(view.logo ? { image: view.logo } : {}),
-    ...(view.stylesheet ? { stylesheet: view.stylesheet } : {}),
-    ...(view.hub ? { hub: view.hub } : {}),
-  });
-  const xml = withCssFallback(feed.rss2(), view.stylesheet).replace(/<rss\b[^>]*>/, `<rss ${RSS_NAMESPACES}>`);
-  return finishDocument(xml, placeholder, channelLines(view), '</channel>', view.items.map(itemXml));
+  const opening = [xmlProlog(view.stylesheet), startTag('rss', RSS_ROOT), `${INDENT}<channel>`, ...layoutLines(channelLines(view), INDENT.repeat(2))];
+  return documentParts(opening, view.items.map(itemXml), [`${INDENT}</channel>`, '</rss>']);
 }
 
-/**
- * One <item>, laid out as `feed` lays out its own (same elements, order and indentation), plus
- * what `feed` cannot write. Items are rendered here rather than by `feed`: its serializer built
- * each document from thousands of small string pieces and was most of the publishing time.
- */
-function itemXml(item: ItemView): string {
-  const { article } = item;
-  const link = item.link ? uriOf(item.link) : null;
-  const pad = '            ';
-  // Only our element lines are indented: CDATA text keeps its own line breaks untouched.
-  const lines = [
-    ...(article.title ? [`${pad}${cdataElement('title', rssTitle(article.title))}`] : []),
-    ...(link ? [`${pad}${xmlElement('link', {}, link)}`] : []),
-    indentLines(itemLines(item), pad),
-    `${pad}${xmlElement('pubDate', {}, new Date(article.published).toUTCString())}`,
-    // A description is HTML by the spec, so a plain-text summary is escaped to stay text.
-    ...(article.summary ? [`${pad}${cdataElement('description', escapeHtmlText(article.summary))}`] : []),
-    ...(item.contentHtml ? [`${pad}${cdataElement('content:encoded', item.contentHtml)}`] : []),
-  ];
-  return elementBlock('item', '        ', lines);
-}
-
-function channelLines(view: FeedView): string[] {
+/** The channel's elements in `feed`'s order, ours after its <docs>. */
+function channelLines(view: FeedView): XmlLine[] {
   const { author } = view;
   return [
+    xmlElement('title', {}, view.title),
+    xmlElement('link', {}, uriOf(view.homeUrl)),
+    xmlElement('description', {}, view.description ?? view.title),
+    xmlElement('lastBuildDate', {}, new Date(view.updated).toUTCString()),
     xmlElement('docs', {}, RSS_DOCS),
     // RSS names a person by e-mail ("email (Name)"); without one, Dublin Core carries the name.
     author.email ? xmlElement('managingEditor', {}, `${author.email} (${author.name})`) : xmlElement('dc:creator', {}, author.name),
-    ...view.copies.map((copy) => xmlElement('atom:link', { rel: DUPLICATE_REL, href: copy.url.rss, type: 'application/rss+xml' })),
-    ...historyLinks(view.history, 'rss').map((link) => xmlElement('atom:link', { rel: link.rel, href: link.href, type: 'application/rss+xml' })),
+    ...view.copies.map((copy) => xmlElement('atom:link', { rel: DUPLICATE_REL, href: copy.url.rss, type: RSS_TYPE })),
+    ...historyLinks(view.history, 'rss').map((link) => xmlElement('atom:link', { rel: link.rel, href: link.href, type: RSS_TYPE })),
     ...(view.history.isArchive ? ['<fh:archive/>'] : view.history.complete ? ['<fh:complete/>'] : []),
+    ...channelTailLines(view),
   ];
 }
 
-function itemLines(item: ItemView): string[] {
+function channelTailLines(view: FeedView): XmlLine[] {
+  const logo = view.logo ? uriOf(view.logo) : null;
+  const hub = view.hub ? uriOf(view.hub) : null;
+  return [
+    xmlElement('generator', {}, view.generator),
+    ...(view.language ? [xmlElement('language', {}, view.language)] : []),
+    ...(logo ? [{ tag: 'image', indent: INDENT, children: [xmlElement('title', {}, view.title), xmlElement('url', {}, logo), xmlElement('link', {}, uriOf(view.homeUrl))] }] : []),
+    ...(view.copyright ? [xmlElement('copyright', {}, view.copyright)] : []),
+    xmlElement('atom:link', { href: uriOf(view.selfUrls.rss), rel: 'self', type: RSS_TYPE }),
+    ...(hub ? [xmlElement('atom:link', { href: hub, rel: 'hub' })] : []),
+  ];
+}
+
+/**
+ * One <item> in `feed`'s layout (same elements, order and indentation) plus our extension
+ * elements. Written here for the reasons in feed-skeleton.ts, and because `feed`'s serializer
+ * builds a document from thousands of small string pieces: most of the publishing time.
+ */
+function itemXml(item: ItemView): string {
+  return layoutLines([{ tag: 'item', indent: INDENT, children: itemLines(item) }], INDENT.repeat(2)).join('\n');
+}
+
+function itemLines(item: ItemView): XmlLine[] {
+  const { article } = item;
+  const link = item.link ? uriOf(item.link) : null;
+  return [
+    ...(article.title ? [cdataElement('title', rssTitle(article.title))] : []),
+    ...(link ? [xmlElement('link', {}, link)] : []),
+    ...itemMetaLines(item),
+    xmlElement('pubDate', {}, new Date(article.published).toUTCString()),
+    // A description is HTML by the spec, so a plain-text summary is escaped to stay text.
+    ...(article.summary ? [cdataElement('description', escapeHtmlText(article.summary))] : []),
+    ...(item.contentHtml ? [cdataElement('content:encoded', item.contentHtml)] : []),
+  ];
+}
+
+function itemMetaLines(item: ItemView): string[] {
   const { article } = item;
   // RSS carries one enclosure: the first a podcast client can fetch (Atom and JSON Feed keep them all).
   const enclosure = item.enclosures.find((e) => isRssEnclosureUrl(e.url));

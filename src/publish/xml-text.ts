@@ -2,9 +2,8 @@ import { stripInvalidXmlChars } from '../lib/xml-chars.js';
 import { escapeXml } from '../lib/xml-escape.js';
 
 /**
- * Making arbitrary strings safe for XML 1.0. `feed` passes through characters XML forbids and
- * splits only the first "]]>" of a CDATA section, so every string that
- * reaches it or our own markup goes through here.
+ * Making arbitrary strings safe for XML 1.0: every string that reaches our markup goes through
+ * here, with the characters XML forbids removed and "]]>" kept from ending a CDATA section.
  */
 
 export function xmlText(text: string): string {
@@ -24,6 +23,11 @@ type Attributes = Record<string, string | number | null | undefined>;
 export function xmlElement(name: string, attributes: Attributes, text?: string | null): string {
   const attrs = attributeText(attributes);
   return text === undefined || text === null ? `<${name}${attrs}/>` : `<${name}${attrs}>${escapeXml(text)}</${name}>`;
+}
+
+/** A start tag with escaped attributes, for an element whose children are written line by line. */
+export function startTag(name: string, attributes: Attributes): string {
+  return `<${name}${attributeText(attributes)}>`;
 }
 
 /** One element whose HTML (or HTML-escaped text) is carried in a CDATA section. */

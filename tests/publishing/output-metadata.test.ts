@@ -136,3 +136,46 @@ describe('per-output metadata: defaults', () => {
     await expectValidTree(h.outputDir, titlesOf(OUTPUTS));
   });
 });
+
+/**
+ * Config texts are plain text and reach readers as written: a literal "&amp;" stays those five
+ * characters (an XML layer that unescapes "&amp;" before escaping would publish "&"), quotes and
+ * markup stay text, and a line break inside a title is not indented with the document.
+ */
+describe('per-output metadata: config texts are written as given', () => {
+  const LITERAL = {
+    title: 'Q&amp;A "weekly" <b>',
+    description: 'line one\nline two &lt;not a tag&gt;',
+    copyright: '&copy; 2024 Ann &amp; Bob',
+    author: { name: 'Ann &amp; Bob', email: 'ann@example.org' },
+  };
+  let lh: PublishHarness;
+  beforeAll(async () => {
+    lh = await createPublishHarness();
+    await lh.add([makeItem('alpha-1', 'alpha', daysAgo(1))]);
+    await lh.publish([makeOutput({ id: 'literal', ...LITERAL })]);
+  });
+  afterAll(async () => {
+    await lh?.cleanup();
+  });
+
+  it('rss.xml: title, description, copyright and managingEditor', async () => {
+    const channel = childNamed(parseXml(await lh.read('literal/rss.xml')), 'channel');
+    expect({ title: text(channel, 'title'), description: text(channel, 'description'), copyright: text(channel, 'copyright'), editor: text(channel, 'managingEditor') }).toEqual({
+      title: LITERAL.title,
+      description: LITERAL.description,
+      copyright: LITERAL.copyright,
+      editor: `${LITERAL.author.email} (${LITERAL.author.name})`,
+    });
+  });
+
+  it('atom.xml: title, subtitle, rights and author name', async () => {
+    const feed = parseXml(await lh.read('literal/atom.xml'));
+    expect({ title: text(feed, 'title'), subtitle: text(feed, 'subtitle'), rights: text(feed, 'rights'), author: text(childNamed(feed, 'author'), 'name') }).toEqual({
+      title: LITERAL.title,
+      subtitle: LITERAL.description,
+      rights: LITERAL.copyright,
+      author: LITERAL.author.name,
+    });
+  });
+});
