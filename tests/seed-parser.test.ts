@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseSeed } from '../src/ingest/parse-seed.js';
-import { SeedError } from '../src/ingest/seed-text.js';
+import { FeedmirrorError } from '../src/model/errors.js';
 import type { ParsedSeed, SeedFile } from '../src/model/seed.js';
 import { normalizeSeed, type SeedContext } from '../src/normalize/normalize-seed.js';
 import { BAD_SEEDS } from './helpers/bad-seeds.js';
@@ -308,9 +308,9 @@ describe('seed parser: bad input is refused with a clear reason', () => {
       } catch (e) {
         error = e;
       }
-      expect(error).toBeInstanceOf(SeedError);
-      expect((error as SeedError).code).toBe(bad.code);
-      expect((error as SeedError).message).toMatch(bad.reason);
+      expect(error).toBeInstanceOf(FeedmirrorError);
+      expect(error).toMatchObject({ code: bad.code, stage: 'seeds' });
+      expect((error as FeedmirrorError).message).toMatch(bad.reason);
     });
   }
 

@@ -5,7 +5,8 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { LATEST_VERSION } from '../src/store/migrations.js';
-import { openSqliteStore, StoreError, type SqliteStore } from '../src/store/sqlite-store.js';
+import { openSqliteStore, type SqliteStore } from '../src/store/sqlite-store.js';
+import { FeedmirrorError } from '../src/model/errors.js';
 import { makeArticle } from './helpers/builders.js';
 import { emptySourceState } from '../src/model/source-state.js';
 
@@ -103,7 +104,8 @@ describe('SQLite store: file and schema', () => {
     } catch (e) {
       error = e;
     }
-    expect(error).toBeInstanceOf(StoreError);
+    expect(error).toBeInstanceOf(FeedmirrorError);
+    expect(error).toMatchObject({ code: 'FM_STORE', stage: 'store' });
     const message = (error as Error).message;
     expect(message).toContain(file);
     expect(message).toContain(`schema version ${LATEST_VERSION + 1}`);
@@ -116,7 +118,7 @@ describe('SQLite store: file and schema', () => {
     const blocker = path.join(dir, 'blocker');
     await writeFile(blocker, 'not a folder');
     const file = path.join(blocker, 'feedmirror.db');
-    expect(() => openStore(file)).toThrow(StoreError);
+    expect(() => openStore(file)).toThrow(expect.objectContaining({ code: 'FM_STORE' }));
     expect(() => openStore(file)).toThrow(`store: cannot open ${file}`);
   });
 });

@@ -98,7 +98,7 @@ async function openAccessLogOrExit(options: ServeOptions, logger: Logger): Promi
   try {
     log = await openAccessLog(options.accessLog, options.accessLogFormat, (error) => logger.error({ err: error, file: options.accessLog }, `serve: access log ${options.accessLog}: ${error.message}`));
   } catch (error) {
-    throw new CliError(`serve: ${(error as Error).message}`, EXIT.USAGE);
+    throw new CliError('FM_ACCESS_LOG', `serve: ${(error as Error).message}`, EXIT.USAGE, { cause: error });
   }
   if (options.accessLog !== '-') process.on('SIGHUP', () => log.reopen());
   return log;
@@ -132,7 +132,7 @@ async function startServers(deps: ServerDeps, options: ServeOptions, accessLog: 
 /** --admin-port moves /healthz and /metrics off the public port; --admin-host alone is a mistake. */
 function adminAddress(options: ServeOptions): { host: string; port: number } | null {
   if (options.adminPort === undefined) {
-    if (options.adminHost !== undefined) throw new CliError('serve: --admin-host needs --admin-port', EXIT.USAGE);
+    if (options.adminHost !== undefined) throw new CliError('FM_USAGE', 'serve: --admin-host needs --admin-port', EXIT.USAGE);
     return null;
   }
   return { host: options.adminHost ?? '127.0.0.1', port: options.adminPort };
@@ -141,7 +141,7 @@ function adminAddress(options: ServeOptions): { host: string; port: number } | n
 /** Listens, and answers the port it got (port 0 picks a free one). */
 async function listen(server: http.Server, host: string, port: number): Promise<number> {
   await new Promise<void>((resolve, reject) => {
-    server.once('error', (error: NodeJS.ErrnoException) => reject(new CliError(`serve: cannot listen on ${host}:${port}: ${error.code ?? error.message}`, EXIT.USAGE)));
+    server.once('error', (error: NodeJS.ErrnoException) => reject(new CliError('FM_USAGE', `serve: cannot listen on ${host}:${port}: ${error.code ?? error.message}`, EXIT.USAGE)));
     server.listen(port, host, resolve);
   });
   const address = server.address();

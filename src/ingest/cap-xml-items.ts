@@ -1,5 +1,5 @@
 import sax from 'sax';
-import { FeedParseError } from './feed-parse-error.js';
+import { FeedmirrorError } from '../model/errors.js';
 
 /** What was cut out of a document before it was parsed into a tree. */
 export interface XmlCut {
@@ -31,7 +31,7 @@ export const MAX_XML_DEPTH = 1_000;
  * budget, out of the text before any tree is built. One streaming sax pass finds where each such
  * element starts and ends; the text between is kept byte for byte, so what is read is exactly
  * what the feed says. Only documents that may exceed a limit need the pass: counting `<`, `=`
- * and the item tags rules out the rest cheaply. Throws FeedParseError for nesting past MAX_XML_DEPTH.
+ * and the item tags rules out the rest cheaply. Throws FM_PARSE for nesting past MAX_XML_DEPTH.
  */
 export function capXmlItems(xml: string, root: 'rss' | 'atom' | 'rdf', maxItems: number): XmlCut {
   const itemName = root === 'atom' ? 'entry' : 'item';
@@ -62,7 +62,7 @@ function findCuts(xml: string, itemName: string, maxItems: number): Cuts {
     const { cut } = current;
     // Local names: items and channels may carry a prefix (<rss:item>, <r:channel>).
     path.push(localName(tag.name));
-    if (path.length > MAX_XML_DEPTH) throw new FeedParseError(`elements nested more than ${MAX_XML_DEPTH} deep`);
+    if (path.length > MAX_XML_DEPTH) throw new FeedmirrorError('FM_PARSE', `elements nested more than ${MAX_XML_DEPTH} deep`);
     if (cut) {
       if (!cut.isItem) cuts.elementsCut++;
       return;

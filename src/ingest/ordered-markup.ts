@@ -2,6 +2,7 @@ import sax from 'sax';
 import { escapeXml } from '../lib/xml-escape.js';
 import { mapC1Controls } from './c1-controls.js';
 import { canonicalName, scopeWith, type Scope } from './canonical-names.js';
+import { FeedmirrorError } from '../model/errors.js';
 
 /** Serialized inner markup of an item's fields that hold elements, by canonical element name. */
 export type OrderedMarkup = Partial<Record<string, string>>;
@@ -78,7 +79,7 @@ export function extractOrderedMarkup(xml: string, root: 'rss' | 'atom' | 'rdf'):
   parser.ontext = onText;
   parser.oncdata = onText;
   parser.onerror = () => {
-    throw new Error('ordered markup pass: not well-formed');
+    throw new FeedmirrorError('FM_PARSE', 'ordered markup pass: not well-formed');
   };
   parser.write(xml).close();
   return items;

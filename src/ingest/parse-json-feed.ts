@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { ParsedFeed, ParsedItem, ParsedMedia, ParsedPerson, SkippedItems, TextValue } from '../model/parsed-feed.js';
-import { FeedParseError } from './feed-parse-error.js';
+import { FeedmirrorError } from '../model/errors.js';
 import { looseText } from './text-values.js';
 import { capJsonItems, MAX_JSON_CONTAINERS } from './cap-json-items.js';
 
@@ -91,10 +91,10 @@ function validFeed(text: string): z.infer<typeof feed> {
   try {
     raw = JSON.parse(text);
   } catch (error) {
-    throw new FeedParseError(`invalid JSON: ${(error as Error).message}`);
+    throw new FeedmirrorError('FM_PARSE', `invalid JSON: ${(error as Error).message}`);
   }
   const parsed = feed.safeParse(shortLists(raw));
-  if (!parsed.success) throw new FeedParseError(`not a JSON Feed: ${describeIssues(parsed.error.issues)}`);
+  if (!parsed.success) throw new FeedmirrorError('FM_PARSE', `not a JSON Feed: ${describeIssues(parsed.error.issues)}`);
   return parsed.data;
 }
 

@@ -1,7 +1,7 @@
 import Parser from 'rss-parser';
 import { decodeHTMLStrict } from 'entities';
 import { isXmlChar } from '../lib/xml-chars.js';
-import { FeedParseError } from './feed-parse-error.js';
+import { FeedmirrorError } from '../model/errors.js';
 import { canonicalizeNames } from './canonical-names.js';
 import { mapC1Controls } from './c1-controls.js';
 
@@ -39,7 +39,7 @@ export type RawRecord = Record<string, unknown>;
 /**
  * The xml2js tree of a feed document, through rss-parser with the fields it would drop kept raw.
  * A new rss-parser per call: a shared one keeps xml2js state between parses and then accepts
- * malformed feeds (LIBRARIES.md §2).
+ * malformed feeds (tests/remote/rss-parser-workarounds.test.ts).
  */
 export async function readXmlTree(xml: string): Promise<RawRecord> {
   try {
@@ -47,11 +47,11 @@ export async function readXmlTree(xml: string): Promise<RawRecord> {
   } catch (error) {
     const message = (error as Error).message ?? String(error);
     // Undeclared or DOCTYPE-declared entities: read them as literal text (never expanded, so no entity bombs or XXE).
-    if (!/Invalid character entity/i.test(message)) throw new FeedParseError(firstLine(message), { cause: error });
+    if (!/Invalid character entity/i.test(message)) throw new FeedmirrorError('FM_PARSE', firstLine(message), { cause: error });
     try {
       return await newParser().readTree(neutralizeEntities(xml));
     } catch (retryError) {
-      throw new FeedParseError(firstLine((retryError as Error).message), { cause: retryError });
+      throw new FeedmirrorError('FM_PARSE', firstLine((retryError as Error).message), { cause: retryError });
     }
   }
 }
@@ -79,7 +79,7 @@ class LenientParser extends Parser<RawRecord, RawRecord> {
     return new Promise((resolve, reject) => {
       self.xmlParser.parseString(xml, (error, tree) => {
         if (error) return reject(error);
-        if (!tree) return reject(new Error('Unable to parse XML.'));
+        if (!tree) return reject(new FeedmirrorError('FM_PARSE', 'Unable to parse XML.'));
         try {
           resolve(this.buildFeed(canonicalizeNames(tree)));
         } catch (buildError) {
@@ -98,7 +98,7 @@ class LenientParser extends Parser<RawRecord, RawRecord> {
     const self = this as unknown as RssParserInternals;
     if (tree.feed) return self.buildAtomFeed(tree);
     const root = (tree.rss ?? tree['rdf:RDF']) as RawRecord | string | undefined;
-    if (root === undefined) throw new Error('Feed not recognized as RSS 1 or 2.');
+    if (root === undefined) throw new FeedmirrorError('FM_PARSE', 'Feed not recognized as RSS 1 or 2.');
     const outer = typeof root === 'object' ? root : {};
     const channel = firstOf(outer.channel) ?? outer;
     // RSS 0.9x/2.0 nest items in <channel>, RSS 0.90/1.0 beside it; either may lack the <channel>.

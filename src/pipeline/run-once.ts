@@ -170,9 +170,9 @@ function utcDay(iso: string): string {
 async function notifyHub({ deps, http, dispatcher }: Run, changed: string[]) {
   const hub = deps.config.site.websub?.hub;
   if (!hub || changed.length === 0) return;
-  const result = await pingWebSub(hub, changed, dispatcher(), http.userAgent);
-  if (result.ok) deps.logger.info({ hub, feeds: changed.length }, `WebSub hub ${hub} notified of ${changed.length} changed feed(s)`);
-  else deps.logger.warn({ hub, status: result.status }, `WebSub hub ${hub} ping failed (${result.error}); subscribers will see the change on the hub's next poll`);
+  const ping = await pingWebSub(hub, changed, dispatcher(), http.userAgent);
+  if (ping.ok) deps.logger.info({ hub, feeds: changed.length }, `WebSub hub ${hub} notified of ${changed.length} changed feed(s)`);
+  else deps.logger.warn({ hub, status: ping.status }, `WebSub hub ${hub} ping failed (${ping.error}); subscribers will see the change on the hub's next poll`);
 }
 
 function logSummary(logger: Logger, report: RunReport) {

@@ -16,10 +16,10 @@ import { outputPageFile, renderOutputPage } from './render-output-page.js';
 import { archivePageContext, currentPageContext, outputPageFiles } from './output-page-links.js';
 import { renderRss } from './render-rss.js';
 import { FEED_CSS, FEED_STYLESHEET } from './feed-stylesheet.js';
-import { isUpToDate, outputFingerprint, previousManifest, recordOf, siteFingerprint, type PublishManifest } from './output-manifest.js';
+import { isUpToDate, outputFingerprint, previousManifest, siteFingerprint, stampOutputFiles, type PublishManifest } from './output-manifest.js';
 import type { OutputSelection } from '../model/output-selection.js';
 import { siteCopies, type SiteCopy } from './site-copies.js';
-import { commitFile, discardFile, removeStaleTempFiles, stageFile, type FileText, type StagedFile } from './write-files.js';
+import { commitFile, discardFile, removeStaleTempFiles, stageFile, type FileText, type StagedFile } from '../lib/atomic-write.js';
 
 export type { PublishInput, PublishOutput, PublishPlan, PublishReport, PublishResult, PublishSite, PublishSource, SourceHealth } from './publish-types.js';
 
@@ -86,7 +86,7 @@ export async function publishOutputs(input: PublishInput, plan: PublishPlan): Pr
   await writer.commit();
   // Only now, with every file in place: a failed publish leaves the previous manifest.
   for (const { id, fingerprint, files } of rendered) {
-    const record = await recordOf(input.outputDir, fingerprint, files);
+    const record = await stampOutputFiles(input.outputDir, fingerprint, files);
     if (record) next.outputs[id] = record;
   }
   const changed = rendered.length > 0 || Object.keys(next.outputs).length !== Object.keys(manifest.outputs).length || plan.manifest === null;

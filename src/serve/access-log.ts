@@ -2,6 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { once } from 'node:events';
 import { open } from 'node:fs/promises';
 import { pino } from 'pino';
+import { FeedmirrorError } from '../model/errors.js';
 
 export const ACCESS_LOG_FORMATS = ['common', 'combined', 'json'] as const;
 export type AccessLogFormat = (typeof ACCESS_LOG_FORMATS)[number];
@@ -55,7 +56,7 @@ async function checkWritable(file: string): Promise<void> {
   try {
     await (await open(file, 'a')).close();
   } catch (error) {
-    throw new Error(`cannot open the access log ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+    throw new FeedmirrorError('FM_ACCESS_LOG', `cannot open the access log ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
   }
 }
 

@@ -2,6 +2,7 @@ import type http from 'node:http';
 import type { Config } from '../config/config.js';
 import type { Logger } from '../log/logger.js';
 import type { Store } from '../store/store.js';
+import { FeedmirrorError } from '../model/errors.js';
 import { siteCopies } from '../publish/site-copies.js';
 import { createFileHandler, notFound } from './serve-files.js';
 import type { AccessLog } from './access-log.js';
@@ -89,7 +90,7 @@ async function health(deps: ServerDeps, res: http.ServerResponse, head: boolean)
   let body: Record<string, unknown>;
   let ok: boolean;
   try {
-    if (!store) throw new Error('the store cannot be opened');
+    if (!store) throw new FeedmirrorError('FM_STORE', 'the store cannot be opened');
     await store.ping();
     const stats = await store.getRunStats();
     ok = stats.last === null || stats.last.outcome === 'ok';
