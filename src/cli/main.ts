@@ -30,7 +30,7 @@ function buildProgram(): Command {
     .description('fetch the sources that are due, store the articles and regenerate the feed files once (for cron)')
     .option('--all', 'fetch every source, even those not due yet (backoff, Retry-After)')
     .option('--source <id...>', 'only these sources (implies --all for them)')
-    .option('--wait', 'if another run holds the lock, wait for it instead of exiting')
+    .addOption(new Option('--wait', 'if another run holds the lock, wait for it instead of exiting (not with --fail-if-locked)').conflicts('failIfLocked'))
     .option('--fail-if-locked', 'if another run holds the lock, exit 3 instead of 0')
     .option('--refresh', 'read every seed and parse every fetched feed in full, even those unchanged since the last run')
     .action(async (options: RunCommandOptions) => {

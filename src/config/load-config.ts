@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { configSchema, KNOWN_KEYS, type ParsedConfig } from './schema.js';
 import type { Config, SourceConfig } from './config.js';
 import { checkOutputDir } from './output-dir-safety.js';
-
+import { configErrorMap, echoValue } from './issue-text.js';
 import { ConfigError } from './config-error.js';
 
 export { ConfigError, DEFAULT_CONFIG_FILE } from './config-error.js';
@@ -36,8 +36,8 @@ function validateConfig(text: string, configPath: string): ParsedConfig {
   } catch (error) {
     throw new ConfigError(configPath, [`not valid JSON: ${(error as Error).message}`]);
   }
-  const result = configSchema.safeParse(raw);
-  if (!result.success) throw new ConfigError(configPath, result.error.issues.map(describeIssue));
+  const result = configSchema.safeParse(raw, { error: configErrorMap });
+  if (!result.success) throw new ConfigError(configPath, result.error.issues.map((issue) => describeIssue(issue, raw)));
   return result.data;
 }
 
@@ -58,13 +58,28 @@ function resolvePaths(parsed: ParsedConfig, configPath: string): Config {
   };
 }
 
-function describeIssue(issue: z.core.$ZodIssue): string {
+/** "key path: the value found: what was expected", the value left out where the message quotes it. */
+function describeIssue(issue: z.core.$ZodIssue, raw: unknown): string {
   const where = issue.path.length === 0 ? '(top level)' : formatPath(issue.path);
   if (issue.code === 'unrecognized_keys') {
     const known = KNOWN_KEYS.find((k) => k.path.test(issue.path.join('.')));
     if (known) return `${where}: ${issue.message} (expected one of: ${known.keys.join(', ')})`;
+    return `${where}: ${issue.message}`;
   }
-  return `${where}: ${issue.message}`;
+  if (issue.path.length === 0) return `${where}: ${issue.message}`;
+  const value = valueAt(raw, issue.path);
+  if (!value.found) return `${where}: missing: ${issue.message}`;
+  const echo = echoValue(value.value, issue.message);
+  return echo === null ? `${where}: ${issue.message}` : `${where}: ${echo}: ${issue.message}`;
+}
+
+function valueAt(raw: unknown, path: readonly PropertyKey[]): { found: boolean; value?: unknown } {
+  let current = raw;
+  for (const part of path) {
+    if (typeof current !== 'object' || current === null || !Object.hasOwn(current, part)) return { found: false };
+    current = (current as Record<PropertyKey, unknown>)[part];
+  }
+  return { found: current !== undefined, value: current };
 }
 
 function formatPath(parts: readonly PropertyKey[]): string {

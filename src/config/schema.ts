@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { validateDetailed } from 'node-cron';
 import { checkFolderIds, checkMirrorFolders, checkSiteMirrorHost, reportDuplicates } from './folder-names.js';
+import { configErrorMap } from './issue-text.js';
 
 /** Ids appear in file paths and URLs, so they are kept to a safe alphabet. */
 const ID_PATTERN = /^[a-z0-9][a-z0-9_-]{0,63}$/i;
@@ -15,7 +16,7 @@ export function isValidId(value: string): boolean {
 const id = z.string().regex(ID_PATTERN, 'an id of letters, digits, "-" or "_" (at most 64, starting with a letter or digit)');
 
 /** A mirror is a bare host ("example.net") or a base URL ("https://example.net/", "http://x.onion/"). */
-const mirror = z.string().min(1).refine(isMirrorSpec, 'a host name or an http(s) base URL');
+const mirror = z.string().refine(isMirrorSpec, 'a host name or an http(s) base URL');
 
 export function isMirrorSpec(value: string): boolean {
   if (/^[a-z0-9.-]+(:\d+)?$/i.test(value)) return value.includes('.');
@@ -51,10 +52,8 @@ const siteSchema = z.strictObject({
 });
 
 /** "90s", "30m", "6h", "1d", or a number of seconds. */
-const duration = z.union([
-  z.number().int().min(0),
-  z.string().regex(/^\d+\s*[smhd]$/i, 'a duration such as "30m", "6h" or "1d"'),
-]);
+const DURATION = 'a duration such as "30m", "6h" or "1d", or a whole number of seconds';
+const duration = z.union([z.number().int().min(0), z.string().regex(/^\d+\s*[smhd]$/i, DURATION)], { error: DURATION });
 
 export function durationMs(value: number | string): number {
   if (typeof value === 'number') return value * 1000;
@@ -160,13 +159,18 @@ type SourceOutput = z.output<typeof seedSourceSchema> | z.output<typeof feedSour
  * a typo inside one is reported at its own key, not as "matches neither kind".
  */
 const sourceSchema = z.unknown().transform((value, ctx): SourceOutput => {
-  const record = typeof value === 'object' && value !== null ? (value as Record<string, unknown>) : null;
+  const record = typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : null;
+  if (record && 'url' in record && 'seeds' in record) {
+    ctx.addIssue({ code: 'custom', message: 'exactly one of "seeds" (a folder) or "url" (a feed URL), not both' });
+    return value as SourceOutput;
+  }
   const schema = record && 'url' in record ? feedSourceSchema : record && 'seeds' in record ? seedSourceSchema : null;
   if (!schema) {
     ctx.addIssue({ code: 'custom', message: 'a source with an "id" and either "seeds" (a folder) or "url" (a feed URL)' });
     return value as SourceOutput; // not z.NEVER: the config-wide checks below still report their findings
   }
-  const result = schema.safeParse(value);
+  // A parse of its own: the error map given to the config's parse does not reach it.
+  const result = schema.safeParse(value, { error: configErrorMap });
   if (result.success) return result.data;
   for (const issue of result.error.issues) ctx.addIssue({ ...issue, code: 'custom', message: issue.code === 'unrecognized_keys' ? `${issue.message} (expected one of: ${Object.keys(schema.shape).join(', ')})` : issue.message });
   return value as SourceOutput;
@@ -208,7 +212,7 @@ const outputSchema = z.strictObject({
   copyright: z.string().optional(),
   filter: filterSchema.optional(),
   /** RFC 5005 archives: items beyond `limit` stay reachable in pages that never change. false turns it off. */
-  archive: z.union([z.literal(false), z.strictObject({ pageSize: z.number().int().min(1).max(10_000) })]).optional(),
+  archive: z.union([z.literal(false), z.strictObject({ pageSize: z.number().int().min(1).max(10_000) })], { error: 'false, or { "pageSize": a whole number from 1 to 10000 }' }).optional(),
   sources: z.array(z.string().min(1)).min(1).default(['*']),
   limit: z.number().int().min(1).max(10_000).default(50),
   formats: z.array(z.enum(FORMATS)).min(1).default([...FORMATS]),
@@ -251,7 +255,8 @@ export const configSchema = z
       if (Array.isArray(output?.variants)) checkFolderIds(output.variants.map((v) => String(v?.id)), ['outputs', i, 'variants'], ctx);
     });
     if (Array.isArray(config.site?.mirrors)) checkMirrorFolders(config.site.mirrors, ctx);
-    const known = new Set(config.sources.flatMap((s) => [s?.id, ...(Array.isArray(s?.tags) ? s.tags : [])]).filter((v): v is string => typeof v === 'string'));
+    // Only what a valid source offers: an id the schema refused is no answer to a typo.
+    const known = new Set(config.sources.flatMap((s) => (typeof s?.id === 'string' && isValidId(s.id) ? [s.id, ...(Array.isArray(s.tags) ? s.tags : [])] : [])).filter((v): v is string => typeof v === 'string' && v !== ''));
     config.outputs.forEach((output, i) => {
       (Array.isArray(output?.sources) ? output.sources : []).forEach((ref, j) => {
         if (ref !== '*' && !known.has(ref)) {
