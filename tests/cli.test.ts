@@ -13,7 +13,6 @@ import {
   listFiles,
   LOG_ERROR,
   REPO_ROOT,
-  runCli,
   SAMPLE_HEADLINE,
   SAMPLE_ID,
   SAMPLE_SEED,
@@ -21,6 +20,7 @@ import {
   type CliResult,
   type Workspace,
 } from './helpers/workspace.js';
+import { runCliInProcess } from './helpers/in-process-cli.js';
 
 const workspaces: Workspace[] = [];
 afterEach(async () => {
@@ -44,7 +44,7 @@ async function readAll(root: string): Promise<Record<string, string>> {
 describe('cli: usage', () => {
   it('--help exits 0 and lists the run command and the exit codes', async () => {
     const ws = await workspace();
-    const result = await runCli(['--help'], { cwd: ws.dir });
+    const result = await runCliInProcess(['--help'], { cwd: ws.dir });
     expect(result.code).toBe(0);
     expect(result.stdout).toMatch(/^\s*run\b/m);
     expect(result.stdout).toMatch(/Exit codes/);
@@ -52,7 +52,7 @@ describe('cli: usage', () => {
 
   it('run --help exits 0 and documents --config', async () => {
     const ws = await workspace();
-    const result = await runCli(['run', '--help'], { cwd: ws.dir });
+    const result = await runCliInProcess(['run', '--help'], { cwd: ws.dir });
     expect(result.code).toBe(0);
     expect(result.stdout).toContain('--config');
   });
@@ -60,14 +60,14 @@ describe('cli: usage', () => {
   it("--version prints package.json's version", async () => {
     const ws = await workspace();
     const pkg = JSON.parse(await readFile(path.join(REPO_ROOT, 'package.json'), 'utf8')) as { version: string };
-    const result = await runCli(['--version'], { cwd: ws.dir });
+    const result = await runCliInProcess(['--version'], { cwd: ws.dir });
     expect(result.code).toBe(0);
     expect(result.stdout.trim()).toBe(pkg.version);
   });
 
   it('no arguments: exit 1 with the usage', async () => {
     const ws = await workspace();
-    const result = await runCli([], { cwd: ws.dir });
+    const result = await runCliInProcess([], { cwd: ws.dir });
     expect(result.code).toBe(1);
     expect(`${result.stdout}${result.stderr}`).toMatch(/Usage: feedmirror/);
     expect(existsSync(ws.feedsDir)).toBe(false);
@@ -75,7 +75,7 @@ describe('cli: usage', () => {
 
   it('an unknown command: exit 1 and says so', async () => {
     const ws = await workspace();
-    const result = await runCli(['frobnicate'], { cwd: ws.dir });
+    const result = await runCliInProcess(['frobnicate'], { cwd: ws.dir });
     expect(result.code).toBe(1);
     expect(result.stderr).toMatch(/unknown command 'frobnicate'/);
     expect(existsSync(ws.feedsDir)).toBe(false);
@@ -84,7 +84,7 @@ describe('cli: usage', () => {
   it('an unknown option: exit 1 and says so', async () => {
     const ws = await workspace();
     for (const args of [['run', '--frobnicate'], ['--frobnicate']]) {
-      const result = await runCli(args, { cwd: ws.dir });
+      const result = await runCliInProcess(args, { cwd: ws.dir });
       expect(result.code, args.join(' ')).toBe(1);
       expect(result.stderr).toMatch(/unknown option '--frobnicate'/);
     }
@@ -95,7 +95,7 @@ describe('cli: usage', () => {
 describe('cli: run', () => {
   it('publishes with the shipped default config: exit 0, rss/atom/json and the article page', async () => {
     const ws = await workspace({ config: await readFile(path.join(REPO_ROOT, CONFIG_FILE), 'utf8') });
-    const result = await runCli(['run'], { cwd: ws.dir });
+    const result = await runCliInProcess(['run'], { cwd: ws.dir });
     expect(result.code, result.stderr).toBe(0);
     expect(await listFiles(ws.feedsDir)).toEqual(PUBLISHED);
     expect(await readFile(path.join(ws.feedsDir, 'all', 'rss.xml'), 'utf8')).toContain(SAMPLE_HEADLINE);
@@ -107,14 +107,14 @@ describe('cli: run', () => {
   it('accepts --config with a path relative to the working folder, and resolves paths in it against its own folder', async () => {
     const ws = await workspace({ config: null });
     await writeConfig(ws.file('elsewhere.json'), defaultConfig());
-    const result = await runCli(['run', '--config', 'elsewhere.json'], { cwd: ws.dir });
+    const result = await runCliInProcess(['run', '--config', 'elsewhere.json'], { cwd: ws.dir });
     expect(result.code, result.stderr).toBe(0);
     expect(await listFiles(ws.feedsDir)).toEqual(PUBLISHED);
   });
 
   it('a second run gives byte-identical files and writes nothing', async () => {
     const ws = await workspace();
-    const first = await runCli(['run'], { cwd: ws.dir });
+    const first = await runCliInProcess(['run'], { cwd: ws.dir });
     expect(first.code, first.stderr).toBe(0);
     const bytes = await readAll(ws.feedsDir);
     // A fixed past mtime on every file: a rewrite would change it whatever the clock says.
@@ -122,7 +122,7 @@ describe('cli: run', () => {
     for (const file of Object.keys(bytes)) await utimes(path.join(ws.feedsDir, file), past, past);
     const times = await fileTimes(ws.feedsDir);
 
-    const second = await runCli(['run'], { cwd: ws.dir });
+    const second = await runCliInProcess(['run'], { cwd: ws.dir });
     expect(second.code, second.stderr).toBe(0);
     expect(await readAll(ws.feedsDir)).toEqual(bytes);
     expect(await fileTimes(ws.feedsDir)).toEqual(times);
@@ -133,7 +133,7 @@ describe('cli: run', () => {
   it('bad seeds: one clear error line naming each file, the others still published, exit 0', async () => {
     const ws = await workspace();
     for (const bad of BAD_SEEDS) await writeFile(path.join(ws.seedsDir, bad.name), bad.bytes);
-    const result = await runCli(['run'], { cwd: ws.dir });
+    const result = await runCliInProcess(['run'], { cwd: ws.dir });
     expect(result.code, result.stderr).toBe(0);
     const errors = result.logs.filter((line) => line.level >= LOG_ERROR);
     expect(errors).toHaveLength(BAD_SEEDS.length);
@@ -152,7 +152,7 @@ describe('cli: run', () => {
 
   it('publishes every crafted fixture seed alongside the sample', async () => {
     const ws = await workspace({ seeds: ['000_d7ec912073c84491.txt', 'no-footer.txt', 'no-date.txt', 'chrome.txt', 'after-footer.txt', 'credit-forms.txt'] });
-    const result = await runCli(['run'], { cwd: ws.dir });
+    const result = await runCliInProcess(['run'], { cwd: ws.dir });
     expect(result.code, result.stderr).toBe(0);
     const json = JSON.parse(await readFile(path.join(ws.feedsDir, 'all', 'feed.json'), 'utf8')) as { items: unknown[] };
     expect(json.items).toHaveLength(6);
@@ -168,10 +168,10 @@ describe('cli: a seeds folder in which nothing changed is not read again', () =>
   it('a second run skips the folder, and still reports its bad seeds', async () => {
     const ws = await workspace();
     for (const bad of BAD_SEEDS) await writeFile(path.join(ws.seedsDir, bad.name), bad.bytes);
-    const first = await runCli(['run', '--log-level', 'debug'], { cwd: ws.dir });
+    const first = await runCliInProcess(['run', '--log-level', 'debug'], { cwd: ws.dir });
     expect(first.code, first.stderr).toBe(0);
     expect(notRead(first)).toBe(false);
-    const second = await runCli(['run', '--log-level', 'debug'], { cwd: ws.dir });
+    const second = await runCliInProcess(['run', '--log-level', 'debug'], { cwd: ws.dir });
     expect(second.code, second.stderr).toBe(0);
     expect(notRead(second)).toBe(true);
     const errors = second.logs.filter((line) => line.level >= LOG_ERROR);
@@ -181,36 +181,36 @@ describe('cli: a seeds folder in which nothing changed is not read again', () =>
 
   it('`run --refresh` reads the folder again, and reports the same', async () => {
     const ws = await workspace();
-    expect((await runCli(['run'], { cwd: ws.dir })).code).toBe(0);
-    const refreshed = await runCli(['run', '--refresh', '--log-level', 'debug'], { cwd: ws.dir });
+    expect((await runCliInProcess(['run'], { cwd: ws.dir })).code).toBe(0);
+    const refreshed = await runCliInProcess(['run', '--refresh', '--log-level', 'debug'], { cwd: ws.dir });
     expect(refreshed.code, refreshed.stderr).toBe(0);
     expect(notRead(refreshed)).toBe(false);
     expect(refreshed.logs.find((line) => line.event === 'run')).toMatchObject({ inserted: 0, updated: 0, unchanged: 1, filesWritten: 0 });
-    expect(notRead(await runCli(['run', '--log-level', 'debug'], { cwd: ws.dir }))).toBe(true);
+    expect(notRead(await runCliInProcess(['run', '--log-level', 'debug'], { cwd: ws.dir }))).toBe(true);
   });
 
   it('a damaged record of the last read only means the folder is read again', async () => {
     const ws = await workspace();
-    expect((await runCli(['run'], { cwd: ws.dir })).code).toBe(0);
+    expect((await runCliInProcess(['run'], { cwd: ws.dir })).code).toBe(0);
     const db = new Database(ws.databasePath);
     try {
       expect(db.prepare("UPDATE documents SET body = 'not json {' WHERE key = 'seed-folder:seeds'").run().changes).toBe(1);
     } finally {
       db.close();
     }
-    const second = await runCli(['run', '--log-level', 'debug'], { cwd: ws.dir });
+    const second = await runCliInProcess(['run', '--log-level', 'debug'], { cwd: ws.dir });
     expect(second.code, second.stderr).toBe(0);
     expect(notRead(second)).toBe(false);
     expect(second.logs.find((line) => line.event === 'run')).toMatchObject({ inserted: 0, updated: 0, unchanged: 1 });
-    expect(notRead(await runCli(['run', '--log-level', 'debug'], { cwd: ws.dir }))).toBe(true);
+    expect(notRead(await runCliInProcess(['run', '--log-level', 'debug'], { cwd: ws.dir }))).toBe(true);
   });
 
   it('an edited seed is read, stored and published on the next run', async () => {
     const ws = await workspace();
-    expect((await runCli(['run'], { cwd: ws.dir })).code).toBe(0);
+    expect((await runCliInProcess(['run'], { cwd: ws.dir })).code).toBe(0);
     const seed = path.join(ws.seedsDir, SAMPLE_SEED);
     await writeFile(seed, (await readFile(seed, 'utf8')).replace('anti-Syria hysteria', 'anti-Syria fervour'));
-    const second = await runCli(['run', '--log-level', 'debug'], { cwd: ws.dir });
+    const second = await runCliInProcess(['run', '--log-level', 'debug'], { cwd: ws.dir });
     expect(notRead(second)).toBe(false);
     expect(second.logs.find((line) => line.event === 'run')).toMatchObject({ inserted: 0, updated: 1 });
     expect(await readFile(path.join(ws.feedsDir, 'all', 'rss.xml'), 'utf8')).toContain('anti-Syria fervour');
@@ -218,13 +218,13 @@ describe('cli: a seeds folder in which nothing changed is not read again', () =>
 
   it('a seed added, or one only touched, makes the folder be read again', async () => {
     const ws = await workspace();
-    expect((await runCli(['run'], { cwd: ws.dir })).code).toBe(0);
+    expect((await runCliInProcess(['run'], { cwd: ws.dir })).code).toBe(0);
     await copyFile(path.join(FIXTURE_SEEDS, 'no-footer.txt'), path.join(ws.seedsDir, 'no-footer.txt'));
-    const added = await runCli(['run', '--log-level', 'debug'], { cwd: ws.dir });
+    const added = await runCliInProcess(['run', '--log-level', 'debug'], { cwd: ws.dir });
     expect(added.logs.find((line) => line.event === 'run')).toMatchObject({ inserted: 1, unchanged: 1 });
     const touched = new Date('2030-01-02T03:04:05.000Z');
     await utimes(path.join(ws.seedsDir, SAMPLE_SEED), touched, touched);
-    const again = await runCli(['run', '--log-level', 'debug'], { cwd: ws.dir });
+    const again = await runCliInProcess(['run', '--log-level', 'debug'], { cwd: ws.dir });
     expect(notRead(again)).toBe(false);
     expect(again.logs.find((line) => line.event === 'run')).toMatchObject({ inserted: 0 });
   });
@@ -263,7 +263,7 @@ describe('cli: a bad config exits 1, names the file and the key path, and publis
   for (const bad of CONFIG_CASES) {
     it(bad.name, async () => {
       const ws = await workspace({ config: bad.config });
-      const result = await runCli(['run'], { cwd: ws.dir });
+      const result = await runCliInProcess(['run'], { cwd: ws.dir });
       expect(result.code).toBe(1);
       expect(result.stderr).toContain(ws.configPath);
       for (const expected of bad.says) {
@@ -279,7 +279,7 @@ describe('cli: an unusable output folder exits 2', () => {
   it('outputDir under a regular file: exit 2, the message names the path', async () => {
     const ws = await workspace({ config: { ...defaultConfig(), outputDir: 'blocker/feeds' } });
     await writeFile(ws.file('blocker'), 'a file, not a folder');
-    const result = await runCli(['run'], { cwd: ws.dir });
+    const result = await runCliInProcess(['run'], { cwd: ws.dir });
     expect(result.code).toBe(2);
     expect(result.stderr).toMatch(/could not publish/);
     expect(result.stderr).toContain(ws.file('blocker'));
@@ -288,7 +288,7 @@ describe('cli: an unusable output folder exits 2', () => {
 
   it('a failed run leaves the feeds published earlier untouched, with no temp files', async () => {
     const ws = await workspace();
-    const first = await runCli(['run'], { cwd: ws.dir });
+    const first = await runCliInProcess(['run'], { cwd: ws.dir });
     expect(first.code, first.stderr).toBe(0);
     const before = await readAll(ws.feedsDir);
 
@@ -299,7 +299,7 @@ describe('cli: an unusable output folder exits 2', () => {
     config.outputs = [{ id: 'broken', title: 'Broken', sources: ['*'], limit: 10 }, ...config.outputs];
     await writeConfig(ws.configPath, config);
 
-    const second = await runCli(['run'], { cwd: ws.dir });
+    const second = await runCliInProcess(['run'], { cwd: ws.dir });
     expect(second.code).toBe(2);
     expect(second.stderr).toContain(path.join(ws.feedsDir, 'broken'));
     const after = await readAll(ws.feedsDir);

@@ -4,13 +4,14 @@ import { escapeControls } from '../lib/escape-controls.js';
 import path from 'node:path';
 import { loadConfigOrExit, type CommonOptions } from './run-command.js';
 import { CliError, EXIT, type ExitCode } from './exit-codes.js';
+import { PROCESS_IO, type CliIo } from './cli-io.js';
 
 /**
  * Validates the config (schema: file, key path, what was expected; an output folder that would
  * expose the machine or the project, see output-dir-safety.ts) and the paths it names: seeds
  * folders readable, mirror list files readable, database and output folders writable or creatable.
  */
-export async function checkCommand(options: CommonOptions, out: NodeJS.WritableStream = process.stdout): Promise<ExitCode> {
+export async function checkCommand(options: CommonOptions, io: CliIo = PROCESS_IO): Promise<ExitCode> {
   const config = await loadConfigOrExit(options.config);
   const problems: string[] = [];
   for (const [i, source] of config.sources.entries()) {
@@ -25,7 +26,7 @@ export async function checkCommand(options: CommonOptions, out: NodeJS.WritableS
   // A path from the config may hold a newline: each problem stays one line.
   if (problems.length > 0) throw new CliError('FM_CONFIG', `config: ${escapeControls(config.configPath)}: ${problems.length} problem${problems.length === 1 ? '' : 's'}\n  ${problems.map(escapeControls).join('\n  ')}`, EXIT.USAGE);
   const feeds = config.sources.filter((s) => s.kind === 'feed').length;
-  out.write(`${config.configPath}: OK — ${config.sources.length} sources (${feeds} remote), ${config.outputs.length} outputs, schedule "${config.schedule.cron}" ${config.schedule.timezone}\n`);
+  io.stdout.write(`${config.configPath}: OK — ${config.sources.length} sources (${feeds} remote), ${config.outputs.length} outputs, schedule "${config.schedule.cron}" ${config.schedule.timezone}\n`);
   return EXIT.OK;
 }
 

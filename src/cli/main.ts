@@ -2,7 +2,8 @@ import { Command, CommanderError, InvalidArgumentError, Option } from 'commander
 import { ConfigError, DEFAULT_CONFIG_FILE } from '../config/config-error.js';
 import { escapeControls } from '../lib/escape-controls.js';
 import { VERSION } from '../version.js';
-import { CliError, EXIT } from './exit-codes.js';
+import { CliError, EXIT, type ExitCode } from './exit-codes.js';
+import { PROCESS_IO, type CliIo } from './cli-io.js';
 // Commands are loaded when they run: `--help` and `run` need not pay for the HTTP server or metrics.
 import type { CommonOptions, RunCommandOptions } from './run-command.js';
 import type { StatusOptions } from './status-command.js';
@@ -19,8 +20,10 @@ Exit codes:
   2  could not publish (store or output folder unusable); previous feeds are untouched
   3  another run holds the lock (with --fail-if-locked)`;
 
-function buildProgram(): Command {
+/** `done` receives the exit code of the command that ran; output goes to `io`. */
+function buildProgram(io: CliIo, done: (code: ExitCode) => void): Command {
   const program = new Command('feedmirror')
+    .configureOutput(outputTo(io))
     .description('Republish seed articles and remote feeds as RSS, Atom and JSON Feed, with mirror-domain metadata.')
     .version(VERSION, '-V, --version')
     .showHelpAfterError('(run "feedmirror --help" for usage)')
@@ -34,20 +37,20 @@ function buildProgram(): Command {
     .option('--fail-if-locked', 'if another run holds the lock, exit 3 instead of 0')
     .option('--refresh', 'read every seed and parse every fetched feed in full, even those unchanged since the last run')
     .action(async (options: RunCommandOptions) => {
-      process.exitCode = await (await import('./run-command.js')).runCommand(options);
+      done(await (await import('./run-command.js')).runCommand(options, io));
     });
   withCommonOptions(program.command('status'))
     .description('show each source: last fetch, HTTP status, items, failures in a row, next due, last error')
     .option('--json', 'print JSON instead of a table')
     .action(async (options: StatusOptions) => {
-      process.exitCode = await (await import('./status-command.js')).statusCommand(options);
+      done(await (await import('./status-command.js')).statusCommand(options, io));
     });
   withCommonOptions(program.command('daemon'))
     .description('run on the configured schedule (schedule.cron) until SIGTERM/SIGINT; SIGHUP reloads the config')
     .addOption(new Option('--grace <ms>', 'how long in-flight fetches may continue after SIGTERM').argParser(positiveInt).default(10_000))
     .option('--no-initial-run', 'wait for the first scheduled tick instead of running at start')
     .action(async (options: DaemonCommandOptions) => {
-      process.exitCode = await (await import('./serve-command.js')).daemonCommand(options);
+      done(await (await import('./serve-command.js')).daemonCommand(options, io));
     });
   withCommonOptions(program.command('serve'))
     .description('serve the output folder over HTTP (caching, compression, /healthz, /metrics); --schedule also runs the daemon')
@@ -60,14 +63,14 @@ function buildProgram(): Command {
     .option('--access-log <file>', 'append a line per request to this file ("-": stdout); SIGHUP reopens it; query strings are left out')
     .addOption(new Option('--access-log-format <format>', 'access log lines: common (CLF), combined (CLF with referer and user agent) or json').choices(ACCESS_LOG_FORMATS).default('common'))
     .action(async (options: ServeOptions) => {
-      process.exitCode = await (await import('./serve-command.js')).serveCommand(options);
+      done(await (await import('./serve-command.js')).serveCommand(options, io));
     });
   const sources = program.command('sources').description('list, add or remove sources in the config');
   withCommonOptions(sources.command('list'))
     .description('list the configured sources')
     .option('--json', 'print JSON')
     .action(async (options: CommonOptions & { json?: boolean }) => {
-      process.exitCode = await (await import('./sources-command.js')).sourcesListCommand(options);
+      done(await (await import('./sources-command.js')).sourcesListCommand(options, io));
     });
   withCommonOptions(sources.command('add'))
     .argument('<url>', 'feed URL (or a page that advertises a feed)')
@@ -76,31 +79,31 @@ function buildProgram(): Command {
     .option('--title <title>', 'display title (default: the feed title)')
     .option('--tag <tag...>', 'tags')
     .action(async (url: string, options: CommonOptions & { id?: string; title?: string; tag?: string[] }) => {
-      process.exitCode = await (await import('./sources-command.js')).sourcesAddCommand(url, options);
+      done(await (await import('./sources-command.js')).sourcesAddCommand(url, options, io));
     });
   withCommonOptions(sources.command('remove'))
     .argument('<id>', 'source id')
     .description('remove a source from the config (its stored articles are kept)')
     .action(async (id: string, options: CommonOptions) => {
-      process.exitCode = await (await import('./sources-command.js')).sourcesRemoveCommand(id, options);
+      done(await (await import('./sources-command.js')).sourcesRemoveCommand(id, options, io));
     });
   withCommonOptions(program.command('check'))
     .description('validate the config and the paths it names; prints each problem with its key path')
     .action(async (options: CommonOptions) => {
-      process.exitCode = await (await import('./check-command.js')).checkCommand(options);
+      done(await (await import('./check-command.js')).checkCommand(options, io));
     });
   withCommonOptions(program.command('import-opml'))
     .argument('<file>', 'OPML file (as feed readers export it)')
     .description('add the feeds of an OPML file as sources (skips URLs already configured); rewrites the config with 2-space indentation')
     .option('--dry-run', 'print what would be added without changing the config')
     .action(async (file: string, options: CommonOptions & { dryRun?: boolean }) => {
-      process.exitCode = await (await import('./opml-commands.js')).importOpmlCommand(file, options);
+      done(await (await import('./opml-commands.js')).importOpmlCommand(file, options, io));
     });
   withCommonOptions(program.command('export-opml'))
     .description('print the configured remote sources as OPML 2.0 (with their mirrors)')
     .option('-o, --output <file>', 'write to a file instead of stdout')
     .action(async (options: CommonOptions & { output?: string }) => {
-      process.exitCode = await (await import('./opml-commands.js')).exportOpmlCommand(options);
+      done(await (await import('./opml-commands.js')).exportOpmlCommand(options, io));
     });
   return program;
 }
@@ -125,34 +128,55 @@ function portNumber(value: string): number {
   return n;
 }
 
+/** Commander's help and usage errors go to `io`, wrapped to the width of a terminal (else 80 columns, commander's default). */
+function outputTo(io: CliIo) {
+  const width = (stream: NodeJS.WritableStream) => ((stream as { isTTY?: boolean }).isTTY ? (stream as { columns?: number }).columns : undefined) ?? 80;
+  return {
+    writeOut: (text: string) => void io.stdout.write(text),
+    writeErr: (text: string) => void io.stderr.write(text),
+    getOutHelpWidth: () => width(io.stdout),
+    getErrHelpWidth: () => width(io.stderr),
+  };
+}
+
+/** `feedmirror …` as bin/feedmirror.js runs it: the exit code is the process's. */
 export async function main(argv: string[]): Promise<void> {
-  const program = buildProgram();
+  process.exitCode = await runCommandLine(argv);
+}
+
+/**
+ * The whole CLI for one command line (argv as process.argv gives it: node, script, arguments…):
+ * answers the exit code and writes to `io`, so another program (the tests) can run it without a process.
+ */
+export async function runCommandLine(argv: string[], io: CliIo = PROCESS_IO): Promise<ExitCode> {
+  let code: ExitCode = EXIT.OK;
+  const program = buildProgram(io, (result) => (code = result));
   try {
     if (argv.length <= 2) {
       program.outputHelp();
-      process.exitCode = EXIT.USAGE;
-      return;
+      return EXIT.USAGE;
     }
     await program.parseAsync(argv);
+    return code;
   } catch (error) {
-    process.exitCode = exitCodeFor(error);
+    return exitCodeFor(error, io);
   }
 }
 
-function exitCodeFor(error: unknown): number {
+function exitCodeFor(error: unknown, io: CliIo): ExitCode {
   if (error instanceof CommanderError) {
     // --help and --version end through here with exit code 0
     return error.exitCode === 0 ? EXIT.OK : EXIT.USAGE;
   }
   if (error instanceof ConfigError) {
-    process.stderr.write(`feedmirror: ${escapeLines(error.message)}\n`);
+    io.stderr.write(`feedmirror: ${escapeLines(error.message)}\n`);
     return EXIT.USAGE;
   }
   if (error instanceof CliError) {
-    process.stderr.write(`feedmirror: ${escapeLines(error.message)}\n`);
+    io.stderr.write(`feedmirror: ${escapeLines(error.message)}\n`);
     return error.exitCode;
   }
-  process.stderr.write(`feedmirror: unexpected error: ${escapeLines((error as Error).stack ?? String(error))}\n`);
+  io.stderr.write(`feedmirror: unexpected error: ${escapeLines((error as Error).stack ?? String(error))}\n`);
   return EXIT.PUBLISH_FAILED;
 }
 

@@ -1,6 +1,7 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { loadConfigOrExit, type CommonOptions } from './run-command.js';
 import { CliError, EXIT, type ExitCode } from './exit-codes.js';
+import { PROCESS_IO, type CliIo } from './cli-io.js';
 import { parseOpml } from '../ingest/parse-opml.js';
 import { FeedmirrorError } from '../model/errors.js';
 import { renderOpml } from '../publish/render-opml.js';
@@ -12,7 +13,7 @@ import { slugify } from '../lib/text.js';
 import { isValidId } from '../config/schema.js';
 
 /** Adds every feed of an OPML file that is not configured yet (same URL) as a source. */
-export async function importOpmlCommand(file: string, options: CommonOptions & { dryRun?: boolean }, out: NodeJS.WritableStream = process.stdout): Promise<ExitCode> {
+export async function importOpmlCommand(file: string, options: CommonOptions & { dryRun?: boolean }, io: CliIo = PROCESS_IO): Promise<ExitCode> {
   const config = await loadConfigOrExit(options.config);
   let feeds;
   try {
@@ -32,13 +33,13 @@ export async function importOpmlCommand(file: string, options: CommonOptions & {
   }
   const skipped = feeds.length - added.length;
   if (added.length > 0 && !options.dryRun) await addSourcesToConfig(config.configPath, added);
-  out.write(`${options.dryRun ? 'would add' : 'added'} ${added.length} source(s) to ${config.configPath}; ${skipped} already configured or not http(s)\n`);
-  for (const source of added) out.write(`  ${source.id}  ${source.url}\n`);
+  io.stdout.write(`${options.dryRun ? 'would add' : 'added'} ${added.length} source(s) to ${config.configPath}; ${skipped} already configured or not http(s)\n`);
+  for (const source of added) io.stdout.write(`  ${source.id}  ${source.url}\n`);
   return EXIT.OK;
 }
 
 /** The configured remote sources as OPML 2.0, to stdout or a file. */
-export async function exportOpmlCommand(options: CommonOptions & { output?: string }, out: NodeJS.WritableStream = process.stdout): Promise<ExitCode> {
+export async function exportOpmlCommand(options: CommonOptions & { output?: string }, io: CliIo = PROCESS_IO): Promise<ExitCode> {
   const config = await loadConfigOrExit(options.config);
   const opml = renderOpml(
     {
@@ -53,7 +54,7 @@ export async function exportOpmlCommand(options: CommonOptions & { output?: stri
     siteCopies(config.site.url, [])[0]!,
   );
   if (options.output) await writeFile(options.output, opml);
-  else out.write(opml);
+  else io.stdout.write(opml);
   return EXIT.OK;
 }
 

@@ -4,6 +4,7 @@ import { createLogger, type LogFormat } from '../log/logger.js';
 import { runExclusive } from '../schedule/run-exclusive.js';
 import { FeedmirrorError } from '../model/errors.js';
 import { CliError, EXIT, type ExitCode } from './exit-codes.js';
+import { logOutput, PROCESS_IO, type CliIo } from './cli-io.js';
 
 export interface CommonOptions {
   config: string;
@@ -19,8 +20,8 @@ export interface RunCommandOptions extends CommonOptions {
   refresh?: boolean;
 }
 
-export async function runCommand(options: RunCommandOptions): Promise<ExitCode> {
-  const logger = createLogger({ level: options.logLevel, format: options.logFormat });
+export async function runCommand(options: RunCommandOptions, io: CliIo = PROCESS_IO): Promise<ExitCode> {
+  const logger = createLogger({ level: options.logLevel, format: options.logFormat, ...logOutput(io) });
   const config = await loadConfigOrExit(options.config);
   const unknown = (options.source ?? []).filter((id) => !config.sources.some((s) => s.id === id));
   if (unknown.length > 0) throw new CliError('FM_USAGE', `run: unknown source id ${unknown.join(', ')} (not in ${config.configPath})`, EXIT.USAGE);

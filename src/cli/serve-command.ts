@@ -11,6 +11,7 @@ import { FeedMetrics } from '../serve/metrics.js';
 import { startDaemon, type Daemon } from '../schedule/daemon.js';
 import { loadConfigOrExit, type CommonOptions } from './run-command.js';
 import { CliError, EXIT, type ExitCode } from './exit-codes.js';
+import { logOutput, PROCESS_IO, type CliIo } from './cli-io.js';
 
 export interface ServeOptions extends CommonOptions {
   host: string;
@@ -32,8 +33,8 @@ export interface DaemonCommandOptions extends CommonOptions {
 }
 
 /** `feedmirror daemon`: the schedule in the foreground until SIGTERM/SIGINT; exit 0 after a clean stop. */
-export async function daemonCommand(options: DaemonCommandOptions): Promise<ExitCode> {
-  const logger = createLogger({ level: options.logLevel, format: options.logFormat });
+export async function daemonCommand(options: DaemonCommandOptions, io: CliIo = PROCESS_IO): Promise<ExitCode> {
+  const logger = createLogger({ level: options.logLevel, format: options.logFormat, ...logOutput(io) });
   await loadConfigOrExit(options.config);
   const daemon = await startDaemon({ loadConfig: () => loadConfig(options.config), logger, graceMs: options.grace, runAtStart: options.initialRun });
   await daemon.stopped;
@@ -41,8 +42,8 @@ export async function daemonCommand(options: DaemonCommandOptions): Promise<Exit
 }
 
 /** `feedmirror serve`: the output folder over HTTP, with /healthz and /metrics; --schedule runs the daemon too. */
-export async function serveCommand(options: ServeOptions): Promise<ExitCode> {
-  const logger = createLogger({ level: options.logLevel, format: options.logFormat });
+export async function serveCommand(options: ServeOptions, io: CliIo = PROCESS_IO): Promise<ExitCode> {
+  const logger = createLogger({ level: options.logLevel, format: options.logFormat, ...logOutput(io) });
   let config: Config = await loadConfigOrExit(options.config);
   let store: Store | null = null;
   const openStore = async () => {

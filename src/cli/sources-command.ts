@@ -1,5 +1,6 @@
 import { loadConfigOrExit, type CommonOptions } from './run-command.js';
 import { CliError, EXIT, type ExitCode } from './exit-codes.js';
+import { PROCESS_IO, type CliIo } from './cli-io.js';
 import { addSourcesToConfig, removeSourceFromConfig, uniqueId } from './edit-config.js';
 import { formatTable } from './format-table.js';
 import { slugify } from '../lib/text.js';
@@ -13,11 +14,11 @@ import { FetchError } from '../sources/http/fetch-errors.js';
 import { FeedmirrorError } from '../model/errors.js';
 import type { Config } from '../config/config.js';
 
-export async function sourcesListCommand(options: CommonOptions & { json?: boolean }, out: NodeJS.WritableStream = process.stdout): Promise<ExitCode> {
+export async function sourcesListCommand(options: CommonOptions & { json?: boolean }, io: CliIo = PROCESS_IO): Promise<ExitCode> {
   const config = await loadConfigOrExit(options.config);
   const rows = config.sources.map((s) => ({ id: s.id, kind: s.kind, location: s.kind === 'feed' ? s.url : s.seeds, title: s.title ?? '', tags: s.tags, mirrors: s.mirrors }));
-  if (options.json) out.write(`${JSON.stringify(rows, null, 2)}\n`);
-  else out.write(`${formatTable(['ID', 'KIND', 'TITLE', 'TAGS', 'URL OR FOLDER'], rows.map((r) => [r.id, r.kind, r.title, r.tags.join(','), r.location]))}\n`);
+  if (options.json) io.stdout.write(`${JSON.stringify(rows, null, 2)}\n`);
+  else io.stdout.write(`${formatTable(['ID', 'KIND', 'TITLE', 'TAGS', 'URL OR FOLDER'], rows.map((r) => [r.id, r.kind, r.title, r.tags.join(','), r.location]))}\n`);
   return EXIT.OK;
 }
 
@@ -25,16 +26,16 @@ export async function sourcesListCommand(options: CommonOptions & { json?: boole
  * Adds a remote source after checking that the URL serves a feed (an HTML page that advertises
  * one is followed to it). The id comes from the feed's title unless given.
  */
-export async function sourcesAddCommand(url: string, options: CommonOptions & { id?: string; title?: string; tag?: string[] }, out: NodeJS.WritableStream = process.stdout): Promise<ExitCode> {
+export async function sourcesAddCommand(url: string, options: CommonOptions & { id?: string; title?: string; tag?: string[] }, io: CliIo = PROCESS_IO): Promise<ExitCode> {
   const config = await loadConfigOrExit(options.config);
   if (config.sources.some((s) => s.kind === 'feed' && s.url === url)) throw new CliError('FM_USAGE', `sources add: ${url} is already a source`, EXIT.USAGE);
-  const { feedUrl, title } = await probeFeed(url, config, out);
+  const { feedUrl, title } = await probeFeed(url, config, io.stdout);
   const taken = new Set(config.sources.map((s) => s.id));
   if (options.id && taken.has(options.id)) throw new CliError('FM_USAGE', `sources add: the id "${options.id}" is already used`, EXIT.USAGE);
   const id = options.id ?? uniqueId(slugify(options.title ?? title ?? '') || slugify(new URL(feedUrl).hostname) || 'feed', taken);
   const name = options.title ?? title ?? undefined;
   await addSourcesToConfig(config.configPath, [{ id, url: feedUrl, ...(name ? { title: name } : {}), ...(options.tag?.length ? { tags: options.tag } : {}) }]);
-  out.write(`added source "${id}"${name ? ` (${name})` : ''}: ${feedUrl}\n`);
+  io.stdout.write(`added source "${id}"${name ? ` (${name})` : ''}: ${feedUrl}\n`);
   return EXIT.OK;
 }
 
@@ -64,11 +65,11 @@ async function probeFeed(url: string, config: Config, out: NodeJS.WritableStream
   }
 }
 
-export async function sourcesRemoveCommand(id: string, options: CommonOptions, out: NodeJS.WritableStream = process.stdout): Promise<ExitCode> {
+export async function sourcesRemoveCommand(id: string, options: CommonOptions, io: CliIo = PROCESS_IO): Promise<ExitCode> {
   const config = await loadConfigOrExit(options.config);
   const users = config.outputs.filter((o) => o.sources.includes(id)).map((o) => o.id);
   if (users.length > 0) throw new CliError('FM_USAGE', `sources remove: outputs ${users.join(', ')} name "${id}"; change them first`, EXIT.USAGE);
   if (!(await removeSourceFromConfig(config.configPath, id))) throw new CliError('FM_USAGE', `sources remove: no source "${id}" in ${config.configPath}`, EXIT.USAGE);
-  out.write(`removed source "${id}" (its stored articles stay in the store and in archives)\n`);
+  io.stdout.write(`removed source "${id}" (its stored articles stay in the store and in archives)\n`);
   return EXIT.OK;
 }

@@ -1,5 +1,6 @@
 import { openSqliteStore } from '../store/sqlite-store.js';
 import { CliError, EXIT, type ExitCode } from './exit-codes.js';
+import { PROCESS_IO, type CliIo } from './cli-io.js';
 import { loadConfigOrExit, type CommonOptions } from './run-command.js';
 import { formatTable } from './format-table.js';
 
@@ -8,7 +9,7 @@ export interface StatusOptions extends CommonOptions {
 }
 
 /** One row per configured source: how its last fetch went, what its last parse left out, and when it is due again. */
-export async function statusCommand(options: StatusOptions, out: NodeJS.WritableStream = process.stdout): Promise<ExitCode> {
+export async function statusCommand(options: StatusOptions, io: CliIo = PROCESS_IO): Promise<ExitCode> {
   const config = await loadConfigOrExit(options.config);
   let store;
   try {
@@ -39,7 +40,7 @@ export async function statusCommand(options: StatusOptions, out: NodeJS.Writable
       });
     }
     if (options.json) {
-      out.write(`${JSON.stringify(rows, null, 2)}\n`);
+      io.stdout.write(`${JSON.stringify(rows, null, 2)}\n`);
       return EXIT.OK;
     }
     const header = ['SOURCE', 'LAST FETCH', 'HTTP', 'ITEMS', 'NEW', 'FAILURES', 'NEXT DUE', 'SERVED BY', 'LAST ERROR', 'LAST WARNING'];
@@ -55,7 +56,7 @@ export async function statusCommand(options: StatusOptions, out: NodeJS.Writable
       r.lastError ?? '',
       r.lastWarning ?? '',
     ]);
-    out.write(`${formatTable(header, lines)}\n`);
+    io.stdout.write(`${formatTable(header, lines)}\n`);
     return EXIT.OK;
   } finally {
     await store.close();

@@ -14,6 +14,8 @@ export interface LoggerOptions {
   format?: LogFormat;
   /** File descriptor to write to; stderr keeps stdout free for command output (status tables, OPML). */
   fd?: number;
+  /** A stream to write to instead of a file descriptor (the CLI run inside another program). */
+  stream?: NodeJS.WritableStream;
 }
 
 /**
@@ -47,11 +49,12 @@ function escapingChildren(logger: Logger): Logger {
 export function createLogger(options: LoggerOptions = {}): Logger {
   const fd = options.fd ?? 2;
   const format = options.format ?? 'auto';
-  const isPretty = format === 'pretty' || (format === 'auto' && isTty(fd));
+  const tty = options.stream ? (options.stream as { isTTY?: boolean }).isTTY === true : isTty(fd);
+  const isPretty = format === 'pretty' || (format === 'auto' && tty);
   const level = options.level ?? 'info';
-  if (!isPretty) return escapingChildren(pino({ ...ESCAPING, level, base: null, timestamp: pino.stdTimeFunctions.isoTime }, pino.destination({ fd, sync: true })));
+  if (!isPretty) return escapingChildren(pino({ ...ESCAPING, level, base: null, timestamp: pino.stdTimeFunctions.isoTime }, options.stream ?? pino.destination({ fd, sync: true })));
   // Messages carry everything a person needs; the structured fields stay in the JSON format.
-  const stream = requirePretty()({ colorize: isTty(fd), sync: true, destination: fd, ignore: 'pid,hostname', translateTime: 'SYS:HH:MM:ss', hideObject: true });
+  const stream = requirePretty()({ colorize: tty, sync: true, destination: options.stream ?? fd, ignore: 'pid,hostname', translateTime: 'SYS:HH:MM:ss', hideObject: true });
   return escapingChildren(pino({ ...ESCAPING, level, base: null }, stream));
 }
 

@@ -1,0 +1,17 @@
+import type { LoggerOptions } from '../log/logger.js';
+
+/**
+ * Where a command writes: the process's own stdout and stderr when it runs as `feedmirror`, or
+ * streams of the caller's when the CLI runs inside another program (the tests run it in-process).
+ */
+export interface CliIo {
+  stdout: NodeJS.WritableStream;
+  stderr: NodeJS.WritableStream;
+}
+
+export const PROCESS_IO: CliIo = { stdout: process.stdout, stderr: process.stderr };
+
+/** The process's stderr is written by file descriptor, synchronously, so no line is lost at exit; another stream as a stream. */
+export function logOutput(io: CliIo): Pick<LoggerOptions, 'fd' | 'stream'> {
+  return io.stderr === process.stderr ? { fd: 2 } : { stream: io.stderr };
+}
