@@ -10,6 +10,8 @@ export const EXIT = {
   PUBLISH_FAILED: 2,
   /** Another run holds the lock and --fail-if-locked was given. */
   LOCKED: 3,
+  /** With `run --strict`: published, but a source failed this run (a fetch, a seeds folder, a seed file). */
+  SOURCES_FAILED: 4,
 } as const;
 
 export type ExitCode = (typeof EXIT)[keyof typeof EXIT];

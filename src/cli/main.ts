@@ -18,7 +18,8 @@ Exit codes:
   0  published (a source that failed is logged, the others are still published)
   1  bad config or bad usage
   2  could not publish (store or output folder unusable); previous feeds are untouched
-  3  another run holds the lock (with --fail-if-locked)`;
+  3  another run holds the lock (with --fail-if-locked)
+  4  with run --strict: published, but a source failed this run`;
 
 /** `done` receives the exit code of the command that ran; output goes to `io`. */
 function buildProgram(io: CliIo, done: (code: ExitCode) => void): Command {
@@ -36,6 +37,7 @@ function buildProgram(io: CliIo, done: (code: ExitCode) => void): Command {
     .addOption(new Option('--wait', 'if another run holds the lock, wait for it instead of exiting (not with --fail-if-locked)').conflicts('failIfLocked'))
     .option('--fail-if-locked', 'if another run holds the lock, exit 3 instead of 0')
     .option('--refresh', 'read every seed and parse every fetched feed in full, even those unchanged since the last run')
+    .option('--strict', 'exit 4 when a source failed this run (the others are still published); for cron')
     .action(async (options: RunCommandOptions) => {
       done(await (await import('./run-command.js')).runCommand(options, io));
     });

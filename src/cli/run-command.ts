@@ -4,6 +4,8 @@ import { createLogger, type LogFormat } from '../log/logger.js';
 import { runExclusive } from '../schedule/run-exclusive.js';
 import { FeedmirrorError } from '../model/errors.js';
 import { CliError, EXIT, type ExitCode } from './exit-codes.js';
+import { describeFailures, type RunReport } from '../pipeline/run-report.js';
+import { plural } from '../lib/plural.js';
 import { logOutput, PROCESS_IO, type CliIo } from './cli-io.js';
 
 export interface CommonOptions {
@@ -18,6 +20,7 @@ export interface RunCommandOptions extends CommonOptions {
   wait?: boolean;
   failIfLocked?: boolean;
   refresh?: boolean;
+  strict?: boolean;
 }
 
 export async function runCommand(options: RunCommandOptions, io: CliIo = PROCESS_IO): Promise<ExitCode> {
@@ -25,16 +28,28 @@ export async function runCommand(options: RunCommandOptions, io: CliIo = PROCESS
   const config = await loadConfigOrExit(options.config);
   const unknown = (options.source ?? []).filter((id) => !config.sources.some((s) => s.id === id));
   if (unknown.length > 0) throw new CliError('FM_USAGE', `run: unknown source id ${unknown.join(', ')} (not in ${config.configPath})`, EXIT.USAGE);
+  const outcome = await runOrExplain(() => runExclusive({ config, logger }, { all: options.all, only: options.source, refresh: options.refresh, lock: options.wait ? 'wait' : 'skip' }));
+  if (outcome.status === 'ran') return options.strict ? strictOutcome(outcome.report) : EXIT.OK;
+  const holder = outcome.holder ? ` (pid ${outcome.holder.pid} on ${outcome.holder.host}, since ${outcome.holder.startedAt})` : '';
+  logger.info({ event: 'locked', holder: outcome.holder }, `another run is in progress${holder}; nothing to do`);
+  return options.failIfLocked ? EXIT.LOCKED : EXIT.OK;
+}
+
+/** A run that could not publish ends the command with exit 2 and what stood in the way. */
+async function runOrExplain<T>(work: () => Promise<T>): Promise<T> {
   try {
-    const outcome = await runExclusive({ config, logger }, { all: options.all, only: options.source, refresh: options.refresh, lock: options.wait ? 'wait' : 'skip' });
-    if (outcome.status === 'ran') return EXIT.OK;
-    const holder = outcome.holder ? ` (pid ${outcome.holder.pid} on ${outcome.holder.host}, since ${outcome.holder.startedAt})` : '';
-    logger.info({ event: 'locked', holder: outcome.holder }, `another run is in progress${holder}; nothing to do`);
-    return options.failIfLocked ? EXIT.LOCKED : EXIT.OK;
+    return await work();
   } catch (error) {
     if (error instanceof FeedmirrorError && error.code === 'FM_STORE') throw new CliError(error.code, error.message, EXIT.PUBLISH_FAILED, { cause: error });
     throw new CliError('FM_PUBLISH', `run: could not publish: ${describe(error)}`, EXIT.PUBLISH_FAILED, { cause: error });
   }
+}
+
+/** `run --strict`: a source that failed this run fails the command, after the others were published. */
+function strictOutcome(report: RunReport): ExitCode {
+  const failed = describeFailures(report);
+  if (failed.length === 0) return EXIT.OK;
+  throw new CliError('FM_SOURCES_FAILED', `run --strict: ${plural(failed.length, 'source')} failed this run: ${failed.join(', ')}; the others were published`, EXIT.SOURCES_FAILED);
 }
 
 export async function loadConfigOrExit(file: string): Promise<Config> {

@@ -66,3 +66,11 @@ export function addFeedHarvest(report: RunReport, source: FeedSourceConfig, harv
   } else if (state.lastOutcome === 'not-modified') report.notModified++;
   else report.fetched++;
 }
+
+/** Each source that failed this run, once, with the code of its first problem ("news (FM_CONNECT)"). */
+export function describeFailures(report: RunReport): string[] {
+  return [...new Set(report.failedSources)].map((sourceId) => {
+    const code = report.sourceErrors.find((e) => e.sourceId === sourceId)?.code ?? report.problems.find((p) => p.sourceId === sourceId)?.code;
+    return code ? `${sourceId} (${code})` : sourceId;
+  });
+}
