@@ -1,10 +1,11 @@
 import { constants, stat } from 'node:fs/promises';
 import { canAccess } from '../lib/file-access.js';
-import { escapeControls } from '../lib/escape-controls.js';
 import path from 'node:path';
 import { loadConfigOrExit, type CommonOptions } from './run-command.js';
-import { CliError, EXIT, type ExitCode } from './exit-codes.js';
+import { EXIT, type ExitCode } from './exit-codes.js';
 import { PROCESS_IO, type CliIo } from './cli-io.js';
+import { plural } from '../lib/plural.js';
+import { pathProblems, seedFolderProblems } from './path-problems.js';
 
 /**
  * Validates the config (schema: file, key path, what was expected; an output folder that would
@@ -13,29 +14,17 @@ import { PROCESS_IO, type CliIo } from './cli-io.js';
  */
 export async function checkCommand(options: CommonOptions, io: CliIo = PROCESS_IO): Promise<ExitCode> {
   const config = await loadConfigOrExit(options.config);
-  const problems: string[] = [];
-  for (const [i, source] of config.sources.entries()) {
-    if (source.kind === 'seeds' && !(await isReadableDir(source.seeds))) problems.push(`sources[${i}].seeds: ${source.seeds} is not a readable folder`);
-  }
+  const problems = await seedFolderProblems(config);
   for (const [i, list] of config.mirrorLists.entries()) {
     if (list.path && !(await canAccess(list.path, constants.R_OK))) problems.push(`mirrorLists[${i}].path: ${list.path} cannot be read`);
   }
   const database = path.dirname(config.database);
   if (!(await isWritableOrCreatable(database))) problems.push(`database: the folder ${database} is not writable`);
   if (!(await isWritableOrCreatable(config.outputDir))) problems.push(`outputDir: ${config.outputDir} is not writable`);
-  // A path from the config may hold a newline: each problem stays one line.
-  if (problems.length > 0) throw new CliError('FM_CONFIG', `config: ${escapeControls(config.configPath)}: ${problems.length} problem${problems.length === 1 ? '' : 's'}\n  ${problems.map(escapeControls).join('\n  ')}`, EXIT.USAGE);
+  if (problems.length > 0) throw pathProblems(config, problems);
   const feeds = config.sources.filter((s) => s.kind === 'feed').length;
-  io.stdout.write(`${config.configPath}: OK — ${config.sources.length} sources (${feeds} remote), ${config.outputs.length} outputs, schedule "${config.schedule.cron}" ${config.schedule.timezone}\n`);
+  io.stdout.write(`${config.configPath}: OK — ${plural(config.sources.length, 'source')} (${feeds} remote), ${plural(config.outputs.length, 'output')}, schedule "${config.schedule.cron}" ${config.schedule.timezone}\n`);
   return EXIT.OK;
-}
-
-async function isReadableDir(folder: string): Promise<boolean> {
-  try {
-    return (await stat(folder)).isDirectory() && (await canAccess(folder, constants.R_OK | constants.X_OK));
-  } catch {
-    return false;
-  }
 }
 
 /** The folder is writable, or the nearest existing parent is (so the first run can create it). */

@@ -6,6 +6,7 @@ import { FeedmirrorError } from '../model/errors.js';
 import { CliError, EXIT, type ExitCode } from './exit-codes.js';
 import { describeFailures, type RunReport } from '../pipeline/run-report.js';
 import { plural } from '../lib/plural.js';
+import { pathProblems, seedFolderProblems } from './path-problems.js';
 import { logOutput, PROCESS_IO, type CliIo } from './cli-io.js';
 
 export interface CommonOptions {
@@ -28,6 +29,9 @@ export async function runCommand(options: RunCommandOptions, io: CliIo = PROCESS
   const config = await loadConfigOrExit(options.config);
   const unknown = (options.source ?? []).filter((id) => !config.sources.some((s) => s.id === id));
   if (unknown.length > 0) throw new CliError('FM_USAGE', `run: unknown source id ${unknown.join(', ')} (not in ${config.configPath})`, EXIT.USAGE);
+  // As `check` says: a seeds folder that is missing is a mistake in the config, not a source having a bad day.
+  const folders = await seedFolderProblems(config, options.source);
+  if (folders.length > 0) throw pathProblems(config, folders);
   const outcome = await runOrExplain(() => runExclusive({ config, logger }, { all: options.all, only: options.source, refresh: options.refresh, lock: options.wait ? 'wait' : 'skip' }));
   if (outcome.status === 'ran') return options.strict ? strictOutcome(outcome.report) : EXIT.OK;
   const holder = outcome.holder ? ` (pid ${outcome.holder.pid} on ${outcome.holder.host}, since ${outcome.holder.startedAt})` : '';

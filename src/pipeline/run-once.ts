@@ -17,6 +17,8 @@ import type { MirrorDirectory } from '../lib/mirror-directory.js';
 import { runRecords, type RunRecords } from './run-records.js';
 import { addFeedHarvest, addSeedHarvest, addStored, emptyReport, type RunReport } from './run-report.js';
 import { StoreBatch } from './store-batch.js';
+import { nextSeedState } from './seed-state.js';
+import { plural } from '../lib/plural.js';
 
 export interface RunDeps {
   config: Config;
@@ -83,9 +85,12 @@ export async function runOnce(deps: RunDeps, options: RunOptions = {}): Promise<
 
 async function harvestSeeds(run: Run, sources: SeedSourceConfig[]) {
   const { config, store, logger } = run.deps;
+  const states = sources.length > 0 ? await store.getSourceStates() : new Map<string, SourceState>();
   for (const source of sources) {
     const harvest = await harvestSeedSource({ source, site: config.site, previous: await run.records.read('seedFolder', source.id), store });
-    addSeedHarvest(run.report, harvest);
+    addSeedHarvest(run.report, source.id, harvest);
+    const state = nextSeedState(source.id, states.get(source.id), harvest.problems);
+    if (state) await store.saveSourceStates([state]);
     for (const problem of harvest.problems) logger.error({ source: problem.sourceId, file: problem.target, code: problem.code }, `seed ${problem.target} ${problem.message}`);
     if (harvest.unchangedSince) {
       logger.debug({ source: source.id, folder: source.seeds, articles: harvest.unchangedSince.articles }, `seeds ${source.seeds}: no file changed since the last run; not read again`);
@@ -177,13 +182,15 @@ async function notifyHub({ deps, http, dispatcher }: Run, changed: string[]) {
 
 function logSummary(logger: Logger, report: RunReport) {
   const { stored, published } = report;
+  const aborted = report.abortedSources.length > 0 ? `, ${report.abortedSources.length} aborted` : '';
+  const badFiles = report.badSeedFiles > 0 ? `${plural(report.badSeedFiles, 'seed file')} not read, ` : '';
   logger.info(
     {
-      event: 'run', sources: report.sources, fetched: report.fetched, notModified: report.notModified, failed: report.failedSources.length,
-      skipped: report.skippedSources.length, inserted: stored.inserted, updated: stored.updated, unchanged: stored.unchanged,
+      event: 'run', sources: report.sources, fetched: report.fetched, notModified: report.notModified, failed: report.failedSources.length, failedSources: report.failedSources,
+      skipped: report.skippedSources.length, aborted: report.abortedSources.length, badSeedFiles: report.badSeedFiles, inserted: stored.inserted, updated: stored.updated, unchanged: stored.unchanged,
       filesWritten: published.written.length, filesUnchanged: published.unchanged, publishSkipped: published.skipped === true, problems: report.problems.length, durationMs: report.durationMs,
     },
-    `run done: ${report.sources} sources (${report.fetched} fetched, ${report.notModified} not modified, ${report.failedSources.length} failed, ${report.skippedSources.length} not due), ` +
-      `${stored.inserted} new, ${stored.updated} updated, ${published.written.length} files written, ${report.durationMs} ms`,
+    `run done: ${plural(report.sources, 'source')} (${report.fetched} fetched, ${report.notModified} not modified, ${report.failedSources.length} failed, ${report.skippedSources.length} not due${aborted}), ` +
+      `${badFiles}${stored.inserted} new, ${stored.updated} updated, ${plural(published.written.length, 'file')} written, ${report.durationMs} ms`,
   );
 }

@@ -13,7 +13,12 @@ export interface RunReport {
   fetched: number;
   notModified: number;
   failedSources: string[];
+  /** Not due (schedule, backoff, Retry-After). */
   skippedSources: string[];
+  /** Cut short by a shutdown: neither failed nor fetched, and still due. */
+  abortedSources: string[];
+  /** Seed files not read this run (empty, not UTF-8, binary…), each also in `problems`. */
+  badSeedFiles: number;
   /** Fetch outcomes by HTTP status or error code ("200", "304", "FM_TIMEOUT"), for metrics. */
   fetchOutcomes: Record<string, number>;
   /** Errors by source id and code, for metrics. */
@@ -26,7 +31,7 @@ export interface RunReport {
 
 export function emptyReport(sources: number): RunReport {
   return {
-    sources, fetched: 0, notModified: 0, failedSources: [], skippedSources: [], fetchOutcomes: {}, sourceErrors: [], problems: [],
+    sources, fetched: 0, notModified: 0, failedSources: [], skippedSources: [], abortedSources: [], badSeedFiles: 0, fetchOutcomes: {}, sourceErrors: [], problems: [],
     stored: { inserted: 0, updated: 0, unchanged: 0 }, published: { written: [], unchanged: 0, changedFeeds: [] }, durationMs: 0,
   };
 }
@@ -37,12 +42,17 @@ export function addStored(report: RunReport, summary: UpsertSummary): void {
   report.stored.unchanged += summary.unchanged;
 }
 
-/** A seeds source's harvest: its problems (a folder that cannot be read fails the source). */
-export function addSeedHarvest(report: RunReport, harvest: SeedHarvest): void {
+/**
+ * A seeds source's harvest: its problems. A folder that cannot be listed, or a file in it that
+ * cannot be read as a seed, fails the source: the summary, `run --strict` and `status` say so.
+ */
+export function addSeedHarvest(report: RunReport, sourceId: string, harvest: SeedHarvest): void {
   for (const problem of harvest.problems) {
     report.problems.push(problem);
-    if (problem.code === 'FM_SEED_FOLDER') report.failedSources.push(problem.sourceId);
+    report.sourceErrors.push({ sourceId, code: problem.code });
+    if (problem.code !== 'FM_SEED_FOLDER') report.badSeedFiles++;
   }
+  if (harvest.problems.length > 0) report.failedSources.push(sourceId);
   if (harvest.unchangedSince) addStored(report, { inserted: 0, updated: 0, unchanged: harvest.unchangedSince.articles });
 }
 
@@ -50,7 +60,7 @@ export function addSeedHarvest(report: RunReport, harvest: SeedHarvest): void {
 export function addFeedHarvest(report: RunReport, source: FeedSourceConfig, harvest: FeedHarvest): void {
   // Cut short by shutdown: not the source's fault, so no failure is counted and it stays due.
   if (harvest.error?.code === 'FM_ABORTED') {
-    report.skippedSources.push(source.id);
+    report.abortedSources.push(source.id);
     return;
   }
   if (harvest.unchanged > 0) addStored(report, { inserted: 0, updated: 0, unchanged: harvest.unchanged });

@@ -92,11 +92,11 @@ describe('daemon: schedule and shutdown', () => {
     expect(w3cErrorLines(await w3cValidate(['rss.xml', 'atom.xml'].map((f) => path.join(ws.feedsDir, 'all', f))), ws.feedsDir)).toEqual([]);
   });
 
-  it('a fetch cut short by the shutdown is not the source\'s fault: no error logged, no failure counted, still due', async () => {
+  it('a fetch cut short by the shutdown is not the source\'s fault: no error logged, counted as aborted (not failed, not "not due"), still due', async () => {
     const { ws, daemon, exit, logs, runsAfterStop } = await stopDuringSlowFetch();
     expect(exit.code, daemon.stderr()).toBe(0);
     expect(logs.filter((r) => r.source === 'news' && r.level >= 50), daemon.stderr()).toEqual([]);
-    expect(runsAfterStop[0], daemon.stderr()).toMatchObject({ failed: 0, skipped: 1 });
+    expect(runsAfterStop[0], daemon.stderr()).toMatchObject({ failed: 0, skipped: 0, aborted: 1, msg: expect.stringMatching(/0 failed, 0 not due, 1 aborted\)/) });
     const store = openSqliteStore(ws.databasePath);
     try {
       const state = (await store.getSourceStates()).get('news');
