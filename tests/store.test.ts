@@ -114,12 +114,12 @@ describe('SQLite store: file and schema', () => {
     expect(userVersion(file)).toBe(LATEST_VERSION + 1);
   });
 
-  it('names the file when it cannot be opened at all (its folder is a regular file)', async () => {
+  it('names what is in the way when it cannot be opened at all (its folder is a regular file)', async () => {
     const blocker = path.join(dir, 'blocker');
     await writeFile(blocker, 'not a folder');
     const file = path.join(blocker, 'feedmirror.db');
     expect(() => openStore(file)).toThrow(expect.objectContaining({ code: 'FM_STORE' }));
-    expect(() => openStore(file)).toThrow(`store: cannot open ${file}`);
+    expect(() => openStore(file)).toThrow(`database: ${blocker} is a file, not a folder`);
   });
 });
 

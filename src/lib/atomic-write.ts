@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
-import { mkdir, open, readdir, readFile, rename, rm, stat } from 'node:fs/promises';
+import { open, readdir, readFile, rename, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
+import { makeFolders } from './make-folders.js';
 
 /** Temp files are hidden and carry this suffix, so a later run can find and remove leftovers of a crash. */
 const TEMP_SUFFIX = '.feedmirror-tmp';
@@ -32,7 +33,7 @@ export interface StagedFile {
 export async function stageFile(file: string, content: FileText | Buffer): Promise<StagedFile | null> {
   const bytes = typeof content === 'string' ? Buffer.from(content, 'utf8') : Buffer.isBuffer(content) ? content : encodeUtf8(content);
   if (await hasSameBytes(file, bytes)) return null;
-  await mkdir(path.dirname(file), { recursive: true });
+  await makeFolders(path.dirname(file), { code: 'FM_PUBLISH', label: 'outputDir' });
   const temp = path.join(path.dirname(file), `.${path.basename(file)}.${randomBytes(6).toString('hex')}${TEMP_SUFFIX}`);
   try {
     const handle = await open(temp, 'wx', 0o644);

@@ -1,7 +1,8 @@
 import { hostname } from 'node:os';
-import { mkdir, open, readFile, rm, stat } from 'node:fs/promises';
+import { open, readFile, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { FeedmirrorError } from '../model/errors.js';
+import { makeFolders } from '../lib/make-folders.js';
 
 /**
  * One run at a time per store: a lock file next to the database, created exclusively. A lock
@@ -27,7 +28,7 @@ export type LockAttempt = { acquired: true; lock: RunLock } | { acquired: false;
 
 export async function tryAcquireLock(file: string, now: () => Date = () => new Date()): Promise<LockAttempt> {
   // The lock sits beside the database, whose folder the first run creates.
-  await mkdir(path.dirname(file), { recursive: true });
+  await makeFolders(path.dirname(file), { code: 'FM_STORE', label: 'database' });
   for (let attempt = 0; attempt < 3; attempt++) {
     const info: LockInfo = { pid: process.pid, host: hostname(), startedAt: now().toISOString() };
     try {

@@ -1,4 +1,4 @@
-import { mkdirSync } from 'node:fs';
+import { statSync } from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import type { Article, StoredArticle } from '../model/article.js';
@@ -8,6 +8,7 @@ import type { SourceState } from '../model/source-state.js';
 import { LATEST_VERSION, MIGRATIONS } from './migrations.js';
 import { sha256Hex } from '../lib/text.js';
 import { FeedmirrorError } from '../model/errors.js';
+import { makeFoldersSync } from '../lib/make-folders.js';
 
 interface ExistingRow {
   id: string;
@@ -31,8 +32,10 @@ const URL_UNIQUE = `(a.url IS NOT NULL AND NOT EXISTS (SELECT 1 FROM articles x 
 /** Opens (creating the file and folder on first use) and migrates a SQLite store. */
 export function openSqliteStore(file: string): SqliteStore {
   try {
-    if (file !== ':memory:') mkdirSync(path.dirname(file), { recursive: true });
+    if (file !== ':memory:') makeFoldersSync(path.dirname(file), { code: 'FM_STORE', label: 'database' });
+    if (file !== ':memory:') refuseFolder(file);
     const db = new Database(file);
+    refuseForeignFile(db, file);
     db.pragma('journal_mode = WAL');
     db.pragma('synchronous = NORMAL');
     db.pragma('busy_timeout = 5000');
@@ -46,6 +49,29 @@ export function openSqliteStore(file: string): SqliteStore {
     if (error instanceof FeedmirrorError) throw error;
     throw new FeedmirrorError('FM_STORE', `store: cannot open ${file}: ${(error as Error).message}`, { cause: error });
   }
+}
+
+function refuseFolder(file: string): void {
+  if (statSync(file, { throwIfNoEntry: false })?.isDirectory()) throw new FeedmirrorError('FM_STORE', `store: ${file} is a folder, not a feedmirror database file (the config's "database" names it)`);
+}
+
+/**
+ * Before anything is written (WAL mode, migrations), the file must be a feedmirror database or a
+ * new one: another program's SQLite file, or any other file, is named and left as it is.
+ */
+function refuseForeignFile(db: Database.Database, file: string): void {
+  let tables: string[];
+  try {
+    tables = db.prepare<[], string>("SELECT name FROM sqlite_schema WHERE type = 'table' ORDER BY name").pluck().all();
+  } catch (error) {
+    db.close();
+    if ((error as { code?: string }).code !== 'SQLITE_NOTADB') throw error;
+    throw new FeedmirrorError('FM_STORE', `store: ${file} is not a feedmirror database: it is not an SQLite file at all; point "database" at a new file (it is created) or at the one feedmirror made`, { cause: error });
+  }
+  if (tables.length === 0 || tables.includes('articles')) return;
+  db.close();
+  const listed = tables.slice(0, 5).join(', ') + (tables.length > 5 ? ', …' : '');
+  throw new FeedmirrorError('FM_STORE', `store: ${file} is not a feedmirror database: it is another program's SQLite file (tables ${listed}); point "database" at a new file`);
 }
 
 function migrate(db: Database.Database, file: string): void {
