@@ -8,11 +8,12 @@ import { renderOpml } from '../publish/render-opml.js';
 import { siteCopies } from '../publish/site-copies.js';
 import { buildMirrorMap } from '../pipeline/mirror-map.js';
 import { GENERATOR } from '../version.js';
-import { addSourcesToConfig, uniqueId, type NewSource } from './edit-config.js';
-import { slugify } from '../lib/text.js';
-import { isValidId } from '../config/schema.js';
+import { addSourcesToConfig } from './edit-config.js';
+import { planImport } from './plan-import.js';
+import { plural } from '../lib/plural.js';
+import { escapeControls } from '../lib/escape-controls.js';
 
-/** Adds every feed of an OPML file that is not configured yet (same URL) as a source. */
+/** Adds every feed of an OPML file that is not configured yet (same URL) as a source; says what it left out and why. */
 export async function importOpmlCommand(file: string, options: CommonOptions & { dryRun?: boolean }, io: CliIo = PROCESS_IO): Promise<ExitCode> {
   const config = await loadConfigOrExit(options.config);
   let feeds;
@@ -22,19 +23,13 @@ export async function importOpmlCommand(file: string, options: CommonOptions & {
     const reason = error instanceof FeedmirrorError ? error.message : `cannot read it (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`;
     throw new CliError('FM_OPML', `import-opml: ${file}: ${reason}`, EXIT.USAGE, { cause: error });
   }
-  const known = new Set(config.sources.flatMap((s) => (s.kind === 'feed' ? [s.url] : [])));
-  const ids = new Set(config.sources.map((s) => s.id));
-  const added: NewSource[] = [];
-  for (const feed of feeds) {
-    if (known.has(feed.xmlUrl) || !/^https?:\/\//i.test(feed.xmlUrl)) continue;
-    known.add(feed.xmlUrl);
-    const id = feed.id && isValidId(feed.id) && !ids.has(feed.id) ? (ids.add(feed.id), feed.id) : uniqueId(slugify(feed.title ?? '') || slugify(new URL(feed.xmlUrl).hostname) || 'feed', ids);
-    added.push({ id, url: feed.xmlUrl, ...(feed.title ? { title: feed.title } : {}), ...(feed.mirrors.length ? { mirrors: feed.mirrors } : {}), ...(feed.folders.length ? { tags: feed.folders.map((f) => slugify(f)).filter(Boolean) } : {}) });
-  }
-  const skipped = feeds.length - added.length;
-  if (added.length > 0 && !options.dryRun) await addSourcesToConfig(config.configPath, added);
-  io.stdout.write(`${options.dryRun ? 'would add' : 'added'} ${added.length} source(s) to ${config.configPath}; ${skipped} already configured or not http(s)\n`);
-  for (const source of added) io.stdout.write(`  ${source.id}  ${source.url}\n`);
+  const { added, skipped } = planImport(feeds, config.sources);
+  if (added.length > 0 && !options.dryRun) await addSourcesToConfig(config.configPath, added.map(({ notes: _notes, ...source }) => source));
+  const skippedNote = skipped.length > 0 ? `; ${skipped.length} skipped` : '';
+  io.stdout.write(`${options.dryRun ? 'would add' : 'added'} ${plural(added.length, 'source')} to ${config.configPath}${skippedNote}\n`);
+  for (const source of added) io.stdout.write(`  ${source.id}  ${escapeControls(source.url)}${source.notes.length > 0 ? `  (${source.notes.join('; ')})` : ''}\n`);
+  if (skipped.length > 0) io.stdout.write('skipped:\n');
+  for (const skip of skipped) io.stdout.write(`  ${escapeControls(skip.outline)}: ${escapeControls(skip.reason)}\n`);
   return EXIT.OK;
 }
 

@@ -8,6 +8,11 @@ const ID_PATTERN = /^[a-z0-9][a-z0-9_-]{0,63}$/i;
 /** zod's httpUrl() refuses IP and localhost hosts, which self-hosted feeds and tests use. */
 const httpUrl = (error: string) => z.url({ protocol: /^https?$/, error });
 
+/** Whether a value is what the config takes as a feed's URL (an absolute http(s) URL). */
+export function isHttpUrl(value: string): boolean {
+  return httpUrl('').safeParse(value).success;
+}
+
 /** Whether a value can be an id (of a source, an output, a variant), as the config schema requires. */
 export function isValidId(value: string): boolean {
   return ID_PATTERN.test(value);

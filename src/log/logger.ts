@@ -54,8 +54,14 @@ export function createLogger(options: LoggerOptions = {}): Logger {
   const level = options.level ?? 'info';
   if (!isPretty) return escapingChildren(pino({ ...ESCAPING, level, base: null, timestamp: pino.stdTimeFunctions.isoTime }, options.stream ?? pino.destination({ fd, sync: true })));
   // Messages carry everything a person needs; the structured fields stay in the JSON format.
-  const stream = requirePretty()({ colorize: tty, sync: true, destination: options.stream ?? fd, ignore: 'pid,hostname', translateTime: 'SYS:HH:MM:ss', hideObject: true });
+  const stream = requirePretty()({ colorize: tty, sync: true, destination: options.stream ?? fd, ignore: 'pid,hostname', translateTime: 'SYS:HH:MM:ss', hideObject: true, messageFormat: withSource });
   return escapingChildren(pino({ ...ESCAPING, level, base: null }, stream));
+}
+
+/** The pretty line leads with the source it is about ("[news] feed https://…: timeout"): the fields that say so are hidden. */
+function withSource(log: Record<string, unknown>, messageKey: string): string {
+  const message = String(log[messageKey] ?? '');
+  return typeof log.source === 'string' ? `[${log.source}] ${message}` : message;
 }
 
 function isTty(fd: number): boolean {

@@ -17,6 +17,7 @@ import type { FeedContext } from '../normalize/normalize-item.js';
 import type { SkippedItems } from '../model/parsed-feed.js';
 import type { InputProblem } from '../model/problem.js';
 import { describeSkipped, isWorrying } from './skipped-items.js';
+import { plural } from '../lib/plural.js';
 
 /** Parsing and normalizing are loaded on the first body: a run of 304s never needs rss-parser or the sanitizer. */
 const parseFeedBody: typeof import('../ingest/parse-feed.js').parseFeedBody = async (...args) => (await import('../ingest/parse-feed.js')).parseFeedBody(...args);
@@ -222,7 +223,7 @@ async function readBody({ source, fetched, url, hostAliases, deps, log }: Fetche
     articles.push(article);
     items.push([fingerprint, article.id, article.url]);
   }
-  if (unchanged > 0) log.debug({ url, unchanged, changed: articles.length }, `feed ${url}: ${unchanged} items as at the last harvest; not normalized again`);
+  if (unchanged > 0) log.debug({ url, unchanged, changed: articles.length }, `feed ${url}: ${plural(unchanged, 'item')} as at the last harvest; not normalized again`);
   const title = feedTitle(feed, deps.config.limits);
   return { kind: 'feed', articles, unchanged, record: { body, title, items }, title, skipped: parsed.skipped };
 }

@@ -6,7 +6,8 @@ import type { Logger } from '../log/logger.js';
 import type { MirrorSite } from '../model/mirror-directory.js';
 import type { Store } from '../store/store.js';
 import { MirrorDirectory } from '../lib/mirror-directory.js';
-import { FeedmirrorError } from '../model/errors.js';
+import { FeedmirrorError, type ErrorCode } from '../model/errors.js';
+import { sha256Hex } from '../lib/text.js';
 import { parseMirrorList } from '../ingest/parse-mirror-list.js';
 import { fetchFeed } from '../sources/http/fetch-feed.js';
 import type { HttpSettings } from '../sources/http/http-client.js';
@@ -34,10 +35,10 @@ export async function loadMirrorDirectory(deps: LoadDeps): Promise<MirrorDirecto
       const text = list.path ? await readFile(list.path, 'utf8') : await fetchListText(list.url!, durationMs(list.refresh), deps);
       if (text === null) continue;
       const parsed = parseMirrorList(text, name);
-      for (const reason of parsed.skipped) deps.logger.warn({ list: name }, `mirror list ${name}: ${reason}`);
+      await warnOnce(deps, name, parsed.skipped.map((reason) => `mirror list ${name}: ${reason}`));
       sites.push(...parsed.sites);
     } catch (error) {
-      deps.logger.warn({ list: name, code: error instanceof FeedmirrorError ? error.code : 'FM_MIRROR_LIST' }, `mirror list ${name} not used: ${(error as Error).message}`);
+      await warnOnce(deps, name, [`mirror list ${name} not used: ${(error as Error).message}`], error instanceof FeedmirrorError ? error.code : 'FM_MIRROR_LIST');
     }
   }
   return new MirrorDirectory(sites);
@@ -58,4 +59,20 @@ async function fetchListText(url: string, refreshMs: number, deps: LoadDeps): Pr
     deps.logger.warn({ list: url }, `mirror list ${url} could not be refreshed (${(error as Error).message}); using the copy from ${cached.fetchedAt}`);
     return cached.body;
   }
+}
+
+/**
+ * A list's warnings are the list's, not the run's: they are logged as warnings when they differ
+ * from the last run's (the list changed, or was fixed and broke again), and at debug level while
+ * they stay the same, so a daemon's log does not repeat them every few minutes.
+ */
+async function warnOnce(deps: LoadDeps, name: string, lines: string[], code: ErrorCode = 'FM_MIRROR_LIST'): Promise<void> {
+  const key = `mirror-list-warnings:${name}`;
+  const digest = sha256Hex(JSON.stringify(lines));
+  const repeated = (await deps.store.getDocument(key))?.body === digest;
+  for (const line of lines) {
+    if (repeated) deps.logger.debug({ list: name, code, repeated }, `${line} (as on the last run)`);
+    else deps.logger.warn({ list: name, code }, line);
+  }
+  if (!repeated) await deps.store.saveDocument(key, { body: digest, etag: null, lastModified: null, fetchedAt: deps.now.toISOString() });
 }

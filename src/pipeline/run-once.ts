@@ -176,7 +176,7 @@ async function notifyHub({ deps, http, dispatcher }: Run, changed: string[]) {
   const hub = deps.config.site.websub?.hub;
   if (!hub || changed.length === 0) return;
   const ping = await pingWebSub(hub, changed, dispatcher(), http.userAgent);
-  if (ping.ok) deps.logger.info({ hub, feeds: changed.length }, `WebSub hub ${hub} notified of ${changed.length} changed feed(s)`);
+  if (ping.ok) deps.logger.info({ hub, feeds: changed.length }, `WebSub hub ${hub} notified of ${plural(changed.length, 'changed feed')}`);
   else deps.logger.warn({ hub, status: ping.status }, `WebSub hub ${hub} ping failed (${ping.error}); subscribers will see the change on the hub's next poll`);
 }
 

@@ -3,6 +3,7 @@ import type { Config } from '../config/config.js';
 import type { Logger } from '../log/logger.js';
 import type { RunReport } from '../pipeline/run-once.js';
 import { runExclusive } from './run-exclusive.js';
+import { plural } from '../lib/plural.js';
 
 export interface DaemonOptions {
   /** Loads (or reloads, on SIGHUP) the config; throws on an invalid one. */
@@ -70,7 +71,7 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
         task = schedule(next);
       }
       config = next;
-      logger.info({ event: 'reload' }, `config reloaded (${config.sources.length} sources, schedule "${config.schedule.cron}" ${config.schedule.timezone})`);
+      logger.info({ event: 'reload' }, `config reloaded (${plural(config.sources.length, 'source')}, schedule "${config.schedule.cron}" ${config.schedule.timezone})`);
     } catch (error) {
       logger.error({ event: 'reload-failed' }, `config not reloaded, keeping the previous one: ${(error as Error).message}`);
     }

@@ -10,7 +10,8 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { parseMirrorList } from '../../src/ingest/parse-mirror-list.js';
 import { createHttpAgent } from '../../src/sources/http/http-client.js';
 import { openSqliteStore, type SqliteStore } from '../../src/store/sqlite-store.js';
-import { listFiles, type LogRecord } from '../helpers/workspace.js';
+import { listFiles, type CliResult, type LogRecord } from '../helpers/workspace.js';
+import { runCliInProcess } from '../helpers/in-process-cli.js';
 import { listLoader, REAL_LIST, realListSites, realListText, v2List, type ListLoader } from './helpers/lists.js';
 import { expectRunOk, LOG_WARN, logsMatching, ProjectScope, projectConfig } from './helpers/project.js';
 import { ServerScope } from './helpers/servers.js';
@@ -266,6 +267,30 @@ describe('mirror lists: broken lists never fail a run', () => {
     expect(result.logs.filter((l) => l.level >= 50)).toEqual([]);
     expect(await listFiles(project.feedsDir)).toEqual(expect.arrayContaining(['all/atom.xml', 'all/feed.json', 'all/rss.xml', 'articles/d7ec912073c84491.html', 'mirrors.json']));
     expect(await project.output('all/rss.xml')).toContain('<item>');
+  });
+});
+
+describe('mirror lists: a warning once per change of the list, not every run', () => {
+  it('CLI: the same broken list warns on the first run only (debug after); a change, or a fix then the same break, warns again', async () => {
+    const project = await projects.create(projectConfig({ sources: [{ id: 'seeds', seeds: 'seeds' }], mirrorLists: [{ path: 'list.json' }] }), ['000_d7ec912073c84491.txt']);
+    const list = project.ws.file('list.json');
+    const run = async () => expectRunOk(await runCliInProcess(['run', '--config', project.ws.configPath, '--log-format', 'json', '--log-level', 'debug'], { cwd: project.ws.dir }));
+    const warned = (result: CliResult) => logsMatching(result.logs, /mirror list/, LOG_WARN).map((l) => l.msg);
+
+    await writeFile(list, v2List([{ main_domain: 'example.org', available_alternatives: [{ proto: 'https', type: 'mirror', url: '' }, { proto: 'https', type: 'mirror', url: null }] }]));
+    const first = await run();
+    expect(warned(first)).toHaveLength(2);
+    const second = await run();
+    expect(warned(second)).toEqual([]);
+    expect(logsMatching(second.logs, /mirror list .*\(as on the last run\)$/).filter((l) => l.level === 20)).toHaveLength(2);
+
+    await writeFile(list, '{ not json');
+    expect(warned(await run())).toEqual([expect.stringMatching(/invalid JSON/)]);
+    expect(warned(await run())).toEqual([]);
+    await writeFile(list, v2List([{ main_domain: 'fine.example.org', available_alternatives: [{ proto: 'https', type: 'mirror', url: 'https://fine.example.net/' }] }]));
+    expect(warned(await run())).toEqual([]);
+    await writeFile(list, '{ not json');
+    expect(warned(await run())).toEqual([expect.stringMatching(/invalid JSON/)]);
   });
 });
 

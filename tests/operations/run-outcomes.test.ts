@@ -134,3 +134,17 @@ describe('failures the summary used to hide', () => {
     });
   }
 });
+
+describe('counts read as English', () => {
+  it('"1 source", "1 output" where there is one; plurals otherwise', async () => {
+    const ws = await scope.workspace({ config: opsConfig() });
+    const check = await runCliInProcess(['check', '--config', ws.configPath], { cwd: ws.dir });
+    expect(check.stdout).toMatch(/: OK — 1 source \(0 remote\), 1 output, schedule /);
+    expect((await run(ws)).code).toBe(0);
+    await writeFile(ws.file('seeds', '000_d7ec912073c84491.txt'), 'A new headline\n\nA new body.\n');
+    const second = events((await run(ws)).logs, 'run')[0]!;
+    expect(second.msg).toMatch(/^run done: 1 source \(.*\), 0 new, 1 updated, \d+ files written, /);
+    const quiet = events((await run(ws, '--refresh')).logs, 'run')[0]!;
+    expect(quiet.msg).toMatch(/, 0 files written, /);
+  });
+});

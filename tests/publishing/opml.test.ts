@@ -1,7 +1,7 @@
 import { readFile, stat, writeFile } from 'node:fs/promises';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { xmllint } from '../helpers/validators.js';
-import { createWorkspace, runCli, type Workspace } from '../helpers/workspace.js';
+import { createWorkspace, runCli, writeConfig, type Workspace } from '../helpers/workspace.js';
 import { childNamed, childrenNamed, parseXml } from '../helpers/xml.js';
 import { rssDocument, startServer, type TestServer } from './helpers/servers.js';
 import { expectValidTree } from './helpers/validate-tree.js';
@@ -126,7 +126,7 @@ describe('feedmirror export-opml / import-opml', () => {
     const file = await exportOpml();
     const result = await runCli(['import-opml', file], { cwd: into.dir });
     expect(result.code, result.stderr).toBe(0);
-    expect(result.stdout).toContain('added 3 source(s)');
+    expect(result.stdout).toContain('added 3 sources');
     const imported = await readSources(into);
     expect(essentials(imported)).toEqual(essentials(remoteSources()));
   });
@@ -144,7 +144,7 @@ describe('feedmirror export-opml / import-opml', () => {
     const after = await readFile(into.configPath);
     const again = await runCli(['import-opml', file], { cwd: into.dir });
     expect(again.code, again.stderr).toBe(0);
-    expect(again.stdout).toContain('added 0 source(s)');
+    expect(again.stdout).toContain('added 0 sources');
     expect(await readFile(into.configPath)).toEqual(after);
   });
 
@@ -163,7 +163,7 @@ describe('feedmirror export-opml / import-opml', () => {
     const mtime = (await stat(into.configPath)).mtimeMs;
     const result = await runCli(['import-opml', '--dry-run', file], { cwd: into.dir });
     expect(result.code, result.stderr).toBe(0);
-    expect(result.stdout).toContain('would add 3 source(s)');
+    expect(result.stdout).toContain('would add 3 sources');
     for (const url of remoteSources().map((s) => s.url)) expect(result.stdout).toContain(url);
     expect(await readFile(into.configPath)).toEqual(before);
     expect((await stat(into.configPath)).mtimeMs).toBe(mtime);
@@ -208,6 +208,52 @@ describe('import-opml: files from feed readers', () => {
       { url: 'https://gadgets.example/rss', title: 'Gadgets Daily', tags: ['tech-news'] },
     ]);
     expect(new Set(sources.map((s) => s.id)).size).toBe(3);
+  });
+
+  it('says what it skipped and why: a javascript: URL, a relative one, one already configured, one listed twice; an untitled outline is titled from its host', async () => {
+    await writeConfig(ws.configPath, { ...EMPTY_CONFIG, sources: [{ id: 'known', url: 'https://known.example/feed' }] });
+    const file = ws.file('mixed.opml');
+    await writeFile(
+      file,
+      `<?xml version="1.0" encoding="UTF-8"?>
+<opml version="2.0">
+  <body>
+    <outline text="Evil" type="rss" xmlUrl="javascript:alert(1)"/>
+    <outline text="Relative" type="rss" xmlUrl="/feed.xml"/>
+    <outline text="Known again" type="rss" xmlUrl="https://known.example/feed"/>
+    <outline type="rss" xmlUrl="https://untitled.example/rss"/>
+    <outline text="Fine" type="rss" xmlUrl="https://fine.example/feed" feedmirror:mirrors="mirror.example.net javascript:x"/>
+    <outline text="Fine twice" type="rss" xmlUrl="https://fine.example/feed"/>
+    <outline text="Broken host" type="rss" xmlUrl="http://[nope/feed"/>
+  </body>
+</opml>
+`,
+    );
+    const dry = await runCli(['import-opml', '--dry-run', file], { cwd: ws.dir });
+    expect(dry.code, dry.stderr).toBe(0);
+    const result = await runCli(['import-opml', file], { cwd: ws.dir });
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stdout).toBe(dry.stdout.replace('would add', 'added'));
+    expect(result.stdout).toBe(
+      [
+        `added 2 sources to ${ws.configPath}; 5 skipped`,
+        '  untitled-example  https://untitled.example/rss  (no title in the file: titled "untitled.example")',
+        '  fine  https://fine.example/feed  (mirror "javascript:x" left out: not a host name or an http(s) base URL)',
+        'skipped:',
+        '  javascript:alert(1) ("Evil"): not an absolute http(s) URL',
+        '  /feed.xml ("Relative"): not an absolute http(s) URL',
+        '  https://known.example/feed ("Known again"): already configured as source "known"',
+        '  https://fine.example/feed ("Fine twice"): listed again in the file (the first is added)',
+        '  http://[nope/feed ("Broken host"): not an absolute http(s) URL',
+        '',
+      ].join('\n'),
+    );
+    const sources = await readSources(ws);
+    expect(sources.map((s) => ({ id: s.id, url: s.url, title: s.title, mirrors: s.mirrors }))).toEqual([
+      { id: 'known', url: 'https://known.example/feed', title: undefined, mirrors: undefined },
+      { id: 'untitled-example', url: 'https://untitled.example/rss', title: 'untitled.example', mirrors: undefined },
+      { id: 'fine', url: 'https://fine.example/feed', title: 'Fine', mirrors: ['mirror.example.net'] },
+    ]);
   });
 
   const BAD_FILES = [
