@@ -41,6 +41,14 @@ function buildProgram(io: CliIo, done: (code: ExitCode) => void): Command {
     .action(async (options: RunCommandOptions) => {
       done(await (await import('./run-command.js')).runCommand(options, io));
     });
+  program
+    .command('init')
+    .argument('[dir]', 'folder to write to (made if missing)', '.')
+    .description('write a commented starting config and a seeds/ folder with a sample article; overwrites nothing')
+    .exitOverride()
+    .action(async (dir: string) => {
+      done(await (await import('./init-command.js')).initCommand(dir, io));
+    });
   withCommonOptions(program.command('status'))
     .description('show each source: last fetch, HTTP status, items, failures in a row, next due, last error')
     .option('--json', 'print JSON instead of a table')

@@ -6,6 +6,7 @@ import { FeedmirrorError } from '../model/errors.js';
 import { CliError, EXIT, type ExitCode } from './exit-codes.js';
 import { describeFailures, type RunReport } from '../pipeline/run-report.js';
 import { plural } from '../lib/plural.js';
+import { fileExists } from '../lib/file-access.js';
 import { pathProblems, seedFolderProblems } from './path-problems.js';
 import { logOutput, PROCESS_IO, type CliIo } from './cli-io.js';
 
@@ -56,11 +57,14 @@ function strictOutcome(report: RunReport): ExitCode {
   throw new CliError('FM_SOURCES_FAILED', `run --strict: ${plural(failed.length, 'source')} failed this run: ${failed.join(', ')}; the others were published`, EXIT.SOURCES_FAILED);
 }
 
+/** What someone without a config is told to do. */
+const INIT_HINT = '; `feedmirror init` writes a starting config and a seeds/ folder with a sample';
+
 export async function loadConfigOrExit(file: string): Promise<Config> {
   try {
     return await loadConfig(file);
   } catch (error) {
-    if (error instanceof ConfigError) throw new CliError(error.code, error.message, EXIT.USAGE, { cause: error });
+    if (error instanceof ConfigError) throw new CliError(error.code, `${error.message}${(await fileExists(error.file)) ? '' : INIT_HINT}`, EXIT.USAGE, { cause: error });
     throw error;
   }
 }

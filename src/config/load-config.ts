@@ -6,6 +6,7 @@ import type { Config, SourceConfig } from './config.js';
 import { checkOutputDir } from './output-dir-safety.js';
 import { configErrorMap, echoValue } from './issue-text.js';
 import { ConfigError } from './config-error.js';
+import { withoutComments } from './comments.js';
 
 export { ConfigError, DEFAULT_CONFIG_FILE } from './config-error.js';
 
@@ -36,7 +37,7 @@ function validateConfig(text: string, configPath: string): ParsedConfig {
   } catch (error) {
     throw new ConfigError(configPath, [`not valid JSON: ${(error as Error).message}`]);
   }
-  const result = configSchema.safeParse(raw, { error: configErrorMap });
+  const result = configSchema.safeParse(withoutComments(raw), { error: configErrorMap });
   if (!result.success) throw new ConfigError(configPath, result.error.issues.map((issue) => describeIssue(issue, raw)));
   return result.data;
 }

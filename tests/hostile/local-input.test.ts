@@ -241,7 +241,8 @@ describe('configs with mistakes: one clear message naming the file and the key p
     ] as const) {
       const result = await runFeedmirror(['run', '--config', target], { cwd: ws.dir, measure: false });
       expectExit(result, 1);
-      expect(result.stderr.trim()).toBe(`feedmirror: config: ${target}: cannot read the file: ${code}`);
+      const hint = code === 'ENOENT' ? '; `feedmirror init` writes a starting config and a seeds/ folder with a sample' : '';
+      expect(result.stderr.trim()).toBe(`feedmirror: config: ${target}: cannot read the file: ${code}${hint}`);
     }
   });
 });
