@@ -93,7 +93,7 @@ function buildProgram(io: CliIo, done: (code: ExitCode) => void): Command {
     });
   withCommonOptions(sources.command('remove'))
     .argument('<id>', 'source id')
-    .description('remove a source from the config (its stored articles are kept)')
+    .description('remove a source from the config (its articles leave the feeds at the next run; sealed archive pages keep theirs)')
     .action(async (id: string, options: CommonOptions) => {
       done(await (await import('./sources-command.js')).sourcesRemoveCommand(id, options, io));
     });

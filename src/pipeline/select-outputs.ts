@@ -20,8 +20,8 @@ export interface SelectionInput {
 
 /** The sources an output shows. */
 export interface OutputScope {
-  /** Undefined for every source. */
-  sourceIds: string[] | undefined;
+  /** The configured sources it shows ("*": all of them). */
+  sourceIds: string[];
   /** Every source it shows, in the order its `sources` lists them: a copy from an earlier one is shown. */
   ranking: string[];
 }
@@ -38,10 +38,12 @@ export async function selectOutputs(input: SelectionInput): Promise<Map<string, 
   return selections;
 }
 
-/** "*" is every source; anything else is a source id or a tag. */
-export function resolveSourceIds(refs: string[], sources: PublishSource[]): string[] | undefined {
-  if (refs.includes('*')) return undefined;
-  return sources.filter((s) => refs.includes(s.id) || s.tags.some((tag) => refs.includes(tag))).map((s) => s.id);
+/**
+ * "*" is every configured source; anything else is a source id or a tag. Never "whatever the
+ * store holds": a source removed from the config leaves every live output at the next publish.
+ */
+export function resolveSourceIds(refs: string[], sources: PublishSource[]): string[] {
+  return sources.filter((s) => refs.includes('*') || refs.includes(s.id) || s.tags.some((tag) => refs.includes(tag))).map((s) => s.id);
 }
 
 /** The sources of an output, ranked in the order its `sources` names them (a tag or "*" in config order). */
@@ -63,7 +65,7 @@ async function selectOutput(output: PublishOutput, scope: OutputScope, { store, 
   const matches = compileFilter(output.filter, now);
   const base: ArticleQuery = {
     limit: SCAN_BATCH,
-    ...(scope.sourceIds ? { sourceIds: scope.sourceIds } : {}),
+    sourceIds: scope.sourceIds,
     ...(output.filter?.maxAgeDays !== undefined ? { publishedAfter: new Date(now.getTime() - output.filter.maxAgeDays * 86_400_000).toISOString() } : {}),
     ...(archiving ? { notSetAsideBy: output.id } : {}),
   };
@@ -109,7 +111,7 @@ const NONE: ReadonlySet<string> = new Set();
 async function hiddenCopiesOf(batch: StoredArticle[], output: PublishOutput, scope: OutputScope, store: SelectionStore): Promise<ReadonlySet<string>> {
   const { guids, urls } = copyLookup(batch);
   if (guids.length === 0 && urls.length === 0) return NONE;
-  const copies = await store.findDuplicates({ outputId: output.id, ...(scope.sourceIds ? { sourceIds: scope.sourceIds } : {}), guids, urls });
+  const copies = await store.findDuplicates({ outputId: output.id, sourceIds: scope.sourceIds, guids, urls });
   return hiddenCopies(batch, copies, scope.ranking);
 }
 
