@@ -9,6 +9,8 @@ export interface HarvestPlan {
   states: Map<string, SourceState>;
   /** Fetch every source, due or not. */
   force: boolean;
+  /** Told as each fetch leaves the queue (progress). */
+  onStart?: (source: FeedSourceConfig) => void;
 }
 
 /**
@@ -26,7 +28,12 @@ export async function harvestFeeds(plan: HarvestPlan, deps: FeedHarvestDeps, onD
       return;
     }
     const host = new URL(state?.url ?? source.url).host;
-    const harvest = await global(() => perHost(host, () => harvestFeedSource(source, state, deps)));
+    const harvest = await global(() =>
+      perHost(host, () => {
+        plan.onStart?.(source);
+        return harvestFeedSource(source, state, deps);
+      }),
+    );
     await onDone(source, harvest);
   });
   await Promise.all(jobs);

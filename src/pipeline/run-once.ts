@@ -18,6 +18,7 @@ import { runRecords, type RunRecords } from './run-records.js';
 import { addFeedHarvest, addSeedHarvest, addStored, emptyReport, type RunReport } from './run-report.js';
 import { StoreBatch } from './store-batch.js';
 import { nextSeedState } from './seed-state.js';
+import { PROGRESS_INTERVAL_MS, startProgress, type RunProgress } from './run-progress.js';
 import { plural } from '../lib/plural.js';
 
 export interface RunDeps {
@@ -28,6 +29,8 @@ export interface RunDeps {
   /** HTTP dispatcher; tests inject undici's MockAgent. Defaults to a fresh pooled Agent closed after the run. */
   dispatcher?: Dispatcher;
   signal?: AbortSignal;
+  /** How often a long run logs its progress (ms); PROGRESS_INTERVAL_MS by default. */
+  progressIntervalMs?: number;
 }
 
 export interface RunOptions {
@@ -54,6 +57,7 @@ interface Run {
   http: HttpSettings;
   /** The run's HTTP dispatcher, created on first use: a seeds-only run never opens a connection pool. */
   dispatcher: () => Dispatcher;
+  progress: RunProgress;
 }
 
 /** One pass: every source → store → every output. A failing source is logged and skipped; the run goes on. */
@@ -68,6 +72,7 @@ export async function runOnce(deps: RunDeps, options: RunOptions = {}): Promise<
     report: emptyReport(selected.length),
     records: runRecords(store, { build: buildId(), refresh: options.refresh === true, now: started }),
     dispatcher: () => deps.dispatcher ?? (pool.own ??= createHttpAgent(http)),
+    progress: startProgress(deps.logger, selected.length, deps.progressIntervalMs ?? PROGRESS_INTERVAL_MS),
   };
   try {
     const directory = await loadMirrorDirectory({ config, store, logger: deps.logger, now: started, http, dispatcher: run.dispatcher });
@@ -76,6 +81,7 @@ export async function runOnce(deps: RunDeps, options: RunOptions = {}): Promise<
     run.report.published = await publishIfChanged(await publishInput(run, directory), store, run.records);
     await notifyHub(run, run.report.published.changedFeeds);
   } finally {
+    run.progress.stop();
     await pool.own?.close();
   }
   run.report.durationMs = deps.now().getTime() - started.getTime();
@@ -87,8 +93,10 @@ async function harvestSeeds(run: Run, sources: SeedSourceConfig[]) {
   const { config, store, logger } = run.deps;
   const states = sources.length > 0 ? await store.getSourceStates() : new Map<string, SourceState>();
   for (const source of sources) {
+    run.progress.started(source.id);
     const harvest = await harvestSeedSource({ source, site: config.site, previous: await run.records.read('seedFolder', source.id), store });
     addSeedHarvest(run.report, source.id, harvest);
+    run.progress.finished(source.id, harvest.articles.length + (harvest.unchangedSince?.articles ?? 0), harvest.problems.length > 0 ? 'failed' : 'ok');
     const state = nextSeedState(source.id, states.get(source.id), harvest.problems);
     if (state) await store.saveSourceStates([state]);
     for (const problem of harvest.problems) logger.error({ source: problem.sourceId, file: problem.target, code: problem.code }, `seed ${problem.target} ${problem.message}`);
@@ -106,16 +114,18 @@ async function harvestRemote(run: Run, sources: FeedSourceConfig[], directory: M
   const { config, store, logger, signal } = run.deps;
   const { report, records, started: now } = run;
   const batch = new StoreBatch(store, now, (summary) => addStored(report, summary));
-  const plan = { sources, states: await store.getSourceStates(), force: run.options.all === true || run.options.only !== undefined };
+  const plan = { sources, states: await store.getSourceStates(), force: run.options.all === true || run.options.only !== undefined, onStart: (source: FeedSourceConfig) => run.progress.started(source.id) };
   const lastHarvest = (sourceId: string) => records.read('harvest', sourceId);
   try {
     const { skipped } = await harvestFeeds(plan, { config, directory, http: run.http, dispatcher: run.dispatcher(), logger, now, signal, lastHarvest }, async (source, harvest) => {
       addFeedHarvest(report, source, harvest);
+      run.progress.finished(source.id, harvest.articles.length + harvest.unchanged, harvest.error ? (harvest.error.code === 'FM_ABORTED' ? 'aborted' : `failed: ${harvest.error.code}`) : (harvest.state.lastOutcome ?? 'ok'));
       if (harvest.error?.code === 'FM_ABORTED') return;
       await batch.add({ articles: harvest.articles, state: harvest.state, record: harvest.record && records.document('harvest', source.id, harvest.record) });
       if (harvest.error) logFailure(logger, source, harvest);
     });
     report.skippedSources.push(...skipped);
+    for (const id of skipped) run.progress.finished(id, 0, 'not due');
   } finally {
     await batch.flush();
   }

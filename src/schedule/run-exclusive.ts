@@ -15,6 +15,7 @@ export interface ExclusiveDeps {
   now?: () => Date;
   dispatcher?: Dispatcher;
   signal?: AbortSignal;
+  progressIntervalMs?: number;
 }
 
 export function lockFileFor(config: Config): string {
@@ -39,7 +40,7 @@ export async function runExclusive(deps: ExclusiveDeps, options: RunOptions & { 
     const store = openSqliteStore(deps.config.database);
     const started = now();
     try {
-      const report = await runOnce({ config: deps.config, store, logger: deps.logger, now, dispatcher: deps.dispatcher, signal: deps.signal }, options);
+      const report = await runOnce({ config: deps.config, store, logger: deps.logger, now, dispatcher: deps.dispatcher, signal: deps.signal, progressIntervalMs: deps.progressIntervalMs }, options);
       await store.recordRun({ startedAt: started.toISOString(), finishedAt: now().toISOString(), durationMs: report.durationMs, outcome: 'ok', summary: summarize(report) });
       return { status: 'ran', report };
     } catch (error) {
