@@ -16,7 +16,7 @@ import { createWorkspace, defaultConfig, writeConfig, type Workspace } from '../
 import { expectExit } from './helpers/expectations.js';
 import { listTree } from './helpers/outputs.js';
 import { runFeedmirror, useChildCleanup, type ChildResult } from './helpers/processes.js';
-import { runCliInProcess } from '../helpers/in-process-cli.js';
+import { runInProcess } from './helpers/in-process.js';
 
 useChildCleanup();
 
@@ -153,9 +153,8 @@ function cli(ws: Workspace, c: Case, args: string[]): Promise<ChildResult> {
 }
 
 /** `check` and `run` refuse before they start anything: the same command line, run in this process. */
-async function cliInProcess(ws: Workspace, c: Case, args: string[]): Promise<ChildResult> {
-  const result = await runCliInProcess([...args, '--config', ws.configPath, '--log-format', 'json'], { cwd: ws.dir, env: c.env?.(ws) });
-  return { ...result, signal: null, peakRssBytes: null, rssSource: 'none', timedOut: false };
+function cliInProcess(ws: Workspace, c: Case, args: string[]): Promise<ChildResult> {
+  return runInProcess([...args, '--config', ws.configPath, '--log-format', 'json'], { cwd: ws.dir, env: c.env?.(ws) });
 }
 
 /** Exit 1 and exactly one line: "feedmirror: config: <file>: <problem>". */
