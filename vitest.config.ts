@@ -13,6 +13,8 @@ export default defineConfig({
     pool: 'forks',
     // vitest's default is one worker less than the cores (1 on a 2-core machine); the tests wait on
     // children, servers and validators much of the time, so one more worker than cores keeps them busy.
+    // Each project inherits this number, so `--maxWorkers` on the command line does not change it:
+    // set VITEST_MAX_WORKERS instead.
     maxWorkers: os.availableParallelism() + 1,
     sequence: { sequencer: LongestFirstSequencer },
     // FEEDMIRROR_CPU_LOG=file: one line of CPU seconds per test file (see tests/cpu-usage.ts)
