@@ -1,13 +1,27 @@
+import os from 'node:os';
 import { defineConfig } from 'vitest/config';
+import { LongestFirstSequencer, SYSTEM_TESTS } from './tests/suite-layout.js';
 
 export default defineConfig({
   test: {
-    include: ['tests/**/*.test.ts'],
-    // Compiles src/ → dist/ once, so tests that run bin/feedmirror.js use the current code.
+    // Compiles src/ → dist/ unless it is current, so tests that run bin/feedmirror.js use the current code.
     globalSetup: ['tests/global-setup.ts'],
     // Tests spawn the CLI and real servers; they wait on processes, never on wall-clock speed.
     testTimeout: 60_000,
     hookTimeout: 120_000,
+    // A fresh process per file: the in-process CLI changes the working folder, which worker threads cannot.
     pool: 'forks',
+    // vitest's default is one worker less than the cores (1 on a 2-core machine); the tests wait on
+    // children, servers and validators much of the time, so one more worker than cores keeps them busy.
+    // Each project inherits this number, so `--maxWorkers` on the command line does not change it:
+    // set VITEST_MAX_WORKERS instead.
+    maxWorkers: os.availableParallelism() + 1,
+    sequence: { sequencer: LongestFirstSequencer },
+    // FEEDMIRROR_CPU_LOG=file: one line of CPU seconds per test file (see tests/cpu-usage.ts)
+    setupFiles: process.env.FEEDMIRROR_CPU_LOG ? ['tests/cpu-usage.ts'] : [],
+    projects: [
+      { extends: true, test: { name: 'core', include: ['tests/**/*.test.ts'], exclude: SYSTEM_TESTS } },
+      { extends: true, test: { name: 'system', include: SYSTEM_TESTS } },
+    ],
   },
 });

@@ -2,7 +2,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { feedparser, jingAtom, jingAtomFiles, validateJsonFeed, xmllint, xmllintFiles } from './helpers/validators.js';
+import { feedparser, feedparserFiles, jingAtom, jingAtomFiles, validateJsonFeed, xmllint, xmllintFiles } from './helpers/validators.js';
 import { unexpectedWarnings, w3cValidate } from './helpers/w3c-validator.js';
 
 /** The validators must be able to say no, or every validity test would pass vacuously. */
@@ -77,6 +77,16 @@ describe('validators reject what they should', () => {
     const jing = await jingAtomFiles([ok, bad]);
     expect(jing.get(ok)).toEqual([]);
     expect(jing.get(bad)!.join('\n')).toMatch(/id/);
+  });
+
+  it('batched feedparser answers each file its own result, the same as one file alone', async () => {
+    const good = await fixture('batch-fp-ok.atom', VALID_ATOM);
+    const broken = await fixture('batch-fp-bad.xml', '<rss version="2.0"><channel><title>x &nbsp; y</title></channel>');
+    const results = await feedparserFiles([broken, good]);
+    expect(results.get(good)).toEqual(await feedparser(good));
+    expect(results.get(good)).toMatchObject({ bozo: false, version: 'atom10', feed: { title: 't' } });
+    expect(results.get(broken)!.bozo).toBe(true);
+    expect((await feedparserFiles([good])).get(good)).toEqual(await feedparser(good));
   });
 
   it('JSON Feed schema: accepts a minimal 1.1 feed, rejects a missing version and a relative URL', async () => {

@@ -4,7 +4,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { serveFolder } from './helpers/serve.js';
 import { feedparser, jingAtom, newsboatRead, validateJsonFeed, xmllint } from './helpers/validators.js';
 import { unexpectedWarnings, w3cValidate } from './helpers/w3c-validator.js';
-import { createWorkspace, defaultConfig, runCli, SAMPLE_HEADLINE, SAMPLE_ID, type CliResult, type Workspace } from './helpers/workspace.js';
+import { createWorkspace, defaultConfig, SAMPLE_HEADLINE, SAMPLE_ID, type CliResult, type Workspace } from './helpers/workspace.js';
+import { runCliInProcess } from './helpers/in-process-cli.js';
 
 /**
  * End to end, as a user runs it: `feedmirror run` in a fresh folder holding the sample seed and a
@@ -23,7 +24,7 @@ beforeAll(async () => {
   const config = defaultConfig();
   config.site = { ...config.site, url: SITE_URL, mirrors: [SITE_MIRROR] };
   ws = await createWorkspace({ config });
-  run = await runCli(['run'], { cwd: ws.dir });
+  run = await runCliInProcess(['run'], { cwd: ws.dir });
 });
 afterAll(async () => {
   await ws?.cleanup();

@@ -26,17 +26,73 @@ export async function runCliInProcess(args: string[], options: { cwd: string; en
   const stderr = collector();
   const restoreEnv = setEnv({ ...CLI_ENV, ...options.env });
   const previousCwd = process.cwd();
+  const before = processState();
   try {
     process.chdir(options.cwd);
     const code = await runCommandLine([process.execPath, 'feedmirror', ...args], { stdout: stdout.stream, stderr: stderr.stream });
     // lines a stream passes on asynchronously (pino-pretty's pipeline) arrive before the command counts as done, as at a process's exit
     await new Promise((resolve) => setImmediate(resolve));
+    expectNothingLeftBehind(args, before, await settledState(before));
     return { code, stdout: stdout.text(), stderr: stderr.text(), logs: parseLogLines(stderr.text()) };
   } finally {
     process.chdir(previousCwd);
     restoreEnv();
     running = false;
   }
+}
+
+/** What a finished command could leave behind in the process that ran it. */
+interface ProcessState {
+  exitCode: typeof process.exitCode;
+  /** Listener counts of the process events a command might hook. */
+  listeners: Record<string, number>;
+  /** Open handles and timers by kind ('Timeout', 'TCPSocketWrap', 'FileHandle'…). */
+  resources: Record<string, number>;
+}
+
+const HOOKED_EVENTS = ['SIGTERM', 'SIGINT', 'SIGHUP', 'exit', 'beforeExit', 'uncaughtException', 'unhandledRejection', 'warning'] as const;
+
+function processState(): ProcessState {
+  const resources: Record<string, number> = {};
+  for (const kind of process.getActiveResourcesInfo()) resources[kind] = (resources[kind] ?? 0) + 1;
+  return { exitCode: process.exitCode, listeners: Object.fromEntries(HOOKED_EVENTS.map((event) => [event, process.listenerCount(event)])), resources };
+}
+
+/** How long the process may take to let go of what a finished command closed (see settledState). */
+const SETTLE_MS = 2_000;
+
+/**
+ * The state once what the command closed is gone. A test's own fixture server shares this process:
+ * its end of a connection the command closed goes a moment later, when the close reaches it.
+ * Waits only while something is still open; a real leak (a keep-alive socket, a timer) stays.
+ */
+async function settledState(before: ProcessState): Promise<ProcessState> {
+  const deadline = performance.now() + SETTLE_MS;
+  let state = processState();
+  while (grownCounts('', before.resources, state.resources).length > 0 && performance.now() < deadline) {
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    state = processState();
+  }
+  return state;
+}
+
+/**
+ * A command run by an embedder must leave the process as it found it: no exit code set, no signal
+ * handler, no timer, socket or file still open (a leak here is a bug of the CLI, not of the test).
+ */
+function expectNothingLeftBehind(args: string[], before: ProcessState, after: ProcessState): void {
+  const grown = [
+    ...(after.exitCode !== before.exitCode ? [`process.exitCode ${String(before.exitCode)} → ${String(after.exitCode)}`] : []),
+    ...grownCounts('listeners of', before.listeners, after.listeners),
+    ...grownCounts('open', before.resources, after.resources),
+  ];
+  if (grown.length > 0) throw new Error(`runCliInProcess: \`feedmirror ${args.join(' ')}\` left behind: ${grown.join('; ')}`);
+}
+
+function grownCounts(what: string, before: Record<string, number>, after: Record<string, number>): string[] {
+  return Object.entries(after)
+    .filter(([key, n]) => n > (before[key] ?? 0))
+    .map(([key, n]) => `${what} ${key}: ${before[key] ?? 0} → ${n}`);
 }
 
 function collector(): { stream: Writable; text(): string } {

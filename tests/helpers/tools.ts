@@ -63,8 +63,20 @@ async function locate(name: string): Promise<string | null> {
   return null;
 }
 
-/** Whether a Python module imports in the given interpreter (feedparser lives in the system Python only). */
-export async function hasPythonModule(python: string, module: string): Promise<boolean> {
+const imports = new Map<string, Promise<boolean>>();
+
+/** Whether a Python module imports in the given interpreter (feedparser lives in the system Python only); asked once per process. */
+export function hasPythonModule(python: string, module: string): Promise<boolean> {
+  const key = `${python}\0${module}`;
+  let result = imports.get(key);
+  if (!result) {
+    result = tryImport(python, module);
+    imports.set(key, result);
+  }
+  return result;
+}
+
+async function tryImport(python: string, module: string): Promise<boolean> {
   if (!(await findExecutable(python))) return false;
   return new Promise((resolve) => execFile(python, ['-c', `import ${module}`], (error) => resolve(!error)));
 }

@@ -140,25 +140,31 @@ def iso(parsed):
 def links(obj):
     return [{'rel': l.get('rel'), 'href': l.get('href'), 'type': l.get('type')} for l in obj.get('links', [])]
 
-d = feedparser.parse(sys.argv[1])
-out = {
-    'bozo': bool(d.bozo),
-    'bozo_exception': repr(d.get('bozo_exception')) if d.bozo else None,
-    'version': d.get('version', ''),
-    'encoding': d.get('encoding'),
-    'feed': {'title': d.feed.get('title'), 'link': d.feed.get('link'), 'links': links(d.feed)},
-    'entries': [{
-        'title': e.get('title'),
-        'link': e.get('link'),
-        'id': e.get('id'),
-        'published': iso(e.get('published_parsed')),
-        'updated': iso(e.get('updated_parsed')),
-        'summary': e.get('summary'),
-        'content': [c.get('value') for c in e.get('content', [])],
-        'links': links(e),
-    } for e in d.entries],
-}
-json.dump(out, sys.stdout)
+def summary(path):
+    d = feedparser.parse(path)
+    return {
+        'bozo': bool(d.bozo),
+        'bozo_exception': repr(d.get('bozo_exception')) if d.bozo else None,
+        'version': d.get('version', ''),
+        'encoding': d.get('encoding'),
+        'feed': {'title': d.feed.get('title'), 'link': d.feed.get('link'), 'links': links(d.feed)},
+        'entries': [{
+            'title': e.get('title'),
+            'link': e.get('link'),
+            'id': e.get('id'),
+            'published': iso(e.get('published_parsed')),
+            'updated': iso(e.get('updated_parsed')),
+            'summary': e.get('summary'),
+            'content': [c.get('value') for c in e.get('content', [])],
+            'links': links(e),
+        } for e in d.entries],
+    }
+
+# one file: its summary; several: a summary per file, keyed by the path as given
+if len(sys.argv) == 2:
+    json.dump(summary(sys.argv[1]), sys.stdout)
+else:
+    json.dump({path: summary(path) for path in sys.argv[1:]}, sys.stdout)
 `;
 
 /** Parses a feed file with Python feedparser, the parser behind many readers and aggregators. */
@@ -167,6 +173,18 @@ export async function feedparser(file: string): Promise<FeedparserResult> {
   const { code, stdout, stderr } = await runProcess(SYSTEM_PYTHON, ['-c', FEEDPARSER_SCRIPT, file]);
   if (code !== 0) throw new Error(`feedparser script failed (exit ${code}): ${stderr}`);
   return JSON.parse(stdout) as FeedparserResult;
+}
+
+/** feedparser over many files in one Python process (its start-up costs more than a parse); keyed by file. */
+export async function feedparserFiles(files: string[]): Promise<Map<string, FeedparserResult>> {
+  if (files.length === 0) return new Map();
+  if (!(await hasPythonModule(SYSTEM_PYTHON, 'feedparser'))) missingTool(`Python feedparser for ${SYSTEM_PYTHON} (Debian package python3-feedparser)`);
+  // with one file the script answers that file's result, not a map
+  const args = files.length === 1 ? [files[0]!, files[0]!] : files;
+  const { code, stdout, stderr } = await runProcess(SYSTEM_PYTHON, ['-c', FEEDPARSER_SCRIPT, ...args]);
+  if (code !== 0) throw new Error(`feedparser script failed (exit ${code}): ${stderr}`);
+  const results = JSON.parse(stdout) as Record<string, FeedparserResult>;
+  return new Map(files.map((file) => [file, results[file]!]));
 }
 
 export interface JsonFeedResult {

@@ -16,6 +16,7 @@ import { createWorkspace, defaultConfig, writeConfig, type Workspace } from '../
 import { expectExit } from './helpers/expectations.js';
 import { listTree } from './helpers/outputs.js';
 import { runFeedmirror, useChildCleanup, type ChildResult } from './helpers/processes.js';
+import { runInProcess } from './helpers/in-process.js';
 
 useChildCleanup();
 
@@ -151,6 +152,11 @@ function cli(ws: Workspace, c: Case, args: string[]): Promise<ChildResult> {
   return runFeedmirror([...args, '--config', ws.configPath, '--log-format', 'json'], { cwd: ws.dir, measure: false, env: c.env?.(ws) });
 }
 
+/** `check` and `run` refuse before they start anything: the same command line, run in this process. */
+function cliInProcess(ws: Workspace, c: Case, args: string[]): Promise<ChildResult> {
+  return runInProcess([...args, '--config', ws.configPath, '--log-format', 'json'], { cwd: ws.dir, env: c.env?.(ws) });
+}
+
 /** Exit 1 and exactly one line: "feedmirror: config: <file>: <problem>". */
 function expectRefused(ws: Workspace, c: Case, result: ChildResult, command: string): void {
   expectExit(result, 1);
@@ -170,8 +176,8 @@ describe('dangerous config values: check, run and serve refuse them (exit 1, one
       const ws = await prepare(c);
       const before = await listTree(ws.dir);
       // check first: if it let the value through, the test stops here, before run could write anywhere
-      expectRefused(ws, c, await cli(ws, c, ['check']), 'check');
-      expectRefused(ws, c, await cli(ws, c, ['run']), 'run');
+      expectRefused(ws, c, await cliInProcess(ws, c, ['check']), 'check');
+      expectRefused(ws, c, await cliInProcess(ws, c, ['run']), 'run');
       expect(await listTree(ws.dir), 'run wrote nothing').toEqual(before);
     });
   }
@@ -194,7 +200,7 @@ describe('dangerous config values: check, run and serve refuse them (exit 1, one
   it('serve refuses too, before it listens (outputDir "..")', async () => {
     const c = OUTPUT_DIRS.find((x) => x.name.startsWith('".."'))!;
     const ws = await prepare(c);
-    expectRefused(ws, c, await cli(ws, c, ['check']), 'check');
+    expectRefused(ws, c, await cliInProcess(ws, c, ['check']), 'check');
     expectRefused(ws, c, await cli(ws, c, ['serve', '--port', '0', '--host', '127.0.0.1']), 'serve');
   });
 
@@ -212,7 +218,7 @@ describe('dangerous config values: check, run and serve refuse them (exit 1, one
       says: /$^/,
     };
     const ws = await prepare(c);
-    const result = await cli(ws, c, ['check']);
+    const result = await cliInProcess(ws, c, ['check']);
     expectExit(result, 0);
     expect(result.stdout).toContain(`${ws.configPath}: OK`);
   });

@@ -13,6 +13,7 @@ import { createWorkspace, defaultConfig, LOG_ERROR, SAMPLE_HEADLINE, writeConfig
 import { expectExit, expectNoPasswd } from './helpers/expectations.js';
 import { checkOutputTree, dumpStore, snapshotTree, treeText } from './helpers/outputs.js';
 import { describeChild, runFeedmirror, useChildCleanup, type ChildResult } from './helpers/processes.js';
+import { runInProcess } from './helpers/in-process.js';
 
 useChildCleanup();
 
@@ -33,8 +34,10 @@ async function workspace(config?: unknown): Promise<Workspace> {
   return ws;
 }
 
+/** A run whose peak memory is measured is a child process; the others run in this process. */
 function run(ws: Workspace, args: string[] = [], measure = false): Promise<ChildResult> {
-  return runFeedmirror([...args, '--config', ws.configPath, '--log-format', 'json'], { cwd: ws.dir, measure });
+  const argv = [...args, '--config', ws.configPath, '--log-format', 'json'];
+  return measure ? runFeedmirror(argv, { cwd: ws.dir, measure }) : runInProcess(argv, { cwd: ws.dir });
 }
 
 const HUGE_BYTES = 100 * 1024 * 1024;
@@ -239,7 +242,7 @@ describe('configs with mistakes: one clear message naming the file and the key p
       [ws.file('missing.json'), 'ENOENT'],
       [ws.seedsDir, 'EISDIR'],
     ] as const) {
-      const result = await runFeedmirror(['run', '--config', target], { cwd: ws.dir, measure: false });
+      const result = await runInProcess(['run', '--config', target], { cwd: ws.dir });
       expectExit(result, 1);
       const hint = code === 'ENOENT' ? '; `feedmirror init` writes a starting config and a seeds/ folder with a sample' : '';
       expect(result.stderr.trim()).toBe(`feedmirror: config: ${target}: cannot read the file: ${code}${hint}`);

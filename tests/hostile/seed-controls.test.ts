@@ -11,7 +11,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { createWorkspace, LOG_ERROR, type Workspace } from '../helpers/workspace.js';
 import { expectExit } from './helpers/expectations.js';
 import { checkOutputTree, dumpStore, listTree } from './helpers/outputs.js';
-import { runFeedmirror, useChildCleanup } from './helpers/processes.js';
+import { useChildCleanup } from './helpers/processes.js';
+import { runInProcess } from './helpers/in-process.js';
 
 useChildCleanup();
 
@@ -89,7 +90,7 @@ describe('control characters anywhere in a seed', () => {
       Buffer.concat([Buffer.from(`Surrogates\n\n${filler(9000)}\n\n`), Buffer.from([0xed, 0xa0, 0x80, 0xed, 0xbf, 0xbf]), Buffer.from(' after.\n')]),
     );
 
-    const result = await runFeedmirror(['run', '--config', ws.configPath, '--log-format', 'json'], { cwd: ws.dir, measure: false });
+    const result = await runInProcess(['run', '--config', ws.configPath, '--log-format', 'json'], { cwd: ws.dir });
     expectExit(result, 0);
     const errors = result.logs.filter((r) => r.level >= LOG_ERROR);
     expect(errors.map((r) => r.code)).toEqual(['FM_SEED_NOT_UTF8']);

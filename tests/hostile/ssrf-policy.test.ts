@@ -18,7 +18,8 @@ import { numberedItems, rssFeed } from '../remote/helpers/feeds.js';
 import { testScope } from '../remote/helpers/scope.js';
 import { expectExit } from './helpers/expectations.js';
 import { goodFeedXml, GOOD_TITLE } from './helpers/hostile-responses.js';
-import { runFeedmirror, useChildCleanup } from './helpers/processes.js';
+import { useChildCleanup } from './helpers/processes.js';
+import { runInProcess } from './helpers/in-process.js';
 import { ALLOWED_ADDRESSES, BLOCKED_ADDRESSES, BLOCKED_URL_SPELLINGS, FORMER_BLOCK_LIST } from './helpers/ssrf-addresses.js';
 
 const scope = testScope();
@@ -93,7 +94,7 @@ describe('feeds on internal addresses, end to end', () => {
       // the harness writes allowPrivateNetworks: true unless told otherwise; this test is the exception
       const h = await scope.harness({ sources: [{ id: 'internal', url: `http://${host}:${port}/feed.xml` }], fetch: { allowPrivateNetworks: false } });
 
-      const result = await runFeedmirror(['run', '--config', h.configPath, '--log-format', 'json'], { cwd: h.dir, measure: false });
+      const result = await runInProcess(['run', '--config', h.configPath, '--log-format', 'json'], { cwd: h.dir });
 
       expectExit(result, 0);
       expect(await h.state('internal')).toMatchObject({ lastOutcome: 'error', lastErrorCode: 'FM_BLOCKED_ADDRESS', lastStatus: null });

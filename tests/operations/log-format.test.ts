@@ -11,6 +11,7 @@ import { describe, expect, it } from 'vitest';
 import { feed, reply } from '../remote/helpers/fixture-server.js';
 import { numberedItems, rssFeed } from '../remote/helpers/feeds.js';
 import { LOG_ERROR, runCli } from '../helpers/workspace.js';
+import { runCliInProcess } from '../helpers/in-process-cli.js';
 import { opsConfig } from './helpers/configs.js';
 import { events, opsScope } from './helpers/ops-scope.js';
 
@@ -87,7 +88,7 @@ describe('log format', () => {
 
   it('--log-format pretty: readable lines (not JSON) with the summary; no colour codes when NO_COLOR / not a terminal', async () => {
     const { ws } = await mixedWorkspace();
-    const result = await runCli(['run', '--config', ws.configPath, '--log-format', 'pretty'], { cwd: ws.dir });
+    const result = await runCliInProcess(['run', '--config', ws.configPath, '--log-format', 'pretty'], { cwd: ws.dir });
     expect(result.code, result.stderr).toBe(0);
     expect(result.logs).toEqual([]);
     expect(result.stderr).toMatch(/run done: 3 sources/);
@@ -98,7 +99,7 @@ describe('log format', () => {
 
   it('--log-level warn keeps errors and drops the info summary', async () => {
     const { ws } = await mixedWorkspace();
-    const result = await runCli(['run', '--config', ws.configPath, '--log-format', 'json', '--log-level', 'warn'], { cwd: ws.dir });
+    const result = await runCliInProcess(['run', '--config', ws.configPath, '--log-format', 'json', '--log-level', 'warn'], { cwd: ws.dir });
     expect(result.code, result.stderr).toBe(0);
     expect(events(result.logs, 'run')).toHaveLength(0);
     expect(result.logs.every((r) => r.level >= 40)).toBe(true);
@@ -107,7 +108,7 @@ describe('log format', () => {
 
   it('--log-format json: a seed file name with a newline, CR, ANSI colours, U+2028 or a bidi override stays inside its one line, escaped in msg and fields', async () => {
     const ws = await hostileNameWorkspace();
-    const result = await runCli(['run', '--config', ws.configPath, '--log-format', 'json'], { cwd: ws.dir });
+    const result = await runCliInProcess(['run', '--config', ws.configPath, '--log-format', 'json'], { cwd: ws.dir });
     expect(result.code, result.stderr).toBe(0);
     expect(result.stderr).not.toMatch(/[\u001b\u009b\u202e]/);
     const lines = result.stderr.split(LINE_BREAKS).filter((line) => line !== '');
@@ -125,7 +126,7 @@ describe('log format', () => {
 
   it('--log-format pretty: the same names leave every event on its own line, visible and escaped', async () => {
     const ws = await hostileNameWorkspace();
-    const result = await runCli(['run', '--config', ws.configPath, '--log-format', 'pretty'], { cwd: ws.dir });
+    const result = await runCliInProcess(['run', '--config', ws.configPath, '--log-format', 'pretty'], { cwd: ws.dir });
     expect(result.code, result.stderr).toBe(0);
     expect(result.stderr).not.toMatch(/[\u001b\u009b\u202e]/);
     const lines = result.stderr.split(LINE_BREAKS).filter((line) => line !== '');
@@ -180,12 +181,12 @@ describe('log format', () => {
 
   it('error lines outside the logger (config problems, usage errors) escape them too and keep one problem a line', async () => {
     const ws = await scope.workspace({ config: opsConfig({ sources: [{ id: 'seeds', seeds: 'no\nsuch\u001b[2J' }] }) });
-    const check = await runCli(['check', '--config', ws.configPath], { cwd: ws.dir });
+    const check = await runCliInProcess(['check', '--config', ws.configPath], { cwd: ws.dir });
     expect(check.code, check.stderr).toBe(1);
     expect(check.stderr).not.toMatch(/\u001b/);
     expect(check.stderr.trimEnd().split('\n')).toEqual([`feedmirror: config: ${ws.configPath}: 1 problem`, `  sources[0].seeds: ${path.join(ws.dir, 'no\\nsuch\\x1b[2J')} is not a readable folder`]);
 
-    const usage = await runCli(['run', '--config', ws.configPath, '--source', 'x\u001b[31my\rz'], { cwd: ws.dir });
+    const usage = await runCliInProcess(['run', '--config', ws.configPath, '--source', 'x\u001b[31my\rz'], { cwd: ws.dir });
     expect(usage.code, usage.stderr).toBe(1);
     expect(usage.stderr.trimEnd().split(LINE_BREAKS)).toEqual([`feedmirror: run: unknown source id x\\x1b[31my\\rz (not in ${ws.configPath})`]);
   });

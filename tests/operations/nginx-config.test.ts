@@ -8,7 +8,8 @@
 import { chmod, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { createWorkspace, REPO_ROOT, runCli, SAMPLE_ID, SAMPLE_SEED, type Workspace } from '../helpers/workspace.js';
+import { createWorkspace, REPO_ROOT, SAMPLE_ID, SAMPLE_SEED, type Workspace } from '../helpers/workspace.js';
+import { runCliInProcess } from '../helpers/in-process-cli.js';
 import { decodedBody, header, request, type HttpResponse } from './helpers/http-client.js';
 import { nginxBinary, NGINX_EXAMPLE, startNginx, type RunningNginx } from './helpers/nginx.js';
 import { startCli, waitForExit, waitForLogs, type CliChild } from './helpers/ops-scope.js';
@@ -69,7 +70,7 @@ async function servedSite(): Promise<Site> {
         outputs: [{ id: 'all', title: 'Everything', sources: ['*'], limit: 1 }],
       },
     });
-    const run = await runCli(['run', '--log-format', 'json'], { cwd: ws.dir });
+    const run = await runCliInProcess(['run', '--log-format', 'json'], { cwd: ws.dir });
     if (run.code !== 0) throw new Error(`feedmirror run failed: ${run.stderr}`);
     await writeFile(path.join(ws.feedsDir, '.hidden'), SECRET);
     await writeFile(path.join(ws.feedsDir, 'all', '.rss.xml.1a2b.feedmirror-tmp'), SECRET);

@@ -6,13 +6,14 @@ import { readFile, rm } from 'node:fs/promises';
 import { describe, expect, it } from 'vitest';
 import { feed, reply, type FixtureServer } from '../remote/helpers/fixture-server.js';
 import { numberedItems, rssFeed } from '../remote/helpers/feeds.js';
-import { runCli, writeConfig, type Workspace } from '../helpers/workspace.js';
+import { writeConfig, type Workspace } from '../helpers/workspace.js';
+import { runCliInProcess } from '../helpers/in-process-cli.js';
 import { opsConfig } from './helpers/configs.js';
 import { opsScope } from './helpers/ops-scope.js';
 
 const scope = opsScope();
 
-const cli = (ws: Workspace, ...args: string[]) => runCli([...args, '--config', ws.configPath, '--log-format', 'json'], { cwd: ws.dir });
+const cli = (ws: Workspace, ...args: string[]) => runCliInProcess([...args, '--config', ws.configPath, '--log-format', 'json'], { cwd: ws.dir });
 
 async function configOf(ws: Workspace): Promise<{ sources: Record<string, unknown>[]; outputs: Record<string, unknown>[] }> {
   return JSON.parse(await readFile(ws.configPath, 'utf8')) as { sources: Record<string, unknown>[]; outputs: Record<string, unknown>[] };
@@ -290,7 +291,7 @@ describe('check', () => {
     expect(broken.stderr).toContain(ws.configPath);
     expect(broken.stderr).toMatch(/not valid JSON/);
     await writeConfig(ws.configPath, opsConfig());
-    const missing = await runCli(['check', '--config', ws.file('nope.json')], { cwd: ws.dir });
+    const missing = await runCliInProcess(['check', '--config', ws.file('nope.json')], { cwd: ws.dir });
     expect(missing.code).toBe(1);
     expect(missing.stderr).toContain(ws.file('nope.json'));
   });

@@ -7,7 +7,8 @@
 import { readFile, utimes, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { writeConfig, runCli, SAMPLE_SEED } from '../helpers/workspace.js';
+import { writeConfig, SAMPLE_SEED } from '../helpers/workspace.js';
+import { runCliInProcess } from '../helpers/in-process-cli.js';
 import { feed } from '../remote/helpers/fixture-server.js';
 import { numberedItems, rssFeed } from '../remote/helpers/feeds.js';
 import { remoteConfig, type SourceSpec } from '../remote/helpers/harness.js';
@@ -156,7 +157,7 @@ describe('seeds are re-read on every run', () => {
     const sample = await readFile(path.join(ws.seedsDir, SAMPLE_SEED), 'utf8');
     const other = path.join(ws.seedsDir, OTHER_SEED);
     await writeFile(other, sample.replace(/^[^\n]+/, 'A second article about the same briefing'));
-    const run = () => runCli(['run', '--config', ws.configPath, '--log-format', 'json'], { cwd: ws.dir });
+    const run = () => runCliInProcess(['run', '--config', ws.configPath, '--log-format', 'json'], { cwd: ws.dir });
 
     const first = await run();
     expect(first.code, first.stderr).toBe(0);
@@ -181,7 +182,7 @@ describe('seeds are re-read on every run', () => {
 
   it('a seed file added between runs is published by the next run', async () => {
     const ws = await ops.workspace({ config: opsConfig() });
-    const run = () => runCli(['run', '--config', ws.configPath, '--log-format', 'json'], { cwd: ws.dir });
+    const run = () => runCliInProcess(['run', '--config', ws.configPath, '--log-format', 'json'], { cwd: ws.dir });
     await run();
     const sample = await readFile(path.join(ws.seedsDir, SAMPLE_SEED), 'utf8');
     await writeFile(path.join(ws.seedsDir, OTHER_SEED), sample.replace(/^[^\n]+/, 'Added later'));

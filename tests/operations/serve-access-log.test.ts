@@ -8,6 +8,7 @@ import net from 'node:net';
 import { readFile, rename, stat } from 'node:fs/promises';
 import { describe, expect, it } from 'vitest';
 import { runCli, writeConfig, type Workspace } from '../helpers/workspace.js';
+import { runCliInProcess } from '../helpers/in-process-cli.js';
 import { opsConfig, SITE_URL } from './helpers/configs.js';
 import { request } from './helpers/http-client.js';
 import { events, opsScope, startServe, waitFor, waitForExit, waitForLogs, type CliChild } from './helpers/ops-scope.js';
@@ -19,7 +20,7 @@ const SECRET = 'SECRET-TOKEN-4e1d';
 
 async function publishedSite(): Promise<Workspace> {
   const ws = await scope.workspace({ config: opsConfig() });
-  const run = await runCli(['run', '--config', ws.configPath, '--log-format', 'json'], { cwd: ws.dir });
+  const run = await runCliInProcess(['run', '--config', ws.configPath, '--log-format', 'json'], { cwd: ws.dir });
   if (run.code !== 0) throw new Error(`feedmirror run failed: ${run.stderr}`);
   return ws;
 }

@@ -7,7 +7,8 @@ import { execFileSync } from 'node:child_process';
 import { mkdir, readFile, symlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { runCli, SAMPLE_ID, writeConfig, type Workspace } from '../helpers/workspace.js';
+import { SAMPLE_ID, writeConfig, type Workspace } from '../helpers/workspace.js';
+import { runCliInProcess } from '../helpers/in-process-cli.js';
 import { MIRROR_HOST, ONION_HOST, opsConfig, SITE_URL } from './helpers/configs.js';
 import { decodedBody, header, request } from './helpers/http-client.js';
 import { opsScope, startServe } from './helpers/ops-scope.js';
@@ -24,7 +25,7 @@ const FEEDS = Object.keys(FEED_TYPES);
 /** A published site (seeds, a plain mirror and an onion mirror), served on a free port. */
 async function servedSite(): Promise<{ ws: Workspace; port: number; file(relative: string): Promise<Buffer> }> {
   const ws = await scope.workspace({ config: opsConfig({ siteMirrors: [`https://${MIRROR_HOST}/`, `http://${ONION_HOST}/`] }) });
-  const run = await runCli(['run', '--config', ws.configPath, '--log-format', 'json'], { cwd: ws.dir });
+  const run = await runCliInProcess(['run', '--config', ws.configPath, '--log-format', 'json'], { cwd: ws.dir });
   if (run.code !== 0) throw new Error(`feedmirror run failed: ${run.stderr}`);
   const { port } = await startServe(scope, ws);
   return { ws, port, file: (relative) => readFile(path.join(ws.feedsDir, relative)) };
@@ -127,7 +128,7 @@ describe('serve: conditional requests', () => {
     const before = header(await request(site.port, '/all/rss.xml'), 'etag');
     const seed = path.join(site.ws.seedsDir, '001_0123456789abcdef.txt');
     await writeFile(seed, 'Another headline\n\nA paragraph of a second article.\n');
-    const rerun = await runCli(['run', '--config', site.ws.configPath, '--log-format', 'json'], { cwd: site.ws.dir });
+    const rerun = await runCliInProcess(['run', '--config', site.ws.configPath, '--log-format', 'json'], { cwd: site.ws.dir });
     expect(rerun.code, rerun.stderr).toBe(0);
     const after = await request(site.port, '/all/rss.xml', { headers: { 'if-none-match': before } });
     expect(after.status).toBe(200);

@@ -8,6 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { feed, reply, type FixtureServer } from '../remote/helpers/fixture-server.js';
 import { numberedItems, rssFeed } from '../remote/helpers/feeds.js';
 import { runCli, writeConfig, type Workspace } from '../helpers/workspace.js';
+import { runCliInProcess } from '../helpers/in-process-cli.js';
 import { opsConfig } from './helpers/configs.js';
 import { header, request, type HttpResponse } from './helpers/http-client.js';
 import { events, opsScope, startServe, waitFor, waitForExit } from './helpers/ops-scope.js';
@@ -26,7 +27,7 @@ interface Health {
 const healthOf = (response: HttpResponse) => JSON.parse(response.body.toString('utf8')) as Health;
 
 async function run(ws: Workspace, configPath = ws.configPath) {
-  return runCli(['run', '--config', configPath, '--log-format', 'json'], { cwd: ws.dir });
+  return runCliInProcess(['run', '--config', configPath, '--log-format', 'json'], { cwd: ws.dir });
 }
 
 function remoteSources(server: FixtureServer) {

@@ -8,7 +8,8 @@ import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, describe, expect, it } from 'vitest';
-import { runCli, SAMPLE_HEADLINE, SAMPLE_ID, writeConfig, type Workspace } from '../helpers/workspace.js';
+import { SAMPLE_HEADLINE, SAMPLE_ID, writeConfig, type Workspace } from '../helpers/workspace.js';
+import { runCliInProcess } from '../helpers/in-process-cli.js';
 import { launchChromium } from '../publishing/helpers/browser.js';
 import { opsConfig } from './helpers/configs.js';
 import { header, request, type HttpResponse } from './helpers/http-client.js';
@@ -34,7 +35,7 @@ async function servedSite(): Promise<{ ws: Workspace; port: number; base: string
   const { port } = await startServe(scope, ws);
   const base = `http://127.0.0.1:${port}/`;
   await writeConfig(ws.configPath, { ...opsConfig(), site: { url: base, title: 'feedmirror security headers', mirrors: [] } });
-  const run = await runCli(['run', '--config', ws.configPath, '--log-format', 'json'], { cwd: ws.dir });
+  const run = await runCliInProcess(['run', '--config', ws.configPath, '--log-format', 'json'], { cwd: ws.dir });
   if (run.code !== 0) throw new Error(`feedmirror run failed: ${run.stderr}`);
   return { ws, port, base };
 }

@@ -2,7 +2,8 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Locator, Page } from 'playwright-core';
-import { createWorkspace, runCli, SAMPLE_HEADLINE, SAMPLE_ID, writeConfig, type CliResult, type Workspace } from '../helpers/workspace.js';
+import { createWorkspace, SAMPLE_HEADLINE, SAMPLE_ID, writeConfig, type CliResult, type Workspace } from '../helpers/workspace.js';
+import { runCliInProcess } from '../helpers/in-process-cli.js';
 import { header, request } from '../operations/helpers/http-client.js';
 import { startCli, waitForExit, waitForLogs, type CliChild } from '../operations/helpers/ops-scope.js';
 import { launchChromium } from './helpers/browser.js';
@@ -61,7 +62,7 @@ beforeAll(async () => {
   const [listening] = await waitForLogs(serve, (r) => r.event === 'listening', 'the "listening" log line');
   base = `http://127.0.0.1:${String(listening!.port)}/`;
   await writeConfig(ws.configPath, configFor(base));
-  run = await runCli(['run'], { cwd: ws.dir });
+  run = await runCliInProcess(['run'], { cwd: ws.dir });
 });
 afterAll(async () => {
   await browser?.close();

@@ -1,7 +1,8 @@
 import { access, readFile, stat } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { xmllint } from '../helpers/validators.js';
-import { createWorkspace, listFiles, runCli, SAMPLE_SEED, type CliResult, type Workspace } from '../helpers/workspace.js';
+import { createWorkspace, listFiles, SAMPLE_SEED, type CliResult, type Workspace } from '../helpers/workspace.js';
+import { runCliInProcess } from '../helpers/in-process-cli.js';
 import { childNamed, parseXml, type XmlNode } from '../helpers/xml.js';
 import { FILE_OF, readFeedDoc } from './helpers/feed-docs.js';
 import { rssDocument, startServer, type TestServer } from './helpers/servers.js';
@@ -46,7 +47,7 @@ beforeAll(async () => {
     },
     seeds: [SAMPLE_SEED, 'no-footer.txt', 'multiple-dates.txt'],
   });
-  first = await runCli(['run'], { cwd: ws.dir });
+  first = await runCliInProcess(['run'], { cwd: ws.dir });
   firstIndex = await readFile(ws.file('feeds', 'index.html'));
   index = parseXml(firstIndex.toString('utf8'));
 });
@@ -179,7 +180,7 @@ describe('index.html', () => {
   it('is byte-identical and not rewritten on a second run', async () => {
     const file = ws.file('feeds', 'index.html');
     const before = (await stat(file)).mtimeMs;
-    const second = await runCli(['run'], { cwd: ws.dir });
+    const second = await runCliInProcess(['run'], { cwd: ws.dir });
     expect(second.code, second.stderr).toBe(0);
     expect(await readFile(file)).toEqual(firstIndex);
     expect((await stat(file)).mtimeMs).toBe(before);

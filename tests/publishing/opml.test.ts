@@ -1,7 +1,8 @@
 import { readFile, stat, writeFile } from 'node:fs/promises';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { xmllint } from '../helpers/validators.js';
-import { createWorkspace, runCli, writeConfig, type Workspace } from '../helpers/workspace.js';
+import { createWorkspace, writeConfig, type Workspace } from '../helpers/workspace.js';
+import { runCliInProcess } from '../helpers/in-process-cli.js';
 import { childNamed, childrenNamed, parseXml } from '../helpers/xml.js';
 import { rssDocument, startServer, type TestServer } from './helpers/servers.js';
 import { expectValidTree } from './helpers/validate-tree.js';
@@ -69,7 +70,7 @@ describe('sources.opml in the output folder', () => {
   });
 
   it('lists one outline per remote source (xmlUrl, title, tags, mirrors) and no seed folder; every file of the run is valid', async () => {
-    const run = await runCli(['run'], { cwd: ws.dir });
+    const run = await runCliInProcess(['run'], { cwd: ws.dir });
     expect(run.code, run.stderr).toBe(0);
     const file = ws.file('feeds', 'sources.opml');
     expect(await xmllint(file)).toMatchObject({ ok: true, code: 0, stderr: '' });
@@ -109,7 +110,7 @@ describe('feedmirror export-opml / import-opml', () => {
 
   async function exportOpml(): Promise<string> {
     const file = into.file('exported.opml');
-    const result = await runCli(['export-opml', '-o', file], { cwd: from.dir });
+    const result = await runCliInProcess(['export-opml', '-o', file], { cwd: from.dir });
     expect(result.code, result.stderr).toBe(0);
     expect(await xmllint(file)).toMatchObject({ ok: true, code: 0, stderr: '' });
     return file;
@@ -117,14 +118,14 @@ describe('feedmirror export-opml / import-opml', () => {
 
   it('export-opml writes the same outlines to stdout as to -o FILE', async () => {
     const file = await exportOpml();
-    const stdout = await runCli(['export-opml'], { cwd: from.dir });
+    const stdout = await runCliInProcess(['export-opml'], { cwd: from.dir });
     expect(stdout.code, stdout.stderr).toBe(0);
     expect(stdout.stdout).toBe(await readFile(file, 'utf8'));
   });
 
   it('round trip: importing the export into an empty config adds the same sources (ids, urls, titles, tags)', async () => {
     const file = await exportOpml();
-    const result = await runCli(['import-opml', file], { cwd: into.dir });
+    const result = await runCliInProcess(['import-opml', file], { cwd: into.dir });
     expect(result.code, result.stderr).toBe(0);
     expect(result.stdout).toContain('added 3 sources');
     const imported = await readSources(into);
@@ -133,16 +134,16 @@ describe('feedmirror export-opml / import-opml', () => {
 
   it('round trip keeps each source\'s mirror hosts', async () => {
     const file = await exportOpml();
-    expect((await runCli(['import-opml', file], { cwd: into.dir })).code).toBe(0);
+    expect((await runCliInProcess(['import-opml', file], { cwd: into.dir })).code).toBe(0);
     const byUrl = new Map((await readSources(into)).map((s) => [s.url, (s.mirrors ?? []).map(hostOf)]));
     for (const source of remoteSources()) expect(byUrl.get(source.url), source.id).toEqual((source.mirrors ?? []).map(hostOf));
   });
 
   it('a second import of the same file adds nothing and leaves the config file as it was', async () => {
     const file = await exportOpml();
-    expect((await runCli(['import-opml', file], { cwd: into.dir })).code).toBe(0);
+    expect((await runCliInProcess(['import-opml', file], { cwd: into.dir })).code).toBe(0);
     const after = await readFile(into.configPath);
-    const again = await runCli(['import-opml', file], { cwd: into.dir });
+    const again = await runCliInProcess(['import-opml', file], { cwd: into.dir });
     expect(again.code, again.stderr).toBe(0);
     expect(again.stdout).toContain('added 0 sources');
     expect(await readFile(into.configPath)).toEqual(after);
@@ -150,8 +151,8 @@ describe('feedmirror export-opml / import-opml', () => {
 
   it('the rewritten config loads again: export-opml reads back the imported sources', async () => {
     const file = await exportOpml();
-    expect((await runCli(['import-opml', file], { cwd: into.dir })).code).toBe(0);
-    const reexport = await runCli(['export-opml'], { cwd: into.dir });
+    expect((await runCliInProcess(['import-opml', file], { cwd: into.dir })).code).toBe(0);
+    const reexport = await runCliInProcess(['export-opml'], { cwd: into.dir });
     expect(reexport.code, reexport.stderr).toBe(0);
     const urls = childrenNamed(childNamed(parseXml(reexport.stdout), 'body'), 'outline').map((o) => o.attributes.xmlUrl);
     expect(urls).toEqual(remoteSources().map((s) => s.url));
@@ -161,7 +162,7 @@ describe('feedmirror export-opml / import-opml', () => {
     const file = await exportOpml();
     const before = await readFile(into.configPath);
     const mtime = (await stat(into.configPath)).mtimeMs;
-    const result = await runCli(['import-opml', '--dry-run', file], { cwd: into.dir });
+    const result = await runCliInProcess(['import-opml', '--dry-run', file], { cwd: into.dir });
     expect(result.code, result.stderr).toBe(0);
     expect(result.stdout).toContain('would add 3 sources');
     for (const url of remoteSources().map((s) => s.url)) expect(result.stdout).toContain(url);
@@ -199,7 +200,7 @@ describe('import-opml: files from feed readers', () => {
 </opml>
 `,
     );
-    const result = await runCli(['import-opml', file], { cwd: ws.dir });
+    const result = await runCliInProcess(['import-opml', file], { cwd: ws.dir });
     expect(result.code, result.stderr).toBe(0);
     const sources = await readSources(ws);
     expect(sources.map((s) => ({ url: s.url, title: s.title, tags: s.tags ?? [] }))).toEqual([
@@ -229,9 +230,9 @@ describe('import-opml: files from feed readers', () => {
 </opml>
 `,
     );
-    const dry = await runCli(['import-opml', '--dry-run', file], { cwd: ws.dir });
+    const dry = await runCliInProcess(['import-opml', '--dry-run', file], { cwd: ws.dir });
     expect(dry.code, dry.stderr).toBe(0);
-    const result = await runCli(['import-opml', file], { cwd: ws.dir });
+    const result = await runCliInProcess(['import-opml', file], { cwd: ws.dir });
     expect(result.code, result.stderr).toBe(0);
     expect(result.stdout).toBe(dry.stdout.replace('would add', 'added'));
     expect(result.stdout).toBe(
@@ -266,7 +267,7 @@ describe('import-opml: files from feed readers', () => {
       const file = ws.file(bad.name);
       if (bad.text !== null) await writeFile(file, bad.text);
       const before = await readFile(ws.configPath);
-      const result = await runCli(['import-opml', file], { cwd: ws.dir });
+      const result = await runCliInProcess(['import-opml', file], { cwd: ws.dir });
       expect(result.code).toBe(1);
       expect(result.stderr).toContain(`feedmirror: import-opml: ${file}: `);
       expect(result.stderr).toMatch(bad.says);

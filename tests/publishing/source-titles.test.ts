@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createWorkspace, runCli, type CliResult, type Workspace } from '../helpers/workspace.js';
+import { createWorkspace, type CliResult, type Workspace } from '../helpers/workspace.js';
+import { runCliInProcess } from '../helpers/in-process-cli.js';
 import { childNamed, childrenNamed, parseXml, type XmlNode } from '../helpers/xml.js';
 import { rssDocument, startServer, type TestServer } from './helpers/servers.js';
 import { expectValidTree } from './helpers/validate-tree.js';
@@ -27,7 +28,7 @@ beforeAll(async () => {
     },
     seeds: [],
   });
-  run = await runCli(['run'], { cwd: ws.dir });
+  run = await runCliInProcess(['run'], { cwd: ws.dir });
 });
 afterAll(async () => {
   await ws?.cleanup();

@@ -1,7 +1,8 @@
 import { copyFile, mkdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createWorkspace, FIXTURE_SEEDS, LOG_ERROR, runCli, type CliResult, type Workspace } from '../helpers/workspace.js';
+import { createWorkspace, FIXTURE_SEEDS, LOG_ERROR, type CliResult, type Workspace } from '../helpers/workspace.js';
+import { runCliInProcess } from '../helpers/in-process-cli.js';
 import { FILE_OF, linkHref, readFeedDoc } from './helpers/feed-docs.js';
 import { closedPortUrl, startFakeHub, type RecordedRequest, type TestServer } from './helpers/servers.js';
 import { expectValidTree } from './helpers/validate-tree.js';
@@ -50,7 +51,7 @@ async function project(hubUrl: string): Promise<Workspace> {
   return ws;
 }
 
-const run = (w: Workspace) => runCli(['run'], { cwd: w.dir });
+const run = (w: Workspace) => runCliInProcess(['run'], { cwd: w.dir });
 
 function hubWarnings(result: CliResult) {
   return result.logs.filter((l) => l.level === LOG_WARN && /WebSub/.test(l.msg));

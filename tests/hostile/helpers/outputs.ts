@@ -8,7 +8,7 @@ import { existsSync } from 'node:fs';
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import Database from 'better-sqlite3';
-import { feedparser, jingAtom, validateJsonFeed, xmllint } from '../../helpers/validators.js';
+import { feedparserFiles, jingAtomFiles, validateJsonFeed, xmllint, type FeedparserResult } from '../../helpers/validators.js';
 import { findExecutable, missingTool, runProcess } from '../../helpers/tools.js';
 import { w3cErrorLines, w3cValidate } from '../../helpers/w3c-validator.js';
 
@@ -49,7 +49,7 @@ export interface TreeCheckOptions {
 /**
  * Every finished file under the output folder is complete and valid: feeds and other XML with
  * xmllint (exit 0 and no stderr), Atom with jing, RSS/Atom with feedparser (bozo false) and the W3C
- * Feed Validator (no error; all feeds in one process), JSON Feed
+ * Feed Validator (no error; each of these three judges all feeds in one process), JSON Feed
  * against the 1.1 schema, other JSON with JSON.parse, HTML pages complete to </html>.
  * Temp files are not judged here (see tempFiles). Returns one line per problem.
  */
@@ -59,6 +59,10 @@ export async function checkOutputTree(root: string, options: TreeCheckOptions = 
   const files = (await listTree(root)).filter((relative) => !relative.endsWith(TEMP_SUFFIX));
   // well-formedness of every XML file in one xmllint call; a failure is then pinned on its file below
   const batch = await xmllintMany(files.filter((f) => /\.(xml|opml|xsl)$/.test(f)).map((f) => path.join(root, f)));
+  // jing (a JVM) and feedparser (Python) start slowly: one process each judges every feed of the tree
+  const feeds = files.filter((f) => /(^|\/)(rss|atom)\.xml$/.test(f)).map((f) => path.join(root, f));
+  const jing = deep ? await jingAtomFiles(feeds.filter((f) => f.endsWith('atom.xml'))) : new Map<string, string[]>();
+  const parsedFeeds = deep ? await feedparserFiles(feeds) : new Map<string, FeedparserResult>();
   for (const relative of files) {
     const file = path.join(root, relative);
     const bytes = await readFile(file);
@@ -73,11 +77,11 @@ export async function checkOutputTree(root: string, options: TreeCheckOptions = 
         if (!lint.ok) problems.push(`${relative}: xmllint exit ${lint.code}: ${lint.stderr.slice(0, 500)}`);
       }
       if (deep && name === 'atom.xml') {
-        const jing = await jingAtom(file);
-        if (!jing.ok) problems.push(`${relative}: jing: ${jing.errors.slice(0, 5).join(' | ')}`);
+        const errors = jing.get(file)!;
+        if (errors.length > 0) problems.push(`${relative}: jing: ${errors.slice(0, 5).join(' | ')}`);
       }
       if (deep && (name === 'rss.xml' || name === 'atom.xml')) {
-        const parsed = await feedparser(file);
+        const parsed = parsedFeeds.get(file)!;
         if (parsed.bozo) problems.push(`${relative}: feedparser bozo: ${parsed.bozo_exception}`);
       }
     } else if (name === 'feed.json') {
@@ -94,10 +98,7 @@ export async function checkOutputTree(root: string, options: TreeCheckOptions = 
     }
   }
   if (!batch.ok && !problems.some((p) => p.includes('xmllint'))) problems.push(`xmllint over all files: ${batch.stderr.slice(0, 500)}`);
-  if (deep) {
-    const feeds = files.filter((f) => /(^|\/)(rss|atom)\.xml$/.test(f)).map((f) => path.join(root, f));
-    problems.push(...w3cErrorLines(await w3cValidate(feeds), root));
-  }
+  if (deep) problems.push(...w3cErrorLines(await w3cValidate(feeds), root));
   return problems;
 }
 

@@ -1,12 +1,13 @@
 /**
- * A throw-away feedmirror project for the mirror tests, run through the real CLI
- * (`node bin/feedmirror.js run --config …`, dist/ built by tests/global-setup.ts).
+ * A throw-away feedmirror project for the mirror tests, run through the whole CLI
+ * (`feedmirror run --config …`, in this process: see tests/helpers/in-process-cli.ts).
  */
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { StoredArticle } from '../../../src/model/article.js';
 import { openSqliteStore } from '../../../src/store/sqlite-store.js';
-import { createWorkspace, runCli, writeConfig, type CliResult, type LogRecord, type Workspace } from '../../helpers/workspace.js';
+import { runCliInProcess } from '../../helpers/in-process-cli.js';
+import { createWorkspace, writeConfig, type CliResult, type LogRecord, type Workspace } from '../../helpers/workspace.js';
 
 export const SITE_URL = 'https://feeds.example.org/';
 
@@ -65,9 +66,9 @@ export class ProjectScope {
     return {
       ws,
       feedsDir: ws.feedsDir,
-      run: () => runCli(['run', '--all', '--config', ws.configPath, '--log-format', 'json'], { cwd: ws.dir }),
+      run: () => runCliInProcess(['run', '--all', '--config', ws.configPath, '--log-format', 'json'], { cwd: ws.dir }),
       async status() {
-        const result = await runCli(['status', '--json', '--config', ws.configPath], { cwd: ws.dir });
+        const result = await runCliInProcess(['status', '--json', '--config', ws.configPath], { cwd: ws.dir });
         if (result.code !== 0) throw new Error(`status failed (${result.code}): ${result.stderr}`);
         return JSON.parse(result.stdout) as StatusRow[];
       },

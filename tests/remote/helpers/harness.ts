@@ -1,8 +1,9 @@
 /**
  * A throw-away feedmirror project whose sources are remote feeds on the fixture server, and two
  * ways to run it: `run()` calls runOnce in this process (clock and HTTP dispatcher injectable, log
- * lines captured) and `cli()` runs the real `feedmirror run` (bin/ → dist/). Both leave what a
- * user sees: the SQLite store, the feed files and the log lines.
+ * lines captured) and `cli()` runs the whole `feedmirror run` command line (in this process too:
+ * tests that are about the process start bin/feedmirror.js themselves). Both leave what a user
+ * sees: the SQLite store, the feed files and the log lines.
  */
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -13,7 +14,8 @@ import type { StoredArticle } from '../../../src/model/article.js';
 import type { SourceState } from '../../../src/model/source-state.js';
 import { runOnce, type RunReport } from '../../../src/pipeline/run-once.js';
 import { openSqliteStore } from '../../../src/store/sqlite-store.js';
-import { createWorkspace, fileTimes, parseLogLines, runCli, writeConfig, type CliResult, type LogRecord, type Workspace } from '../../helpers/workspace.js';
+import { runCliInProcess } from '../../helpers/in-process-cli.js';
+import { createWorkspace, fileTimes, parseLogLines, writeConfig, type CliResult, type LogRecord, type Workspace } from '../../helpers/workspace.js';
 
 export const SITE_URL = 'https://feeds.example.org/';
 export const OUTPUT = 'all';
@@ -55,7 +57,7 @@ export interface Harness {
   feedsDir: string;
   /** One pass in this process. */
   run(options?: RunOptions): Promise<RunResult>;
-  /** `feedmirror run <args> --config <this config>` as a child process. */
+  /** `feedmirror run <args> --config <this config>`, the CLI's exit code, output and log lines. */
   cli(args?: string[]): Promise<CliResult>;
   /** Replaces the config's sources (e.g. a feed URL changed). */
   setSources(sources: SourceSpec[]): Promise<void>;
@@ -110,7 +112,7 @@ export async function createHarness(options: HarnessOptions): Promise<Harness> {
       );
       return { report, logs: parseLogLines(lines.join('')) };
     },
-    cli: (args = []) => runCli(['run', ...args, '--config', ws.configPath, '--log-format', 'json'], { cwd: ws.dir }),
+    cli: (args = []) => runCliInProcess(['run', ...args, '--config', ws.configPath, '--log-format', 'json'], { cwd: ws.dir }),
     async setSources(sources) {
       current = { ...current, sources };
       await writeConfig(ws.configPath, remoteConfig(current));

@@ -1,0 +1,59 @@
+/**
+ * How the suite is laid out for vitest.config.ts. The `system` project holds the tests that drive
+ * whole processes and outside programs for long: SIGKILL loops, peak-memory children, lock
+ * contenders, the daemon, a browser, nginx. `core` holds the rest. `npm test` runs both, side by
+ * side in one pool of workers.
+ */
+import { BaseSequencer, type TestSpecification } from 'vitest/node';
+
+export const SYSTEM_TESTS = [
+  'tests/hostile/crash-safety.test.ts',
+  'tests/hostile/xml-attacks.test.ts',
+  'tests/hostile/item-counts.test.ts',
+  'tests/hostile/remote-sources.test.ts',
+  'tests/hostile/feed-shapes.test.ts',
+  'tests/hostile/disk-failures.test.ts',
+  'tests/operations/run-lock.test.ts',
+  'tests/operations/lock.test.ts',
+  'tests/operations/daemon.test.ts',
+  'tests/operations/nginx-config.test.ts',
+  'tests/publishing/browser-view.test.ts',
+];
+
+/**
+ * The files that take longest, longest first (CPU seconds measured in docs/performance-history.md,
+ * "Test suite"). Started first, they run beside the many short files instead of after them, so
+ * the last worker is not left alone with a long file at the end.
+ */
+export const LONGEST_FIRST = [
+  'tests/hostile/crash-safety.test.ts',
+  'tests/publishing/corpus-validity.test.ts',
+  'tests/hostile/xml-attacks.test.ts',
+  'tests/hostile/remote-sources.test.ts',
+  'tests/hostile/item-counts.test.ts',
+  // long in wall time for little CPU (they wait on schedules and on 64 processes in turn)
+  'tests/operations/daemon.test.ts',
+  'tests/operations/run-lock.test.ts',
+  'tests/operations/serve-files.test.ts',
+  'tests/operations/serve-security-headers.test.ts',
+  'tests/hostile/feed-shapes.test.ts',
+  'tests/publishing/archives.test.ts',
+  'tests/operations/lock.test.ts',
+  'tests/publishing/browser-view.test.ts',
+  'tests/publish.test.ts',
+  'tests/publishing/filters.test.ts',
+  'tests/operations/serve-health-metrics.test.ts',
+];
+
+/** vitest's own order (failed first, then by the durations it remembers, else by size), with LONGEST_FIRST in front. */
+export class LongestFirstSequencer extends BaseSequencer {
+  override async sort(files: TestSpecification[]): Promise<TestSpecification[]> {
+    const sorted = await super.sort(files);
+    const rank = (spec: TestSpecification) => {
+      const at = LONGEST_FIRST.findIndex((file) => spec.moduleId.endsWith(`/${file}`));
+      return at === -1 ? LONGEST_FIRST.length : at;
+    };
+    // Array.prototype.sort is stable: the rest keep vitest's order
+    return sorted.sort((a, b) => rank(a) - rank(b));
+  }
+}
