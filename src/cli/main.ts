@@ -99,6 +99,12 @@ function buildProgram(io: CliIo, done: (code: ExitCode) => void): Command {
     .action(async (id: string, options: CommonOptions) => {
       done(await (await import('./sources-command.js')).sourcesRemoveCommand(id, options, io));
     });
+  withCommonOptions(program.command('prune'))
+    .description('remove the feed articles the config\'s retention drops (also done after each run); prints them per source')
+    .option('--dry-run', 'print what would be removed without removing it')
+    .action(async (options: CommonOptions & { dryRun?: boolean }) => {
+      done(await (await import('./prune-command.js')).pruneCommand(options, io));
+    });
   withCommonOptions(program.command('check'))
     .description('validate the config and the paths it names; prints each problem with its key path')
     .action(async (options: CommonOptions) => {

@@ -229,7 +229,7 @@ const outputSchema = z.strictObject({
 
 /** Keys each object accepts, for "unknown key" messages that say what was expected. */
 export const KNOWN_KEYS: { path: RegExp; keys: string[] }[] = [
-  { path: /^$/, keys: ['$schema', 'site', 'database', 'outputDir', 'fetch', 'limits', 'mirrorLists', 'schedule', 'sources', 'outputs'] },
+  { path: /^$/, keys: ['$schema', 'site', 'database', 'outputDir', 'fetch', 'limits', 'retention', 'mirrorLists', 'schedule', 'sources', 'outputs'] },
   { path: /^site$/, keys: Object.keys(siteSchema.shape) },
   { path: /^outputs\.\d+$/, keys: Object.keys(outputSchema.shape) },
   { path: /^outputs\.\d+\.filter$/, keys: Object.keys(filterSchema.shape) },
@@ -248,6 +248,8 @@ export const configSchema = z
     outputDir: z.string().min(1).default('feeds'),
     fetch: fetchSchema.default(FETCH_DEFAULTS),
     limits: limitsSchema.default(LIMIT_DEFAULTS),
+    /** How long feed articles are kept: applied after each run and by `feedmirror prune`. Absent: forever. */
+    retention: z.strictObject({ maxAgeDays: z.number().int().min(1).max(100_000).optional(), maxItemsPerSource: z.number().int().min(1).max(1_000_000).optional() }).optional(),
     mirrorLists: z.array(mirrorListSchema).default([]),
     schedule: scheduleSchema.default(SCHEDULE_DEFAULTS),
     sources: z.array(sourceSchema).default([]),

@@ -18,6 +18,7 @@ import { runRecords, type RunRecords } from './run-records.js';
 import { addFeedHarvest, addSeedHarvest, addStored, emptyReport, type RunReport } from './run-report.js';
 import { StoreBatch } from './store-batch.js';
 import { nextSeedState } from './seed-state.js';
+import { applyRetention } from './retention.js';
 import { PROGRESS_INTERVAL_MS, startProgress, type RunProgress } from './run-progress.js';
 import { plural } from '../lib/plural.js';
 
@@ -78,6 +79,7 @@ export async function runOnce(deps: RunDeps, options: RunOptions = {}): Promise<
     const directory = await loadMirrorDirectory({ config, store, logger: deps.logger, now: started, http, dispatcher: run.dispatcher });
     await harvestSeeds(run, selected.filter((s) => s.kind === 'seeds'));
     await harvestRemote(run, selected.filter((s) => s.kind === 'feed'), directory);
+    await applyRetention(config, store, deps.logger, started);
     run.report.published = await publishIfChanged(await publishInput(run, directory), store, run.records);
     await notifyHub(run, run.report.published.changedFeeds);
   } finally {

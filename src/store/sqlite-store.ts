@@ -3,7 +3,7 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import type { Article, StoredArticle } from '../model/article.js';
 import type { ArchivePage } from '../model/output-selection.js';
-import type { ArticleQuery, CachedDocument, DuplicateCandidate, DuplicateQuery, RunRecord, Store, UpsertSummary } from './store.js';
+import type { ArticleQuery, CachedDocument, DuplicateCandidate, DuplicateQuery, PrunePolicy, RunRecord, Store, UpsertSummary } from './store.js';
 import type { SourceState } from '../model/source-state.js';
 import { LATEST_VERSION, MIGRATIONS } from './migrations.js';
 import { sha256Hex } from '../lib/text.js';
@@ -317,6 +317,31 @@ export class SqliteStore implements Store {
     const lastOk = this.db.prepare<[], Row>("SELECT * FROM runs WHERE outcome = 'ok' ORDER BY id DESC LIMIT 1").get();
     const count = (this.db.prepare('SELECT count(*) AS n FROM runs').get() as { n: number }).n;
     return { last: toRecord(last), lastOk: toRecord(lastOk), count };
+  }
+
+  // --- retention ---
+  async pruneArticles(policy: PrunePolicy): Promise<Map<string, number>> {
+    const doomed = this.db
+      .prepare<Record<string, unknown>, { id: string; source_id: string }>(
+        `SELECT id, source_id FROM (
+           SELECT id, source_id, published, ROW_NUMBER() OVER (PARTITION BY source_id ORDER BY published DESC, id) AS rank
+           FROM articles WHERE source_id IN (SELECT value FROM json_each(@sources)) AND json_extract(data, '$.kind') = 'feed'
+         ) WHERE ((@before <> '' AND published < @before) OR (@keep > 0 AND rank > @keep))
+           AND id NOT IN (SELECT article_id FROM output_members WHERE page > 0)`,
+      )
+      .all({ sources: JSON.stringify(policy.sourceIds), before: policy.publishedBefore ?? '', keep: policy.keepPerSource ?? 0 });
+    const counts = new Map<string, number>();
+    for (const row of doomed) counts.set(row.source_id, (counts.get(row.source_id) ?? 0) + 1);
+    if (!policy.apply || doomed.length === 0) return counts;
+    const remove = this.db.prepare('DELETE FROM articles WHERE id = ?');
+    this.db.transaction(() => {
+      for (const row of doomed) {
+        this.statements.unfilter.run(row.id);
+        remove.run(row.id);
+      }
+      this.statements.bumpVersion.run();
+    })();
+    return counts;
   }
 
   async getVersion(): Promise<number> {

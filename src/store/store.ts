@@ -58,6 +58,17 @@ export interface RunRecord {
   summary: Record<string, number | string | string[]>;
 }
 
+/** Retention: which stored feed articles go (see Store.pruneArticles). */
+export interface PrunePolicy {
+  /** The sources whose articles are looked at. */
+  sourceIds: string[];
+  /** Articles published before this ISO date go; null: no age limit. */
+  publishedBefore: string | null;
+  /** Each source keeps its newest this many; null: no count limit. */
+  keepPerSource: number | null;
+  /** false: only count what would go (a dry run). */
+  apply: boolean;
+}
 
 /**
  * Everything the pipeline needs from persistence. Asynchronous on purpose: SQLite answers
@@ -104,4 +115,13 @@ export interface Store {
   /** Several documents in one transaction. */
   saveDocuments(documents: { key: string; document: CachedDocument }[]): Promise<void>;
   close(): Promise<void>;
+
+  // --- retention (added with `feedmirror prune`) ---
+  /**
+   * Removes (or with `apply` false, counts) the feed articles the policy drops, per source id, in
+   * one transaction. Seed articles are never pruned (their files are the record), nor an article
+   * a sealed archive page holds (RFC 5005: a sealed page never changes). Bumps the version when
+   * anything went.
+   */
+  pruneArticles(policy: PrunePolicy): Promise<Map<string, number>>;
 }
