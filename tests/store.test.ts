@@ -237,3 +237,33 @@ describe('SQLite store: history and listing', () => {
     await reopened.close();
   });
 });
+
+describe('SQLite store: pruneArticles (retention)', () => {
+  const feedArticle = (n: number, sourceId = 'news') =>
+    makeArticle({ id: `${sourceId}-${n}`, sourceId, kind: 'feed', url: `https://news.example/${sourceId}/${n}`, published: `2020-01-0${n}T12:00:00.000Z` });
+
+  it('keeps the newest N per source, never a seed article nor one a sealed archive page holds; a dry run removes nothing; the version goes up only when something went', async () => {
+    const store = openStore();
+    await store.upsertArticles([1, 2, 3, 4, 5].map((n) => feedArticle(n)), new Date('2020-02-01T00:00:00Z'));
+    await store.upsertArticles([1, 2, 3].map((n) => feedArticle(n, 'other')), new Date('2020-02-01T00:00:00Z'));
+    await store.upsertArticles([makeArticle({ id: 'seed-1', published: '2000-01-01T00:00:00.000Z' })], new Date('2020-02-01T00:00:00Z'));
+    await store.sealArchivePages('all', [{ page: 1, articleIds: ['news-1'] }]);
+    const policy = { sourceIds: ['news', 'other', 'seeds'], publishedBefore: null, keepPerSource: 2, apply: false };
+    const version = await store.getVersion();
+
+    expect([...(await store.pruneArticles(policy))].sort()).toEqual([['news', 2], ['other', 1]]);
+    expect(await store.countArticles()).toBe(9);
+    expect(await store.getVersion()).toBe(version);
+
+    await store.pruneArticles({ ...policy, apply: true });
+    expect((await store.listArticles({ limit: 100 })).map((a) => a.id).sort()).toEqual(['news-1', 'news-4', 'news-5', 'other-2', 'other-3', 'seed-1']);
+    expect(await store.getVersion()).toBe(version + 1);
+    expect(await store.pruneArticles({ ...policy, apply: true })).toEqual(new Map());
+    expect(await store.getVersion()).toBe(version + 1);
+
+    // by age: published before the cutoff, the sealed one still kept
+    expect([...(await store.pruneArticles({ ...policy, keepPerSource: null, publishedBefore: '2020-01-05T00:00:00.000Z', apply: true }))].sort()).toEqual([['news', 1], ['other', 2]]);
+    expect((await store.listArticles({ limit: 100 })).map((a) => a.id).sort()).toEqual(['news-1', 'news-5', 'seed-1']);
+    await store.close();
+  });
+});
