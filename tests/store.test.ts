@@ -5,7 +5,9 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { LATEST_VERSION } from '../src/store/migrations.js';
-import { openSqliteStore, StoreError, type SqliteStore } from '../src/store/sqlite-store.js';
+import { StoreError } from '../src/store/sqlite-store.js';
+import type { Store } from '../src/store/store.js';
+import { ON_POSTGRES, openTestStore } from './helpers/test-store.js';
 import { makeArticle } from './helpers/builders.js';
 import { emptySourceState } from '../src/model/source-state.js';
 
@@ -14,7 +16,7 @@ const T2 = new Date('2024-02-01T00:00:00.000Z');
 const T3 = new Date('2024-03-01T00:00:00.000Z');
 
 let dir: string;
-const open: SqliteStore[] = [];
+const open: Store[] = [];
 
 beforeEach(async () => {
   dir = await mkdtemp(path.join(os.tmpdir(), 'feedmirror-store-'));
@@ -24,8 +26,8 @@ afterEach(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-function openStore(file = path.join(dir, 'feedmirror.db')): SqliteStore {
-  const store = openSqliteStore(file);
+function openStore(file = path.join(dir, 'feedmirror.db')): Store {
+  const store = openTestStore(file);
   open.push(store);
   return store;
 }
@@ -42,7 +44,8 @@ function userVersion(file: string): number {
 /** ISO dates one day apart, starting 2020-01-01, so article i is older than article i+1. */
 const day = (i: number) => new Date(Date.UTC(2020, 0, 1 + i, 12)).toISOString();
 
-describe('SQLite store: file and schema', () => {
+// The file and its user_version; the PostgreSQL schema has its own tests (store-postgres.test.ts).
+describe.skipIf(ON_POSTGRES)('SQLite store: file and schema', () => {
   it('creates the database file, and its missing parent folders, on first open', async () => {
     const file = path.join(dir, 'not', 'yet', 'there', 'feedmirror.db');
     const store = openStore(file);

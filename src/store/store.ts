@@ -105,3 +105,9 @@ export interface Store {
   saveDocuments(documents: { key: string; document: CachedDocument }[]): Promise<void>;
   close(): Promise<void>;
 }
+
+/** What opening a store did to its schema: the version found, and the one now in place. */
+export interface MigrationOutcome {
+  from: number;
+  to: number;
+}
