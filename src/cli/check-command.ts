@@ -2,13 +2,16 @@ import { constants, stat } from 'node:fs/promises';
 import { canAccess } from '../lib/file-access.js';
 import { escapeControls } from '../lib/escape-controls.js';
 import path from 'node:path';
+import { isPostgresUrl } from '../lib/database-url.js';
+import { probeDatabase } from '../store/open-store.js';
 import { loadConfigOrExit, type CommonOptions } from './run-command.js';
 import { CliError, EXIT, type ExitCode } from './exit-codes.js';
 
 /**
  * Validates the config (schema: file, key path, what was expected; an output folder that would
  * expose the machine or the project, see output-dir-safety.ts) and the paths it names: seeds
- * folders readable, mirror list files readable, database and output folders writable or creatable.
+ * folders readable, mirror list files readable, database and output folders writable or creatable
+ * (a PostgreSQL database: the server answers and lets us in).
  */
 export async function checkCommand(options: CommonOptions, out: NodeJS.WritableStream = process.stdout): Promise<ExitCode> {
   const config = await loadConfigOrExit(options.config);
@@ -19,8 +22,13 @@ export async function checkCommand(options: CommonOptions, out: NodeJS.WritableS
   for (const [i, list] of config.mirrorLists.entries()) {
     if (list.path && !(await canAccess(list.path, constants.R_OK))) problems.push(`mirrorLists[${i}].path: ${list.path} cannot be read`);
   }
-  const database = path.dirname(config.database);
-  if (!(await isWritableOrCreatable(database))) problems.push(`database: the folder ${database} is not writable`);
+  if (isPostgresUrl(config.database)) {
+    const problem = await probeDatabase(config.database);
+    if (problem) problems.push(`database: ${problem}`);
+  } else {
+    const database = path.dirname(config.database);
+    if (!(await isWritableOrCreatable(database))) problems.push(`database: the folder ${database} is not writable`);
+  }
   if (!(await isWritableOrCreatable(config.outputDir))) problems.push(`outputDir: ${config.outputDir} is not writable`);
   // A path from the config may hold a newline: each problem stays one line.
   if (problems.length > 0) throw new CliError(`config: ${escapeControls(config.configPath)}: ${problems.length} problem${problems.length === 1 ? '' : 's'}\n  ${problems.map(escapeControls).join('\n  ')}`, EXIT.USAGE);

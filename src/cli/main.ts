@@ -13,6 +13,7 @@ Exit codes:
   0  published (a source that failed is logged, the others are still published)
   1  bad config or bad usage
   2  could not publish (store or output folder unusable); previous feeds are untouched
+     (migrate: the store cannot be opened or migrated)
   3  another run holds the lock (with --fail-if-locked)`;
 
 function buildProgram(): Command {
@@ -82,6 +83,11 @@ function buildProgram(): Command {
     .description('validate the config and the paths it names; prints each problem with its key path')
     .action(async (options: CommonOptions) => {
       process.exitCode = await (await import('./check-command.js')).checkCommand(options);
+    });
+  withCommonOptions(program.command('migrate'))
+    .description('create the store or bring its schema up to date (every command does this on opening it; run it before starting workers)')
+    .action(async (options: CommonOptions) => {
+      process.exitCode = await (await import('./migrate-command.js')).migrateCommand(options);
     });
   withCommonOptions(program.command('import-opml'))
     .argument('<file>', 'OPML file (as feed readers export it)')

@@ -1,4 +1,4 @@
-import { openSqliteStore } from '../store/sqlite-store.js';
+import { openStore } from '../store/open-store.js';
 import { CliError, EXIT, type ExitCode } from './exit-codes.js';
 import { loadConfigOrExit, type CommonOptions } from './run-command.js';
 import { formatTable } from './format-table.js';
@@ -12,7 +12,7 @@ export async function statusCommand(options: StatusOptions, out: NodeJS.Writable
   const config = await loadConfigOrExit(options.config);
   let store;
   try {
-    store = openSqliteStore(config.database);
+    store = await openStore(config.database);
   } catch (error) {
     throw new CliError((error as Error).message, EXIT.PUBLISH_FAILED);
   }

@@ -19,3 +19,9 @@ export async function migrateStore(database: string): Promise<MigrationOutcome> 
   const { migratePostgresStore } = await import('./postgres-store.js');
   return migratePostgresStore(database);
 }
+
+/** `feedmirror check` on a PostgreSQL URL: whether the database can be reached (null when it can). */
+export async function probeDatabase(url: string): Promise<string | null> {
+  const { probePostgres } = await import('./postgres-store.js');
+  return probePostgres(url);
+}

@@ -53,6 +53,19 @@ export async function migratePostgresStore(url: string): Promise<MigrationOutcom
   }
 }
 
+/** `feedmirror check`: whether the server answers and lets us in, without touching the schema; the problem, or null. */
+export async function probePostgres(url: string): Promise<string | null> {
+  const sql = postgres(url, { max: 1, connect_timeout: 10, fetch_types: false, onnotice: () => undefined });
+  try {
+    await sql`SELECT 1`;
+    return null;
+  } catch (error) {
+    return `cannot connect to ${redactDatabase(url)}: ${(error as Error).message}`;
+  } finally {
+    await sql.end({ timeout: 1 }).catch(() => undefined);
+  }
+}
+
 function connect(url: string): Sql {
   return postgres(url, {
     max: POOL_MAX,

@@ -2,7 +2,7 @@
  * A throw-away feedmirror project whose sources are remote feeds on the fixture server, and two
  * ways to run it: `run()` calls runOnce in this process (clock and HTTP dispatcher injectable, log
  * lines captured) and `cli()` runs the real `feedmirror run` (bin/ → dist/). Both leave what a
- * user sees: the SQLite store, the feed files and the log lines.
+ * user sees: the store, the feed files and the log lines.
  */
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -12,7 +12,8 @@ import { loadConfig } from '../../../src/config/load-config.js';
 import type { StoredArticle } from '../../../src/model/article.js';
 import type { SourceState } from '../../../src/model/source-state.js';
 import { runOnce, type RunReport } from '../../../src/pipeline/run-once.js';
-import { openSqliteStore } from '../../../src/store/sqlite-store.js';
+import { openStore } from '../../../src/store/open-store.js';
+import type { Store } from '../../../src/store/store.js';
 import { createWorkspace, fileTimes, parseLogLines, runCli, writeConfig, type CliResult, type LogRecord, type Workspace } from '../../helpers/workspace.js';
 
 export const SITE_URL = 'https://feeds.example.org/';
@@ -53,6 +54,8 @@ export interface Harness {
   dir: string;
   configPath: string;
   feedsDir: string;
+  /** The store (see Workspace.databasePath). */
+  databasePath: string;
   /** One pass in this process. */
   run(options?: RunOptions): Promise<RunResult>;
   /** `feedmirror run <args> --config <this config>` as a child process. */
@@ -85,8 +88,8 @@ export function remoteConfig(options: HarnessOptions): Record<string, unknown> {
 export async function createHarness(options: HarnessOptions): Promise<Harness> {
   let current = options;
   const ws: Workspace = await createWorkspace({ config: remoteConfig(options), seeds: [] });
-  const withStore = async <T>(use: (store: ReturnType<typeof openSqliteStore>) => Promise<T>): Promise<T> => {
-    const store = openSqliteStore(ws.databasePath);
+  const withStore = async <T>(use: (store: Store) => Promise<T>): Promise<T> => {
+    const store = await openStore(ws.databasePath);
     try {
       return await use(store);
     } finally {
@@ -97,6 +100,7 @@ export async function createHarness(options: HarnessOptions): Promise<Harness> {
     dir: ws.dir,
     configPath: ws.configPath,
     feedsDir: ws.feedsDir,
+    databasePath: ws.databasePath,
     async run(runOptions = {}) {
       const config = await loadConfig(ws.configPath);
       const lines: string[] = [];
