@@ -33,7 +33,7 @@ async function workspace(...args: Parameters<typeof createWorkspace>): Promise<W
   return ws;
 }
 
-const PUBLISHED = ['all/atom.xml', 'all/feed.json', 'all/rss.xml', `articles/${SAMPLE_ID}.html`, 'feed.css', 'feed.xsl', 'index.html', 'mirrors.json', 'sources.opml'];
+const PUBLISHED = ['all/atom.xml', 'all/feed.json', 'all/index.html', 'all/rss.xml', `articles/${SAMPLE_ID}.html`, 'feed.css', 'feed.xsl', 'index.html', 'mirrors.json', 'sources.opml'];
 
 async function readAll(root: string): Promise<Record<string, string>> {
   const out: Record<string, string> = {};

@@ -120,10 +120,10 @@ describe('publisher: golden files', () => {
   it('renders the fixed feed as reviewed (rss.xml, atom.xml, feed.json, article page)', async () => {
     const { read, report } = await publishFixed();
     const tree = [
-      'all/atom.xml', 'all/feed.json', 'all/rss.xml', 'articles/seed0001.html', 'feed.css', 'feed.xsl', 'index.html', 'mirrors.json',
-      // "news" keeps one item; the other is sealed in archive page 1 (RFC 5005)
-      'news/archive/1/atom.xml', 'news/archive/1/feed.json', 'news/archive/1/rss.xml',
-      'news/atom.xml', 'news/feed.json', 'news/rss.xml', 'sources.opml',
+      'all/atom.xml', 'all/feed.json', 'all/index.html', 'all/rss.xml', 'articles/seed0001.html', 'feed.css', 'feed.xsl', 'index.html', 'mirrors.json',
+      // "news" keeps one item; the other is sealed in archive page 1 (RFC 5005), which has its own web page too
+      'news/archive/1/atom.xml', 'news/archive/1/feed.json', 'news/archive/1/index.html', 'news/archive/1/rss.xml',
+      'news/atom.xml', 'news/feed.json', 'news/index.html', 'news/rss.xml', 'sources.opml',
     ];
     // the canonical tree, and a full copy per site mirror
     expect(report.written.sort()).toEqual(
@@ -133,6 +133,8 @@ describe('publisher: golden files', () => {
     await expect(await read('all/atom.xml')).toMatchFileSnapshot('golden/atom.xml');
     await expect(await read('all/feed.json')).toMatchFileSnapshot('golden/feed.json');
     await expect(await read('articles/seed0001.html')).toMatchFileSnapshot('golden/article-seed0001.html');
+    await expect(await read('all/index.html')).toMatchFileSnapshot('golden/output-page-all.html');
+    await expect(await read('news/archive/1/index.html')).toMatchFileSnapshot('golden/output-page-news-archive-1.html');
   });
 
   it('renders the same bytes on every publish into a fresh folder', async () => {
@@ -183,9 +185,9 @@ describe('publisher: atomic, minimal writes', () => {
     const { outputDir } = await publishFixed();
     await store.upsertArticles([makeArticle({ ...plainArticle(), title: 'Plain item, corrected' })], new Date('2024-06-02T00:00:00.000Z'));
     const second = await publishAll(publishInput(outputDir), store);
-    // the plain item is in "all" only ("news" holds one item, the newest), and it has no page;
+    // the plain item is in "all" only ("news" holds one item, the newest), and it has no article page;
     // each site mirror has its own copy of "all"
-    const all = ['all/atom.xml', 'all/feed.json', 'all/rss.xml'];
+    const all = ['all/atom.xml', 'all/feed.json', 'all/index.html', 'all/rss.xml'];
     expect(second.written.sort()).toEqual([...all, ...all.map((f) => `mirrors/cdn.example.com/${f}`), ...all.map((f) => `mirrors/feeds-mirror.example.net/${f}`)]);
   });
 });
@@ -260,7 +262,7 @@ describe('publisher: outputs whose inputs did not change are not rendered again'
     const input = publishInput(outputDir);
     const renamed = { ...input, outputs: input.outputs.map((o) => (o.id === 'news' ? { ...o, title: 'News, renamed' } : o)) };
     const second = await publishAll(renamed, store);
-    const news = ['news/atom.xml', 'news/feed.json', 'news/rss.xml'];
+    const news = ['news/atom.xml', 'news/feed.json', 'news/index.html', 'news/rss.xml'];
     // the index lists output titles, so it changes too
     expect(second.written.sort()).toEqual(
       [...news, ...news.map((f) => `mirrors/cdn.example.com/${f}`), ...news.map((f) => `mirrors/feeds-mirror.example.net/${f}`), 'index.html', 'mirrors/cdn.example.com/index.html', 'mirrors/feeds-mirror.example.net/index.html'].sort(),

@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseSeed } from '../src/ingest/parse-seed.js';
-import { SeedError } from '../src/ingest/seed-text.js';
+import { FeedmirrorError } from '../src/model/errors.js';
 import type { ParsedSeed, SeedFile } from '../src/model/seed.js';
 import { normalizeSeed, type SeedContext } from '../src/normalize/normalize-seed.js';
 import { BAD_SEEDS } from './helpers/bad-seeds.js';
@@ -99,6 +99,9 @@ describe('seed parser: the real sample (000_d7ec912073c84491.txt)', () => {
     const figures = a.contentHtml.match(/<figure><figcaption>[^]*?<\/figcaption><\/figure>/g) ?? [];
     expect(figures).toHaveLength(3);
     seed.captions.forEach((caption, i) => expect(figures[i]).toContain(caption.text));
+    // the credit in the publisher's words, not rewritten ("(Photo: AFP)")
+    for (const figure of figures) expect(figure).toMatch(/ <small>\(Photo by AFP\)<\/small><\/figcaption>/);
+    expect(a.contentHtml).not.toContain('(Photo:');
     // captions are not also body paragraphs
     for (const caption of seed.captions) expect(seed.paragraphs.some((p) => p.includes(caption.text))).toBe(false);
   });
@@ -175,7 +178,7 @@ const SEED_CASES: SeedCase[] = [
     check: (seed) => {
       expect(seed.publisher).toBeNull();
       expect(seed.paragraphs).toHaveLength(3);
-      expect(seed.captions).toEqual([{ text: 'Workers inspect the old depot that will house the new trams.', credit: 'Reuters', position: 1 }]);
+      expect(seed.captions).toEqual([{ text: 'Workers inspect the old depot that will house the new trams.', credit: 'Reuters', creditText: '(Photo by Reuters)', position: 1 }]);
       expect(normalizeSeed(seed, context()).publisher).toBeNull();
       // hosts configured on the source make a publisher named after the source
       expect(normalizeSeed(seed, context({ sourceId: 'city', sourceMirrors: ['city.example.net'] })).publisher).toEqual({ name: 'city', hosts: ['city.example.net'] });
@@ -222,7 +225,7 @@ const SEED_CASES: SeedCase[] = [
     mtime: new Date('2017-06-13T08:00:00Z'),
     check: (seed) => {
       expect(seed.date).toEqual({ iso: '2017-06-12T12:00:00.000Z', from: 'text' });
-      expect(seed.captions).toEqual([{ text: 'Judges read the ruling in a packed courtroom on June 12, 2017.', credit: 'AP', position: 2 }]);
+      expect(seed.captions).toEqual([{ text: 'Judges read the ruling in a packed courtroom on June 12, 2017.', credit: 'AP', creditText: '(Photo by AP)', position: 2 }]);
     },
   },
   {
@@ -236,12 +239,16 @@ const SEED_CASES: SeedCase[] = [
     name: 'other credit forms make captions; a parenthesis that is not a photo credit stays body',
     file: 'credit-forms.txt',
     check: (seed) => {
-      expect(seed.captions.map((c) => [c.text, c.credit])).toEqual([
-        ['Rescue workers evacuate residents by boat.', 'Reuters'],
-        ['A flooded street in the town centre.', 'AFP'],
-        ['Residents clear mud from a shop.', 'Getty Images'],
-        ['Soldiers fill sandbags near the harbour.', 'Reuters'],
+      expect(seed.captions.map((c) => [c.text, c.credit, c.creditText])).toEqual([
+        ['Rescue workers evacuate residents by boat.', 'Reuters', '(Photo via Reuters)'],
+        ['A flooded street in the town centre.', 'AFP', '(AFP photo)'],
+        ['Residents clear mud from a shop.', 'Getty Images', '(Photo: Getty Images)'],
+        ['Soldiers fill sandbags near the harbour.', 'Reuters', '(Reuters file photo)'],
       ]);
+      // pages show each credit as the publisher wrote it; the credit itself stays data on the image
+      const article = normalizeSeed(seed, context());
+      for (const caption of seed.captions) expect(article.contentHtml).toContain(`${caption.text} <small>${caption.creditText}</small></figcaption>`);
+      expect(article.images.map((i) => i.credit)).toEqual(['Reuters', 'AFP', 'Getty Images', 'Reuters']);
       expect(seed.paragraphs).toEqual([
         'Heavy rain caused floods in several coastal towns, the emergency services said.',
         'The damage was assessed by the International Committee of the Red Cross (ICRC)',
@@ -301,9 +308,9 @@ describe('seed parser: bad input is refused with a clear reason', () => {
       } catch (e) {
         error = e;
       }
-      expect(error).toBeInstanceOf(SeedError);
-      expect((error as SeedError).code).toBe(bad.code);
-      expect((error as SeedError).message).toMatch(bad.reason);
+      expect(error).toBeInstanceOf(FeedmirrorError);
+      expect(error).toMatchObject({ code: bad.code, stage: 'seeds' });
+      expect((error as FeedmirrorError).message).toMatch(bad.reason);
     });
   }
 

@@ -5,8 +5,8 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { LATEST_VERSION } from '../src/store/migrations.js';
-import { StoreError } from '../src/store/sqlite-store.js';
 import type { Store } from '../src/store/store.js';
+import { FeedmirrorError } from '../src/model/errors.js';
 import { ON_POSTGRES, openTestStore } from './helpers/test-store.js';
 import { makeArticle } from './helpers/builders.js';
 import { emptySourceState } from '../src/model/source-state.js';
@@ -106,7 +106,8 @@ describe.skipIf(ON_POSTGRES)('SQLite store: file and schema', () => {
     } catch (e) {
       error = e;
     }
-    expect(error).toBeInstanceOf(StoreError);
+    expect(error).toBeInstanceOf(FeedmirrorError);
+    expect(error).toMatchObject({ code: 'FM_STORE', stage: 'store' });
     const message = (error as Error).message;
     expect(message).toContain(file);
     expect(message).toContain(`schema version ${LATEST_VERSION + 1}`);
@@ -119,7 +120,7 @@ describe.skipIf(ON_POSTGRES)('SQLite store: file and schema', () => {
     const blocker = path.join(dir, 'blocker');
     await writeFile(blocker, 'not a folder');
     const file = path.join(blocker, 'feedmirror.db');
-    expect(() => openStore(file)).toThrow(StoreError);
+    expect(() => openStore(file)).toThrow(expect.objectContaining({ code: 'FM_STORE' }));
     expect(() => openStore(file)).toThrow(`store: cannot open ${file}`);
   });
 });

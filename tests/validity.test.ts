@@ -98,7 +98,7 @@ describe('end to end: the sample seed published by `feedmirror run`', () => {
     const page = await readFile(path.join(ws.feedsDir, 'articles', `${SAMPLE_ID}.html`), 'utf8');
     expect(page).toContain('<h1>US anti-Syria hysteria hits new high: Kerry accuses Assad of &#39;massacre&#39;</h1>');
     expect(page.match(/<figure><figcaption>/g)).toHaveLength(3);
-    expect(page).toContain('Press TV can also be reached at: www.presstv.co.uk');
+    expect(page).toContain('Press TV can also be reached at: <a href="https://www.presstv.co.uk/">www.presstv.co.uk</a>');
   });
 
   it('the article page links its copy on the site mirror', async () => {

@@ -31,7 +31,7 @@ export async function checkCommand(options: CommonOptions, out: NodeJS.WritableS
   }
   if (!(await isWritableOrCreatable(config.outputDir))) problems.push(`outputDir: ${config.outputDir} is not writable`);
   // A path from the config may hold a newline: each problem stays one line.
-  if (problems.length > 0) throw new CliError(`config: ${escapeControls(config.configPath)}: ${problems.length} problem${problems.length === 1 ? '' : 's'}\n  ${problems.map(escapeControls).join('\n  ')}`, EXIT.USAGE);
+  if (problems.length > 0) throw new CliError('FM_CONFIG', `config: ${escapeControls(config.configPath)}: ${problems.length} problem${problems.length === 1 ? '' : 's'}\n  ${problems.map(escapeControls).join('\n  ')}`, EXIT.USAGE);
   const feeds = config.sources.filter((s) => s.kind === 'feed').length;
   out.write(`${config.configPath}: OK — ${config.sources.length} sources (${feeds} remote), ${config.outputs.length} outputs, schedule "${config.schedule.cron}" ${config.schedule.timezone}\n`);
   return EXIT.OK;

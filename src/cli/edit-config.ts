@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { parseConfig } from '../config/load-config.js';
-import { writeFileAtomic } from '../publish/write-files.js';
+import { writeFileAtomic } from '../lib/atomic-write.js';
 
 export interface NewSource {
   id: string;

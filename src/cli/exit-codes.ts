@@ -1,3 +1,5 @@
+import { FeedmirrorError, type ErrorCode } from '../model/errors.js';
+
 /** Documented in the README; cron wrappers and systemd rely on them. */
 export const EXIT = {
   /** Published (some sources may have failed; each failure is logged). */
@@ -13,11 +15,13 @@ export const EXIT = {
 export type ExitCode = (typeof EXIT)[keyof typeof EXIT];
 
 /** An error that ends the command with a specific exit code and a one-line message. */
-export class CliError extends Error {
+export class CliError extends FeedmirrorError {
   constructor(
+    code: ErrorCode,
     message: string,
     readonly exitCode: ExitCode,
+    options?: ErrorOptions,
   ) {
-    super(message);
+    super(code, message, options);
   }
 }

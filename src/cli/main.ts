@@ -7,6 +7,10 @@ import { CliError, EXIT } from './exit-codes.js';
 import type { CommonOptions, RunCommandOptions } from './run-command.js';
 import type { StatusOptions } from './status-command.js';
 import type { DaemonCommandOptions, ServeOptions } from './serve-command.js';
+import type { AccessLogFormat } from '../serve/access-log.js';
+
+// Written out here rather than imported with the access log's code: --help stays cheap.
+const ACCESS_LOG_FORMATS: AccessLogFormat[] = ['common', 'combined', 'json'];
 
 const EXIT_CODES_HELP = `
 Exit codes:
@@ -54,6 +58,8 @@ function buildProgram(): Command {
     .option('--admin-host <host>', 'address for --admin-port (default: 127.0.0.1)')
     .option('--schedule', 'also run the schedule in this process')
     .addOption(new Option('--grace <ms>', 'with --schedule: how long in-flight fetches may continue after SIGTERM').argParser(positiveInt).default(10_000))
+    .option('--access-log <file>', 'append a line per request to this file ("-": stdout); SIGHUP reopens it; query strings are left out')
+    .addOption(new Option('--access-log-format <format>', 'access log lines: common (CLF), combined (CLF with referer and user agent) or json').choices(ACCESS_LOG_FORMATS).default('common'))
     .action(async (options: ServeOptions) => {
       process.exitCode = await (await import('./serve-command.js')).serveCommand(options);
     });

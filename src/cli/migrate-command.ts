@@ -14,7 +14,7 @@ export async function migrateCommand(options: CommonOptions, out: NodeJS.Writabl
   try {
     outcome = await migrateStore(config.database);
   } catch (error) {
-    throw new CliError((error as Error).message, EXIT.PUBLISH_FAILED);
+    throw new CliError('FM_STORE', (error as Error).message, EXIT.PUBLISH_FAILED, { cause: error });
   }
   const name = redactDatabase(config.database);
   out.write(outcome.from === outcome.to ? `${name}: schema version ${outcome.to}, up to date\n` : `${name}: schema version ${outcome.from} → ${outcome.to}\n`);

@@ -1,4 +1,6 @@
-import { createLogger } from '../log/logger.js';
+import { createLogger, type Logger } from '../log/logger.js';
+import { openAccessLog, type AccessLog, type AccessLogFormat } from '../serve/access-log.js';
+import { siteUrlMismatch } from '../serve/site-url-check.js';
 import { loadConfig } from '../config/load-config.js';
 import type { Config } from '../config/config.js';
 import { openStore as openConfiguredStore } from '../store/open-store.js';
@@ -19,6 +21,9 @@ export interface ServeOptions extends CommonOptions {
 
   schedule?: boolean;
   grace: number;
+  /** A file to append a line per request to, or "-" for stdout. */
+  accessLog?: string;
+  accessLogFormat: AccessLogFormat;
 }
 
 export interface DaemonCommandOptions extends CommonOptions {
@@ -55,10 +60,12 @@ export async function serveCommand(options: ServeOptions): Promise<ExitCode> {
   };
   const metrics = new FeedMetrics({ config: () => config, store: openStore });
   const deps: ServerDeps = { config: () => config, logger, metrics, store: openStore };
-  const { servers, port, admin } = await startServers(deps, options);
+  const accessLog = await openAccessLogOrExit(options, logger);
+  const { servers, port, admin } = await startServers(deps, options, accessLog);
   const adminNote = admin ? `; /healthz and /metrics on http://${admin.host}:${admin.port}/` : '';
   const adminFields = admin ? { adminHost: admin.host, adminPort: admin.port } : {};
   logger.info({ event: 'listening', host: options.host, port, ...adminFields }, `serving ${config.outputDir} on http://${options.host}:${port}/${adminNote}`);
+  warnIfSiteUrlElsewhere(logger, config.site.url, options.host, port);
   let daemon: Daemon | null = null;
   if (options.schedule) {
     daemon = await startDaemon({
@@ -76,6 +83,7 @@ export async function serveCommand(options: ServeOptions): Promise<ExitCode> {
     });
   }
   await closeServers(servers);
+  await accessLog?.close();
   await (store as Store | null)?.close();
   logger.info({ event: 'stopped' }, 'server stopped');
   return EXIT.OK;
@@ -87,10 +95,33 @@ interface Listening {
   admin: { host: string; port: number } | null;
 }
 
+/** --access-log: opened before listening, so a bad path stops serve at once; SIGHUP reopens a file (logrotate). */
+async function openAccessLogOrExit(options: ServeOptions, logger: Logger): Promise<AccessLog | null> {
+  if (options.accessLog === undefined) return null;
+  let log: AccessLog;
+  try {
+    log = await openAccessLog(options.accessLog, options.accessLogFormat, (error) => logger.error({ err: error, file: options.accessLog }, `serve: access log ${options.accessLog}: ${error.message}`));
+  } catch (error) {
+    throw new CliError('FM_ACCESS_LOG', `serve: ${(error as Error).message}`, EXIT.USAGE, { cause: error });
+  }
+  if (options.accessLog !== '-') process.on('SIGHUP', () => log.reopen());
+  return log;
+}
+
+/** Feeds name feed.xsl and every link absolutely on site.url: a browser that opens them here would leave this server. */
+function warnIfSiteUrlElsewhere(logger: Logger, siteUrl: string, host: string, port: number) {
+  const reason = siteUrlMismatch(siteUrl, host, port);
+  if (reason === null) return;
+  logger.warn(
+    { event: 'site-url-mismatch', code: 'FM_SITE_URL_MISMATCH', siteUrl, host, port },
+    `serve: site.url ${siteUrl} is not this server (${reason}); feeds and pages link feed.xsl, each other and the article pages on site.url, so a browser that opens them here leaves for site.url: set site.url to the address readers use`,
+  );
+}
+
 /** The public server, and with --admin-port the admin server that takes /healthz and /metrics from it. */
-async function startServers(deps: ServerDeps, options: ServeOptions): Promise<Listening> {
+async function startServers(deps: ServerDeps, options: ServeOptions, accessLog: AccessLog | null): Promise<Listening> {
   const admin = adminAddress(options);
-  const server = createFeedServer(deps, { adminRoutes: admin === null });
+  const server = createFeedServer(deps, { adminRoutes: admin === null, ...(accessLog ? { accessLog } : {}) });
   const port = await listen(server, options.host, options.port);
   if (!admin) return { servers: [server], port, admin: null };
   const adminServer = createAdminServer(deps);
@@ -105,7 +136,7 @@ async function startServers(deps: ServerDeps, options: ServeOptions): Promise<Li
 /** --admin-port moves /healthz and /metrics off the public port; --admin-host alone is a mistake. */
 function adminAddress(options: ServeOptions): { host: string; port: number } | null {
   if (options.adminPort === undefined) {
-    if (options.adminHost !== undefined) throw new CliError('serve: --admin-host needs --admin-port', EXIT.USAGE);
+    if (options.adminHost !== undefined) throw new CliError('FM_USAGE', 'serve: --admin-host needs --admin-port', EXIT.USAGE);
     return null;
   }
   return { host: options.adminHost ?? '127.0.0.1', port: options.adminPort };
@@ -114,7 +145,7 @@ function adminAddress(options: ServeOptions): { host: string; port: number } | n
 /** Listens, and answers the port it got (port 0 picks a free one). */
 async function listen(server: http.Server, host: string, port: number): Promise<number> {
   await new Promise<void>((resolve, reject) => {
-    server.once('error', (error: NodeJS.ErrnoException) => reject(new CliError(`serve: cannot listen on ${host}:${port}: ${error.code ?? error.message}`, EXIT.USAGE)));
+    server.once('error', (error: NodeJS.ErrnoException) => reject(new CliError('FM_USAGE', `serve: cannot listen on ${host}:${port}: ${error.code ?? error.message}`, EXIT.USAGE)));
     server.listen(port, host, resolve);
   });
   const address = server.address();

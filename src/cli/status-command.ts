@@ -14,7 +14,7 @@ export async function statusCommand(options: StatusOptions, out: NodeJS.Writable
   try {
     store = await openStore(config.database);
   } catch (error) {
-    throw new CliError((error as Error).message, EXIT.PUBLISH_FAILED);
+    throw new CliError('FM_STORE', (error as Error).message, EXIT.PUBLISH_FAILED, { cause: error });
   }
   try {
     const states = await store.getSourceStates();

@@ -29,5 +29,3 @@ export interface FeedSourceConfig extends SourceBase {
   interval?: number | string | undefined;
   schedule?: string | undefined;
 }
-
-export type OutputConfig = Config['outputs'][number];

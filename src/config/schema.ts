@@ -8,6 +8,11 @@ const ID_PATTERN = /^[a-z0-9][a-z0-9_-]{0,63}$/i;
 /** zod's httpUrl() refuses IP and localhost hosts, which self-hosted feeds and tests use. */
 const httpUrl = (error: string) => z.url({ protocol: /^https?$/, error });
 
+/** Whether a value can be an id (of a source, an output, a variant), as the config schema requires. */
+export function isValidId(value: string): boolean {
+  return ID_PATTERN.test(value);
+}
+
 const id = z.string().regex(ID_PATTERN, 'an id of letters, digits, "-" or "_" (at most 64, starting with a letter or digit)');
 
 /** A mirror is a bare host ("example.net") or a base URL ("https://example.net/", "http://x.onion/"). */
@@ -268,5 +273,4 @@ export const configSchema = z
   { when: (payload) => typeof payload.value === 'object' && payload.value !== null && Array.isArray((payload.value as { sources?: unknown }).sources) && Array.isArray((payload.value as { outputs?: unknown }).outputs) },
   );
 
-export type ConfigInput = z.input<typeof configSchema>;
 export type ParsedConfig = z.output<typeof configSchema>;

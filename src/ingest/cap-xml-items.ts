@@ -1,5 +1,5 @@
 import sax from 'sax';
-import { FeedParseError } from './feed-parse-error.js';
+import { FeedmirrorError } from '../model/errors.js';
 
 /** What was cut out of a document before it was parsed into a tree. */
 export interface XmlCut {
@@ -31,11 +31,13 @@ export const MAX_XML_DEPTH = 1_000;
  * budget, out of the text before any tree is built. One streaming sax pass finds where each such
  * element starts and ends; the text between is kept byte for byte, so what is read is exactly
  * what the feed says. Only documents that may exceed a limit need the pass: counting `<`, `=`
- * and the item tags rules out the rest cheaply. Throws FeedParseError for nesting past MAX_XML_DEPTH.
+ * and the item tags rules out the rest cheaply. Throws FM_PARSE for nesting past MAX_XML_DEPTH.
  */
 export function capXmlItems(xml: string, root: 'rss' | 'atom' | 'rdf', maxItems: number): XmlCut {
   const itemName = root === 'atom' ? 'entry' : 'item';
-  const mayExceed = countOf(xml, '<') + countOf(xml, '=') > MAX_XML_NODES || countOf(xml, `<${itemName}`) > maxItems;
+  // `:item` also counts prefixed items (<rss:item>), and end tags: an overestimate only costs the pass.
+  const items = countOf(xml, `<${itemName}`) + countOf(xml, `:${itemName}`);
+  const mayExceed = countOf(xml, '<') + countOf(xml, '=') > MAX_XML_NODES || items > maxItems;
   if (!mayExceed) return { xml, overLimit: 0, elementsCut: 0 };
   const cuts = findCuts(xml, itemName, maxItems);
   return { xml: cuts.ranges.length === 0 ? xml : withoutRanges(xml, cuts.ranges), overLimit: cuts.overLimit, elementsCut: cuts.elementsCut };
@@ -58,13 +60,14 @@ function findCuts(xml: string, itemName: string, maxItems: number): Cuts {
   const current: { cut: { depth: number; start: number; isItem: boolean } | null } = { cut: null };
   parser.onopentag = (tag) => {
     const { cut } = current;
-    path.push(tag.name);
-    if (path.length > MAX_XML_DEPTH) throw new FeedParseError(`elements nested more than ${MAX_XML_DEPTH} deep`);
+    // Local names: items and channels may carry a prefix (<rss:item>, <r:channel>).
+    path.push(localName(tag.name));
+    if (path.length > MAX_XML_DEPTH) throw new FeedmirrorError('FM_PARSE', `elements nested more than ${MAX_XML_DEPTH} deep`);
     if (cut) {
       if (!cut.isItem) cuts.elementsCut++;
       return;
     }
-    const isItem = tag.name === itemName && (path.length === 2 || (path.length === 3 && path[1] === 'channel'));
+    const isItem = path[path.length - 1] === itemName && (path.length === 2 || (path.length === 3 && path[1] === 'channel'));
     if (isItem) items++;
     const attributes = Object.keys(tag.attributes).length;
     if ((isItem && items > maxItems) || nodes + 1 + attributes > MAX_XML_NODES || attributes > MAX_XML_ATTRIBUTES) {
@@ -106,6 +109,10 @@ function withoutRanges(xml: string, ranges: number[]): string {
   }
   kept.push(xml.slice(from));
   return kept.join('');
+}
+
+function localName(name: string): string {
+  return name.slice(name.indexOf(':') + 1);
 }
 
 function countOf(text: string, needle: string): number {

@@ -3,7 +3,7 @@ import { decodeBody, type DecodedBody } from './decode-body.js';
 import { discoverFeedLinks } from './discover-feed.js';
 import { parseJsonFeed } from './parse-json-feed.js';
 import { parseXmlFeed } from './parse-xml-feed.js';
-import { NotAFeedError } from './feed-parse-error.js';
+import { FeedmirrorError } from '../model/errors.js';
 import { sniffFormat } from './sniff-format.js';
 
 export type ParseOutcome =
@@ -28,10 +28,10 @@ export async function parseFeedBody(bytes: Buffer, contentType: string | null, u
       return { kind: 'feed', ...parseJsonFeed(text, options.maxItems), decoded: encoding };
     case 'html': {
       const feedUrls = discoverFeedLinks(text, url);
-      if (feedUrls.length === 0) throw new NotAFeedError('an HTML page that advertises no feed (no <link rel="alternate" type="application/rss+xml">)');
+      if (feedUrls.length === 0) throw new FeedmirrorError('FM_NOT_A_FEED', 'an HTML page that advertises no feed (no <link rel="alternate" type="application/rss+xml">)');
       return { kind: 'html-page', feedUrls };
     }
     case 'unknown':
-      throw new NotAFeedError(`not a feed: ${sniffed.reason}`);
+      throw new FeedmirrorError('FM_NOT_A_FEED', `not a feed: ${sniffed.reason}`);
   }
 }

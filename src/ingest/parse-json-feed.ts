@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { ParsedFeed, ParsedItem, ParsedMedia, ParsedPerson, SkippedItems, TextValue } from '../model/parsed-feed.js';
-import { FeedParseError } from './feed-parse-error.js';
+import { FeedmirrorError } from '../model/errors.js';
 import { looseText } from './text-values.js';
 import { capJsonItems, MAX_JSON_CONTAINERS } from './cap-json-items.js';
 
@@ -91,10 +91,10 @@ function validFeed(text: string): z.infer<typeof feed> {
   try {
     raw = JSON.parse(text);
   } catch (error) {
-    throw new FeedParseError(`invalid JSON: ${(error as Error).message}`);
+    throw new FeedmirrorError('FM_PARSE', `invalid JSON: ${(error as Error).message}`);
   }
   const parsed = feed.safeParse(shortLists(raw));
-  if (!parsed.success) throw new FeedParseError(`not a JSON Feed: ${describeIssues(parsed.error.issues)}`);
+  if (!parsed.success) throw new FeedmirrorError('FM_PARSE', `not a JSON Feed: ${describeIssues(parsed.error.issues)}`);
   return parsed.data;
 }
 
@@ -127,7 +127,7 @@ function toParsedItem(data: z.infer<typeof item>, feedAuthors: ParsedPerson[]): 
   const media: ParsedMedia[] = [
     ...(data.image ? [image(data.image)] : []),
     ...(data.banner_image ? [image(data.banner_image)] : []),
-    ...(data.attachments ?? []).map((a) => ({ url: a.url, type: a.mime_type ?? null, medium: null, length: a.size_in_bytes ?? null, isThumbnail: false, caption: a.title ?? null, credit: null })),
+    ...(data.attachments ?? []).map((a) => ({ url: a.url, type: a.mime_type ?? null, medium: null, length: a.size_in_bytes ?? null, isThumbnail: false, isEnclosure: true, caption: a.title ?? null, credit: null })),
   ];
   const content = data.content_html !== undefined ? { value: data.content_html, type: 'html' as const } : data.content_text !== undefined ? { value: data.content_text, type: 'text' as const } : null;
   return {
@@ -148,5 +148,5 @@ function toParsedItem(data: z.infer<typeof item>, feedAuthors: ParsedPerson[]): 
 }
 
 function image(url: string): ParsedMedia {
-  return { url, type: null, medium: 'image', length: null, isThumbnail: true, caption: null, credit: null };
+  return { url, type: null, medium: 'image', length: null, isThumbnail: true, isEnclosure: false, caption: null, credit: null };
 }

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import type { MirrorAlternate, MirrorSite } from '../model/mirror-directory.js';
 import { parseFeedDate } from '../lib/parse-date.js';
 import { mirrorKind } from '../lib/mirror-hosts.js';
+import { FeedmirrorError } from '../model/errors.js';
 
 /**
  * The bypass-mirrors format. v2: sites[].available_alternatives[] with proto/type/url/timestamps;
@@ -28,19 +29,15 @@ export interface ParsedMirrorList {
   skipped: string[];
 }
 
-export class MirrorListError extends Error {
-  readonly code = 'FM_MIRROR_LIST';
-}
-
 export function parseMirrorList(text: string, name: string): ParsedMirrorList {
   let raw: unknown;
   try {
     raw = JSON.parse(text.replace(/^\uFEFF/, ''));
   } catch (error) {
-    throw new MirrorListError(`mirror list ${name}: invalid JSON: ${(error as Error).message}`);
+    throw new FeedmirrorError('FM_MIRROR_LIST', `mirror list ${name}: invalid JSON: ${(error as Error).message}`);
   }
   const parsed = list.safeParse(raw);
-  if (!parsed.success) throw new MirrorListError(`mirror list ${name}: not a bypass-mirrors list (expected { "sites": [ … ] })`);
+  if (!parsed.success) throw new FeedmirrorError('FM_MIRROR_LIST', `mirror list ${name}: not a bypass-mirrors list (expected { "sites": [ … ] })`);
   const sites: MirrorSite[] = [];
   const skipped: string[] = [];
   parsed.data.sites.forEach((value, i) => {

@@ -1,4 +1,5 @@
 import { parseStringPromise } from 'xml2js';
+import { FeedmirrorError } from '../model/errors.js';
 
 export interface OpmlFeed {
   title: string | null;
@@ -11,10 +12,6 @@ export interface OpmlFeed {
   id: string | null;
 }
 
-export class OpmlError extends Error {
-  readonly code = 'FM_OPML';
-}
-
 type Outline = { $?: Record<string, string>; outline?: Outline[] };
 
 /** Every outline with an xmlUrl, at any depth (OPML 1.0 and 2.0, as readers export them). */
@@ -23,10 +20,10 @@ export async function parseOpml(text: string): Promise<OpmlFeed[]> {
   try {
     doc = await parseStringPromise(text.replace(/^\uFEFF/, ''), { strict: true });
   } catch (error) {
-    throw new OpmlError(`not well-formed XML: ${(error as Error).message.split('\n')[0]}`);
+    throw new FeedmirrorError('FM_OPML', `not well-formed XML: ${(error as Error).message.split('\n')[0]}`);
   }
   const body = doc.opml?.body?.[0];
-  if (!doc.opml || !body) throw new OpmlError('not an OPML document (no <opml><body>)');
+  if (!doc.opml || !body) throw new FeedmirrorError('FM_OPML', 'not an OPML document (no <opml><body>)');
   const feeds: OpmlFeed[] = [];
   const walk = (outlines: Outline[], folders: string[]) => {
     for (const outline of outlines) {

@@ -1,6 +1,7 @@
 import path from 'node:path';
 import type { ParsedSeed, SeedCaption, SeedFile } from '../model/seed.js';
-import { decodeSeedText, SeedError } from './seed-text.js';
+import { FeedmirrorError } from '../model/errors.js';
+import { decodeSeedText } from './seed-text.js';
 import { findSeedDate } from './seed-date.js';
 
 /**
@@ -29,7 +30,7 @@ export function parseSeed(file: SeedFile): ParsedSeed {
   const blocks = splitParagraphs(text);
   const first = blocks.shift()!;
   const [headline, ...rest] = first.split('\n').map(cleanLine).filter(Boolean);
-  if (!headline) throw new SeedError('FM_SEED_NO_HEADLINE', 'has no headline on its first line');
+  if (!headline) throw new FeedmirrorError('FM_SEED_NO_HEADLINE', 'has no headline on its first line');
   if (rest.length > 0) blocks.unshift(rest.join('\n'));
   const seed = classifyBlocks(blocks);
   const allText = [headline, ...seed.paragraphs, ...seed.captions.map((c) => c.text)].join('\n');
@@ -77,7 +78,7 @@ function classifyBodyBlock(paragraph: string, out: Classified): void {
   const credit = CREDIT.exec(paragraph);
   const captionText = credit ? paragraph.slice(0, credit.index).trim() : '';
   if (credit && captionText !== '') {
-    const caption: SeedCaption = { text: captionText, credit: (credit[1] ?? credit[2] ?? '').trim(), position: out.paragraphs.length };
+    const caption: SeedCaption = { text: captionText, credit: (credit[1] ?? credit[2] ?? '').trim(), creditText: credit[0].trim(), position: out.paragraphs.length };
     out.captions.push(caption);
   } else {
     out.paragraphs.push(paragraph);

@@ -1,14 +1,6 @@
 /** Decoding a seed's bytes into text, with the reasons a file is refused. */
 import { stripInvalidXmlChars } from '../lib/xml-chars.js';
-
-export class SeedError extends Error {
-  constructor(
-    readonly code: 'FM_SEED_EMPTY' | 'FM_SEED_BINARY' | 'FM_SEED_NOT_UTF8' | 'FM_SEED_NO_HEADLINE',
-    message: string,
-  ) {
-    super(message);
-  }
-}
+import { FeedmirrorError } from '../model/errors.js';
 
 /** Binary formats show themselves at the start, so only a prefix decides "binary"; cleaning covers the whole text. */
 const SNIFF_BYTES = 8192;
@@ -16,16 +8,16 @@ const SNIFF_BYTES = 8192;
 const MAX_CONTROL_RATIO = 0.05;
 
 export function decodeSeedText(bytes: Buffer): string {
-  if (bytes.length === 0) throw new SeedError('FM_SEED_EMPTY', 'is empty (0 bytes)');
-  if (looksBinary(bytes)) throw new SeedError('FM_SEED_BINARY', 'looks binary (NUL or control bytes), not a text article');
+  if (bytes.length === 0) throw new FeedmirrorError('FM_SEED_EMPTY', 'is empty (0 bytes)');
+  if (looksBinary(bytes)) throw new FeedmirrorError('FM_SEED_BINARY', 'looks binary (NUL or control bytes), not a text article');
   let text: string;
   try {
     text = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false }).decode(bytes);
   } catch {
-    throw new SeedError('FM_SEED_NOT_UTF8', `is not valid UTF-8 (first bad byte at offset ${firstInvalidUtf8Offset(bytes)}); save it as UTF-8`);
+    throw new FeedmirrorError('FM_SEED_NOT_UTF8', `is not valid UTF-8 (first bad byte at offset ${firstInvalidUtf8Offset(bytes)}); save it as UTF-8`);
   }
   const normalized = cleanSeedText(text);
-  if (normalized.trim() === '') throw new SeedError('FM_SEED_EMPTY', 'has no text (only whitespace)');
+  if (normalized.trim() === '') throw new FeedmirrorError('FM_SEED_EMPTY', 'has no text (only whitespace)');
   return normalized;
 }
 

@@ -19,11 +19,13 @@ export function sniffFormat(text: string): BodyKind {
   const root = /^<([a-z_][\w.:-]*)([^>]*)>?/i.exec(head);
   if (!root) return { kind: 'unknown', reason: `not XML, JSON or HTML (starts with ${JSON.stringify(head.slice(0, 20))})` };
   const name = root[1]!.toLowerCase();
+  // By local name: a feed may put its root element under a prefix (<r:rss>, <atom:feed>, <RDF>).
+  const local = name.slice(name.indexOf(':') + 1);
   const version = /\bversion\s*=\s*["']([^"']*)["']/i.exec(root[2] ?? '')?.[1] ?? null;
   const base = /\bxml:base\s*=\s*["']([^"']*)["']/i.exec(root[2] ?? '')?.[1] ?? null;
-  if (name === 'rss') return { kind: 'xml-feed', root: 'rss', version, base };
-  if (name === 'feed') return { kind: 'xml-feed', root: 'atom', version: version ?? '1.0', base: null };
-  if (name === 'rdf:rdf' || name === 'rdf') return { kind: 'xml-feed', root: 'rdf', version: '1.0', base };
+  if (local === 'rss') return { kind: 'xml-feed', root: 'rss', version, base };
+  if (local === 'feed') return { kind: 'xml-feed', root: 'atom', version: version ?? '1.0', base: null };
+  if (local === 'rdf') return { kind: 'xml-feed', root: 'rdf', version: '1.0', base };
   if (name === 'html' || name === 'head' || name === 'body') return { kind: 'html' };
   return { kind: 'unknown', reason: `XML root element <${root[1]}> is not rss, feed or rdf:RDF` };
 }

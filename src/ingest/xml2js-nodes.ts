@@ -27,8 +27,14 @@ export function markupOf(node: XmlNode | undefined): string | null {
   if (children.length === 0) return textOf(node);
   const copy: Record<string, unknown> = { ...node };
   delete copy.$;
-  const xml = new Builder({ headless: true, rootName: 'div', renderOpts: { pretty: false } }).buildObject(copy);
-  return xml.replace(/^<div>/, '').replace(/<\/div>$/, '');
+  try {
+    const xml = new Builder({ headless: true, rootName: 'div', renderOpts: { pretty: false } }).buildObject(copy);
+    return xml.replace(/^<div>/, '').replace(/<\/div>$/, '');
+  } catch (error) {
+    // The builder recurses: markup nested thousands deep overflows the stack, and is no text to read.
+    if (error instanceof RangeError) return null;
+    throw error;
+  }
 }
 
 export function attrOf(node: XmlNode | undefined, name: string): string | null {

@@ -55,11 +55,6 @@ export function createLogger(options: LoggerOptions = {}): Logger {
   return escapingChildren(pino({ ...ESCAPING, level, base: null }, stream));
 }
 
-/** A logger that drops everything, for library use and tests that do not look at logs. */
-export function createSilentLogger(): Logger {
-  return pino({ level: 'silent' });
-}
-
 function isTty(fd: number): boolean {
   return (fd === 1 ? process.stdout.isTTY : fd === 2 ? process.stderr.isTTY : false) === true;
 }

@@ -31,6 +31,11 @@ export interface ParsedMedia {
   length: number | null;
   /** media:thumbnail, itunes:image, JSON Feed image / banner_image */
   isThumbnail: boolean;
+  /**
+   * Declared an enclosure (RSS <enclosure>, Atom rel="enclosure", a JSON Feed attachment): published
+   * as one whatever its type, as feedparser lists it; an image one is the item's picture too.
+   */
+  isEnclosure: boolean;
   caption: string | null;
   credit: string | null;
 }

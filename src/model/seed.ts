@@ -13,7 +13,10 @@ export interface ParsedSeed {
 
 export interface SeedCaption {
   text: string;
+  /** Who took the picture ("AFP"): the data. */
   credit: string;
+  /** The credit in the publisher's own words, as it ended the paragraph ("(Photo by AFP)"): what pages show. */
+  creditText: string;
   /** Index in `paragraphs` the caption stood before, so the figure keeps its place. */
   position: number;
 }

@@ -190,8 +190,10 @@ function splitMedia(media: ParsedMedia[], resolve: (value: string) => string | n
     const url = resolve(m.url);
     if (!url || seen.has(url)) continue;
     seen.add(url);
-    if (m.isThumbnail || m.medium === 'image' || IMAGE_TYPE.test(m.type ?? '')) images.push({ url, caption: m.caption, credit: m.credit });
-    else enclosures.push({ url, type: m.type?.trim() || null, length: m.length });
+    const isImage = m.isThumbnail || m.medium === 'image' || IMAGE_TYPE.test(m.type ?? '');
+    if (isImage) images.push({ url, caption: m.caption, credit: m.credit });
+    // What the feed declared an enclosure stays one, an image too: feedparser and podcast clients list it.
+    if (m.isEnclosure || !isImage) enclosures.push({ url, type: m.type?.trim() || null, length: m.length });
   }
   return { images: images.slice(0, MAX_MEDIA), enclosures: enclosures.slice(0, MAX_MEDIA) };
 }

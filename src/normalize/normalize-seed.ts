@@ -74,13 +74,13 @@ function publisherOf(seed: ParsedSeed, context: SeedContext): Article['publisher
   return { name: seed.publisher?.name ?? context.sourceId, hosts };
 }
 
-/** Paragraphs in order, each caption as a figure where it stood in the text. */
+/** Paragraphs in order, each caption as a figure where it stood in the text, its credit in the publisher's words. */
 function renderSeedHtml(seed: ParsedSeed): string {
   const parts: string[] = [];
   const figuresAt = (position: number) =>
     seed.captions
       .filter((c) => c.position === position)
-      .map((c) => `<figure><figcaption>${escapeHtmlText(c.text)}${c.credit ? ` <small>(Photo: ${escapeHtmlText(c.credit)})</small>` : ''}</figcaption></figure>`);
+      .map((c) => `<figure><figcaption>${escapeHtmlText(c.text)}${c.creditText ? ` <small>${escapeHtmlText(c.creditText)}</small>` : ''}</figcaption></figure>`);
   seed.paragraphs.forEach((paragraph, i) => {
     parts.push(...figuresAt(i), `<p>${escapeHtmlText(paragraph)}</p>`);
   });

@@ -8,11 +8,11 @@ import { FetchError } from '../sources/http/fetch-errors.js';
 import type { HttpSettings } from '../sources/http/http-client.js';
 
 /** Failures that look like the primary host being blocked or down, rather than the feed being broken. */
-const MIRROR_WORTHY = new Set(['FM_CONNECT', 'FM_DNS', 'FM_TLS', 'FM_TIMEOUT']);
+const MIRROR_WORTHY = new Set<FetchError['code']>(['FM_CONNECT', 'FM_DNS', 'FM_TLS', 'FM_TIMEOUT']);
 const BLOCKED_STATUSES = new Set([403, 451]);
 
 export interface MirroredFetch {
-  result: FetchResult;
+  fetched: FetchResult;
   /** Base URL of the mirror that answered (with its path prefix, if any), or null for the primary. */
   mirrorBase: string | null;
 }
@@ -29,7 +29,7 @@ export async function fetchWithMirrors(
   deps: { dispatcher: Dispatcher; directory: MirrorDirectory | null; logger: Logger },
 ): Promise<MirroredFetch> {
   try {
-    return { result: await fetchFeed(request, http, deps.dispatcher), mirrorBase: null };
+    return { fetched: await fetchFeed(request, http, deps.dispatcher), mirrorBase: null };
   } catch (error) {
     if (!(error instanceof FetchError) || !isMirrorWorthy(error)) throw error;
     const candidates = mirrorCandidates(source, request.url, deps.directory);
@@ -37,9 +37,9 @@ export async function fetchWithMirrors(
       const url = rehost(new URL(request.url), base).href;
       try {
         // The mirror is another server: the primary's validators mean nothing to it.
-        const result = await fetchFeed({ url, etag: null, lastModified: null, signal: request.signal }, http, deps.dispatcher);
+        const fetched = await fetchFeed({ url, etag: null, lastModified: null, signal: request.signal }, http, deps.dispatcher);
         deps.logger.warn({ primary: request.url, mirror: url, reason: error.message }, `feed ${request.url} failed (${error.message}); fetched it through the mirror ${url}`);
-        return { result, mirrorBase: base.href };
+        return { fetched, mirrorBase: base.href };
       } catch (mirrorError) {
         deps.logger.debug({ mirror: url, reason: (mirrorError as Error).message }, `mirror ${url} failed too`);
       }

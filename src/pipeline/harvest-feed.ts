@@ -7,6 +7,8 @@ import { fetchFeed, type FetchResult } from '../sources/http/fetch-feed.js';
 import type { MirrorDirectory } from '../lib/mirror-directory.js';
 import { fetchWithMirrors } from './fetch-with-mirrors.js';
 import { FetchError } from '../sources/http/fetch-errors.js';
+import { FeedmirrorError } from '../model/errors.js';
+import { readFollowingFeedLink, type AdvertisingPage } from './follow-feed-link.js';
 import type { HttpSettings } from '../sources/http/http-client.js';
 import { nextAttemptAfterFailure, nextAttemptAfterSuccess } from './backoff.js';
 import { bodyKey, itemFingerprint, normalizingKey } from './harvest-keys.js';
@@ -40,7 +42,7 @@ export interface FeedHarvest {
   /** To keep for the next harvest once `articles` are stored; null when it did not change. */
   record: HarvestRecord | null;
   state: SourceState;
-  error: FetchError | null;
+  error: FeedmirrorError | null;
   /** Items the parse left out (over the limit, invalid): one problem for the whole source. */
   problem: InputProblem | null;
 }
@@ -58,34 +60,35 @@ export async function harvestFeedSource(source: FeedSourceConfig, previous: Sour
   const log = deps.logger.child({ source: source.id });
   try {
     let url = state.url ?? source.url;
-    const first = await fetchWithMirrors(source, { url, etag: state.etag, lastModified: state.lastModified, signal: deps.signal }, http, { ...deps, logger: log });
-    let fetched = first.result;
-    if (first.mirrorBase) return await harvestFromMirror({ source, state, fetched, url, mirrorBase: first.mirrorBase, deps, log });
+    const { fetched, mirrorBase } = await fetchWithMirrors(source, { url, etag: state.etag, lastModified: state.lastModified, signal: deps.signal }, http, { ...deps, logger: log });
+    if (mirrorBase) return await harvestFromMirror({ source, state, fetched, url, mirrorBase, deps, log });
     if (fetched.movedTo) log.info({ from: url, to: fetched.movedTo }, `feed ${url} moved permanently to ${fetched.movedTo}; using the new URL from now on`);
     url = fetched.movedTo ?? url;
     if (fetched.kind === 'not-modified') return { ...NOTHING, state: stateAfterSuccess({ state, fetched, url, newItems: 0, source, deps }), error: null };
-    let parsed = await readBody({ source, fetched, url: fetched.finalUrl, hostAliases: {}, deps, log });
-    if (parsed.kind === 'html-page') {
-      // (through a mirror this branch is not taken: see harvestFromMirror())
-      const feedUrl = parsed.feedUrls[0]!;
-      log.info({ page: fetched.finalUrl, feed: feedUrl }, `${fetched.finalUrl} is an HTML page; using the feed it advertises: ${feedUrl}`);
-      fetched = await fetchFeed({ url: feedUrl, etag: null, lastModified: null, signal: deps.signal }, http, deps.dispatcher);
-      url = fetched.movedTo ?? feedUrl;
-      if (fetched.kind !== 'ok') return { ...NOTHING, state: stateAfterSuccess({ state, fetched, url, newItems: 0, source, deps }), error: null };
-      parsed = await readBody({ source, fetched, url: fetched.finalUrl, hostAliases: {}, deps, log });
-      if (parsed.kind !== 'feed') throw new FetchError('FM_NOT_A_FEED', `the feed ${feedUrl} advertised by the page is itself an HTML page`);
-    }
+    // (a page served by a mirror is not followed: see harvestFromMirror())
+    const followed = await readFollowingFeedLink(fetched, {
+      read: (body) => readBody({ source, fetched: body, url: body.finalUrl, hostAliases: {}, deps, log }),
+      fetch: (feedUrl) => fetchFeed({ url: feedUrl, etag: null, lastModified: null, signal: deps.signal }, http, deps.dispatcher),
+      onFollow: (feedUrl) => log.info({ page: fetched.finalUrl, feed: feedUrl }, `${fetched.finalUrl} is an HTML page; using the feed it advertises: ${feedUrl}`),
+    });
+    if (followed.feedUrl) url = followed.fetched.movedTo ?? followed.feedUrl;
+    const parsed = followed.feed;
+    if (!parsed) return { ...NOTHING, state: stateAfterSuccess({ state, fetched: followed.fetched, url, newItems: 0, source, deps }), error: null };
     const { articles, unchanged, record, title } = parsed;
     const kept = articles.length + unchanged;
-    const done = { ...stateAfterSuccess({ state, fetched, url, newItems: kept, source, deps }), title: title ?? state.title };
+    const done = { ...stateAfterSuccess({ state, fetched: followed.fetched, url, newItems: kept, source, deps }), title: title ?? state.title };
     return { articles, unchanged, record, ...reportSkipped(source, done, url, parsed.skipped, deps, log), error: null };
   } catch (error) {
-    const failure =
-      error instanceof FetchError ? error
-      : (error as { code?: string }).code === 'FM_NOT_A_FEED' ? new FetchError('FM_NOT_A_FEED', (error as Error).message)
-      : new FetchError('FM_PARSE', `unable to parse feed: ${(error as Error).message}`);
+    const failure = harvestFailure(error);
     return { ...NOTHING, state: stateAfterFailure(state, failure, deps.now), error: failure };
   }
+}
+
+/** What a failed harvest records: our own errors as they are; anything else went wrong reading the body. */
+function harvestFailure(error: unknown): FeedmirrorError {
+  if (error instanceof FeedmirrorError && error.code !== 'FM_PARSE') return error;
+  // The parser's words follow the stage's: "unable to parse feed: invalid JSON: …".
+  return new FeedmirrorError('FM_PARSE', `unable to parse feed: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
 }
 
 /**
@@ -98,7 +101,7 @@ async function harvestFromMirror({ source, state, fetched, url, mirrorBase, deps
   const base = { ...state, lastFetchAt: deps.now.toISOString(), lastSuccessAt: deps.now.toISOString(), lastStatus: fetched.status, lastError: null, lastErrorCode: null, failures: 0, nextFetchAt, servedBy };
   if (fetched.kind !== 'ok') return { ...NOTHING, state: { ...base, lastOutcome: 'not-modified', lastNewItems: 0 }, error: null };
   const parsed = await readBody({ source, fetched, url, hostAliases: { [mirrorBase]: `${new URL(url).origin}/` }, deps, log });
-  if (parsed.kind !== 'feed') throw new FetchError('FM_NOT_A_FEED', `the mirror ${mirrorBase} served an HTML page, not the feed`);
+  if (parsed.kind !== 'feed') throw new FeedmirrorError('FM_NOT_A_FEED', `the mirror ${mirrorBase} served an HTML page, not the feed`);
   const { articles, unchanged, record, title } = parsed;
   const done: SourceState = { ...base, lastOutcome: 'ok', lastNewItems: articles.length + unchanged, title: title ?? state.title };
   return { articles, unchanged, record, ...reportSkipped(source, done, url, parsed.skipped, deps, log), error: null };
@@ -151,7 +154,7 @@ interface MirrorHarvest {
 type ReadBody =
   /** `skipped` is null when the body was not parsed (the same as last time). */
   | { kind: 'feed'; articles: Article[]; unchanged: number; record: HarvestRecord | null; title: string | null; skipped: SkippedItems | null }
-  | { kind: 'html-page'; feedUrls: string[] };
+  | AdvertisingPage;
 
 /**
  * A fetched body → the articles to store. A body identical to the last one stored is not parsed;
@@ -224,7 +227,7 @@ async function readBody({ source, fetched, url, hostAliases, deps, log }: Fetche
   return { kind: 'feed', articles, unchanged, record: { body, title, items }, title, skipped: parsed.skipped };
 }
 
-interface Success {
+interface SuccessfulFetch {
   state: SourceState;
   fetched: FetchResult;
   url: string;
@@ -234,7 +237,7 @@ interface Success {
   deps: FeedHarvestDeps;
 }
 
-function stateAfterSuccess({ state, fetched, url, newItems, source, deps }: Success): SourceState {
+function stateAfterSuccess({ state, fetched, url, newItems, source, deps }: SuccessfulFetch): SourceState {
   const now = deps.now;
   return {
     ...state,
@@ -254,16 +257,17 @@ function stateAfterSuccess({ state, fetched, url, newItems, source, deps }: Succ
   };
 }
 
-function stateAfterFailure(state: SourceState, error: FetchError, now: Date): SourceState {
+function stateAfterFailure(state: SourceState, error: FeedmirrorError, now: Date): SourceState {
   const failures = state.failures + 1;
+  const details = error instanceof FetchError ? error.details : {};
   return {
     ...state,
     lastFetchAt: now.toISOString(),
-    lastStatus: error.details.status ?? null,
+    lastStatus: details.status ?? null,
     lastOutcome: 'error',
     lastError: error.message,
     lastErrorCode: error.code,
     failures,
-    nextFetchAt: nextAttemptAfterFailure(failures, now, error.details.retryAfterMs),
+    nextFetchAt: nextAttemptAfterFailure(failures, now, details.retryAfterMs),
   };
 }

@@ -6,8 +6,8 @@ import type { Store } from '../store/store.js';
 import type { SeedFolderRecord } from './run-records.js';
 import { listSeedFolder, readSeedEntries, type SeedFolderListing } from '../sources/read-seeds.js';
 import { sha256Hex } from '../lib/text.js';
+import { FeedmirrorError } from '../model/errors.js';
 import { parseSeed } from '../ingest/parse-seed.js';
-import { SeedError } from '../ingest/seed-text.js';
 import { normalizeSeed, seedArticleId } from '../normalize/normalize-seed.js';
 
 export interface SourceHarvest {
@@ -46,7 +46,7 @@ export async function harvestSeedSource({ source, site, previous, store }: SeedH
     listing = await listSeedFolder(source.id, source.seeds);
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code ?? 'EIO';
-    const problem = { sourceId: source.id, target: source.seeds, code: 'FM_SEED_FOLDER', message: `cannot read the seeds folder (${code})` };
+    const problem: InputProblem = { sourceId: source.id, target: source.seeds, code: 'FM_SEED_FOLDER', message: `cannot read the seeds folder (${code})` };
     return { articles: [], problems: [problem], readProblems: [], fingerprint: null, unchangedSince: null };
   }
   const fingerprint = sha256Hex(JSON.stringify([source, site.url, site.mirrors, listing]));
@@ -61,7 +61,7 @@ export async function harvestSeedSource({ source, site, previous, store }: SeedH
     try {
       articles.push(normalizeSeed(parseSeed(file), context));
     } catch (error) {
-      if (!(error instanceof SeedError)) throw error;
+      if (!(error instanceof FeedmirrorError && error.stage === 'seeds')) throw error;
       problems.push({ sourceId: source.id, target: file.path, code: error.code, message: error.message });
     }
   }

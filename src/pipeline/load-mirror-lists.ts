@@ -6,6 +6,7 @@ import type { Logger } from '../log/logger.js';
 import type { MirrorSite } from '../model/mirror-directory.js';
 import type { Store } from '../store/store.js';
 import { MirrorDirectory } from '../lib/mirror-directory.js';
+import { FeedmirrorError } from '../model/errors.js';
 import { parseMirrorList } from '../ingest/parse-mirror-list.js';
 import { fetchFeed } from '../sources/http/fetch-feed.js';
 import type { HttpSettings } from '../sources/http/http-client.js';
@@ -36,7 +37,7 @@ export async function loadMirrorDirectory(deps: LoadDeps): Promise<MirrorDirecto
       for (const reason of parsed.skipped) deps.logger.warn({ list: name }, `mirror list ${name}: ${reason}`);
       sites.push(...parsed.sites);
     } catch (error) {
-      deps.logger.warn({ list: name, code: (error as { code?: string }).code }, `mirror list ${name} not used: ${(error as Error).message}`);
+      deps.logger.warn({ list: name, code: error instanceof FeedmirrorError ? error.code : 'FM_MIRROR_LIST' }, `mirror list ${name} not used: ${(error as Error).message}`);
     }
   }
   return new MirrorDirectory(sites);

@@ -19,8 +19,8 @@ export interface PublishOutcome extends PublishReport {
 
 /**
  * Publishes unless nothing that shapes any file changed since the last successful publish: the
- * store's version, the config's site/sources/outputs/mirror map, and the source health the index
- * shows. A quiet run (all 304s) then renders nothing at all. Filters with maxAgeDays depend on the
+ * store's version, the config's site/sources/outputs/mirror map, and the source health and the
+ * day of the last check that the index shows. A quiet run (all 304s) then renders nothing at all. Filters with maxAgeDays depend on the
  * clock, so the hour is part of the key when one is set.
  *
  * Otherwise: what each output shows is selected (and recorded in the store), the publish stage
@@ -54,7 +54,8 @@ export async function publishAll(input: PublishInput, store: Store, records: Run
 
 async function fingerprintOf(input: PublishInput, store: Store): Promise<string> {
   const clockDependent = input.outputs.some((o) => o.filter?.maxAgeDays !== undefined);
-  const health = (input.health ?? []).map((h) => [h.id, h.failures, h.lastError, h.lastStatus === null, h.items]);
+  // What the index shows of each source's health; the fetch time only as its day.
+  const health = (input.health ?? []).map((h) => [h.id, h.failures, h.lastError, h.lastStatus === null, h.items, h.checkedOn]);
   const shape = { ...input, now: clockDependent ? Math.floor(input.now.getTime() / HOUR_MS) : null, health };
   return sha256Hex(`${await store.getVersion()}\n${JSON.stringify(shape)}`);
 }

@@ -137,6 +137,7 @@ async function publishInput(run: Run, directory: MirrorDirectory | null): Promis
     now: run.started,
     mirrorMap: buildMirrorMap(config, directory),
     health: await sourceHealth(config, store, states),
+    checkedOn: utcDay(run.started.toISOString()),
   };
 }
 
@@ -151,6 +152,7 @@ async function sourceHealth(config: Config, store: Store, states: Map<string, So
       kind: source.kind,
       url: source.kind === 'feed' ? source.url : null,
       lastFetchAt: state?.lastFetchAt ?? null,
+      checkedOn: state?.lastFetchAt ? utcDay(state.lastFetchAt) : null,
       lastStatus: state?.lastStatus ?? null,
       failures: state?.failures ?? 0,
       lastError: state?.lastError ?? null,
@@ -160,13 +162,17 @@ async function sourceHealth(config: Config, store: Store, states: Map<string, So
   return health;
 }
 
+function utcDay(iso: string): string {
+  return iso.slice(0, 10);
+}
+
 /** WebSub: one ping for every feed file whose bytes changed; a failure is logged, never fatal. */
 async function notifyHub({ deps, http, dispatcher }: Run, changed: string[]) {
   const hub = deps.config.site.websub?.hub;
   if (!hub || changed.length === 0) return;
-  const result = await pingWebSub(hub, changed, dispatcher(), http.userAgent);
-  if (result.ok) deps.logger.info({ hub, feeds: changed.length }, `WebSub hub ${hub} notified of ${changed.length} changed feed(s)`);
-  else deps.logger.warn({ hub, status: result.status }, `WebSub hub ${hub} ping failed (${result.error}); subscribers will see the change on the hub's next poll`);
+  const ping = await pingWebSub(hub, changed, dispatcher(), http.userAgent);
+  if (ping.ok) deps.logger.info({ hub, feeds: changed.length }, `WebSub hub ${hub} notified of ${changed.length} changed feed(s)`);
+  else deps.logger.warn({ hub, status: ping.status }, `WebSub hub ${hub} ping failed (${ping.error}); subscribers will see the change on the hub's next poll`);
 }
 
 function logSummary(logger: Logger, report: RunReport) {

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { ERROR_CODES, type ErrorCode } from '../model/errors.js';
 import type { CachedDocument } from '../store/store.js';
 
 /**
@@ -14,7 +15,7 @@ import type { CachedDocument } from '../store/store.js';
  * Each is kept as a store document under its kind's key, in an envelope naming the build.
  */
 const stamp = z.tuple([z.number(), z.number(), z.number()]);
-const problem = z.object({ sourceId: z.string(), target: z.string(), code: z.string(), message: z.string() });
+const problem = z.object({ sourceId: z.string(), target: z.string(), code: z.enum(Object.keys(ERROR_CODES) as [ErrorCode, ...ErrorCode[]]), message: z.string() });
 
 const KINDS = {
   /** A feed's last harvest: the hash of its body (and of what normalizing depends on), and its items. */

@@ -1,5 +1,7 @@
 import type { FeedSourceConfig } from '../config/config.js';
+import type { ErrorCode } from '../model/errors.js';
 import type { InputProblem } from '../model/problem.js';
+import { FetchError } from '../sources/http/fetch-errors.js';
 import type { PublishReport } from '../publish/publish-types.js';
 import type { UpsertSummary } from '../store/store.js';
 import type { FeedHarvest } from './harvest-feed.js';
@@ -15,7 +17,7 @@ export interface RunReport {
   /** Fetch outcomes by HTTP status or error code ("200", "304", "FM_TIMEOUT"), for metrics. */
   fetchOutcomes: Record<string, number>;
   /** Errors by source id and code, for metrics. */
-  sourceErrors: { sourceId: string; code: string }[];
+  sourceErrors: { sourceId: string; code: ErrorCode }[];
   problems: InputProblem[];
   stored: UpsertSummary;
   published: PublishReport & { skipped?: boolean };
@@ -54,7 +56,8 @@ export function addFeedHarvest(report: RunReport, source: FeedSourceConfig, harv
   if (harvest.unchanged > 0) addStored(report, { inserted: 0, updated: 0, unchanged: harvest.unchanged });
   if (harvest.problem) report.problems.push(harvest.problem);
   const { error, state } = harvest;
-  const outcome = error ? (error.details.status ? String(error.details.status) : error.code) : String(state.lastStatus ?? 'ok');
+  const status = error instanceof FetchError ? error.details.status : undefined;
+  const outcome = error ? (status ? String(status) : error.code) : String(state.lastStatus ?? 'ok');
   report.fetchOutcomes[outcome] = (report.fetchOutcomes[outcome] ?? 0) + 1;
   if (error) {
     report.sourceErrors.push({ sourceId: source.id, code: error.code });

@@ -14,8 +14,9 @@ export interface HarvestWrites {
 }
 
 /**
- * What harvests bring, stored in batches: a write transaction per source was a third of a cold run
- * (each commit rewrote the same index pages) and most of a quiet run's store time. Articles go in
+ * What harvests bring, stored in batches: every commit rewrites the index pages it touches, so a
+ * write transaction per source would be a third of a cold run and most of a quiet run's store
+ * time (docs/performance-history.md, round 2). Articles go in
  * before the states that say they were fetched, so a crash in between costs a refetch (the store
  * knows what it has), never an item hidden behind a 304; the harvest records come last for the
  * same reason.

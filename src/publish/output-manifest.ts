@@ -60,7 +60,8 @@ export async function isUpToDate(outputDir: string, record: OutputRecord | undef
   return true;
 }
 
-export async function recordOf(outputDir: string, fingerprint: string, files: string[]): Promise<OutputRecord | null> {
+/** The record of an output's files as they are on disk now, to know them again; null when one is missing. */
+export async function stampOutputFiles(outputDir: string, fingerprint: string, files: string[]): Promise<OutputRecord | null> {
   const stamped: Record<string, FileStamp> = {};
   for (const file of files) {
     const stamp = await fileStamp(path.join(outputDir, file));

@@ -4,7 +4,7 @@ import type { StoredArticle } from '../model/article.js';
 import { seedPagePath } from '../lib/site-paths.js';
 import { newestItemDate, type FeedFormat, type FeedHistory, type FeedView } from './feed-view.js';
 import { archivePath, buildFeedView, CSS_FILE, currentFeedFiles, feedFile, feedUrls, outputTargets, STYLESHEET_FILE, type ViewTarget } from './feed-targets.js';
-import { resolveLinks } from './link-policy.js';
+import { resolveLinks, type LinkPolicy } from './link-policy.js';
 import type { PublishInput, PublishOutput, PublishPlan, PublishReport, PublishResult } from './publish-types.js';
 import { renderAtom } from './render-atom.js';
 import { renderIndexPage, type OutputSummary } from './render-index.js';
@@ -12,12 +12,14 @@ import { renderJson } from './render-json.js';
 import { renderMirrorMap } from './render-mirror-map.js';
 import { renderOpml } from './render-opml.js';
 import { renderArticlePage } from './render-page.js';
+import { outputPageFile, renderOutputPage } from './render-output-page.js';
+import { archivePageContext, currentPageContext, outputPageFiles } from './output-page-links.js';
 import { renderRss } from './render-rss.js';
 import { FEED_CSS, FEED_STYLESHEET } from './feed-stylesheet.js';
-import { isUpToDate, outputFingerprint, previousManifest, recordOf, siteFingerprint, type PublishManifest } from './output-manifest.js';
+import { isUpToDate, outputFingerprint, previousManifest, siteFingerprint, stampOutputFiles, type PublishManifest } from './output-manifest.js';
 import type { OutputSelection } from '../model/output-selection.js';
 import { siteCopies, type SiteCopy } from './site-copies.js';
-import { commitFile, discardFile, removeStaleTempFiles, stageFile, type FileText, type StagedFile } from './write-files.js';
+import { commitFile, discardFile, removeStaleTempFiles, stageFile, type FileText, type StagedFile } from '../lib/atomic-write.js';
 
 export type { PublishInput, PublishOutput, PublishPlan, PublishReport, PublishResult, PublishSite, PublishSource, SourceHealth } from './publish-types.js';
 
@@ -66,14 +68,14 @@ export async function publishOutputs(input: PublishInput, plan: PublishPlan): Pr
     for (const output of input.outputs) {
       const selection = plan.selections.get(output.id)!;
       const fingerprint = outputFingerprint(site, output, selection);
-      const files = currentFeedFiles(output, copies);
+      const files = [...currentFeedFiles(output, copies), ...outputPageFiles(output, copies)];
       const previous = manifest.outputs[output.id];
       const upToDate = await isUpToDate(input.outputDir, previous, fingerprint, files);
       if (upToDate) {
         next.outputs[output.id] = previous!;
         report.unchanged += files.length;
       } else rendered.push({ id: output.id, fingerprint, files });
-      for (const copy of copies) await publishOutput({ input, output, selection, copy, copies, writer, readArticles: plan.readArticles, renderCurrent: !upToDate });
+      for (const copy of copies) await publishOutput({ input, output, selection, copy, copies, writer, readArticles: plan.readArticles }, !upToDate);
       summaries.push({ output, items: selection.current.length, archivePages: selection.pages.length, updated: newestItemDate(selection.current) });
     }
     for (const copy of copies) await publishSiteFiles({ input, copy, copies, seedArticles: plan.seedArticles, summaries, writer });
@@ -84,7 +86,7 @@ export async function publishOutputs(input: PublishInput, plan: PublishPlan): Pr
   await writer.commit();
   // Only now, with every file in place: a failed publish leaves the previous manifest.
   for (const { id, fingerprint, files } of rendered) {
-    const record = await recordOf(input.outputDir, fingerprint, files);
+    const record = await stampOutputFiles(input.outputDir, fingerprint, files);
     if (record) next.outputs[id] = record;
   }
   const changed = rendered.length > 0 || Object.keys(next.outputs).length !== Object.keys(manifest.outputs).length || plan.manifest === null;
@@ -156,6 +158,7 @@ function createWriter(outputDir: string, report: PublishReport): Writer {
   };
 }
 
+/** What publishing one output in one site copy works with. */
 interface OutputJob {
   input: PublishInput;
   output: PublishOutput;
@@ -164,36 +167,49 @@ interface OutputJob {
   copies: SiteCopy[];
   writer: Writer;
   readArticles: PublishPlan['readArticles'];
-  /** False when the subscription documents are up to date: only missing archive pages are written. */
-  renderCurrent: boolean;
 }
 
-/** One output in one site copy: its subscription documents (unless up to date) and its archive pages. */
-async function publishOutput({ input, output, selection, copy, copies, writer, readArticles, renderCurrent }: OutputJob) {
-  const newest = selection.pages.at(-1)?.page ?? null;
-  for (const { path: folder, policy } of outputTargets(output, copy)) {
-    if (renderCurrent) {
-      const history: FeedHistory = { isArchive: false, complete: selection.complete, prevArchive: newest ? feedUrls(copy.base, archivePath(folder, newest)) : null, current: null };
-      const view = buildFeedView(input, output, selection.current, { copy, copies, path: folder, currentPath: folder, policy, history });
-      for (const format of output.formats) await writer.write(feedFile(copy, folder, format), RENDERERS[format](view), view.selfUrls[format]);
-    }
-    // Pages sealed now are written now; older ones only if missing (a new copy or variant).
-    const missing = newest !== null && !(await fileExists(path.join(input.outputDir, feedFile(copy, archivePath(folder, newest), output.formats[0]!))));
-    for (const page of missing ? selection.pages : selection.sealed) {
-      const loaded = page.articleIds.map((id) => selection.sealedArticles.get(id));
-      const articles = loaded.every((a) => a !== undefined) ? loaded : await readArticles(page.articleIds);
-      const pageFolder = archivePath(folder, page.page);
-      const pageHistory: FeedHistory = {
-        isArchive: true,
-        complete: false,
-        prevArchive: page.page > 1 ? feedUrls(copy.base, archivePath(folder, page.page - 1)) : null,
-        current: feedUrls(copy.base, folder),
-      };
-      const target: ViewTarget = { copy, copies, path: pageFolder, currentPath: folder, policy, history: pageHistory };
-      const pageView = buildFeedView(input, output, articles, target);
-      for (const format of output.formats) await writer.writeOnce(feedFile(copy, pageFolder, format), () => RENDERERS[format](pageView));
-    }
+/** One output in one site copy: its subscription documents and pages (unless up to date) and its archive pages. */
+async function publishOutput(job: OutputJob, renderCurrent: boolean) {
+  for (const target of outputTargets(job.output, job.copy)) {
+    if (renderCurrent) await publishCurrent(job, target);
+    for (const page of await archivePagesToWrite(job, target.path)) await publishArchivePage(job, target, page);
   }
+}
+
+async function publishCurrent({ input, output, selection, copy, copies, writer }: OutputJob, { path: folder, policy }: { path: string; policy: LinkPolicy }) {
+  const newest = selection.pages.at(-1)?.page ?? null;
+  const history: FeedHistory = { isArchive: false, complete: selection.complete, prevArchive: newest ? feedUrls(copy.base, archivePath(folder, newest)) : null, current: null };
+  const view = buildFeedView(input, output, selection.current, { copy, copies, path: folder, currentPath: folder, policy, history });
+  for (const format of output.formats) await writer.write(feedFile(copy, folder, format), RENDERERS[format](view), view.selfUrls[format]);
+  const page = currentPageContext(input, output, copy, folder, selection.pages.map((p) => p.page));
+  await writer.write(`${copy.dir}${outputPageFile(folder)}`, renderOutputPage(view, page));
+}
+
+/** Pages sealed now are written now; older ones only if missing (a new copy or variant, or a file new in this version). */
+async function archivePagesToWrite({ input, output, selection, copy }: OutputJob, folder: string): Promise<OutputSelection['pages']> {
+  const newest = selection.pages.at(-1)?.page ?? null;
+  if (newest === null) return selection.sealed;
+  const newestFiles = [feedFile(copy, archivePath(folder, newest), output.formats[0]!), `${copy.dir}${outputPageFile(archivePath(folder, newest))}`];
+  for (const file of newestFiles) if (!(await fileExists(path.join(input.outputDir, file)))) return selection.pages;
+  return selection.sealed;
+}
+
+async function publishArchivePage(job: OutputJob, { path: folder, policy }: { path: string; policy: LinkPolicy }, page: OutputSelection['pages'][number]) {
+  const { input, output, selection, copy, copies, writer, readArticles } = job;
+  const loaded = page.articleIds.map((id) => selection.sealedArticles.get(id));
+  const articles = loaded.every((a) => a !== undefined) ? loaded : await readArticles(page.articleIds);
+  const pageFolder = archivePath(folder, page.page);
+  const history: FeedHistory = {
+    isArchive: true,
+    complete: false,
+    prevArchive: page.page > 1 ? feedUrls(copy.base, archivePath(folder, page.page - 1)) : null,
+    current: feedUrls(copy.base, folder),
+  };
+  const target: ViewTarget = { copy, copies, path: pageFolder, currentPath: folder, policy, history };
+  const view = buildFeedView(input, output, articles, target);
+  for (const format of output.formats) await writer.writeOnce(feedFile(copy, pageFolder, format), () => RENDERERS[format](view));
+  await writer.writeOnce(`${copy.dir}${outputPageFile(pageFolder)}`, () => renderOutputPage(view, archivePageContext(input, output, folder, page.page)));
 }
 
 interface SiteJob {

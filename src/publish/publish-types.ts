@@ -48,6 +48,11 @@ export interface SourceHealth {
   kind: 'seeds' | 'feed';
   url: string | null;
   lastFetchAt: string | null;
+  /**
+   * UTC day ("2024-05-02") of the last fetch: what the index shows. A day, not a time, so that a
+   * run that finds nothing new changes no page (at most the index, once a day).
+   */
+  checkedOn: string | null;
   lastStatus: number | null;
   failures: number;
   lastError: string | null;
@@ -64,6 +69,8 @@ export interface PublishInput {
   now: Date;
   mirrorMap?: MirrorMapInput;
   health?: SourceHealth[];
+  /** UTC day of this run, shown on the index as when the sources were last checked (a day: see SourceHealth.checkedOn). */
+  checkedOn?: string;
 }
 
 /** What publishing an output folder takes besides the input: the selections, and what it may read. */

@@ -1,7 +1,8 @@
 import type { StoredArticle } from '../model/article.js';
 import { escapeHtml, escapeHtmlText } from '../lib/text.js';
 import { seedPagePath } from '../lib/site-paths.js';
-import { FEED_FILES, type FeedFormat } from './feed-view.js';
+import { EMPTY_FEED_UPDATED, FEED_FILES, type FeedFormat } from './feed-view.js';
+import { hasTimeOfDay, humanDate } from './human-date.js';
 import type { PublishInput, PublishOutput, SourceHealth } from './publish-types.js';
 import type { SiteCopy } from './site-copies.js';
 import { xmlText } from './xml-text.js';
@@ -11,7 +12,7 @@ export interface OutputSummary {
   /** Items in the subscription document. */
   items: number;
   archivePages: number;
-  /** Newest item date (never the clock). */
+  /** Newest item date (never the clock); the epoch for an empty feed. */
   updated: string;
 }
 
@@ -68,7 +69,7 @@ export function renderIndexPage(context: IndexContext): string {
     '<h2>Feeds</h2>',
     ...context.outputs.flatMap(outputBlock),
     '</section>',
-    ...healthSection(input.health ?? []),
+    ...healthSection(input.health ?? [], input.checkedOn),
     ...articlesSection(context.seedArticles),
     ...copiesSection(context),
     `<p class="meta">Sources as <a href="sources.opml">OPML</a> · mirror map: <a href="mirrors.json">mirrors.json</a> · ${escapeHtmlText(input.generator)}</p>`,
@@ -82,34 +83,61 @@ export function renderIndexPage(context: IndexContext): string {
 const MIME: Record<FeedFormat, string> = { rss: 'application/rss+xml', atom: 'application/atom+xml', json: 'application/feed+json' };
 
 function outputBlock({ output, items, archivePages, updated }: OutputSummary): string[] {
-  const links = (folder: string) => output.formats.map((f) => `<a href="${escapeHtml(`${folder}${FEED_FILES[f]}`)}">${FORMAT_LABELS[f]}</a>`).join(' ');
+  const feeds = (folder: string) => output.formats.map((f) => `<a href="${escapeHtml(`${folder}${FEED_FILES[f]}`)}">${FORMAT_LABELS[f]}</a>`).join(' ');
+  const links = (folder: string) => `${feeds(folder)} · or read the <a href="${escapeHtml(folder)}">web page</a>`;
   const variants = (output.variants ?? []).map((v) => `<div class="subscribe">Through ${escapeHtmlText(v.kind)} mirrors (${escapeHtmlText(v.id)}): ${links(`${output.id}/${v.id}/`)}</div>`);
-  const when = updated.startsWith('1970') ? 'no items yet' : `updated <time datetime="${escapeHtml(updated)}">${escapeHtmlText(updated.slice(0, 16).replace('T', ' '))} UTC</time>`;
+  const newest = updated === EMPTY_FEED_UPDATED ? 'no items yet' : `newest item <time datetime="${escapeHtml(updated)}">${escapeHtmlText(humanDate(updated))}</time>`;
   return [
     '<div class="feed">',
-    `<h3>${escapeHtmlText(output.title)}</h3>`,
+    `<h3><a href="${escapeHtml(`${output.id}/`)}">${escapeHtmlText(output.title)}</a></h3>`,
     ...(output.description ? [`<p>${escapeHtmlText(output.description)}</p>`] : []),
-    `<div class="meta">${items} item${items === 1 ? '' : 's'} · ${when}${archivePages > 0 ? ` · ${archivePages} archive page${archivePages === 1 ? '' : 's'}` : ''}</div>`,
+    `<div class="meta">${items} item${items === 1 ? '' : 's'} · ${newest}${archivePages > 0 ? ` · ${archivePages} archive page${archivePages === 1 ? '' : 's'}` : ''}</div>`,
     `<div class="subscribe">Subscribe: ${links(`${output.id}/`)}</div>`,
     ...variants,
     '</div>',
   ];
 }
 
-/** Only what changes when a source's health changes (no "last fetched" clock), so a quiet run rewrites nothing. */
-function healthSection(health: SourceHealth[]): string[] {
+/**
+ * How each source is doing. Times are days (SourceHealth.checkedOn): a run that finds nothing new
+ * leaves the page as it is, and at most rewrites it once a day.
+ */
+function healthSection(health: SourceHealth[], checkedOn: string | undefined): string[] {
   if (health.length === 0) return [];
   const rows = health.map((s) => {
-    const status = s.failures > 0 ? `<span class="bad">failing (${s.failures} in a row): ${escapeHtmlText(s.lastError ?? 'error')}</span>` : s.kind === 'seeds' ? 'read every run' : s.lastStatus === null ? 'not fetched yet' : 'OK';
     const name = s.url && s.kind === 'feed' ? `<a href="${escapeHtml(s.url)}">${escapeHtmlText(s.title)}</a>` : escapeHtmlText(s.title);
-    return `<tr><td>${name}</td><td>${s.items}</td><td>${status}</td></tr>`;
+    const checked = s.kind === 'seeds' ? 'every run' : s.checkedOn ? dayTime(s.checkedOn) : 'not yet';
+    return `<tr><td>${name}</td><td>${s.items}</td><td>${checked}</td><td>${healthStatus(s)}</td></tr>`;
   });
-  return ['<section>', '<h2>Sources</h2>', '<div class="scroll"><table>', '<tr><th>Source</th><th>Items</th><th>Health</th></tr>', ...rows, '</table></div>', '</section>'];
+  return [
+    '<section>',
+    '<h2>Sources</h2>',
+    ...(checkedOn ? [`<p class="meta">Last run: ${dayTime(checkedOn)} (UTC).</p>`] : []),
+    '<div class="scroll"><table>',
+    '<tr><th>Source</th><th>Items</th><th>Checked</th><th>Health</th></tr>',
+    ...rows,
+    '</table></div>',
+    '</section>',
+  ];
+}
+
+/** What a run does with the source: seeds folders are listed every run and read again only when a file changed. */
+function healthStatus(s: SourceHealth): string {
+  if (s.failures > 0) return `<span class="bad">failing (${s.failures} in a row): ${escapeHtmlText(s.lastError ?? 'error')}</span>`;
+  if (s.kind === 'seeds') return 'OK: files read again when one is added, changed or removed';
+  return s.lastStatus === null ? 'not fetched yet' : 'OK';
+}
+
+function dayTime(day: string): string {
+  return `<time datetime="${escapeHtml(day)}">${escapeHtmlText(humanDate(`${day}T00:00:00Z`, false))}</time>`;
 }
 
 function articlesSection(articles: StoredArticle[]): string[] {
   if (articles.length === 0) return [];
-  const items = articles.slice(0, MAX_LISTED_ARTICLES).map((a) => `<li><a href="${escapeHtml(seedPagePath(a.id))}">${escapeHtmlText(a.title)}</a> <span class="meta">${a.published.slice(0, 10)}</span></li>`);
+  const items = articles.slice(0, MAX_LISTED_ARTICLES).map((a) => {
+    const date = `<time datetime="${escapeHtml(a.published)}">${escapeHtmlText(humanDate(a.published, hasTimeOfDay(a.dateSource)))}</time>`;
+    return `<li dir="auto"><a href="${escapeHtml(seedPagePath(a.id))}">${escapeHtmlText(a.title)}</a> <span class="meta">${date}</span></li>`;
+  });
   return ['<section>', '<h2>Articles</h2>', '<ul>', ...items, '</ul>', '</section>'];
 }
 

@@ -4,7 +4,7 @@ const JSON_FEED_VERSION = 'https://jsonfeed.org/version/1.1';
 
 /**
  * JSON Feed 1.1, written from our own data: `feed` writes 1.0 (one `author`, no `language`, no
- * attachments), and once the 1.1 fields and our items were set, nothing of its output was left.
+ * attachments), and with the 1.1 fields and our items set nothing of its output would be left.
  */
 export function renderJson(view: FeedView): string {
   const out = {

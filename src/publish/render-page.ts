@@ -1,5 +1,7 @@
 import type { StoredArticle } from '../model/article.js';
 import { escapeHtml } from '../lib/text.js';
+import { hasTimeOfDay, humanDate } from './human-date.js';
+import { hostLink, hostOf, linkTo } from './page-links.js';
 import { xmlText } from './xml-text.js';
 
 export interface PageContext {
@@ -23,7 +25,7 @@ a{color:#0b5cad}
 
 /** A clean, readable, self-contained page for one article (seed articles link here). */
 export function renderArticlePage(article: StoredArticle, context: PageContext): string {
-  const date = article.published.slice(0, 10);
+  const date = humanDate(article.published, hasTimeOfDay(article.dateSource));
   const lang = article.language ? ` lang="${escapeHtml(article.language)}"` : ' lang="en"';
   const publisher = article.publisher;
   const lines = [
@@ -39,9 +41,10 @@ export function renderArticlePage(article: StoredArticle, context: PageContext):
     '</head>',
     '<body>',
     `<header><a href="${escapeHtml(context.homeHref)}">${escapeHtml(context.siteTitle)}</a></header>`,
-    '<article>',
+    // dir="auto": an article in a right-to-left script is laid out right to left.
+    '<article dir="auto">',
     `<h1>${escapeHtml(article.title)}</h1>`,
-    `<p class="meta"><time datetime="${escapeHtml(article.published)}">${date}</time>${publisher ? ` · ${escapeHtml(publisher.name)}` : ''}</p>`,
+    `<p class="meta"><time datetime="${escapeHtml(article.published)}">${escapeHtml(date)}</time>${publisher ? ` · ${escapeHtml(publisher.name)}` : ''}</p>`,
     article.contentHtml,
     '</article>',
     ...footerLines(article, context),
@@ -55,12 +58,12 @@ export function renderArticlePage(article: StoredArticle, context: PageContext):
 function footerLines(article: StoredArticle, context: PageContext): string[] {
   const items: string[] = [];
   if (context.mirrors.length > 0) {
-    const links = context.mirrors.map((m) => `<li><a href="${escapeHtml(m.url)}">${escapeHtml(new URL(m.url).host)}</a> (${escapeHtml(m.kind)})</li>`);
+    const links = context.mirrors.map((m) => `<li>${linkTo(m.url, hostOf(m.url))} (${escapeHtml(m.kind)})</li>`);
     items.push('<p>This page is also available at:</p>', '<ul>', ...links, '</ul>');
   }
   const hosts = article.publisher?.hosts ?? [];
   if (article.publisher && hosts.length > 0) {
-    items.push(`<p>${escapeHtml(article.publisher.name)} can also be reached at: ${hosts.map((h) => escapeHtml(h)).join(', ')}</p>`);
+    items.push(`<p>${escapeHtml(article.publisher.name)} can also be reached at: ${hosts.map(hostLink).join(', ')}</p>`);
   }
   return items.length > 0 ? ['<footer>', ...items, '</footer>'] : [];
 }

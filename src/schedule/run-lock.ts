@@ -1,6 +1,7 @@
 import { hostname } from 'node:os';
 import { mkdir, open, readFile, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
+import { FeedmirrorError } from '../model/errors.js';
 
 /**
  * One run at a time per store: a lock file next to the database, created exclusively. A lock
@@ -62,7 +63,8 @@ async function removeStaleLock(file: string, now: () => Date): Promise<boolean> 
   }
   try {
     const holder = await readHolder(file);
-    if (await isStale(file, holder, now())) await rm(file, { force: true });
+    // Gone already: another contender removed it, and may be creating its own lock this instant.
+    if (holder !== null && (await isStale(file, holder, now()))) await rm(file, { force: true });
     return true;
   } finally {
     await handle.close();
@@ -80,7 +82,7 @@ export async function pollLock(tryLock: () => Promise<LockAttempt>, pollMs = 100
   for (;;) {
     const attempt = await tryLock();
     if (attempt.acquired) return attempt.lock;
-    if (signal?.aborted) throw new Error('gave up waiting for the run lock');
+    if (signal?.aborted) throw new FeedmirrorError('FM_LOCK_ABORTED', 'gave up waiting for the run lock');
     await new Promise((resolve) => setTimeout(resolve, pollMs));
   }
 }

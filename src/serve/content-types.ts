@@ -1,9 +1,14 @@
 import path from 'node:path';
 
-/** Feeds by their file names (archive pages and variants share them), everything else by extension. */
+/**
+ * Feeds by their file names (archive pages and variants share them), everything else by extension.
+ * rss.xml and atom.xml go out as application/xml, as static hosts send any .xml file: Chromium
+ * shows application/rss+xml and application/atom+xml as plain text and never applies their XSL
+ * stylesheet, and feed readers read the document whatever its XML type.
+ */
 const BY_NAME: Record<string, string> = {
-  'rss.xml': 'application/rss+xml; charset=utf-8',
-  'atom.xml': 'application/atom+xml; charset=utf-8',
+  'rss.xml': 'application/xml; charset=utf-8',
+  'atom.xml': 'application/xml; charset=utf-8',
   'feed.json': 'application/feed+json; charset=utf-8',
 };
 const BY_EXTENSION: Record<string, string> = {
@@ -22,18 +27,6 @@ const BY_EXTENSION: Record<string, string> = {
 
 export function contentTypeFor(file: string): string {
   return BY_NAME[path.basename(file)] ?? BY_EXTENSION[path.extname(file).toLowerCase()] ?? 'application/octet-stream';
-}
-
-/**
- * RSS and Atom as a browser shows them: Chromium displays application/rss+xml and
- * application/atom+xml as plain text and never applies their XSL stylesheet, so a person who opens
- * a feed gets it as application/xml (feed readers still get the feed's own type).
- */
-export const BROWSER_VIEW_TYPE = 'application/xml; charset=utf-8';
-
-export function hasBrowserView(file: string): boolean {
-  const name = path.basename(file);
-  return name === 'rss.xml' || name === 'atom.xml';
 }
 
 /** Feeds are read by aggregators and web apps on other origins. */

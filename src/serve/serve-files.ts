@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import path from 'node:path';
 import { stat } from 'node:fs/promises';
-import { BROWSER_VIEW_TYPE, contentTypeFor, hasBrowserView, isFeed } from './content-types.js';
+import { contentTypeFor, isFeed } from './content-types.js';
 import { chooseEncoding, FileCache, type CachedFile } from './file-cache.js';
 import { openInside, realFolder } from './confined-file.js';
 import { setContentType } from './security-headers.js';
@@ -28,14 +28,14 @@ export function createFileHandler(options: FileServerOptions) {
     const copy = copyFor(req.headers.host, options.copies);
     const found = await readRequested(cache, root, copy, req.url ?? '/');
     if (!found) return notFound(res, req.method === 'HEAD');
+    if ('folder' in found) return redirectToFolder(res, found.folder);
     const { file, relative, cached } = found;
     const encoding = chooseEncoding(header(req, 'accept-encoding'), cached.identity.length);
-    const view = hasBrowserView(file) && isNavigation(req);
-    const etag = variantEtag(cached.etag, [encoding === 'identity' ? null : encoding, view ? 'view' : null]);
-    setContentType(res, view ? BROWSER_VIEW_TYPE : contentTypeFor(file));
+    const etag = encoding === 'identity' ? cached.etag : `${cached.etag.slice(0, -1)}-${encoding}"`;
+    setContentType(res, contentTypeFor(file));
     res.setHeader('ETag', etag);
     res.setHeader('Last-Modified', cached.mtime.toUTCString());
-    res.setHeader('Vary', hasBrowserView(file) ? 'Accept-Encoding, Sec-Fetch-Dest' : 'Accept-Encoding');
+    res.setHeader('Vary', 'Accept-Encoding');
     res.setHeader('Cache-Control', relative.includes('/archive/') ? `public, max-age=${ARCHIVE_CACHE_SECONDS}, immutable` : `public, max-age=${CACHE_SECONDS}`);
     if (isFeed(file)) res.setHeader('Access-Control-Allow-Origin', '*');
     if (onion && copy !== onion) res.setHeader('Onion-Location', new URL(relative, onion.base).href);
@@ -52,18 +52,27 @@ export function createFileHandler(options: FileServerOptions) {
   };
 }
 
-/** The file a URL names in a site copy, if it is a regular file really inside the output folder. */
-async function readRequested(cache: FileCache, root: string, copy: SiteCopy, url: string): Promise<{ file: string; relative: string; cached: CachedFile } | null> {
+type Requested = { file: string; relative: string; cached: CachedFile } | { folder: string };
+
+/**
+ * The file a URL names in a site copy, if it is a regular file really inside the output folder;
+ * a folder named without its trailing slash is answered by a redirect to it, so that the links
+ * of its index.html, which are relative, resolve inside it.
+ */
+async function readRequested(cache: FileCache, root: string, copy: SiteCopy, url: string): Promise<Requested | null> {
   const copyRoot = path.join(root, copy.dir);
   const relative = safeRelativePath(url);
   if (relative === null) return null;
   let file = path.join(copyRoot, relative);
   if (!isInside(copyRoot, file)) return null;
-  if (relative === '' || relative.endsWith('/') || (await isDirectory(file))) file = path.join(file, 'index.html');
+  const folderWithoutSlash = relative !== '' && !relative.endsWith('/') && (await isDirectory(file));
+  if (relative === '' || relative.endsWith('/') || folderWithoutSlash) file = path.join(file, 'index.html');
   const realRoot = await realFolder(root);
   const opened = realRoot === null ? null : await openInside(realRoot, file);
   if (!opened) return null;
   try {
+    // Only a folder whose index.html would be served is redirected to: any other is the same 404.
+    if (folderWithoutSlash) return { folder: `${relative}/` };
     return { file, relative, cached: await cache.get(opened) };
   } finally {
     await opened.handle.close();
@@ -91,15 +100,15 @@ export function safeRelativePath(url: string): string | null {
   return normalized.replace(/^\/+/, '');
 }
 
-/** A browser opening the URL as a page (Chromium, Firefox and Safari send Sec-Fetch-Dest). */
-function isNavigation(req: IncomingMessage): boolean {
-  return header(req, 'sec-fetch-dest') === 'document';
-}
-
-/** Each representation of the same bytes (compressed, or typed for a browser) gets its own strong ETag. */
-function variantEtag(etag: string, variants: (string | null)[]): string {
-  const suffix = variants.filter((v): v is string => v !== null).map((v) => `-${v}`).join('');
-  return `${etag.slice(0, -1)}${suffix}"`;
+/**
+ * "/all" → "/all/". The Location is a path on this host built from the checked relative path
+ * (leading slashes were stripped from it, so it cannot become "//other.host/"), re-encoded.
+ */
+function redirectToFolder(res: ServerResponse, folder: string): void {
+  res.statusCode = 301;
+  res.setHeader('Location', encodeURI(`/${folder}`));
+  res.setHeader('Cache-Control', `public, max-age=${CACHE_SECONDS}`);
+  res.end();
 }
 
 function isInside(root: string, file: string): boolean {
@@ -136,9 +145,12 @@ const NOT_FOUND_PAGE = `<!DOCTYPE html>
 <body><h1>Not found</h1><p>There is no such file here. The list of feeds is on the <a href="/">home page</a>.</p></body></html>
 `;
 
+const NOT_FOUND_BYTES = Buffer.from(NOT_FOUND_PAGE);
+
 export function notFound(res: ServerResponse, head: boolean): void {
   res.statusCode = 404;
   setContentType(res, 'text/html; charset=utf-8');
   res.setHeader('Cache-Control', 'no-cache');
-  res.end(head ? undefined : NOT_FOUND_PAGE);
+  res.setHeader('Content-Length', NOT_FOUND_BYTES.length);
+  res.end(head ? undefined : NOT_FOUND_BYTES);
 }

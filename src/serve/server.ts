@@ -2,8 +2,10 @@ import type http from 'node:http';
 import type { Config } from '../config/config.js';
 import type { Logger } from '../log/logger.js';
 import type { Store } from '../store/store.js';
+import { FeedmirrorError } from '../model/errors.js';
 import { siteCopies } from '../publish/site-copies.js';
 import { createFileHandler, notFound } from './serve-files.js';
+import type { AccessLog } from './access-log.js';
 import type { FeedMetrics } from './metrics.js';
 import { setContentType, setSecurityHeaders } from './security-headers.js';
 import { createLimitedServer, SERVER_LIMITS, type ServerLimits } from './server-limits.js';
@@ -20,6 +22,8 @@ export interface ServerOptions {
   /** Also answer /healthz and /metrics (when no admin server takes them). Default true. */
   adminRoutes?: boolean;
   limits?: ServerLimits;
+  /** A line per request answered (`serve --access-log`). */
+  accessLog?: AccessLog;
 }
 
 type Handler = (req: http.IncomingMessage, res: http.ServerResponse) => Promise<void>;
@@ -29,7 +33,7 @@ export function createFeedServer(deps: ServerDeps, options: ServerOptions = {}):
   let handler = fileHandlerFor(deps.config());
   let configSeen = deps.config();
   const adminRoutes = options.adminRoutes ?? true;
-  return createServer(deps, options.limits ?? SERVER_LIMITS, async (req, res) => {
+  return createServer(deps, options.limits ?? SERVER_LIMITS, options.accessLog ?? null, async (req, res) => {
     const config = deps.config();
     if (config !== configSeen) {
       // SIGHUP reloaded the config: site mirrors or the output folder may have changed.
@@ -43,15 +47,16 @@ export function createFeedServer(deps: ServerDeps, options: ServerOptions = {}):
 
 /** Only /healthz and /metrics, for a port that is not public (`serve --admin-port`). */
 export function createAdminServer(deps: ServerDeps, options: Pick<ServerOptions, 'limits'> = {}): http.Server {
-  return createServer(deps, options.limits ?? SERVER_LIMITS, async (req, res) => {
+  return createServer(deps, options.limits ?? SERVER_LIMITS, null, async (req, res) => {
     const admin = adminRoute(deps, req);
     return admin ? admin(req, res) : notFound(res, req.method === 'HEAD');
   });
 }
 
-/** What every response gets: the security headers, GET and HEAD only, and errors logged, not thrown. */
-function createServer(deps: ServerDeps, limits: ServerLimits, handle: Handler): http.Server {
+/** What every response gets: the security headers, GET and HEAD only, errors logged, not thrown, and its access-log line. */
+function createServer(deps: ServerDeps, limits: ServerLimits, accessLog: AccessLog | null, handle: Handler): http.Server {
   return createLimitedServer(limits, (req, res) => {
+    accessLog?.observe(req, res);
     setSecurityHeaders(res);
     if (req.method !== 'GET' && req.method !== 'HEAD') {
       res.statusCode = 405;
@@ -85,7 +90,7 @@ async function health(deps: ServerDeps, res: http.ServerResponse, head: boolean)
   let body: Record<string, unknown>;
   let ok: boolean;
   try {
-    if (!store) throw new Error('the store cannot be opened');
+    if (!store) throw new FeedmirrorError('FM_STORE', 'the store cannot be opened');
     await store.ping();
     const stats = await store.getRunStats();
     ok = stats.last === null || stats.last.outcome === 'ok';

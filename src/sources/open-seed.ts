@@ -3,6 +3,13 @@ import { constants, open, realpath, stat, type FileHandle } from 'node:fs/promis
 import path from 'node:path';
 import type { SeedFile } from '../model/seed.js';
 import { stampOf, type FileStamp } from '../lib/file-access.js';
+import type { StageCode } from '../model/errors.js';
+
+/** Why a seed file is not read; the reason names no file (the problem it becomes does). */
+export interface SeedRefusal {
+  code: StageCode<'seeds'>;
+  message: string;
+}
 
 /** A seed is a single article; anything larger is not one, and reading it whole would cost memory. */
 export const MAX_SEED_BYTES = 5_000_000; // bytes
@@ -29,8 +36,8 @@ export interface SeedEntry {
 
 export type SeedRead =
   | { file: SeedFile; problem?: never; seen: FileStamp }
-  /** `problem` is "CODE: reason"; `seen` is the listed stamp when nothing suggests a change (a permission error), else null. */
-  | { file: null; problem: string; seen: FileStamp | null };
+  /** `seen` is the listed stamp when nothing suggests a change (a permission error), else null. */
+  | { file: null; problem: SeedRefusal; seen: FileStamp | null };
 
 /**
  * Opens the entry once and decides from the descriptor, so what is checked is what is read: a
@@ -61,13 +68,13 @@ export async function readSeedEntry(root: string, entry: SeedEntry): Promise<See
 function refusedAtOpen(entry: SeedEntry, error: unknown): SeedRead {
   const code = errnoOf(error);
   // O_NOFOLLOW on a link: the name (or a link's resolved target) was replaced by a link after listing.
-  if (code === 'ELOOP' || code === 'EMLINK') return { file: null, problem: `FM_SEED_CHANGED: became a link after the folder was listed; not read (checked again on the next run)`, seen: null };
+  if (code === 'ELOOP' || code === 'EMLINK') return { file: null, problem: { code: 'FM_SEED_CHANGED', message: 'became a link after the folder was listed; not read (checked again on the next run)' }, seen: null };
   return { file: null, problem: unreadable(error), seen: code === 'ENOENT' ? null : entry.stamp };
 }
 
-/** "CODE: reason" when the open descriptor is not a seed to read, else null. */
-async function checkOpened(root: string, entry: SeedEntry, info: Stats): Promise<string | null> {
-  if (!info.isFile()) return `FM_SEED_NOT_FILE: ${notFileReason(info)}`;
+/** Why the open descriptor is not a seed to read, or null when it is one. */
+async function checkOpened(root: string, entry: SeedEntry, info: Stats): Promise<SeedRefusal | null> {
+  if (!info.isFile()) return notFile(info);
   if (entry.isLink) {
     const problem = await checkLinkStillLeadsHere(root, entry, info);
     if (problem) return problem;
@@ -80,11 +87,11 @@ async function checkOpened(root: string, entry: SeedEntry, info: Stats): Promise
  * The target path was resolved at listing time; a folder on the way could have been swapped for
  * a link since. Resolving the link again and finding the very file that is open proves it is inside.
  */
-async function checkLinkStillLeadsHere(root: string, entry: SeedEntry, opened: Stats): Promise<string | null> {
-  const changed = 'FM_SEED_CHANGED: the link led elsewhere when the file was opened than when the folder was listed; not read (checked again on the next run)';
+async function checkLinkStillLeadsHere(root: string, entry: SeedEntry, opened: Stats): Promise<SeedRefusal | null> {
+  const changed: SeedRefusal = { code: 'FM_SEED_CHANGED', message: 'the link led elsewhere when the file was opened than when the folder was listed; not read (checked again on the next run)' };
   try {
     const now = await realpath(entry.path);
-    if (!isInside(root, now)) return `FM_SEED_OUTSIDE: is a link to ${now}, outside the seeds folder ${root}`;
+    if (!isInside(root, now)) return outside(now, root);
     const current = await stat(now);
     return current.dev === opened.dev && current.ino === opened.ino ? null : changed;
   } catch {
@@ -110,7 +117,7 @@ async function readCapped(handle: FileHandle, size: number): Promise<Buffer | nu
   return Buffer.concat(chunks, total);
 }
 
-export function notFileReason(info: Stats): string {
+export function notFile(info: Stats): SeedRefusal {
   const kind = info.isDirectory()
     ? 'a folder'
     : info.isFIFO()
@@ -122,18 +129,22 @@ export function notFileReason(info: Stats): string {
           : info.isBlockDevice()
             ? 'a block device'
             : 'something else';
-  return `is ${kind}, not a regular file; not read`;
+  return { code: 'FM_SEED_NOT_FILE', message: `is ${kind}, not a regular file; not read` };
 }
 
-export function tooBig(what: string): string {
-  return `FM_SEED_TOO_BIG: ${what}, more than the ${MAX_SEED_BYTES}-byte limit for a seed`;
+export function tooBig(what: string): SeedRefusal {
+  return { code: 'FM_SEED_TOO_BIG', message: `${what}, more than the ${MAX_SEED_BYTES}-byte limit for a seed` };
 }
 
-function unreadable(error: unknown): string {
-  return `FM_SEED_UNREADABLE: cannot be read (${errnoOf(error)})`;
+export function outside(target: string, root: string): SeedRefusal {
+  return { code: 'FM_SEED_OUTSIDE', message: `is a link to ${target}, outside the seeds folder ${root}` };
 }
 
-export function errnoOf(error: unknown): string {
+export function unreadable(error: unknown): SeedRefusal {
+  return { code: 'FM_SEED_UNREADABLE', message: `cannot be read (${errnoOf(error)})` };
+}
+
+function errnoOf(error: unknown): string {
   return (error as NodeJS.ErrnoException).code ?? 'EIO';
 }
 

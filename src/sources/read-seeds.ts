@@ -4,7 +4,7 @@ import path from 'node:path';
 import type { SeedFile } from '../model/seed.js';
 import type { InputProblem } from '../model/problem.js';
 import { sameStamp, stampOf } from '../lib/file-access.js';
-import { errnoOf, isInside, MAX_SEED_BYTES, notFileReason, readSeedEntry, tooBig, type SeedEntry } from './open-seed.js';
+import { isInside, MAX_SEED_BYTES, notFile, outside, readSeedEntry, tooBig, unreadable, type SeedEntry, type SeedRefusal } from './open-seed.js';
 
 export { MAX_SEED_BYTES, type SeedEntry } from './open-seed.js';
 
@@ -28,14 +28,10 @@ export interface SeedFolderListing {
 }
 
 /**
- * Reads every `*.txt` file directly in `folder`, in name order.
- * Links that lead outside the folder, files that are not regular files and oversized files are reported, not read.
+ * The `*.txt` files directly in `folder`, in name order, with what can be told without opening
+ * them: links that lead outside the folder, files that are not regular files and oversized files
+ * are reported, not listed.
  */
-export async function readSeedFolder(sourceId: string, folder: string): Promise<SeedFolderScan> {
-  return readSeedEntries(sourceId, await listSeedFolder(sourceId, folder));
-}
-
-/** The seed files of `folder` in name order, with what can be told without opening them. */
 export async function listSeedFolder(sourceId: string, folder: string): Promise<SeedFolderListing> {
   const names = (await readdir(folder)).filter((name) => name.endsWith(SEED_EXTENSION) && !name.startsWith('.')).sort();
   const root = await realpath(folder);
@@ -44,7 +40,7 @@ export async function listSeedFolder(sourceId: string, folder: string): Promise<
   for (const name of names) {
     const file = path.join(folder, name);
     const outcome = await inspectSeedFile(root, file);
-    if (typeof outcome === 'string') problems.push(problemOf(sourceId, file, outcome));
+    if ('code' in outcome) problems.push({ sourceId, target: file, ...outcome });
     else entries.push(outcome);
   }
   return { root, entries, problems };
@@ -62,30 +58,26 @@ export async function readSeedEntries(sourceId: string, listing: SeedFolderListi
   for (const entry of listing.entries) {
     const read = await readSeedEntry(listing.root, entry);
     if (read.file) files.push(read.file);
-    else problems.push(problemOf(sourceId, entry.path, read.problem));
+    else problems.push({ sourceId, target: entry.path, ...read.problem });
     if (!read.seen || !sameStamp(read.seen, entry.stamp)) matchesListing = false;
   }
   return { files, problems, matchesListing };
 }
 
-/** Returns the entry or "CODE: reason". */
-async function inspectSeedFile(root: string, file: string): Promise<SeedEntry | string> {
+/** The entry, or why it is not read. */
+async function inspectSeedFile(root: string, file: string): Promise<SeedEntry | SeedRefusal> {
   try {
     const link = await lstat(file);
     let target = path.join(root, path.basename(file));
     if (link.isSymbolicLink()) {
       target = await realpath(file);
-      if (!isInside(root, target)) return `FM_SEED_OUTSIDE: is a link to ${target}, outside the seeds folder ${root}`;
+      if (!isInside(root, target)) return outside(target, root);
     }
     const info: Stats = link.isSymbolicLink() ? await stat(target) : link;
-    if (!info.isFile()) return `FM_SEED_NOT_FILE: ${notFileReason(info)}`;
+    if (!info.isFile()) return notFile(info);
     if (info.size > MAX_SEED_BYTES) return tooBig(`is ${info.size} bytes`);
     return { path: file, name: path.basename(file), target, isLink: link.isSymbolicLink(), mtime: info.mtime, stamp: stampOf(info) };
   } catch (error) {
-    return `FM_SEED_UNREADABLE: cannot be read (${errnoOf(error)})`;
+    return unreadable(error);
   }
-}
-
-function problemOf(sourceId: string, file: string, outcome: string): InputProblem {
-  return { sourceId, target: file, code: outcome.split(':')[0]!, message: outcome.slice(outcome.indexOf(':') + 2) };
 }

@@ -1,6 +1,6 @@
 import type postgres from 'postgres';
 import type { MigrationOutcome } from './store.js';
-import { StoreError } from './store-error.js';
+import { FeedmirrorError } from '../model/errors.js';
 
 /**
  * Schema history of the PostgreSQL store (its own numbering; SQLite's is in migrations.ts). Each
@@ -100,7 +100,7 @@ export async function migratePostgres(sql: postgres.Sql, name: string): Promise<
     const [row] = await tx<{ version: number }[]>`SELECT coalesce(max(version), 0)::int AS version FROM schema_migrations`;
     const current = row!.version;
     if (current > PG_LATEST_VERSION) {
-      throw new StoreError(`store: ${name} has schema version ${current}, newer than this feedmirror knows (${PG_LATEST_VERSION}); upgrade feedmirror`);
+      throw new FeedmirrorError('FM_STORE', `store: ${name} has schema version ${current}, newer than this feedmirror knows (${PG_LATEST_VERSION}); upgrade feedmirror`);
     }
     for (const migration of PG_MIGRATIONS.filter((m) => m.version > current)) {
       await tx.unsafe(migration.sql);

@@ -2,7 +2,7 @@ import { hostname } from 'node:os';
 import postgres from 'postgres';
 import { redactDatabase } from '../lib/database-url.js';
 import { LOCK_SPACE } from './postgres-migrations.js';
-import { StoreError } from './store-error.js';
+import { FeedmirrorError } from '../model/errors.js';
 
 const RUN_LOCK = 2;
 /** What the lock's connection calls itself, so that a run finding the lock held can say who holds it. */
@@ -33,7 +33,7 @@ export async function tryAcquirePostgresRunLock(url: string): Promise<PostgresLo
     return { acquired: false, holder };
   } catch (error) {
     await sql.end({ timeout: 1 }).catch(() => undefined);
-    throw new StoreError(`store: cannot open ${redactDatabase(url)}: ${(error as Error).message}`, { cause: error });
+    throw new FeedmirrorError('FM_STORE', `store: cannot open ${redactDatabase(url)}: ${(error as Error).message}`, { cause: error });
   }
 }
 

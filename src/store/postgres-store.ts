@@ -8,7 +8,7 @@ import { migratePostgres } from './postgres-migrations.js';
 import { texts, upsertBatch } from './postgres-upsert.js';
 import { decodeNullable, decodeText, encodeNullable, encodeText } from './postgres-text.js';
 import { EXCLUDED, RUNS_KEPT, VERSION_KEY } from './schema-constants.js';
-import { StoreError } from './store-error.js';
+import { FeedmirrorError } from '../model/errors.js';
 
 type Sql = postgres.Sql;
 
@@ -76,9 +76,9 @@ function connect(url: string): Sql {
   });
 }
 
-function asStoreError(error: unknown, url: string): StoreError {
-  if (error instanceof StoreError) return error;
-  return new StoreError(`store: cannot open ${redactDatabase(url)}: ${(error as Error).message}`, { cause: error });
+function asStoreError(error: unknown, url: string): FeedmirrorError {
+  if (error instanceof FeedmirrorError) return error;
+  return new FeedmirrorError('FM_STORE', `store: cannot open ${redactDatabase(url)}: ${(error as Error).message}`, { cause: error });
 }
 
 export class PostgresStore implements Store {

@@ -8,10 +8,8 @@ import type { SourceState } from '../model/source-state.js';
 import { LATEST_VERSION, MIGRATIONS } from './migrations.js';
 import { nextCandidateId, planRecord, type ExistingRecord } from './article-record.js';
 import { EXCLUDED, RUNS_KEPT } from './schema-constants.js';
-import { StoreError } from './store-error.js';
+import { FeedmirrorError } from '../model/errors.js';
 import type { MigrationOutcome } from './store.js';
-
-export { StoreError } from './store-error.js';
 
 type ExistingRow = ExistingRecord;
 
@@ -53,15 +51,15 @@ function openMigrated(file: string): { db: Database.Database; outcome: Migration
     return { db, outcome: migrate(db, file) };
   } catch (error) {
     db?.close();
-    if (error instanceof StoreError) throw error;
-    throw new StoreError(`store: cannot open ${file}: ${(error as Error).message}`, { cause: error });
+    if (error instanceof FeedmirrorError) throw error;
+    throw new FeedmirrorError('FM_STORE', `store: cannot open ${file}: ${(error as Error).message}`, { cause: error });
   }
 }
 
 function migrate(db: Database.Database, file: string): MigrationOutcome {
   const current = db.pragma('user_version', { simple: true }) as number;
   if (current > LATEST_VERSION) {
-    throw new StoreError(`store: ${file} has schema version ${current}, newer than this feedmirror knows (${LATEST_VERSION}); upgrade feedmirror`);
+    throw new FeedmirrorError('FM_STORE', `store: ${file} has schema version ${current}, newer than this feedmirror knows (${LATEST_VERSION}); upgrade feedmirror`);
   }
   for (const migration of MIGRATIONS.filter((m) => m.version > current)) {
     db.transaction(() => {
@@ -112,7 +110,7 @@ export class SqliteStore implements Store {
 
   async upsertArticles(articles: Article[], now: Date): Promise<UpsertSummary> {
     const summary: UpsertSummary = { inserted: 0, updated: 0, unchanged: 0 };
-    // A 304 brings nothing: no write transaction (a thousand empty ones were a tenth of a quiet run).
+    // A 304 brings nothing: no write transaction (even an empty one commits, and a quiet run is a thousand 304s).
     if (articles.length === 0) return summary;
     const stamp = now.toISOString();
     this.db.transaction(() => {
@@ -203,10 +201,9 @@ export class SqliteStore implements Store {
 
   /**
    * Stored articles, with what `toStoredArticle` needs, newest first. The page is chosen on ids and
-   * dates only and the rows are joined in afterwards: sorting whole rows made SQLite copy every
-   * article's JSON through its sorter, which took as long as reading the rows (a cold run's 50 group
-   * outputs: 0.76-1.06 s, now 0.49 s). The LIMIT (-1 for none) is what keeps SQLite from flattening
-   * the page back into one sorted query.
+   * dates only and the rows are joined in afterwards: sorting whole rows makes SQLite carry every
+   * article's JSON through its sorter, which costs as much as reading the rows. The LIMIT (-1 for
+   * none) is what keeps SQLite from flattening the page back into one sorted query.
    */
   private articleQuery(where: string, limit: string): Database.Statement<Record<string, unknown>, ArticleRow> {
     const key = `${where}|${limit}`;
@@ -310,7 +307,7 @@ export class SqliteStore implements Store {
 
 function toStoredArticle(row: ArticleRow): StoredArticle {
   const article = JSON.parse(row.data) as StoredArticle;
-  // Completed in place: the parsed object is ours, and copying every article cost a tenth of a publish.
+  // Completed in place: the parsed object is ours, and a copy of every article would cost about a tenth of a publish.
   article.updated = row.updated;
   article.firstSeen = row.first_seen;
   article.urlIsUnique = row.url_unique === 1;

@@ -1,9 +1,9 @@
-import type { SeedError } from '../../src/ingest/seed-text.js';
+import type { StageCode } from '../../src/model/errors.js';
 
 export interface BadSeedCase {
   name: string;
   bytes: Buffer;
-  code: SeedError['code'];
+  code: StageCode<'seeds'>;
   /** What the one error line must say about the file. */
   reason: RegExp;
 }

@@ -10,7 +10,7 @@
  * Cases marked [slow] move megabytes or wait out a deadline; they still run in `npm test`.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { FetchErrorCode } from '../../src/sources/http/fetch-errors.js';
+import type { ErrorCode } from '../../src/model/errors.js';
 import { LOG_ERROR } from '../helpers/workspace.js';
 import { numberedItems, rssFeed } from '../remote/helpers/feeds.js';
 import { feed, redirect, reply, type FixtureServer, type Handler } from '../remote/helpers/fixture-server.js';
@@ -52,7 +52,7 @@ interface HostileCase {
   /** Per-source fetch overrides. */
   sourceFetch?: Record<string, number>;
   /** The recorded error codes that are a correct outcome. */
-  codes: FetchErrorCode[];
+  codes: ErrorCode[];
   /** Extra checks after the run. */
   also?: (h: Harness, result: ChildResult) => Promise<void>;
 }

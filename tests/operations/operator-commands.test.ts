@@ -133,6 +133,24 @@ describe('sources add', () => {
     expect((await configOf(ws)).sources.at(-1)).toMatchObject({ id: 'example-blog', url: server.url('/feeds/main.xml'), title: 'Example Blog' });
   });
 
+  it('follows one page only, as a run does: a page whose advertised feed is a page again is refused, the config unchanged', async () => {
+    const server = await scope.server();
+    const html = (href: string) => reply({
+      headers: { 'content-type': 'text/html; charset=utf-8' },
+      body: `<!DOCTYPE html><html><head><title>Blog</title><link rel="alternate" type="application/rss+xml" href="${href}"></head><body>hi</body></html>`,
+    });
+    server.on('/blog/', html('/news/'));
+    server.on('/news/', html('/feeds/main.xml'));
+    server.on('/feeds/main.xml', feed(rssFeed(numberedItems(1), { title: 'Example Blog' })));
+    const ws = await scope.workspace({ config: opsConfig() });
+    const before = await readFile(ws.configPath, 'utf8');
+    const result = await cli(ws, 'sources', 'add', server.url('/blog/'));
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain(`the feed ${server.url('/news/')} advertised by the page is itself an HTML page`);
+    expect(server.hits('/feeds/main.xml')).toHaveLength(0);
+    expect(await readFile(ws.configPath, 'utf8')).toBe(before);
+  });
+
   it('--id, --title and --tag override what the feed says', async () => {
     const server = await scope.server();
     server.on('/world.xml', feed(rssFeed(numberedItems(1), { title: 'World News Daily' })));

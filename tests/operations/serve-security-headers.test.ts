@@ -119,10 +119,10 @@ describe('serve: our pages under that policy, in headless Chromium', () => {
 
   const maxWidth = (selector: string) => (page: Page) => page.locator(selector).first().evaluate((el) => getComputedStyle(el).maxWidth);
 
-  it('index.html, an article page and the 404 page render with their inline styles and report no violation', async () => {
+  it('index.html, a feed\'s page, an article page and the 404 page render with their inline styles and report no violation', async () => {
     const { base } = await servedSite();
     // max-width is set only by each page's own <style>: without it, it would be "none"
-    for (const [target, width] of [['', '832px'], [`articles/${SAMPLE_ID}.html`, '672px'], ['nope.html', '640px']] as const) {
+    for (const [target, width] of [['', '832px'], ['all/', '736px'], [`articles/${SAMPLE_ID}.html`, '672px'], ['nope.html', '640px']] as const) {
       const seen = await visit(`${base}${target}`, maxWidth('body'));
       expect(seen.violations, target).toEqual([]);
       expect(seen.value, target).toBe(width);

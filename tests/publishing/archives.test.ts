@@ -49,7 +49,7 @@ async function walkChain(format: FeedFormat, root = h.outputDir, siteUrl = SITE_
 describe('archive pages (limit 3, pageSize 2, 10 items)', () => {
   it('seals the 6 oldest items, two per page, oldest page first; the 4 newest stay in the subscription document', async () => {
     const files = (await listFiles(h.file('hist'))).filter((f) => f.startsWith('archive/'));
-    expect(files).toEqual(['1', '2', '3'].flatMap((n) => [`archive/${n}/atom.xml`, `archive/${n}/feed.json`, `archive/${n}/rss.xml`]));
+    expect(files).toEqual(['1', '2', '3'].flatMap((n) => [`archive/${n}/atom.xml`, `archive/${n}/feed.json`, `archive/${n}/index.html`, `archive/${n}/rss.xml`]));
     for (const format of ALL_FORMATS) {
       // 3 kept by the limit + 1 overflow item, fewer than a page, waiting for the next page to fill
       expect(await itemIds(`hist/${FILE_OF[format]}`, format), format).toEqual([10, 9, 8, 7].map(guid));
@@ -106,7 +106,7 @@ describe('archive pages (limit 3, pageSize 2, 10 items)', () => {
   });
 
   it('archive: false keeps exactly `limit` items, writes no archive folder and no history links', async () => {
-    expect((await readdir(h.file('flat'))).sort()).toEqual(['atom.xml', 'feed.json', 'rss.xml']);
+    expect((await readdir(h.file('flat'))).sort()).toEqual(['atom.xml', 'feed.json', 'index.html', 'rss.xml']);
     for (const format of ALL_FORMATS) {
       const doc = await readFeedDoc(h.file(`flat/${FILE_OF[format]}`), format);
       expect({ ids: doc.items.map((i) => i.id), prev: linkHref(doc, 'prev-archive'), complete: doc.isComplete }, format).toEqual({ ids: [10, 9, 8].map(guid), prev: null, complete: false });
@@ -132,13 +132,13 @@ describe('archive pages never change', () => {
 
   it('after more items arrive: old pages are byte-identical and not rewritten, new pages continue the chain', async () => {
     const before = await snapshotPages();
-    expect(before.size).toBe(9);
+    expect(before.size).toBe(12);
     await h.add(range(11, 14).map((n) => alphaItem(n)), new Date('2024-02-01T00:00:00.000Z'));
     const report = await h.publish(OUTPUTS);
     await expectUntouched(before);
     // 4 waiting + 4 new = 8 candidates: 3 kept, 5 over the limit → pages 4 and 5, one left over
     expect(report.written.filter((f) => f.includes('/archive/')).sort()).toEqual(
-      ['4', '5'].flatMap((n) => [`hist/archive/${n}/atom.xml`, `hist/archive/${n}/feed.json`, `hist/archive/${n}/rss.xml`]),
+      ['4', '5'].flatMap((n) => [`hist/archive/${n}/atom.xml`, `hist/archive/${n}/feed.json`, `hist/archive/${n}/index.html`, `hist/archive/${n}/rss.xml`]),
     );
     for (const format of ALL_FORMATS) {
       const chain = await walkChain(format);

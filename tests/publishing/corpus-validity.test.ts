@@ -1,7 +1,8 @@
 /**
  * Every feed file of the corpora (see helpers/corpus.ts) republished through the real pipeline,
  * then every rss.xml and atom.xml written judged by xmllint, jing (RFC 4287 RELAX NG) and the W3C
- * Feed Validator: zero errors, and no warning but the classes judged harmless (ACCEPTED_WARNINGS).
+ * Feed Validator: zero errors, and no warning but the classes judged harmless (ACCEPTED_WARNINGS);
+ * every feed.json by the JSON Feed 1.1 schema. These are the outputs `npm run fidelity` writes too.
  * Each file is served on 127.0.0.1 as a source with an output of its own; a merged output per
  * batch also checks what several sources give in one document. Sources are batched, many per run,
  * so the suite runs one pipeline and one validator process per batch.
@@ -11,7 +12,7 @@
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { jingAtomFiles, xmllintFiles } from '../helpers/validators.js';
+import { jingAtomFiles, validateJsonFeed, xmllintFiles } from '../helpers/validators.js';
 import { unexpectedWarnings, w3cValidate, warningClass, type W3cReport } from '../helpers/w3c-validator.js';
 import { listFiles } from '../helpers/workspace.js';
 import { createHarness, type Harness } from '../remote/helpers/harness.js';
@@ -53,8 +54,8 @@ async function republish(batch: CorpusFile[], first: number): Promise<Harness> {
     sources: ids.map((id, i) => ({ id, url: server.url(`/corpus/${first + i}`) })),
     fetch: { perHostConcurrency: 16, concurrency: 16 },
     outputs: [
-      ...ids.map((id) => ({ id, title: `Corpus ${id}`, sources: [id], limit: 10_000, formats: ['rss', 'atom'], archive: false })),
-      { id: MERGED, title: 'Corpus batch', sources: ['*'], limit: 10_000, formats: ['rss', 'atom'], archive: false },
+      ...ids.map((id) => ({ id, title: `Corpus ${id}`, sources: [id], limit: 10_000, formats: ['rss', 'atom', 'json'], archive: false })),
+      { id: MERGED, title: 'Corpus batch', sources: ['*'], limit: 10_000, formats: ['rss', 'atom', 'json'], archive: false },
     ],
   });
   await h.run({ now: NOW });
@@ -82,8 +83,8 @@ function count(map: Map<string, number>, messages: string[], where: string): voi
 }
 
 async function judge(root: string, batch: CorpusFile[], first: number): Promise<string[]> {
-  const relatives = (await listFiles(root)).filter((f) => /(^|\/)(rss|atom)\.xml$/.test(f));
-  const files = relatives.map((f) => path.join(root, f));
+  const all = await listFiles(root);
+  const files = all.filter((f) => /(^|\/)(rss|atom)\.xml$/.test(f)).map((f) => path.join(root, f));
   const name = (file: string) => {
     const relative = path.relative(root, file);
     return `${origin(relative, batch, first)} → ${relative}`;
@@ -98,18 +99,25 @@ async function judge(root: string, batch: CorpusFile[], first: number): Promise<
     for (const error of report.errors) problems.push(`${name(file)}: W3C: ${error}`);
     for (const warning of unexpectedWarnings(report)) problems.push(`${name(file)}: W3C warning of a class not judged yet (see ACCEPTED_WARNINGS): ${warning}`);
   }
+  for (const file of all.filter((f) => /(^|\/)feed\.json$/.test(f)).map((f) => path.join(root, f))) {
+    const { ok, messages } = await validateJsonFeed(file);
+    if (!ok) problems.push(`${name(file)}: JSON Feed 1.1 schema: ${messages.join(' | ')}`);
+    tally.feedFiles++;
+  }
   tally.feedFiles += files.length;
   return problems;
 }
 
-describe(`the corpora republished (${corpus.length} files, ${batches.length} runs): every rss.xml and atom.xml passes xmllint, jing and the W3C Feed Validator`, () => {
+describe(`the corpora republished (${corpus.length} files, ${batches.length} runs): every rss.xml and atom.xml passes xmllint, jing and the W3C Feed Validator, every feed.json the JSON Feed schema`, () => {
   batches.forEach((batch, b) => {
     const first = b * BATCH;
     it(`files ${first}–${first + batch.length - 1}`, { timeout: BATCH_TIMEOUT_MS }, async () => {
       const h = await republish(batch, first);
       try {
-        // one output per source and the merged one, each in two formats
-        expect((await listFiles(h.feedsDir)).filter((f) => /(^|\/)(rss|atom)\.xml$/.test(f))).toHaveLength((batch.length + 1) * 2);
+        // one output per source and the merged one, each in three formats
+        const written = await listFiles(h.feedsDir);
+        expect(written.filter((f) => /(^|\/)(rss|atom)\.xml$/.test(f))).toHaveLength((batch.length + 1) * 2);
+        expect(written.filter((f) => /(^|\/)feed\.json$/.test(f))).toHaveLength(batch.length + 1);
         expect(await judge(h.feedsDir, batch, first)).toEqual([]);
       } finally {
         await h.cleanup();

@@ -170,10 +170,11 @@ describe('formats', () => {
     ];
     await h.add([1, 2, 3, 4, 5].map((n) => makeItem(`alpha-${n}`, 'alpha', daysAgo(n))));
     await h.publish(outputs);
-    expect((await readdir(h.file('atom-only'))).sort()).toEqual(['archive', 'atom.xml']);
-    expect((await readdir(h.file('atom-only/archive/1'))).sort()).toEqual(['atom.xml']);
-    expect((await readdir(h.file('rss-json'))).sort()).toEqual(['feed.json', 'rss.xml']);
-    expect((await readdir(h.file('default'))).sort()).toEqual(['atom.xml', 'feed.json', 'rss.xml']);
+    // each folder has its web page, whatever the formats
+    expect((await readdir(h.file('atom-only'))).sort()).toEqual(['archive', 'atom.xml', 'index.html']);
+    expect((await readdir(h.file('atom-only/archive/1'))).sort()).toEqual(['atom.xml', 'index.html']);
+    expect((await readdir(h.file('rss-json'))).sort()).toEqual(['feed.json', 'index.html', 'rss.xml']);
+    expect((await readdir(h.file('default'))).sort()).toEqual(['atom.xml', 'feed.json', 'index.html', 'rss.xml']);
     const index = await h.read('index.html');
     const links = [...index.matchAll(/href="((?:atom-only|rss-json|default)\/[^"]+)"/g)].map((m) => m[1]);
     expect(new Set(links)).toEqual(new Set(['atom-only/atom.xml', 'rss-json/rss.xml', 'rss-json/feed.json', 'default/rss.xml', 'default/atom.xml', 'default/feed.json']));

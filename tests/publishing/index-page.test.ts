@@ -65,7 +65,7 @@ function textOf(node: XmlNode): string {
 
 /** The block of one output: the div.feed whose heading is its title. */
 function outputBlock(title: string): XmlNode {
-  const block = findAll(index, (n) => n.name === 'div' && n.attributes.class === 'feed').find((d) => d.children.some((c) => c.name === 'h3' && c.text === title));
+  const block = findAll(index, (n) => n.name === 'div' && n.attributes.class === 'feed').find((d) => d.children.some((c) => c.name === 'h3' && textOf(c) === title));
   if (!block) throw new Error(`no block for output "${title}"`);
   return block;
 }
@@ -99,40 +99,59 @@ describe('index.html', () => {
 
   for (const output of OUTPUTS) {
     const formats = 'formats' in output ? output.formats : (['rss', 'atom', 'json'] as const);
-    it(`lists "${output.title}" with a subscribe link per format (${formats.join(', ')}), each to an existing file`, async () => {
+    it(`lists "${output.title}" with a subscribe link per format (${formats.join(', ')}) and its web page, each to an existing file`, async () => {
       const links = hrefs(outputBlock(output.title)).filter((l) => !l.href.includes('/onion/'));
-      expect(links).toEqual(formats.map((f) => ({ href: `${output.id}/${FILE_OF[f]}`, text: LABEL[f] })));
-      for (const link of links) expect(await exists(ws.file('feeds', link.href)), link.href).toBe(true);
+      const page = { href: `${output.id}/`, text: 'web page' };
+      // the title links the output's page too
+      expect(links).toEqual([{ href: `${output.id}/`, text: output.title }, ...formats.map((f) => ({ href: `${output.id}/${FILE_OF[f]}`, text: LABEL[f] })), page]);
+      for (const link of links) expect(await exists(ws.file('feeds', link.href.endsWith('/') ? `${link.href}index.html` : link.href)), link.href).toBe(true);
       // and <link rel="alternate"> in the head, for browsers and readers that discover feeds
       const alternates = findAll(index, (n) => n.name === 'link' && n.attributes.rel === 'alternate').map((l) => l.attributes.href);
       for (const f of formats) expect(alternates).toContain(`${output.id}/${FILE_OF[f]}`);
     });
 
-    it(`shows the item count and last update of "${output.title}" as in its feed`, async () => {
+    it(`shows the item count and the newest item's date of "${output.title}" as in its feed`, async () => {
       // every output here has atom.xml: its entries and <updated> are the truth
       const doc = await readFeedDoc(ws.file('feeds', output.id, 'atom.xml'), 'atom');
       const updated = childNamed(parseXml(await readFile(ws.file('feeds', output.id, 'atom.xml'), 'utf8')), 'updated').text;
       const meta = textOf(outputBlock(output.title).children.find((c) => c.attributes.class === 'meta')!);
-      expect(meta).toMatch(new RegExp(`^${doc.items.length} items · updated `));
+      // "newest item", not "updated": a feed whose sources are quiet is not stale for it
+      expect(meta).toMatch(new RegExp(`^${doc.items.length} items · newest item `));
       const time = findAll(outputBlock(output.title), (n) => n.name === 'time')[0]!;
       expect(new Date(time.attributes.datetime!).toISOString()).toBe(new Date(updated).toISOString());
-      expect(textOf(time)).toBe(`${updated.slice(0, 16).replace('T', ' ')} UTC`);
+      const date = new Date(updated);
+      const month = date.toLocaleString('en', { month: 'short', timeZone: 'UTC' });
+      expect(textOf(time)).toBe(`${date.getUTCDate()} ${month} ${date.getUTCFullYear()}, ${updated.slice(11, 16)} UTC`);
     });
   }
 
   it('links each variant of an output in every format, to existing files', async () => {
     const links = hrefs(outputBlock('Everything')).filter((l) => l.href.includes('/onion/'));
-    expect(links.map((l) => l.href)).toEqual(['all/onion/rss.xml', 'all/onion/atom.xml', 'all/onion/feed.json']);
+    expect(links.map((l) => l.href)).toEqual(['all/onion/rss.xml', 'all/onion/atom.xml', 'all/onion/feed.json', 'all/onion/']);
+    expect(await exists(ws.file('feeds', 'all/onion/index.html'))).toBe(true);
     for (const link of links) expect(await exists(ws.file('feeds', link.href)), link.href).toBe(true);
     expect(textOf(outputBlock('Everything'))).toContain('tor');
   });
 
-  it('shows each source\'s health: a failing source says failing, a healthy one OK', () => {
+  it('shows each source\'s health and the day it was checked: a failing source says failing, a healthy one OK', () => {
     const rows = findAll(index, (n) => n.name === 'tr').map((tr) => tr.children.map(textOf));
+    expect(rows[0]).toEqual(['Source', 'Items', 'Checked', 'Health']);
     const byName = new Map(rows.map((cells) => [cells[0], cells]));
-    expect(byName.get('Broken Feed')?.[2]).toMatch(/^failing \(1 in a row\): .*500/);
-    expect(byName.get('Good Feed')?.slice(1)).toEqual(['2', 'OK']);
-    expect(byName.get('Seed articles')?.slice(1)).toEqual(['3', 'read every run']);
+    const human = (d: Date) => `${d.getUTCDate()} ${d.toLocaleString('en', { month: 'short', timeZone: 'UTC' })} ${d.getUTCFullYear()}`;
+    // a run that crosses midnight UTC may date the fetch the day before the test looks
+    const days = [human(new Date()), human(new Date(Date.now() - 86_400_000))];
+    expect(byName.get('Broken Feed')?.[3]).toMatch(/^failing \(1 in a row\): .*500/);
+    expect(days).toContain(byName.get('Broken Feed')?.[2]);
+    expect(byName.get('Good Feed')?.[1]).toBe('2');
+    expect(days).toContain(byName.get('Good Feed')?.[2]);
+    expect(byName.get('Good Feed')?.[3]).toBe('OK');
+    // what a run does with a seeds folder, as the README says: listed every run, read again when a file changed
+    expect(byName.get('Seed articles')?.slice(1)).toEqual(['3', 'every run', 'OK: files read again when one is added, changed or removed']);
+    const lastRun = findAll(index, (n) => n.name === 'p' && n.text.startsWith('Last run: '));
+    expect(lastRun).toHaveLength(1);
+    const time = lastRun[0]!.children.find((c) => c.name === 'time')!;
+    expect(days).toContain(textOf(time));
+    expect(time.attributes.datetime).toMatch(/^\d{4}-\d\d-\d\d$/);
     const bad = findAll(index, (n) => n.attributes.class === 'bad').map(textOf);
     expect(bad).toHaveLength(1);
     expect(bad[0]).toContain('failing');

@@ -1,5 +1,5 @@
 /**
- * One test per rss-parser 3.13 pitfall that LIBRARIES.md §2 found and feedmirror works around.
+ * One test per rss-parser 3.13 pitfall that feedmirror works around.
  * Each would fail if the workaround were removed.
  */
 import { readFileSync } from 'node:fs';

@@ -1,6 +1,7 @@
 import { isIP } from 'node:net';
 import { lookup as dnsLookup, type LookupAddress, type LookupOptions } from 'node:dns';
 import ipaddr from 'ipaddr.js';
+import { FetchError } from './fetch-errors.js';
 
 type Address = ipaddr.IPv4 | ipaddr.IPv6;
 
@@ -44,10 +45,6 @@ function embeddedIPv4(address: ipaddr.IPv6): ipaddr.IPv4 {
   return new ipaddr.IPv4([high >> 8, high & 0xff, low >> 8, low & 0xff]);
 }
 
-export class BlockedAddressError extends Error {
-  readonly code = 'FM_BLOCKED_ADDRESS';
-}
-
 /** Host names that never need DNS to know they are local. */
 export function isBlockedHostName(hostname: string): boolean {
   // "localhost." is localhost: a trailing dot only makes the name fully qualified.
@@ -68,7 +65,7 @@ export function guardedLookup(hostname: string, options: LookupOptions, callback
     if (error) return callback(error, []);
     const list = addresses as LookupAddress[];
     const blocked = list.find((a) => isBlockedAddress(a.address));
-    if (blocked) return callback(new BlockedAddressError(`${hostname} resolves to ${blocked.address}, a private or local address (fetch.allowPrivateNetworks is off)`), []);
+    if (blocked) return callback(new FetchError('FM_BLOCKED_ADDRESS', `${hostname} resolves to ${blocked.address}, a private or local address (fetch.allowPrivateNetworks is off)`), []);
     if (options.all) return callback(null, list);
     const first = list[0];
     if (!first) return callback(Object.assign(new Error(`no address for ${hostname}`), { code: 'ENOTFOUND' }), []);

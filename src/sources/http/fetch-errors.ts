@@ -1,25 +1,26 @@
-/** Stable codes for every way a fetch can fail; `status` shows them and tests match on them. */
-export type FetchErrorCode =
-  | 'FM_DNS' | 'FM_CONNECT' | 'FM_TLS' | 'FM_TIMEOUT' | 'FM_HTTP_STATUS' | 'FM_TOO_BIG' | 'FM_REDIRECT_LOOP'
-  | 'FM_TOO_MANY_REDIRECTS' | 'FM_BAD_REDIRECT' | 'FM_BLOCKED_ADDRESS' | 'FM_BAD_URL' | 'FM_DECODE' | 'FM_ABORTED' | 'FM_NETWORK' | 'FM_PARSE' | 'FM_NOT_A_FEED';
+import { FeedmirrorError, type StageCode } from '../../model/errors.js';
 
-export class FetchError extends Error {
+/** A fetch that failed, with one of the `fetch` codes of ERROR_CODES; `status` shows it and tests match on it. */
+export class FetchError extends FeedmirrorError {
   constructor(
-    readonly code: FetchErrorCode,
+    override readonly code: StageCode<'fetch'>,
     message: string,
     readonly details: { status?: number; retryAfterMs?: number } = {},
   ) {
-    super(message);
+    super(code, message);
   }
 }
 
-/** Maps what undici, the DNS resolver, TLS and zlib throw to one code and one human reason. */
+/**
+ * Maps what undici, the DNS resolver, TLS and zlib throw to one code and one human reason. Ours
+ * (the address policy refusing what DNS answered) may come back wrapped by undici, as the cause.
+ */
 export function classifyFetchError(error: unknown): FetchError {
   if (error instanceof FetchError) return error;
   const e = error as { code?: string; name?: string; message?: string; cause?: unknown };
+  if (e.cause instanceof FetchError) return e.cause;
   const code = e.code ?? (e.cause as { code?: string } | undefined)?.code ?? '';
   const message = e.message ?? String(error);
-  if (code === 'FM_BLOCKED_ADDRESS') return new FetchError('FM_BLOCKED_ADDRESS', message);
   if (e.name === 'TimeoutError' || /TIMEOUT/.test(code)) return new FetchError('FM_TIMEOUT', timeoutReason(code));
   if (e.name === 'AbortError' || code === 'UND_ERR_ABORTED') return new FetchError('FM_ABORTED', 'the fetch was aborted (shutting down)');
   if (code === 'ENOTFOUND' || code === 'EAI_AGAIN' || code === 'EAI_NONAME') return new FetchError('FM_DNS', `DNS lookup failed (${code})`);

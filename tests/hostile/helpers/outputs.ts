@@ -11,7 +11,7 @@ import { feedparser, jingAtom, validateJsonFeed, xmllint } from '../../helpers/v
 import { findExecutable, missingTool, runProcess } from '../../helpers/tools.js';
 import { w3cErrorLines, w3cValidate } from '../../helpers/w3c-validator.js';
 
-/** The suffix write-files.ts gives its temp files. */
+/** The suffix src/lib/atomic-write.ts gives its temp files. */
 export const TEMP_SUFFIX = '.feedmirror-tmp';
 
 /** Every regular file under `root` (relative paths, sorted); [] when `root` does not exist. */

@@ -75,7 +75,8 @@ export function opsScope(): OpsScope {
   };
 }
 
-function startCli(args: string[], options: { cwd: string; env?: NodeJS.ProcessEnv }): CliChild {
+/** A `feedmirror …` child outside any scope: the caller kills and awaits it. */
+export function startCli(args: string[], options: { cwd: string; env?: NodeJS.ProcessEnv }): CliChild {
   const env = { ...process.env, NO_COLOR: '1', FORCE_COLOR: '0', ...options.env };
   const child = spawn(process.execPath, [CLI_BIN, ...args], { cwd: options.cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';

@@ -5,13 +5,8 @@ import path from 'node:path';
 /** Temp files are hidden and carry this suffix, so a later run can find and remove leftovers of a crash. */
 const TEMP_SUFFIX = '.feedmirror-tmp';
 
-/** A file's text, whole or as consecutive pieces (see `finishDocument`). */
+/** A file's text, whole or as consecutive pieces (a large document need not be joined into one string first). */
 export type FileText = string | readonly string[];
-
-export interface WriteResult {
-  written: string[];
-  unchanged: string[];
-}
 
 /**
  * Writes a file so that readers only ever see the old bytes or the new bytes: the new content
