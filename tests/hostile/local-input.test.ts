@@ -186,7 +186,8 @@ const BAD_CONFIGS: BadConfig[] = [
 ];
 
 describe('configs with mistakes: one clear message naming the file and the key path; nothing stored or published changes', () => {
-  it('every kind of mistake in turn against one project (run: exit 1): the store and the feeds are byte-identical afterwards', async () => {
+  // Twenty-odd CLI runs one after another: on a busy two-core machine they take about a minute on either store.
+  it('every kind of mistake in turn against one project (run: exit 1): the store and the feeds are byte-identical afterwards', { timeout: 240_000 }, async () => {
     const ws = await workspace(baseConfig());
     // the first run publishes; --source keeps the remote source out, so nothing leaves the machine
     const good = await run(ws, ['run', '--source', 'seeds']);
