@@ -12,8 +12,8 @@ import { FeedmirrorError } from '../model/errors.js';
  * database's locale: the order of articles, and so the bytes of the feeds, are the same on both.
  * Item keys, guids and links come from feeds and may be longer than a B-tree entry (about 2.7 kB):
  * items are unique by a hash of their key, and guids and links are found through hash indexes.
- * Later migrations add the fleet's tables (a `sources` table with claims, outputs) beside these;
- * source_state is keyed by the same source id they will use.
+ * Later migrations add the fleet's tables (`sources` with claims, then outputs) beside these;
+ * source_state is keyed by the same source id.
  */
 export const PG_MIGRATIONS: { version: number; sql: string }[] = [
   {
@@ -77,6 +77,29 @@ export const PG_MIGRATIONS: { version: number; sql: string }[] = [
         outcome     text NOT NULL,
         summary     text NOT NULL
       );
+    `,
+  },
+  {
+    version: 2,
+    // The fleet's work queue (src/store/postgres-source-queue.ts): one row per source, which is
+    // its own job. next_due_at doubles as the lease of a claimed row (a visibility timeout), and
+    // claim_seq fences a completion by a worker whose lease ran out. Fetch state (validators,
+    // failures) stays in source_state, written in the same transaction as a completion.
+    sql: `
+      CREATE TABLE sources (
+        id             text COLLATE "C" PRIMARY KEY,
+        url            text NOT NULL,
+        host           text COLLATE "C" NOT NULL,
+        enabled        boolean NOT NULL DEFAULT true,
+        disabled_error text,
+        next_due_at    timestamptz NOT NULL DEFAULT now(),
+        claimed_by     text,
+        claimed_at     timestamptz,
+        claim_seq      bigint NOT NULL DEFAULT 0,
+        claim_attempts integer NOT NULL DEFAULT 0
+      );
+      CREATE INDEX sources_due ON sources (next_due_at) WHERE enabled;
+      CREATE INDEX sources_claimed_by_host ON sources (host) WHERE claimed_by IS NOT NULL;
     `,
   },
 ];

@@ -9,6 +9,8 @@ import { texts, upsertBatch } from './postgres-upsert.js';
 import { decodeNullable, decodeText, encodeNullable, encodeText } from './postgres-text.js';
 import { EXCLUDED, RUNS_KEPT, VERSION_KEY } from './schema-constants.js';
 import { FeedmirrorError } from '../model/errors.js';
+import { PostgresSourceQueue } from './postgres-source-queue.js';
+import type { SourceQueue } from './source-queue.js';
 
 type Sql = postgres.Sql;
 
@@ -245,6 +247,11 @@ export class PostgresStore implements Store {
   async getVersion(): Promise<number> {
     const document = await this.getDocument(VERSION_KEY);
     return document ? Number(document.body) : 0;
+  }
+
+  /** The fleet's work queue, on this store's connections. */
+  sourceQueue(): SourceQueue {
+    return new PostgresSourceQueue(this.sql);
   }
 
   async ping(): Promise<void> {
