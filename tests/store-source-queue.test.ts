@@ -7,10 +7,17 @@
 import postgres from 'postgres';
 import { afterEach, describe, expect, it } from 'vitest';
 import { openPostgresStore, type PostgresStore } from '../src/store/postgres-store.js';
-import type { ClaimedSource, QueuedSource, SourceQueue } from '../src/store/source-queue.js';
+import type { ClaimedSource, ClaimOptions, QueuedSource, SourceQueue } from '../src/store/source-queue.js';
 import { createTestDatabase, dropTestDatabase, ON_POSTGRES } from './helpers/test-store.js';
 
 const HOUR = 3600; // seconds
+/** No per-host limit and no disabling, unless a test asks for them. */
+const OPEN: ClaimOptions = { leaseSeconds: HOUR, batch: 10, perHost: 1_000_000, maxAttempts: 1_000_000 };
+
+/** The sources a claim got. */
+async function claim(queue: SourceQueue, worker: string, options: Partial<ClaimOptions> = {}): Promise<ClaimedSource[]> {
+  return (await queue.claimDue(worker, { ...OPEN, ...options })).claimed;
+}
 
 const cleanups: (() => Promise<unknown>)[] = [];
 afterEach(async () => {
@@ -37,7 +44,7 @@ function source(i: number, host = `host${i % 5}.example`): QueuedSource {
 async function drain(queue: SourceQueue, worker: string, parallel: number, batch: number): Promise<ClaimedSource[]> {
   const claimed: ClaimedSource[] = [];
   await Promise.all(Array.from({ length: parallel }, async () => {
-    for (let got = await queue.claimDue(worker, HOUR, batch); got.length > 0; got = await queue.claimDue(worker, HOUR, batch)) claimed.push(...got);
+    for (let got = await claim(queue, worker, { batch }); got.length > 0; got = await claim(queue, worker, { batch })) claimed.push(...got);
   }));
   return claimed;
 }
@@ -67,20 +74,20 @@ describe.runIf(ON_POSTGRES)('PostgreSQL source queue: claims', () => {
   it('a claimed source is not claimed again while its lease runs; a completed one not before it is due again', async () => {
     const { queues } = await fleet(2, 3);
     const [first, second] = queues;
-    const claims = await first!.claimDue('worker-a', HOUR, 10);
+    const claims = await claim(first!, 'worker-a');
     expect(claims.map((c) => [c.id, c.claimSeq, c.claimAttempts])).toEqual([['s0000', 1, 1], ['s0001', 1, 1], ['s0002', 1, 1]]);
-    expect(await second!.claimDue('worker-b', HOUR, 10)).toEqual([]);
+    expect(await claim(second!, 'worker-b')).toEqual([]);
     const dueIn = [HOUR, 0, HOUR];
     for (const [i, claim] of claims.entries()) expect(await first!.complete(claim, dueIn[i]!)).toBe(true);
-    expect((await second!.claimDue('worker-b', HOUR, 10)).map((c) => [c.id, c.claimSeq, c.claimAttempts])).toEqual([['s0001', 2, 1]]);
-    expect(await first!.claimDue('worker-a', HOUR, 10)).toEqual([]);
+    expect((await claim(second!, 'worker-b')).map((c) => [c.id, c.claimSeq, c.claimAttempts])).toEqual([['s0001', 2, 1]]);
+    expect(await claim(first!, 'worker-a')).toEqual([]);
   });
 
   it('a lease that ran out: the source goes to another worker, and the first one\'s completion is refused', async () => {
     const { url, queues } = await fleet(2, 1);
     const [slow, other] = queues;
-    const [lost] = await slow!.claimDue('worker-slow', 0, 1);
-    const [taken] = await other!.claimDue('worker-other', HOUR, 1);
+    const [lost] = await claim(slow!, 'worker-slow', { leaseSeconds: 0, batch: 1 });
+    const [taken] = await claim(other!, 'worker-other', { batch: 1 });
     expect(taken).toMatchObject({ id: lost!.id, claimSeq: 2, claimAttempts: 2 });
     expect(await slow!.complete(lost!, HOUR)).toBe(false);
     expect(await slow!.release(lost!)).toBe(false);
@@ -91,16 +98,16 @@ describe.runIf(ON_POSTGRES)('PostgreSQL source queue: claims', () => {
 
   it('a released source is due at once for any worker, and the release does not count as an attempt', async () => {
     const { queues } = await fleet(2, 1);
-    const [claim] = await queues[0]!.claimDue('worker-a', HOUR, 1);
-    expect(await queues[0]!.release(claim!)).toBe(true);
-    expect((await queues[1]!.claimDue('worker-b', HOUR, 1)).map((c) => [c.id, c.claimSeq, c.claimAttempts])).toEqual([[claim!.id, 2, 1]]);
+    const [held] = await claim(queues[0]!, 'worker-a', { batch: 1 });
+    expect(await queues[0]!.release(held!)).toBe(true);
+    expect((await claim(queues[1]!, 'worker-b', { batch: 1 })).map((c) => [c.id, c.claimSeq, c.claimAttempts])).toEqual([[held!.id, 2, 1]]);
   });
 });
 
 describe.runIf(ON_POSTGRES)('PostgreSQL source queue: sources from the config', () => {
   it('a worker starting with the config keeps known sources\' due times and claims, and takes a changed URL', async () => {
     const { url, queues } = await fleet(2, 2);
-    const [claim] = await queues[0]!.claimDue('worker-a', HOUR, 1);
+    const [held] = await claim(queues[0]!, 'worker-a', { batch: 1 });
     await queues[1]!.upsertSources([source(0, 'moved.example'), source(1), source(2)]);
     const rows = await query(url, (sql) => sql`SELECT id, host, claimed_by, next_due_at <= now() AS due FROM sources ORDER BY id`);
     expect(rows).toEqual([
@@ -108,7 +115,54 @@ describe.runIf(ON_POSTGRES)('PostgreSQL source queue: sources from the config', 
       { id: 's0001', host: 'host1.example', claimed_by: null, due: true },
       { id: 's0002', host: 'host2.example', claimed_by: null, due: true },
     ]);
-    expect(await queues[0]!.complete(claim!, HOUR)).toBe(true);
-    expect((await queues[1]!.claimDue('worker-b', HOUR, 10)).map((c) => [c.id, c.url])).toEqual([['s0001', 'https://host1.example/feed/1.xml'], ['s0002', 'https://host2.example/feed/2.xml']]);
+    expect(await queues[0]!.complete(held!, HOUR)).toBe(true);
+    expect((await claim(queues[1]!, 'worker-b')).map((c) => [c.id, c.url])).toEqual([['s0001', 'https://host1.example/feed/1.xml'], ['s0002', 'https://host2.example/feed/2.xml']]);
+  });
+});
+
+describe.runIf(ON_POSTGRES)('PostgreSQL source queue: per-host limit and sources that never complete', () => {
+  it('no host gets more unexpired claims than perHost across workers; a completion or an expired lease makes room', async () => {
+    const { url, queues } = await fleet(3, 0);
+    await queues[0]!.upsertSources(Array.from({ length: 12 }, (_, i) => source(i, i < 8 ? 'busy.example' : 'quiet.example')));
+    const perHost = { perHost: 2, batch: 20 };
+    const [a, b, c] = await Promise.all(queues.map((queue, i) => claim(queue, `worker-${i}`, perHost)));
+    const hosts = await query(url, (sql) => sql<{ host: string; n: number }[]>`SELECT host, count(*)::int AS n FROM sources WHERE claimed_by IS NOT NULL GROUP BY 1 ORDER BY 1`);
+    expect(hosts).toEqual([{ host: 'busy.example', n: 2 }, { host: 'quiet.example', n: 2 }]);
+    expect(a!.length + b!.length + c!.length).toBe(4);
+    const busyClaim = [...a!, ...b!, ...c!].find((claimed) => Number(claimed.id.slice(1)) < 8)!;
+    expect(await queues[0]!.complete(busyClaim, HOUR)).toBe(true);
+    expect((await claim(queues[1]!, 'worker-1', perHost)).map((claimed) => claimed.url)).toEqual([expect.stringContaining('busy.example')]);
+    expect(await claim(queues[2]!, 'worker-2', perHost)).toEqual([]);
+    const expiring = await claim(queues[0]!, 'worker-0', { ...perHost, leaseSeconds: 0 });
+    expect(expiring).toEqual([]); // busy.example and quiet.example are both full
+    await query(url, (sql) => sql`UPDATE sources SET next_due_at = now() WHERE claimed_by IS NOT NULL AND host = 'quiet.example'`); // their leases ran out
+    expect((await claim(queues[2]!, 'worker-2', perHost)).map((claimed) => claimed.url)).toEqual([expect.stringContaining('quiet.example'), expect.stringContaining('quiet.example')]);
+  });
+
+  it('a source whose lease runs out maxAttempts times in a row is disabled with an error, and never claimed again', async () => {
+    const { url, queues } = await fleet(2, 1);
+    const stalls = { leaseSeconds: 0, batch: 1, maxAttempts: 3 };
+    for (let attempt = 1; attempt <= 3; attempt++) {
+      expect((await claim(queues[attempt % 2]!, `worker-${attempt}`, stalls)).map((c) => [c.id, c.claimAttempts])).toEqual([['s0000', attempt]]);
+    }
+    const outcome = await queues[0]!.claimDue('worker-4', { ...OPEN, ...stalls });
+    expect(outcome).toEqual({ claimed: [], disabled: [{ id: 's0000', error: expect.stringMatching(/^claimed 3 times without completing .*: disabled$/) }] });
+    await queues[1]!.upsertSources([source(0), source(1)]);
+    expect((await claim(queues[1]!, 'worker-5')).map((c) => c.id)).toEqual(['s0001']);
+    expect(await query(url, (sql) => sql`SELECT id, enabled, claimed_by, disabled_error IS NOT NULL AS has_error FROM sources ORDER BY id`)).toEqual([
+      { id: 's0000', enabled: false, claimed_by: null, has_error: true },
+      { id: 's0001', enabled: true, claimed_by: 'worker-5', has_error: false },
+    ]);
+  });
+
+  it('a completion resets the count: a source that fails now and then is never disabled', async () => {
+    const { queues } = await fleet(1, 1);
+    const stalls = { leaseSeconds: 0, batch: 1, maxAttempts: 2 };
+    for (let round = 0; round < 3; round++) {
+      await claim(queues[0]!, 'worker', stalls);
+      const [next] = await claim(queues[0]!, 'worker', stalls);
+      expect(next?.claimAttempts).toBe(2);
+      expect(await queues[0]!.complete(next!, 0)).toBe(true);
+    }
   });
 });

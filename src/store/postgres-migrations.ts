@@ -109,6 +109,8 @@ export const PG_LATEST_VERSION = PG_MIGRATIONS.at(-1)!.version;
 /** Advisory lock keys of feedmirror (pg_advisory_lock(int, int)): its space, then one per use. */
 export const LOCK_SPACE = 0x666d; // "fm"
 export const MIGRATION_LOCK = 1;
+/** Serialises claims on the sources table (postgres-source-queue.ts). */
+export const CLAIM_LOCK = 3;
 
 /**
  * Brings the schema up to date in one transaction, under a transaction-level advisory lock: of
