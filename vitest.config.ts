@@ -4,8 +4,9 @@ import { LongestFirstSequencer, SYSTEM_TESTS } from './tests/suite-layout.js';
 
 export default defineConfig({
   test: {
-    // Compiles src/ → dist/ unless it is current, so tests that run bin/feedmirror.js use the current code.
-    globalSetup: ['tests/global-setup.ts'],
+    // Compiles src/ → dist/ unless it is current, so tests that run bin/feedmirror.js use the current code; with
+    // FEEDMIRROR_TEST_STORE=postgres, provides a PostgreSQL server for the stores (npm run test:pg).
+    globalSetup: ['tests/global-setup.ts', 'tests/postgres-setup.ts'],
     // Tests spawn the CLI and real servers; they wait on processes, never on wall-clock speed.
     testTimeout: 60_000,
     hookTimeout: 120_000,

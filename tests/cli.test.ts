@@ -1,9 +1,9 @@
 import { existsSync } from 'node:fs';
 import { copyFile, readFile, utimes, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import { BAD_SEEDS } from './helpers/bad-seeds.js';
+import { runSql, storeExists } from './helpers/test-store.js';
 import {
   CONFIG_FILE,
   createWorkspace,
@@ -99,7 +99,7 @@ describe('cli: run', () => {
     expect(result.code, result.stderr).toBe(0);
     expect(await listFiles(ws.feedsDir)).toEqual(PUBLISHED);
     expect(await readFile(path.join(ws.feedsDir, 'all', 'rss.xml'), 'utf8')).toContain(SAMPLE_HEADLINE);
-    expect(existsSync(ws.databasePath)).toBe(true);
+    expect(await storeExists(ws.databasePath)).toBe(true);
     const summary = result.logs.find((line) => line.event === 'run');
     expect(summary).toMatchObject({ inserted: 1, filesWritten: PUBLISHED.length, problems: 0 });
   });
@@ -192,12 +192,7 @@ describe('cli: a seeds folder in which nothing changed is not read again', () =>
   it('a damaged record of the last read only means the folder is read again', async () => {
     const ws = await workspace();
     expect((await runCliInProcess(['run'], { cwd: ws.dir })).code).toBe(0);
-    const db = new Database(ws.databasePath);
-    try {
-      expect(db.prepare("UPDATE documents SET body = 'not json {' WHERE key = 'seed-folder:seeds'").run().changes).toBe(1);
-    } finally {
-      db.close();
-    }
+    expect(await runSql(ws.databasePath, "UPDATE documents SET body = 'not json {' WHERE key = 'seed-folder:seeds'")).toBe(1);
     const second = await runCliInProcess(['run', '--log-level', 'debug'], { cwd: ws.dir });
     expect(second.code, second.stderr).toBe(0);
     expect(notRead(second)).toBe(false);

@@ -7,7 +7,8 @@ import { parseSeed } from '../src/ingest/parse-seed.js';
 import { normalizeSeed } from '../src/normalize/normalize-seed.js';
 import type { PublishInput } from '../src/publish/publish-outputs.js';
 import { publishAll } from '../src/pipeline/publish-step.js';
-import { openSqliteStore, type SqliteStore } from '../src/store/sqlite-store.js';
+import type { Store } from '../src/store/store.js';
+import { openTestStore } from './helpers/test-store.js';
 import { makeArticle } from './helpers/builders.js';
 import { feedparser, jingAtom, validateJsonFeed, xmllint } from './helpers/validators.js';
 import { w3cErrorLines, w3cValidate } from './helpers/w3c-validator.js';
@@ -97,10 +98,10 @@ function plainArticle(): Article {
 }
 
 let dir: string;
-let store: SqliteStore;
+let store: Store;
 beforeEach(async () => {
   dir = await mkdtemp(path.join(os.tmpdir(), 'feedmirror-publish-'));
-  store = openSqliteStore(path.join(dir, 'data', 'feedmirror.db'));
+  store = openTestStore(path.join(dir, 'data', 'feedmirror.db'));
 });
 afterEach(async () => {
   await store.close();

@@ -5,8 +5,9 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { LATEST_VERSION } from '../src/store/migrations.js';
-import { openSqliteStore, type SqliteStore } from '../src/store/sqlite-store.js';
+import type { Store } from '../src/store/store.js';
 import { FeedmirrorError } from '../src/model/errors.js';
+import { ON_POSTGRES, openTestStore } from './helpers/test-store.js';
 import { makeArticle } from './helpers/builders.js';
 import { emptySourceState } from '../src/model/source-state.js';
 
@@ -15,7 +16,7 @@ const T2 = new Date('2024-02-01T00:00:00.000Z');
 const T3 = new Date('2024-03-01T00:00:00.000Z');
 
 let dir: string;
-const open: SqliteStore[] = [];
+const open: Store[] = [];
 
 beforeEach(async () => {
   dir = await mkdtemp(path.join(os.tmpdir(), 'feedmirror-store-'));
@@ -25,8 +26,8 @@ afterEach(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-function openStore(file = path.join(dir, 'feedmirror.db')): SqliteStore {
-  const store = openSqliteStore(file);
+function openStore(file = path.join(dir, 'feedmirror.db')): Store {
+  const store = openTestStore(file);
   open.push(store);
   return store;
 }
@@ -43,37 +44,13 @@ function userVersion(file: string): number {
 /** ISO dates one day apart, starting 2020-01-01, so article i is older than article i+1. */
 const day = (i: number) => new Date(Date.UTC(2020, 0, 1 + i, 12)).toISOString();
 
-describe('SQLite store: file and schema', () => {
+// The file and its user_version; the PostgreSQL schema has its own tests (store-postgres.test.ts).
+describe.skipIf(ON_POSTGRES)('SQLite store: file and schema', () => {
   it('creates the database file, and its missing parent folders, on first open', async () => {
     const file = path.join(dir, 'not', 'yet', 'there', 'feedmirror.db');
     const store = openStore(file);
     expect(existsSync(file)).toBe(true);
     expect(await store.countArticles()).toBe(0);
-  });
-
-  it('keeps the data across close and reopen', async () => {
-    const file = path.join(dir, 'feedmirror.db');
-    const first = openStore(file);
-    const article = makeArticle({ id: 'kept', publisher: { name: 'Press TV', hosts: ['www.presstv.co.uk'] } });
-    await first.upsertArticles([article], T1);
-    await first.close();
-    const second = openStore(file);
-    const [stored] = await second.listArticles({ limit: 10 });
-    expect(stored).toEqual({ ...article, firstSeen: T1.toISOString(), urlIsUnique: true, recordHash: expect.stringMatching(/^[0-9a-f]{64}$/) });
-  });
-
-  it('gives each stored record a hash that changes when the record does, and only then', async () => {
-    const store = openStore(path.join(dir, 'feedmirror.db'));
-    const article = makeArticle({ id: 'hashed' });
-    await store.upsertArticles([article], T1);
-    const [first] = await store.listArticles({ limit: 10 });
-    await store.upsertArticles([article], T1);
-    const [same] = await store.listArticles({ limit: 10 });
-    await store.upsertArticles([{ ...article, title: 'Retitled' }], T1);
-    const [changed] = await store.getArticlesByIds(['hashed']);
-    await store.close();
-    expect(same!.recordHash).toBe(first!.recordHash);
-    expect(changed!.recordHash).not.toBe(first!.recordHash);
   });
 
   it('sets user_version to the latest migration', async () => {
@@ -120,6 +97,33 @@ describe('SQLite store: file and schema', () => {
     const file = path.join(blocker, 'feedmirror.db');
     expect(() => openStore(file)).toThrow(expect.objectContaining({ code: 'FM_STORE' }));
     expect(() => openStore(file)).toThrow(`database: ${blocker} is a file, not a folder`);
+  });
+});
+
+describe('store: records kept', () => {
+  it('keeps the data across close and reopen', async () => {
+    const file = path.join(dir, 'feedmirror.db');
+    const first = openStore(file);
+    const article = makeArticle({ id: 'kept', publisher: { name: 'Press TV', hosts: ['www.presstv.co.uk'] } });
+    await first.upsertArticles([article], T1);
+    await first.close();
+    const second = openStore(file);
+    const [stored] = await second.listArticles({ limit: 10 });
+    expect(stored).toEqual({ ...article, firstSeen: T1.toISOString(), urlIsUnique: true, recordHash: expect.stringMatching(/^[0-9a-f]{64}$/) });
+  });
+
+  it('gives each stored record a hash that changes when the record does, and only then', async () => {
+    const store = openStore(path.join(dir, 'feedmirror.db'));
+    const article = makeArticle({ id: 'hashed' });
+    await store.upsertArticles([article], T1);
+    const [first] = await store.listArticles({ limit: 10 });
+    await store.upsertArticles([article], T1);
+    const [same] = await store.listArticles({ limit: 10 });
+    await store.upsertArticles([{ ...article, title: 'Retitled' }], T1);
+    const [changed] = await store.getArticlesByIds(['hashed']);
+    await store.close();
+    expect(same!.recordHash).toBe(first!.recordHash);
+    expect(changed!.recordHash).not.toBe(first!.recordHash);
   });
 });
 

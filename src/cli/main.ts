@@ -18,6 +18,7 @@ Exit codes:
   0  published (a source that failed is logged, the others are still published)
   1  bad config or bad usage
   2  could not publish (store or output folder unusable); previous feeds are untouched
+     (migrate: the store cannot be opened or migrated)
   3  another run holds the lock (with --fail-if-locked)
   4  with run --strict: published, but a source failed this run`;
 
@@ -109,6 +110,11 @@ function buildProgram(io: CliIo, done: (code: ExitCode) => void): Command {
     .description('validate the config and the paths it names; prints each problem with its key path')
     .action(async (options: CommonOptions) => {
       done(await (await import('./check-command.js')).checkCommand(options, io));
+    });
+  withCommonOptions(program.command('migrate'))
+    .description('create the store or bring its schema up to date (every command does this on opening it; run it before starting workers)')
+    .action(async (options: CommonOptions) => {
+      done(await (await import('./migrate-command.js')).migrateCommand(options, io));
     });
   withCommonOptions(program.command('import-opml'))
     .argument('<file>', 'OPML file (as feed readers export it)')

@@ -3,7 +3,7 @@ import { openAccessLog, type AccessLog, type AccessLogFormat } from '../serve/ac
 import { siteUrlMismatch } from '../serve/site-url-check.js';
 import { loadConfig } from '../config/load-config.js';
 import type { Config } from '../config/config.js';
-import { openSqliteStore } from '../store/sqlite-store.js';
+import { openStore as openConfiguredStore } from '../store/open-store.js';
 import type { Store } from '../store/store.js';
 import type http from 'node:http';
 import { createAdminServer, createFeedServer, type ServerDeps } from '../serve/server.js';
@@ -46,14 +46,18 @@ export async function serveCommand(options: ServeOptions, io: CliIo = PROCESS_IO
   const logger = createLogger({ level: options.logLevel, format: options.logFormat, ...logOutput(io) });
   let config: Config = await loadConfigOrExit(options.config);
   let store: Store | null = null;
-  const openStore = async () => {
-    if (store) return store;
-    try {
-      store = openSqliteStore(config.database);
-    } catch (error) {
-      logger.warn(`serve: store not available: ${(error as Error).message}`);
-    }
-    return store;
+  // Requests at once wait for one opening (a PostgreSQL store opens asynchronously); a failed one is tried again later.
+  let opening: Promise<Store | null> | null = null;
+  const openStore = (): Promise<Store | null> => {
+    opening ??= openConfiguredStore(config.database).then(
+      (opened) => (store = opened),
+      (error: unknown) => {
+        logger.warn(`serve: store not available: ${(error as Error).message}`);
+        opening = null;
+        return null;
+      },
+    );
+    return opening;
   };
   const metrics = new FeedMetrics({ config: () => config, store: openStore });
   const deps: ServerDeps = { config: () => config, logger, metrics, store: openStore };

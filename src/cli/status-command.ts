@@ -1,4 +1,4 @@
-import { openSqliteStore } from '../store/sqlite-store.js';
+import { openStore } from '../store/open-store.js';
 import { CliError, EXIT, type ExitCode } from './exit-codes.js';
 import { PROCESS_IO, type CliIo } from './cli-io.js';
 import { loadConfigOrExit, type CommonOptions } from './run-command.js';
@@ -13,7 +13,7 @@ export async function statusCommand(options: StatusOptions, io: CliIo = PROCESS_
   const config = await loadConfigOrExit(options.config);
   let store;
   try {
-    store = openSqliteStore(config.database);
+    store = await openStore(config.database);
   } catch (error) {
     throw new CliError('FM_STORE', (error as Error).message, EXIT.PUBLISH_FAILED, { cause: error });
   }

@@ -5,6 +5,8 @@ import { configSchema, KNOWN_KEYS, type ParsedConfig } from './schema.js';
 import type { Config, SourceConfig } from './config.js';
 import { checkOutputDir } from './output-dir-safety.js';
 import { configErrorMap, echoValue } from './issue-text.js';
+import { isPostgresUrl } from '../lib/database-url.js';
+
 import { ConfigError } from './config-error.js';
 import { withoutComments } from './comments.js';
 
@@ -48,7 +50,7 @@ function resolvePaths(parsed: ParsedConfig, configPath: string): Config {
     ...parsed,
     configPath,
     configDir,
-    database: path.resolve(configDir, parsed.database),
+    database: isPostgresUrl(parsed.database) ? parsed.database : path.resolve(configDir, parsed.database),
     outputDir: path.resolve(configDir, parsed.outputDir),
     mirrorLists: parsed.mirrorLists.map((list) => (list.path ? { ...list, path: path.resolve(configDir, list.path) } : list)),
     sources: parsed.sources.map((source): SourceConfig =>

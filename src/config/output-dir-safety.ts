@@ -2,13 +2,14 @@ import { realpath } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { quoteValue } from '../lib/escape-controls.js';
+import { isPostgresUrl } from '../lib/database-url.js';
 import type { Config } from './config.js';
 
 /** What `serve` must never hand out and a publish must never write over: each with how to name it. */
 function guardedPaths(config: Config): { what: string; path: string }[] {
   return [
     { what: 'the config file', path: config.configPath },
-    { what: 'the database', path: config.database },
+    ...(isPostgresUrl(config.database) ? [] : [{ what: 'the database', path: config.database }]),
     ...config.sources.flatMap((source) => (source.kind === 'seeds' ? [{ what: `the seeds folder of source "${source.id}"`, path: source.seeds }] : [])),
     ...config.mirrorLists.flatMap((list, i) => (list.path ? [{ what: `the mirror list of mirrorLists[${i}]`, path: list.path }] : [])),
     { what: 'the home folder of the user running feedmirror', path: os.homedir() },

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { validateDetailed } from 'node-cron';
 import { checkFolderIds, checkMirrorFolders, checkSiteMirrorHost, reportDuplicates } from './folder-names.js';
 import { configErrorMap } from './issue-text.js';
+import { isOtherUrl } from '../lib/database-url.js';
 
 /** Ids appear in file paths and URLs, so they are kept to a safe alphabet. */
 const ID_PATTERN = /^[a-z0-9][a-z0-9_-]{0,63}$/i;
@@ -244,7 +245,11 @@ export const configSchema = z
   .strictObject({
     $schema: z.string().optional(),
     site: siteSchema,
-    database: z.string().min(1).default('data/feedmirror.db'),
+    database: z
+      .string()
+      .min(1)
+      .refine((value) => !isOtherUrl(value), 'a SQLite file path, or a PostgreSQL URL (postgres://user@host:5432/dbname)')
+      .default('data/feedmirror.db'),
     outputDir: z.string().min(1).default('feeds'),
     fetch: fetchSchema.default(FETCH_DEFAULTS),
     limits: limitsSchema.default(LIMIT_DEFAULTS),

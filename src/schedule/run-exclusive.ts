@@ -1,9 +1,10 @@
 import type { Dispatcher } from 'undici';
 import type { Config } from '../config/config.js';
 import type { Logger } from '../log/logger.js';
-import { openSqliteStore } from '../store/sqlite-store.js';
+import { isPostgresUrl } from '../lib/database-url.js';
+import { openStore } from '../store/open-store.js';
 import { runOnce, type RunOptions, type RunReport } from '../pipeline/run-once.js';
-import { acquireLockWaiting, tryAcquireLock, type LockInfo } from './run-lock.js';
+import { pollLock, tryAcquireLock, type LockAttempt, type LockInfo } from './run-lock.js';
 
 export type LockMode = 'skip' | 'wait';
 
@@ -22,22 +23,28 @@ export function lockFileFor(config: Config): string {
   return `${config.database}.lock`;
 }
 
+/** A SQLite store's lock is a file beside it; a PostgreSQL store's is an advisory lock in the database, good across hosts. */
+function lockFor(config: Config): () => Promise<LockAttempt> {
+  if (!isPostgresUrl(config.database)) return () => tryAcquireLock(lockFileFor(config));
+  return async () => (await import('../store/postgres-run-lock.js')).tryAcquirePostgresRunLock(config.database);
+}
+
 /**
  * A run that never overlaps another on the same store: the lock is taken before the store is
  * opened and released after it is closed. A failed run is recorded (for /healthz) and rethrown.
  */
 export async function runExclusive(deps: ExclusiveDeps, options: RunOptions & { lock: LockMode }): Promise<ExclusiveOutcome> {
-  const file = lockFileFor(deps.config);
+  const tryLock = lockFor(deps.config);
   let lock;
-  if (options.lock === 'wait') lock = await acquireLockWaiting(file, 1000, deps.signal);
+  if (options.lock === 'wait') lock = await pollLock(tryLock, 1000, deps.signal);
   else {
-    const attempt = await tryAcquireLock(file);
+    const attempt = await tryLock();
     if (!attempt.acquired) return { status: 'locked', holder: attempt.holder };
     lock = attempt.lock;
   }
   const now = deps.now ?? (() => new Date());
   try {
-    const store = openSqliteStore(deps.config.database);
+    const store = await openStore(deps.config.database);
     const started = now();
     try {
       const report = await runOnce({ config: deps.config, store, logger: deps.logger, now, dispatcher: deps.dispatcher, signal: deps.signal, progressIntervalMs: deps.progressIntervalMs }, options);

@@ -75,8 +75,13 @@ async function removeStaleLock(file: string, now: () => Date): Promise<boolean> 
 
 /** Polls until the lock is free. */
 export async function acquireLockWaiting(file: string, pollMs = 1000, signal?: AbortSignal): Promise<RunLock> {
+  return pollLock(() => tryAcquireLock(file), pollMs, signal);
+}
+
+/** Tries a lock (a file, or another kind) until it is acquired. */
+export async function pollLock(tryLock: () => Promise<LockAttempt>, pollMs = 1000, signal?: AbortSignal): Promise<RunLock> {
   for (;;) {
-    const attempt = await tryAcquireLock(file);
+    const attempt = await tryLock();
     if (attempt.acquired) return attempt.lock;
     if (signal?.aborted) throw new FeedmirrorError('FM_LOCK_ABORTED', 'gave up waiting for the run lock');
     await new Promise((resolve) => setTimeout(resolve, pollMs));

@@ -6,17 +6,13 @@ import type { ArchivePage } from '../model/output-selection.js';
 import type { ArticleQuery, CachedDocument, DuplicateCandidate, DuplicateQuery, PrunePolicy, RunRecord, Store, UpsertSummary } from './store.js';
 import type { SourceState } from '../model/source-state.js';
 import { LATEST_VERSION, MIGRATIONS } from './migrations.js';
-import { sha256Hex } from '../lib/text.js';
+import { nextCandidateId, planRecord, type ExistingRecord } from './article-record.js';
+import { EXCLUDED, RUNS_KEPT } from './schema-constants.js';
 import { FeedmirrorError } from '../model/errors.js';
 import { makeFoldersSync } from '../lib/make-folders.js';
+import type { MigrationOutcome } from './store.js';
 
-interface ExistingRow {
-  id: string;
-  published: string;
-  record_hash: string;
-  content_hash: string;
-  updated: string | null;
-}
+type ExistingRow = ExistingRecord;
 
 interface ArticleRow {
   data: string;
@@ -31,10 +27,22 @@ const URL_UNIQUE = `(a.url IS NOT NULL AND NOT EXISTS (SELECT 1 FROM articles x 
 
 /** Opens (creating the file and folder on first use) and migrates a SQLite store. */
 export function openSqliteStore(file: string): SqliteStore {
+  return new SqliteStore(openMigrated(file).db);
+}
+
+/** `feedmirror migrate`: brings the file's schema up to date and says from which version. */
+export function migrateSqliteStore(file: string): MigrationOutcome {
+  const { db, outcome } = openMigrated(file);
+  db.close();
+  return outcome;
+}
+
+function openMigrated(file: string): { db: Database.Database; outcome: MigrationOutcome } {
+  let db: Database.Database | undefined;
   try {
     if (file !== ':memory:') makeFoldersSync(path.dirname(file), { code: 'FM_STORE', label: 'database' });
     if (file !== ':memory:') refuseFolder(file);
-    const db = new Database(file);
+    db = new Database(file);
     refuseForeignFile(db, file);
     db.pragma('journal_mode = WAL');
     db.pragma('synchronous = NORMAL');
@@ -43,9 +51,9 @@ export function openSqliteStore(file: string): SqliteStore {
     // A bigger WAL (default 1,000 pages) means fewer checkpoints, each of which fsyncs, during a
     // large first ingest. Per connection, not stored in the file.
     db.pragma('wal_autocheckpoint = 4000');
-    migrate(db, file);
-    return new SqliteStore(db);
+    return { db, outcome: migrate(db, file) };
   } catch (error) {
+    db?.close();
     if (error instanceof FeedmirrorError) throw error;
     throw new FeedmirrorError('FM_STORE', `store: cannot open ${file}: ${(error as Error).message}`, { cause: error });
   }
@@ -74,7 +82,8 @@ function refuseForeignFile(db: Database.Database, file: string): void {
   throw new FeedmirrorError('FM_STORE', `store: ${file} is not a feedmirror database: it is another program's SQLite file (tables ${listed}); point "database" at a new file`);
 }
 
-function migrate(db: Database.Database, file: string): void {
+function migrate(db: Database.Database, file: string): MigrationOutcome {
+
   const current = db.pragma('user_version', { simple: true }) as number;
   if (current > LATEST_VERSION) {
     throw new FeedmirrorError('FM_STORE', `store: ${file} has schema version ${current}, newer than this feedmirror knows (${LATEST_VERSION}); upgrade feedmirror`);
@@ -86,6 +95,7 @@ function migrate(db: Database.Database, file: string): void {
       db.pragma(`user_version = ${migration.version}`);
     }).immediate();
   }
+  return { from: current, to: LATEST_VERSION };
 }
 
 export class SqliteStore implements Store {
@@ -141,21 +151,11 @@ export class SqliteStore implements Store {
   private upsertOne(incoming: Article, now: string): keyof UpsertSummary {
     // Only the source's own record: nothing one source serves can change another source's.
     const existing = this.statements.findByKey.get(incoming.sourceId, incoming.itemKey) ?? this.statements.findProvisional.get(incoming.sourceId, incoming.guid, incoming.url);
-    // An undated item keeps the date it was first seen with, so it does not move on every run.
-    const published = incoming.dateSource === 'first-seen' ? (existing?.published ?? now) : incoming.published;
-    const article = { ...incoming, id: existing?.id ?? this.freeId(incoming), published };
-    const record = JSON.stringify(article);
-    const recordHash = sha256Hex(record);
-    if (existing?.record_hash === recordHash) return 'unchanged';
-    const contentChanged = existing !== undefined && existing.content_hash !== article.contentHash;
-    // A content change moves `updated` to now even when the source did not say so; otherwise keep what we had.
-    const updated = contentChanged ? latest(article.updated, now) : (article.updated ?? existing?.updated ?? null);
-    // Mostly `updated` is what the article said, and the record is already its JSON.
-    const data = updated === article.updated ? record : JSON.stringify({ ...article, updated });
-    const row = { ...article, updated, firstSeen: now, recordHash, data };
-    (existing ? this.statements.update : this.statements.insert).run(row);
+    const write = planRecord(incoming, existing, existing?.id ?? this.freeId(incoming), now);
+    if (!write) return 'unchanged';
+    (existing ? this.statements.update : this.statements.insert).run(write.row);
     // Changed content may now pass a filter that excluded it before.
-    if (contentChanged) this.statements.unfilter.run(article.id);
+    if (write.contentChanged) this.statements.unfilter.run(write.row.id);
     return existing ? 'updated' : 'inserted';
   }
 
@@ -165,7 +165,7 @@ export class SqliteStore implements Store {
    */
   private freeId(article: Article): string {
     let id = article.id;
-    while (this.statements.idTaken.get(id)) id = sha256Hex(`${article.sourceId}\n${article.itemKey}\n${id}`).slice(0, 32);
+    while (this.statements.idTaken.get(id)) id = nextCandidateId(article, id);
     return id;
   }
 
@@ -305,7 +305,6 @@ export class SqliteStore implements Store {
     this.db
       .prepare('INSERT INTO runs (started_at, finished_at, duration_ms, outcome, summary) VALUES (?, ?, ?, ?, ?)')
       .run(run.startedAt, run.finishedAt, run.durationMs, run.outcome, JSON.stringify(run.summary));
-    // History for metrics, not an audit log: the newest runs are enough.
     this.db.prepare('DELETE FROM runs WHERE id <= (SELECT max(id) FROM runs) - ?').run(RUNS_KEPT);
   }
 
@@ -358,15 +357,6 @@ export class SqliteStore implements Store {
   }
 }
 
-const RUNS_KEPT = 1000;
-
-/**
- * output_members.page: n >= 1 is archive page n; EXCLUDED marks an article the output leaves out
- * (cleared when it changes or the output's filter does); -1, written by migrate-identity.ts, a copy
- * of an archived article, out for good.
- */
-const EXCLUDED = 0;
-
 function toStoredArticle(row: ArticleRow): StoredArticle {
   const article = JSON.parse(row.data) as StoredArticle;
   // Completed in place: the parsed object is ours, and a copy of every article would cost about a tenth of a publish.
@@ -375,8 +365,4 @@ function toStoredArticle(row: ArticleRow): StoredArticle {
   article.urlIsUnique = row.url_unique === 1;
   article.recordHash = row.record_hash;
   return article;
-}
-
-function latest(a: string | null, b: string): string {
-  return a !== null && a > b ? a : b;
 }

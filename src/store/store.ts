@@ -125,3 +125,9 @@ export interface Store {
    */
   pruneArticles(policy: PrunePolicy): Promise<Map<string, number>>;
 }
+
+/** What opening a store did to its schema: the version found, and the one now in place. */
+export interface MigrationOutcome {
+  from: number;
+  to: number;
+}

@@ -7,6 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { runProcess } from './tools.js';
+import { dropTestDatabase, testDatabase } from './test-store.js';
 
 export const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 export const CLI_BIN = path.join(REPO_ROOT, 'bin', 'feedmirror.js');
@@ -15,12 +16,14 @@ export const SAMPLE_SEED = '000_d7ec912073c84491.txt';
 export const SAMPLE_ID = 'd7ec912073c84491';
 export const SAMPLE_HEADLINE = "US anti-Syria hysteria hits new high: Kerry accuses Assad of 'massacre'";
 export const CONFIG_FILE = 'feedmirror.config.json';
+/** The database of defaultConfig() and of the other helpers' configs: the workspace's own store. */
+export const WORKSPACE_DATABASE = 'data/feedmirror.db';
 
 /** The shape of the shipped default config (feedmirror.config.json), as a fresh object each call. */
 export function defaultConfig(): Record<string, unknown> & { site: Record<string, unknown>; outputs: Record<string, unknown>[] } {
   return {
     site: { url: 'http://127.0.0.1:8080/', title: 'feedmirror', description: 'Articles republished by feedmirror', language: 'en', mirrors: [] },
-    database: 'data/feedmirror.db',
+    database: WORKSPACE_DATABASE,
     outputDir: 'feeds',
     sources: [{ id: 'seeds', title: 'Seed articles', seeds: 'seeds' }],
     outputs: [{ id: 'all', title: 'All articles', sources: ['*'], limit: 100 }],
@@ -32,6 +35,8 @@ export interface WorkspaceOptions {
   config?: unknown;
   /** Fixture seed file names to copy into `seeds/`. Default: the real sample only. */
   seeds?: string[];
+  /** Keep the SQLite file on the PostgreSQL pass too: for tests about where the database file may lie. */
+  fileDatabase?: boolean;
 }
 
 export interface Workspace {
@@ -39,6 +44,11 @@ export interface Workspace {
   configPath: string;
   seedsDir: string;
   feedsDir: string;
+  /**
+   * The workspace's store: the SQLite file data/feedmirror.db, or on the PostgreSQL pass the URL of
+   * a database of its own, which every config written into the workspace with the default
+   * `database` names instead (a config naming another file keeps it).
+   */
   databasePath: string;
   /** An absolute path inside the workspace. */
   file(...parts: string[]): string;
@@ -50,6 +60,9 @@ export async function createWorkspace(options: WorkspaceOptions = {}): Promise<W
   const seedsDir = path.join(dir, 'seeds');
   await mkdir(seedsDir);
   for (const name of options.seeds ?? [SAMPLE_SEED]) await copyFile(path.join(FIXTURE_SEEDS, name), path.join(seedsDir, name));
+  const file = path.join(dir, WORKSPACE_DATABASE);
+  const databasePath = options.fileDatabase ? file : await testDatabase(file);
+  if (databasePath !== file) workspaceDatabases.set(dir, databasePath);
   const configPath = path.join(dir, CONFIG_FILE);
   const config = options.config === undefined ? defaultConfig() : options.config;
   if (config !== null) await writeConfig(configPath, config);
@@ -58,14 +71,32 @@ export async function createWorkspace(options: WorkspaceOptions = {}): Promise<W
     configPath,
     seedsDir,
     feedsDir: path.join(dir, 'feeds'),
-    databasePath: path.join(dir, 'data', 'feedmirror.db'),
+    databasePath,
     file: (...parts) => path.join(dir, ...parts),
-    cleanup: () => rm(dir, { recursive: true, force: true }),
+    cleanup: async () => {
+      workspaceDatabases.delete(dir);
+      await rm(dir, { recursive: true, force: true });
+      await dropTestDatabase(databasePath);
+    },
   };
 }
 
+/** Workspace folder → its PostgreSQL database, on the PostgreSQL pass. */
+const workspaceDatabases = new Map<string, string>();
+
+/**
+ * Writes a config (an object as JSON, a string as it is). In a workspace on the PostgreSQL pass,
+ * `"database": "data/feedmirror.db"` becomes the workspace's database (in a string, only that
+ * value is replaced, so the text is otherwise as given).
+ */
 export async function writeConfig(file: string, config: unknown): Promise<void> {
-  await writeFile(file, typeof config === 'string' ? config : `${JSON.stringify(config, null, 2)}\n`);
+  const database = workspaceDatabases.get(path.dirname(path.resolve(file)));
+  if (typeof config === 'string') {
+    await writeFile(file, database ? config.replace(/("database"\s*:\s*)"data\/feedmirror\.db"/, (_, key: string) => `${key}${JSON.stringify(database)}`) : config);
+    return;
+  }
+  const isDefault = typeof config === 'object' && config !== null && (config as { database?: unknown }).database === WORKSPACE_DATABASE;
+  await writeFile(file, `${JSON.stringify(database && isDefault ? { ...config, database } : config, null, 2)}\n`);
 }
 
 export interface CliResult {

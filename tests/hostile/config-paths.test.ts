@@ -140,7 +140,8 @@ function escapeRegExp(text: string): string {
 }
 
 async function prepare(c: Case): Promise<Workspace> {
-  const ws = await createWorkspace({ config: null });
+  // Where the database file lies is what several cases are about (and a refused config stores nothing).
+  const ws = await createWorkspace({ config: null, fileDatabase: true });
   workspaces.push(ws);
   const config = defaultConfig();
   await c.setup(config, ws);

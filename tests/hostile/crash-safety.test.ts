@@ -93,12 +93,12 @@ async function runToEnd(): Promise<{ code: number | null; ms: number; stderr: st
   return { code, ms: performance.now() - started, stderr, describe: `exit ${code}${signal ? `, signal ${signal}` : ''}\n${stderr}` };
 }
 
-const DB = () => path.join(h.dir, 'data/feedmirror.db');
+const DB = () => h.databasePath;
 
 /** One run killed after `delayMs`, checked, then a recovery run, checked. */
 async function killAndRecover(delayMs: number): Promise<KillRecord> {
   const filesBefore = await snapshotTree(h.feedsDir);
-  const idsBefore = inspectStore(DB()).ids.length;
+  const idsBefore = (await inspectStore(DB())).ids.length;
   const { child, exited } = startFeedmirror(['run', '--all', '--config', h.configPath, '--log-format', 'json'], { cwd: h.dir });
   const timer = setTimeout(() => child.kill('SIGKILL'), delayMs);
   const outcome = await exited;
@@ -108,7 +108,7 @@ async function killAndRecover(delayMs: number): Promise<KillRecord> {
 
   const context = `kill after ${delayMs} ms (seed ${CRASH_SEED})`;
   expect(await checkOutputTree(h.feedsDir, { deep: false }), context).toEqual([]);
-  const afterKill = inspectStore(DB());
+  const afterKill = await inspectStore(DB());
   expect(afterKill.integrity, context).toBe('ok');
   const left = (await tempFiles(h.feedsDir)).length;
   const filesAfter = await snapshotTree(h.feedsDir);
@@ -118,7 +118,7 @@ async function killAndRecover(delayMs: number): Promise<KillRecord> {
   const recovery = await runToEnd();
   expect(recovery.code, `${context}: the next run failed: ${recovery.describe}`).toBe(0);
   expect(await tempFiles(h.feedsDir), context).toEqual([]);
-  const afterRecovery = inspectStore(DB());
+  const afterRecovery = await inspectStore(DB());
   expect(afterRecovery.integrity, context).toBe('ok');
   const kept = new Set(afterRecovery.ids);
   expect(afterKill.ids.filter((id) => !kept.has(id)), `${context}: articles stored before the kill are gone`).toEqual([]);

@@ -118,7 +118,7 @@ describe('disk full (ENOSPC) while publishing', () => {
     expect(await tempFiles(after)).toEqual([]);
     // the real folder under the mount was never touched either
     expect(await snapshotTree(ws.feedsDir)).toEqual(before);
-    expect(inspectStore(ws.databasePath).integrity).toBe('ok');
+    expect((await inspectStore(ws.databasePath)).integrity).toBe('ok');
 
     const healthy = await runFeedmirror(['run', '--config', ws.configPath, '--log-format', 'json'], { cwd: ws.dir, measure: false });
     expectExit(healthy, 0);
@@ -190,7 +190,7 @@ describe('a read-only output folder', () => {
     expect(await snapshotTree(ws.feedsDir)).toEqual(before);
     expect(await Promise.all((await listTree(ws.feedsDir)).map(async (f) => [f, (await stat(path.join(ws.feedsDir, f))).mtimeMs] as const))).toEqual(timesBefore);
     expect(await tempFiles(ws.feedsDir)).toEqual([]);
-    expect(inspectStore(ws.databasePath).integrity).toBe('ok');
+    expect((await inspectStore(ws.databasePath)).integrity).toBe('ok');
 
     const healthy = await runFeedmirror(cli.slice(2), { cwd: ws.dir, measure: false });
     expectExit(healthy, 0);

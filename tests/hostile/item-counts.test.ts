@@ -168,6 +168,7 @@ describe('[slow] millions of items in a 10 MB body', () => {
 
       expect((await h.articles()).map((a) => a.title).sort()).toEqual(c.stored);
       const status = await runFeedmirror(['status', '--json', '--config', h.configPath], { cwd: h.dir, measure: false });
+      expect(status.code, status.stderr).toBe(0);
       const [row] = JSON.parse(status.stdout) as { lastWarning: string | null; lastError: string | null }[];
       expect(row).toMatchObject({ lastError: null });
       expect(row?.lastWarning).toMatch(c.says);

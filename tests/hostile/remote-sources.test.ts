@@ -135,7 +135,7 @@ const CASES: HostileCase[] = [
     codes: ['FM_BAD_REDIRECT'],
     also: async (h) => {
       expectNoPasswd(await treeText(h.feedsDir), 'the output folder');
-      expectNoPasswd(dumpStore(`${h.dir}/data/feedmirror.db`), 'the store');
+      expectNoPasswd(await dumpStore(h.databasePath), 'the store');
     },
   },
   {

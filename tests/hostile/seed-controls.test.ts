@@ -102,7 +102,7 @@ describe('control characters anywhere in a seed', () => {
     }
     for (let i = 0; i < 12; i++) expect(text, `Kilo${i}Marker`).toContain(`Kilo${i}Marker`);
     expect(await listTree(ws.feedsDir)).toEqual(expect.arrayContaining(['all/rss.xml', 'all/atom.xml', 'all/feed.json', 'articles/aaaa0001.html', 'articles/aaaa0002.html']));
-    expect(FORBIDDEN.test(dumpStore(ws.databasePath).replace(/\\u00[01][0-9a-f]/gi, (escape) => JSON.parse(`"${escape}"`) as string))).toBe(false);
+    expect(FORBIDDEN.test((await dumpStore(ws.databasePath)).replace(/\\u00[01][0-9a-f]/gi, (escape) => JSON.parse(`"${escape}"`) as string))).toBe(false);
     expect(await checkOutputTree(ws.feedsDir)).toEqual([]);
   });
 });

@@ -217,7 +217,7 @@ describe('XML attacks: bounded, never expanded, never fetched, nothing leaked', 
         expect(articles).toEqual([]);
       }
       expectNoPasswd(await treeText(h.feedsDir), 'the output folder');
-      expectNoPasswd(dumpStore(`${h.dir}/data/feedmirror.db`), 'the store');
+      expectNoPasswd(await dumpStore(h.databasePath), 'the store');
       expect((await h.articles(['good'])).map((a) => a.title)).toEqual([GOOD_TITLE]);
       expect(await checkOutputTree(h.feedsDir)).toEqual([]);
     });

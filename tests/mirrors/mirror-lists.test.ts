@@ -9,7 +9,8 @@ import type { Dispatcher } from 'undici';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { parseMirrorList } from '../../src/ingest/parse-mirror-list.js';
 import { createHttpAgent } from '../../src/sources/http/http-client.js';
-import { openSqliteStore, type SqliteStore } from '../../src/store/sqlite-store.js';
+import type { Store } from '../../src/store/store.js';
+import { openTestStore } from '../helpers/test-store.js';
 import { listFiles, type CliResult, type LogRecord } from '../helpers/workspace.js';
 import { runCliInProcess } from '../helpers/in-process-cli.js';
 import { listLoader, REAL_LIST, realListSites, realListText, v2List, type ListLoader } from './helpers/lists.js';
@@ -19,7 +20,7 @@ import { ServerScope } from './helpers/servers.js';
 const ISO_UTC = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
 
 let dir: string;
-let store: SqliteStore;
+let store: Store;
 let agent: Dispatcher | null = null;
 let loader: ListLoader;
 const servers = new ServerScope();
@@ -27,7 +28,7 @@ const projects = new ProjectScope();
 
 beforeAll(async () => {
   dir = await mkdtemp(path.join(os.tmpdir(), 'feedmirror-lists-'));
-  store = openSqliteStore(path.join(dir, 'data', 'feedmirror.db'));
+  store = openTestStore(path.join(dir, 'data', 'feedmirror.db'));
   loader = listLoader(dir, store, () => (agent ??= createHttpAgent({ connectTimeoutMs: 5_000, headersTimeoutMs: 5_000, bodyIdleTimeoutMs: 5_000, totalTimeoutMs: 10_000, maxBodyBytes: 10_000_000, maxRedirects: 5, allowPrivateNetworks: true, userAgent: 'feedmirror-tests' })));
 });
 

@@ -6,14 +6,14 @@
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { feed, type FixtureServer } from '../remote/helpers/fixture-server.js';
 import { numberedItems, rssFeed } from '../remote/helpers/feeds.js';
 import { writeConfig, type Workspace } from '../helpers/workspace.js';
 import { xmllint } from '../helpers/validators.js';
 import { w3cErrorLines, w3cValidate } from '../helpers/w3c-validator.js';
-import { openSqliteStore } from '../../src/store/sqlite-store.js';
+import { openStore } from '../../src/store/open-store.js';
+import { inspectStore } from '../helpers/test-store.js';
 import { opsConfig } from './helpers/configs.js';
 import { events, opsScope, waitFor, waitForExit, waitForLogs, type CliChild } from './helpers/ops-scope.js';
 import { stalledFeed } from './helpers/slow-feeds.js';
@@ -32,13 +32,8 @@ function startDaemon(ws: Workspace, ...extra: string[]): CliChild {
 
 const runLines = (child: CliChild) => events(child.logs(), 'run');
 
-function integrityCheck(databasePath: string): string {
-  const db = new Database(databasePath, { readonly: true, fileMustExist: true });
-  try {
-    return (db.pragma('integrity_check', { simple: true }) as string) ?? '';
-  } finally {
-    db.close();
-  }
+async function integrityCheck(databasePath: string): Promise<string> {
+  return (await inspectStore(databasePath)).integrity;
 }
 
 /** Starts the daemon, waits for two runs, then makes the feed stall and sends SIGTERM once its fetch has begun. */
@@ -78,8 +73,8 @@ describe('daemon: schedule and shutdown', () => {
     expect(events(logs, 'run')).toHaveLength(runsBeforeStop + 1);
 
     expect(existsSync(`${ws.databasePath}.lock`)).toBe(false);
-    expect(integrityCheck(ws.databasePath)).toBe('ok');
-    const store = openSqliteStore(ws.databasePath);
+    expect(await integrityCheck(ws.databasePath)).toBe('ok');
+    const store = await openStore(ws.databasePath);
     try {
       expect(await store.countArticles(['news'])).toBe(3);
     } finally {
@@ -97,7 +92,7 @@ describe('daemon: schedule and shutdown', () => {
     expect(exit.code, daemon.stderr()).toBe(0);
     expect(logs.filter((r) => r.source === 'news' && r.level >= 50), daemon.stderr()).toEqual([]);
     expect(runsAfterStop[0], daemon.stderr()).toMatchObject({ failed: 0, skipped: 0, aborted: 1, msg: expect.stringMatching(/0 failed, 0 not due, 1 aborted\)/) });
-    const store = openSqliteStore(ws.databasePath);
+    const store = await openStore(ws.databasePath);
     try {
       const state = (await store.getSourceStates()).get('news');
       expect(state).toMatchObject({ failures: 0, lastOutcome: 'ok', nextFetchAt: null });

@@ -13,6 +13,7 @@ import { opsConfig } from './helpers/configs.js';
 import { header, request, type HttpResponse } from './helpers/http-client.js';
 import { events, opsScope, startServe, waitFor, waitForExit } from './helpers/ops-scope.js';
 import { parseExposition, valueOf, type Exposition } from './helpers/prometheus.js';
+import { breakStore } from '../helpers/test-store.js';
 
 const scope = opsScope();
 
@@ -89,7 +90,7 @@ describe('serve: /healthz', () => {
   it('503 when the store cannot be used (the database file is not SQLite); files are still served', async () => {
     const ws = await scope.workspace({ config: opsConfig() });
     expect((await run(ws)).code).toBe(0);
-    await writeFile(ws.databasePath, 'this is not an SQLite database, just some bytes in its place. '.repeat(4));
+    await breakStore(ws.databasePath);
     const { port } = await startServe(scope, ws);
     const response = await request(port, '/healthz');
     expect(response.status).toBe(503);

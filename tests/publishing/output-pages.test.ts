@@ -11,8 +11,9 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Article } from '../../src/model/article.js';
 import type { PublishInput } from '../../src/publish/publish-outputs.js';
 import { publishAll } from '../../src/pipeline/publish-step.js';
-import { openSqliteStore, type SqliteStore } from '../../src/store/sqlite-store.js';
+import type { Store } from '../../src/store/store.js';
 import { makeArticle } from '../helpers/builders.js';
+import { openTestStore } from '../helpers/test-store.js';
 import { xmllint } from '../helpers/validators.js';
 import { listFiles } from '../helpers/workspace.js';
 import { parseXml, type XmlNode } from '../helpers/xml.js';
@@ -26,10 +27,10 @@ const CJK_SUMMARY = '港口电车线路获得批准'.repeat(40);
 const OUR_ELEMENTS = new Set(['html', 'head', 'meta', 'title', 'link', 'style', 'body', 'p', 'a', 'h1', 'section', 'ul', 'li', 'code', 'ol', 'time', 'footer']);
 
 let dir: string;
-let store: SqliteStore;
+let store: Store;
 beforeEach(async () => {
   dir = await mkdtemp(path.join(os.tmpdir(), 'feedmirror-pages-'));
-  store = openSqliteStore(path.join(dir, 'data', 'feedmirror.db'));
+  store = openTestStore(path.join(dir, 'data', 'feedmirror.db'));
 });
 afterEach(async () => {
   await store.close();

@@ -1,10 +1,9 @@
-import path from 'node:path';
-import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { feed, sequence } from './helpers/fixture-server.js';
 import { numberedItems, rssFeed, type RssItemSpec } from './helpers/feeds.js';
 import { logsMatching, titlesOf } from './helpers/harness.js';
 import { testScope } from './helpers/scope.js';
+import { runSql } from '../helpers/test-store.js';
 
 /**
  * Work not done twice: a body identical to the last one is not parsed, and in a changed body the
@@ -68,12 +67,7 @@ describe('harvest record: what did not change is not worked on again', () => {
   it('a damaged harvest record is ignored: the body is parsed and every item normalized, as on a first harvest', async () => {
     const { h } = await scope.newsFeed(feed(rssFeed(numberedItems(2))));
     await h.run();
-    const db = new Database(path.join(h.dir, 'data', 'feedmirror.db'));
-    try {
-      expect(db.prepare("UPDATE documents SET body = ? WHERE key = 'harvest:news'").run('{"body": 42, "items": "not a list"').changes).toBe(1);
-    } finally {
-      db.close();
-    }
+    expect(await runSql(h.databasePath, "UPDATE documents SET body = ? WHERE key = 'harvest:news'", '{"body": 42, "items": "not a list"')).toBe(1);
     const second = await h.run();
     expect(second.report.failedSources).toEqual([]);
     expect(logsMatching(second.logs, BODY_UNCHANGED)).toEqual([]);

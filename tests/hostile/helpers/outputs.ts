@@ -116,36 +116,5 @@ export async function snapshotTree(root: string): Promise<Record<string, string>
   return out;
 }
 
-/** Every row of every table of a SQLite store as JSON text; '' when there is no store yet. */
-export function dumpStore(databasePath: string): string {
-  if (!existsSync(databasePath)) return '';
-  const db = new Database(databasePath, { readonly: true, fileMustExist: true });
-  try {
-    const tables = db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").all() as { name: string }[];
-    return tables.map(({ name }) => `--- ${name}\n${JSON.stringify(db.prepare(`SELECT * FROM "${name}"`).all())}`).join('\n');
-  } finally {
-    db.close();
-  }
-}
-
-export interface StoreHealth {
-  integrity: string;
-  ids: string[];
-}
-
-/**
- * Opens the store the way the next run would (read-write, so SQLite recovers its WAL after a
- * crash), runs PRAGMA integrity_check and lists the stored article ids.
- */
-export function inspectStore(databasePath: string): StoreHealth {
-  if (!existsSync(databasePath)) return { integrity: 'ok', ids: [] };
-  const db = new Database(databasePath, { fileMustExist: true });
-  try {
-    const integrity = (db.pragma('integrity_check') as { integrity_check: string }[]).map((r) => r.integrity_check).join('; ');
-    const hasArticles = db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'articles'").get() !== undefined;
-    const ids = hasArticles ? (db.prepare('SELECT id FROM articles ORDER BY id').all() as { id: string }[]).map((r) => r.id) : [];
-    return { integrity, ids };
-  } finally {
-    db.close();
-  }
-}
+// What tests read from the store, on either engine.
+export { dumpStore, inspectStore, type StoreHealth } from '../../helpers/test-store.js';

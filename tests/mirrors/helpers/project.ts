@@ -5,7 +5,8 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { StoredArticle } from '../../../src/model/article.js';
-import { openSqliteStore } from '../../../src/store/sqlite-store.js';
+import { openStore } from '../../../src/store/open-store.js';
+import type { Store } from '../../../src/store/store.js';
 import { runCliInProcess } from '../../helpers/in-process-cli.js';
 import { createWorkspace, writeConfig, type CliResult, type LogRecord, type Workspace } from '../../helpers/workspace.js';
 
@@ -55,8 +56,8 @@ export class ProjectScope {
   async create(config: Record<string, unknown>, seeds: string[] = []): Promise<Project> {
     const ws = await createWorkspace({ config, seeds });
     this.workspaces.push(ws);
-    const withStore = async <T>(use: (store: ReturnType<typeof openSqliteStore>) => Promise<T>): Promise<T> => {
-      const store = openSqliteStore(ws.databasePath);
+    const withStore = async <T>(use: (store: Store) => Promise<T>): Promise<T> => {
+      const store = await openStore(ws.databasePath);
       try {
         return await use(store);
       } finally {

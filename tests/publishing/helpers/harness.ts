@@ -1,5 +1,5 @@
 /**
- * The publish stage on its own: a temp folder with a SQLite store, articles from the builder and
+ * The publish stage on its own: a temp folder with a store (SQLite, or PostgreSQL on that pass), articles from the builder and
  * publishAll() with a fixed `now`, so filters by age and every byte are deterministic.
  */
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
@@ -10,7 +10,9 @@ import type { FeedFormat } from '../../../src/publish/feed-view.js';
 import type { PublishInput, PublishOutput, PublishReport, PublishSource } from '../../../src/publish/publish-outputs.js';
 import { publishAll } from '../../../src/pipeline/publish-step.js';
 import type { ItemFilter } from '../../../src/publish/select-items.js';
-import { openSqliteStore, type SqliteStore } from '../../../src/store/sqlite-store.js';
+import { openStore } from '../../../src/store/open-store.js';
+import type { Store } from '../../../src/store/store.js';
+import { dropTestDatabase, testDatabase } from '../../helpers/test-store.js';
 import { makeArticle } from '../../helpers/builders.js';
 
 export const SITE_URL = 'https://feeds.example.org/';
@@ -66,7 +68,7 @@ export function daysAgo(n: number): string {
 export interface PublishHarness {
   dir: string;
   outputDir: string;
-  store: SqliteStore;
+  store: Store;
   /** Stores articles as a fetch at `at` (default NOW) would. */
   add(articles: Article[], at?: Date): Promise<void>;
   /** publishAll with the test site and sources unless overridden. */
@@ -79,9 +81,10 @@ export interface PublishHarness {
 export async function createPublishHarness(): Promise<PublishHarness> {
   const dir = await mkdtemp(path.join(os.tmpdir(), 'feedmirror-publishing-'));
   const outputDir = path.join(dir, 'feeds');
-  let store: SqliteStore;
+  const database = await testDatabase(path.join(dir, 'data', 'feedmirror.db'));
+  let store: Store;
   try {
-    store = openSqliteStore(path.join(dir, 'data', 'feedmirror.db'));
+    store = await openStore(database);
   } catch (error) {
     await rm(dir, { recursive: true, force: true });
     throw error;
@@ -97,6 +100,7 @@ export async function createPublishHarness(): Promise<PublishHarness> {
     cleanup: async () => {
       await store.close();
       await rm(dir, { recursive: true, force: true });
+      await dropTestDatabase(database);
     },
   };
 }

@@ -3,7 +3,7 @@
  * ways to run it: `run()` calls runOnce in this process (clock and HTTP dispatcher injectable, log
  * lines captured) and `cli()` runs the whole `feedmirror run` command line (in this process too:
  * tests that are about the process start bin/feedmirror.js themselves). Both leave what a user
- * sees: the SQLite store, the feed files and the log lines.
+ * sees: the store, the feed files and the log lines.
  */
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -13,7 +13,8 @@ import { loadConfig } from '../../../src/config/load-config.js';
 import type { StoredArticle } from '../../../src/model/article.js';
 import type { SourceState } from '../../../src/model/source-state.js';
 import { runOnce, type RunReport } from '../../../src/pipeline/run-once.js';
-import { openSqliteStore } from '../../../src/store/sqlite-store.js';
+import { openStore } from '../../../src/store/open-store.js';
+import type { Store } from '../../../src/store/store.js';
 import { runCliInProcess } from '../../helpers/in-process-cli.js';
 import { createWorkspace, fileTimes, parseLogLines, writeConfig, type CliResult, type LogRecord, type Workspace } from '../../helpers/workspace.js';
 
@@ -55,6 +56,8 @@ export interface Harness {
   dir: string;
   configPath: string;
   feedsDir: string;
+  /** The store (see Workspace.databasePath). */
+  databasePath: string;
   /** One pass in this process. */
   run(options?: RunOptions): Promise<RunResult>;
   /** `feedmirror run <args> --config <this config>`, the CLI's exit code, output and log lines. */
@@ -87,8 +90,8 @@ export function remoteConfig(options: HarnessOptions): Record<string, unknown> {
 export async function createHarness(options: HarnessOptions): Promise<Harness> {
   let current = options;
   const ws: Workspace = await createWorkspace({ config: remoteConfig(options), seeds: [] });
-  const withStore = async <T>(use: (store: ReturnType<typeof openSqliteStore>) => Promise<T>): Promise<T> => {
-    const store = openSqliteStore(ws.databasePath);
+  const withStore = async <T>(use: (store: Store) => Promise<T>): Promise<T> => {
+    const store = await openStore(ws.databasePath);
     try {
       return await use(store);
     } finally {
@@ -99,6 +102,7 @@ export async function createHarness(options: HarnessOptions): Promise<Harness> {
     dir: ws.dir,
     configPath: ws.configPath,
     feedsDir: ws.feedsDir,
+    databasePath: ws.databasePath,
     async run(runOptions = {}) {
       const config = await loadConfig(ws.configPath);
       const lines: string[] = [];

@@ -1,0 +1,136 @@
+import type postgres from 'postgres';
+import type { MigrationOutcome } from './store.js';
+import { FeedmirrorError } from '../model/errors.js';
+
+/**
+ * Schema history of the PostgreSQL store (its own numbering; SQLite's is in migrations.ts). Each
+ * entry runs once, in order; `schema_migrations` records those applied. Never edit an entry that
+ * has shipped: add one. The first is the SQLite schema at its latest shape (identity per source),
+ * so a PostgreSQL store needs no identity migration.
+ *
+ * Every text column compares and sorts by bytes (COLLATE "C"), as SQLite does, whatever the
+ * database's locale: the order of articles, and so the bytes of the feeds, are the same on both.
+ * Item keys, guids and links come from feeds and may be longer than a B-tree entry (about 2.7 kB):
+ * items are unique by a hash of their key, and guids and links are found through hash indexes.
+ * Later migrations add the fleet's tables (`sources` with claims, then outputs) beside these;
+ * source_state is keyed by the same source id.
+ */
+export const PG_MIGRATIONS: { version: number; sql: string }[] = [
+  {
+    version: 1,
+    sql: `
+      CREATE TABLE articles (
+        id              text COLLATE "C" PRIMARY KEY,
+        source_id       text COLLATE "C" NOT NULL,
+        item_key        text COLLATE "C" NOT NULL,
+        -- sha256 of item_key (hex), computed by feedmirror: what makes an item unique in its source.
+        item_key_sha256 text COLLATE "C" NOT NULL,
+        -- Only a record copied from a SQLite store's shared one can be provisional (see migrate-identity.ts).
+        provisional     boolean NOT NULL DEFAULT false,
+        kind            text COLLATE "C" NOT NULL,
+        guid            text COLLATE "C" NOT NULL,
+        url             text COLLATE "C",
+        published       text COLLATE "C" NOT NULL,
+        updated         text COLLATE "C",
+        first_seen      text COLLATE "C" NOT NULL,
+        content_hash    text COLLATE "C" NOT NULL,
+        record_hash     text COLLATE "C" NOT NULL,
+        data            text NOT NULL
+      );
+      CREATE UNIQUE INDEX articles_by_item ON articles (source_id, item_key_sha256);
+      CREATE INDEX articles_by_date ON articles (published DESC, id);
+      CREATE INDEX articles_by_source_date ON articles (source_id, published DESC, id);
+      CREATE INDEX articles_by_guid ON articles USING hash (guid);
+      CREATE INDEX articles_by_url ON articles USING hash (url);
+      CREATE INDEX articles_provisional ON articles (source_id) WHERE provisional;
+
+      -- Which articles each output has set aside: page 0 = excluded by its filter (not scanned
+      -- again until the article or the filter changes), page n >= 1 = sealed in archive page n.
+      CREATE TABLE output_members (
+        output_id  text COLLATE "C" NOT NULL,
+        article_id text COLLATE "C" NOT NULL,
+        page       integer NOT NULL,
+        PRIMARY KEY (output_id, article_id)
+      );
+      CREATE INDEX output_members_by_page ON output_members (output_id, page);
+      CREATE INDEX output_members_by_article ON output_members (article_id);
+
+      CREATE TABLE source_state (
+        source_id  text COLLATE "C" PRIMARY KEY,
+        state      text NOT NULL,
+        next_fetch text COLLATE "C"
+      );
+
+      CREATE TABLE documents (
+        key        text COLLATE "C" PRIMARY KEY,
+        body       text NOT NULL,
+        etag       text,
+        modified   text,
+        fetched_at text COLLATE "C" NOT NULL
+      );
+
+      CREATE TABLE runs (
+        id          bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+        started_at  text COLLATE "C" NOT NULL,
+        finished_at text COLLATE "C" NOT NULL,
+        duration_ms bigint NOT NULL,
+        outcome     text NOT NULL,
+        summary     text NOT NULL
+      );
+    `,
+  },
+  {
+    version: 2,
+    // The fleet's work queue (src/store/postgres-source-queue.ts): one row per source, which is
+    // its own job. next_due_at doubles as the lease of a claimed row (a visibility timeout), and
+    // claim_seq fences a completion by a worker whose lease ran out. Fetch state (validators,
+    // failures) stays in source_state, written in the same transaction as a completion.
+    sql: `
+      CREATE TABLE sources (
+        id             text COLLATE "C" PRIMARY KEY,
+        url            text NOT NULL,
+        host           text COLLATE "C" NOT NULL,
+        enabled        boolean NOT NULL DEFAULT true,
+        disabled_error text,
+        next_due_at    timestamptz NOT NULL DEFAULT now(),
+        claimed_by     text,
+        claimed_at     timestamptz,
+        claim_seq      bigint NOT NULL DEFAULT 0,
+        claim_attempts integer NOT NULL DEFAULT 0
+      );
+      CREATE INDEX sources_due ON sources (next_due_at) WHERE enabled;
+      CREATE INDEX sources_claimed_by_host ON sources (host) WHERE claimed_by IS NOT NULL;
+    `,
+  },
+];
+
+export const PG_LATEST_VERSION = PG_MIGRATIONS.at(-1)!.version;
+
+/** Advisory lock keys of feedmirror (pg_advisory_lock(int, int)): its space, then one per use. */
+export const LOCK_SPACE = 0x666d; // "fm"
+export const MIGRATION_LOCK = 1;
+/** Serialises claims on the sources table (postgres-source-queue.ts). */
+export const CLAIM_LOCK = 3;
+
+/**
+ * Brings the schema up to date in one transaction, under a transaction-level advisory lock: of
+ * several workers starting at once, one migrates and the others wait for it, then find nothing
+ * to do. DDL is transactional in PostgreSQL, so a failed migration leaves the schema as it was.
+ */
+export async function migratePostgres(sql: postgres.Sql, name: string): Promise<MigrationOutcome> {
+  return sql.begin(async (tx) => {
+    await tx`SELECT pg_advisory_xact_lock(${LOCK_SPACE}::int, ${MIGRATION_LOCK}::int)`;
+    const [found] = await tx<{ exists: boolean }[]>`SELECT to_regclass('schema_migrations') IS NOT NULL AS exists`;
+    if (!found!.exists) await tx`CREATE TABLE schema_migrations (version integer PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())`;
+    const [row] = await tx<{ version: number }[]>`SELECT coalesce(max(version), 0)::int AS version FROM schema_migrations`;
+    const current = row!.version;
+    if (current > PG_LATEST_VERSION) {
+      throw new FeedmirrorError('FM_STORE', `store: ${name} has schema version ${current}, newer than this feedmirror knows (${PG_LATEST_VERSION}); upgrade feedmirror`);
+    }
+    for (const migration of PG_MIGRATIONS.filter((m) => m.version > current)) {
+      await tx.unsafe(migration.sql);
+      await tx`INSERT INTO schema_migrations (version) VALUES (${migration.version})`;
+    }
+    return { from: current, to: PG_LATEST_VERSION };
+  });
+}

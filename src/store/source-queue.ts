@@ -1,0 +1,52 @@
+/** A configured source as the shared queue knows it. */
+export interface QueuedSource {
+  id: string;
+  url: string;
+  /** The host fetched, for per-host limits across the fleet. */
+  host: string;
+}
+
+/** A source this worker holds until its lease runs out. */
+export interface ClaimedSource {
+  id: string;
+  url: string;
+  /** Fences the claim: a completion with an older number is refused. */
+  claimSeq: number;
+  /** Claims in a row that were not completed: a source that keeps killing workers shows here. */
+  claimAttempts: number;
+}
+
+export interface ClaimOptions {
+  leaseSeconds: number;
+  /** At most this many sources per claim. */
+  batch: number;
+  /** Unexpired claims on one host, fleet-wide. */
+  perHost: number;
+  /** Claims in a row that ran out before a source is disabled (it kills or stalls the workers that take it). */
+  maxAttempts: number;
+}
+
+export interface ClaimOutcome {
+  claimed: ClaimedSource[];
+  /** Sources this claim disabled, with the error now stored on them. */
+  disabled: { id: string; error: string }[];
+}
+
+/**
+ * Sources shared by a fleet of workers (PostgreSQL only: a SQLite store has one process at a
+ * time, and its run lock is the whole of its coordination). Every time is the database's.
+ */
+export interface SourceQueue {
+  /** Adds sources, due at once, and updates the URL and host of known ones, keeping their due times, claims and a disabling. */
+  upsertSources(sources: QueuedSource[]): Promise<void>;
+  /**
+   * Claims due sources for this worker: no two claimers ever get the same source while its lease
+   * runs, and no host gets more than `perHost` unexpired claims across the fleet. A source whose
+   * lease ran out `maxAttempts` times in a row without a completion is disabled instead.
+   */
+  claimDue(workerId: string, options: ClaimOptions): Promise<ClaimOutcome>;
+  /** Ends the claim, the source due again in `nextDueInSeconds`; false when the lease was lost. */
+  complete(claim: ClaimedSource, nextDueInSeconds: number): Promise<boolean>;
+  /** Gives the source back, due at once and this attempt not counted (a worker shutting down); false when the lease was lost. */
+  release(claim: ClaimedSource): Promise<boolean>;
+}

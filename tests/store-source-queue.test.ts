@@ -1,0 +1,168 @@
+/**
+ * The fleet's work queue on PostgreSQL (`npm run test:pg`): claimers never get the same source,
+ * a claim is a lease that comes back by itself, and a completion by a worker whose lease was lost
+ * is refused. Each worker is a store of its own (its own connections), as separate processes are.
+ * No test waits on the clock: a lease of 0 s is one already run out.
+ */
+import postgres from 'postgres';
+import { afterEach, describe, expect, it } from 'vitest';
+import { openPostgresStore, type PostgresStore } from '../src/store/postgres-store.js';
+import type { ClaimedSource, ClaimOptions, QueuedSource, SourceQueue } from '../src/store/source-queue.js';
+import { createTestDatabase, dropTestDatabase, ON_POSTGRES } from './helpers/test-store.js';
+
+const HOUR = 3600; // seconds
+/** No per-host limit and no disabling, unless a test asks for them. */
+const OPEN: ClaimOptions = { leaseSeconds: HOUR, batch: 10, perHost: 1_000_000, maxAttempts: 1_000_000 };
+
+/** The sources a claim got. */
+async function claim(queue: SourceQueue, worker: string, options: Partial<ClaimOptions> = {}): Promise<ClaimedSource[]> {
+  return (await queue.claimDue(worker, { ...OPEN, ...options })).claimed;
+}
+
+const cleanups: (() => Promise<unknown>)[] = [];
+afterEach(async () => {
+  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+});
+
+/** `count` workers on one fresh database holding `sources` sources, all due. */
+async function fleet(count: number, sources: number): Promise<{ url: string; queues: SourceQueue[] }> {
+  const url = await createTestDatabase();
+  cleanups.push(() => dropTestDatabase(url));
+  const stores: PostgresStore[] = [];
+  for (let i = 0; i < count; i++) stores.push(await openPostgresStore(url));
+  cleanups.push(() => Promise.all(stores.map((store) => store.close())));
+  const queues = stores.map((store) => store.sourceQueue());
+  await queues[0]!.upsertSources(Array.from({ length: sources }, (_, i) => source(i)));
+  return { url, queues };
+}
+
+function source(i: number, host = `host${i % 5}.example`): QueuedSource {
+  return { id: `s${String(i).padStart(4, '0')}`, url: `https://${host}/feed/${i}.xml`, host };
+}
+
+/** Claims until nothing is due, with `parallel` claims in flight: every claim made. */
+async function drain(queue: SourceQueue, worker: string, parallel: number, batch: number): Promise<ClaimedSource[]> {
+  const claimed: ClaimedSource[] = [];
+  await Promise.all(Array.from({ length: parallel }, async () => {
+    for (let got = await claim(queue, worker, { batch }); got.length > 0; got = await claim(queue, worker, { batch })) claimed.push(...got);
+  }));
+  return claimed;
+}
+
+async function query<T>(url: string, use: (sql: postgres.Sql) => Promise<T>): Promise<T> {
+  const sql = postgres(url, { max: 1, onnotice: () => undefined });
+  try {
+    return await use(sql);
+  } finally {
+    await sql.end();
+  }
+}
+
+describe.runIf(ON_POSTGRES)('PostgreSQL source queue: claims', () => {
+  it('two workers claiming at once, several claims in flight each: every due source goes to exactly one of them', async () => {
+    const { url, queues } = await fleet(2, 600);
+    const [a, b] = await Promise.all([drain(queues[0]!, 'worker-a', 4, 7), drain(queues[1]!, 'worker-b', 4, 7)]);
+    const ids = [...a, ...b].map((claim) => claim.id);
+    expect(ids).toHaveLength(600);
+    expect(new Set(ids).size).toBe(600);
+    expect(a.length).toBeGreaterThan(0);
+    expect(b.length).toBeGreaterThan(0);
+    const owners = await query(url, (sql) => sql<{ claimed_by: string; n: number }[]>`SELECT claimed_by, count(*)::int AS n FROM sources GROUP BY 1 ORDER BY 1`);
+    expect(owners).toEqual([{ claimed_by: 'worker-a', n: a.length }, { claimed_by: 'worker-b', n: b.length }]);
+  });
+
+  it('a claimed source is not claimed again while its lease runs; a completed one not before it is due again', async () => {
+    const { queues } = await fleet(2, 3);
+    const [first, second] = queues;
+    const claims = await claim(first!, 'worker-a');
+    expect(claims.map((c) => [c.id, c.claimSeq, c.claimAttempts])).toEqual([['s0000', 1, 1], ['s0001', 1, 1], ['s0002', 1, 1]]);
+    expect(await claim(second!, 'worker-b')).toEqual([]);
+    const dueIn = [HOUR, 0, HOUR];
+    for (const [i, claim] of claims.entries()) expect(await first!.complete(claim, dueIn[i]!)).toBe(true);
+    expect((await claim(second!, 'worker-b')).map((c) => [c.id, c.claimSeq, c.claimAttempts])).toEqual([['s0001', 2, 1]]);
+    expect(await claim(first!, 'worker-a')).toEqual([]);
+  });
+
+  it('a lease that ran out: the source goes to another worker, and the first one\'s completion is refused', async () => {
+    const { url, queues } = await fleet(2, 1);
+    const [slow, other] = queues;
+    const [lost] = await claim(slow!, 'worker-slow', { leaseSeconds: 0, batch: 1 });
+    const [taken] = await claim(other!, 'worker-other', { batch: 1 });
+    expect(taken).toMatchObject({ id: lost!.id, claimSeq: 2, claimAttempts: 2 });
+    expect(await slow!.complete(lost!, HOUR)).toBe(false);
+    expect(await slow!.release(lost!)).toBe(false);
+    expect(await query(url, (sql) => sql`SELECT claimed_by, claim_seq::int AS seq FROM sources`)).toEqual([{ claimed_by: 'worker-other', seq: 2 }]);
+    expect(await other!.complete(taken!, HOUR)).toBe(true);
+    expect(await query(url, (sql) => sql`SELECT claimed_by, claim_attempts FROM sources`)).toEqual([{ claimed_by: null, claim_attempts: 0 }]);
+  });
+
+  it('a released source is due at once for any worker, and the release does not count as an attempt', async () => {
+    const { queues } = await fleet(2, 1);
+    const [held] = await claim(queues[0]!, 'worker-a', { batch: 1 });
+    expect(await queues[0]!.release(held!)).toBe(true);
+    expect((await claim(queues[1]!, 'worker-b', { batch: 1 })).map((c) => [c.id, c.claimSeq, c.claimAttempts])).toEqual([[held!.id, 2, 1]]);
+  });
+});
+
+describe.runIf(ON_POSTGRES)('PostgreSQL source queue: sources from the config', () => {
+  it('a worker starting with the config keeps known sources\' due times and claims, and takes a changed URL', async () => {
+    const { url, queues } = await fleet(2, 2);
+    const [held] = await claim(queues[0]!, 'worker-a', { batch: 1 });
+    await queues[1]!.upsertSources([source(0, 'moved.example'), source(1), source(2)]);
+    const rows = await query(url, (sql) => sql`SELECT id, host, claimed_by, next_due_at <= now() AS due FROM sources ORDER BY id`);
+    expect(rows).toEqual([
+      { id: 's0000', host: 'moved.example', claimed_by: 'worker-a', due: false },
+      { id: 's0001', host: 'host1.example', claimed_by: null, due: true },
+      { id: 's0002', host: 'host2.example', claimed_by: null, due: true },
+    ]);
+    expect(await queues[0]!.complete(held!, HOUR)).toBe(true);
+    expect((await claim(queues[1]!, 'worker-b')).map((c) => [c.id, c.url])).toEqual([['s0001', 'https://host1.example/feed/1.xml'], ['s0002', 'https://host2.example/feed/2.xml']]);
+  });
+});
+
+describe.runIf(ON_POSTGRES)('PostgreSQL source queue: per-host limit and sources that never complete', () => {
+  it('no host gets more unexpired claims than perHost across workers; a completion or an expired lease makes room', async () => {
+    const { url, queues } = await fleet(3, 0);
+    await queues[0]!.upsertSources(Array.from({ length: 12 }, (_, i) => source(i, i < 8 ? 'busy.example' : 'quiet.example')));
+    const perHost = { perHost: 2, batch: 20 };
+    const [a, b, c] = await Promise.all(queues.map((queue, i) => claim(queue, `worker-${i}`, perHost)));
+    const hosts = await query(url, (sql) => sql<{ host: string; n: number }[]>`SELECT host, count(*)::int AS n FROM sources WHERE claimed_by IS NOT NULL GROUP BY 1 ORDER BY 1`);
+    expect(hosts).toEqual([{ host: 'busy.example', n: 2 }, { host: 'quiet.example', n: 2 }]);
+    expect(a!.length + b!.length + c!.length).toBe(4);
+    const busyClaim = [...a!, ...b!, ...c!].find((claimed) => Number(claimed.id.slice(1)) < 8)!;
+    expect(await queues[0]!.complete(busyClaim, HOUR)).toBe(true);
+    expect((await claim(queues[1]!, 'worker-1', perHost)).map((claimed) => claimed.url)).toEqual([expect.stringContaining('busy.example')]);
+    expect(await claim(queues[2]!, 'worker-2', perHost)).toEqual([]);
+    const expiring = await claim(queues[0]!, 'worker-0', { ...perHost, leaseSeconds: 0 });
+    expect(expiring).toEqual([]); // busy.example and quiet.example are both full
+    await query(url, (sql) => sql`UPDATE sources SET next_due_at = now() WHERE claimed_by IS NOT NULL AND host = 'quiet.example'`); // their leases ran out
+    expect((await claim(queues[2]!, 'worker-2', perHost)).map((claimed) => claimed.url)).toEqual([expect.stringContaining('quiet.example'), expect.stringContaining('quiet.example')]);
+  });
+
+  it('a source whose lease runs out maxAttempts times in a row is disabled with an error, and never claimed again', async () => {
+    const { url, queues } = await fleet(2, 1);
+    const stalls = { leaseSeconds: 0, batch: 1, maxAttempts: 3 };
+    for (let attempt = 1; attempt <= 3; attempt++) {
+      expect((await claim(queues[attempt % 2]!, `worker-${attempt}`, stalls)).map((c) => [c.id, c.claimAttempts])).toEqual([['s0000', attempt]]);
+    }
+    const outcome = await queues[0]!.claimDue('worker-4', { ...OPEN, ...stalls });
+    expect(outcome).toEqual({ claimed: [], disabled: [{ id: 's0000', error: expect.stringMatching(/^claimed 3 times without completing .*: disabled$/) }] });
+    await queues[1]!.upsertSources([source(0), source(1)]);
+    expect((await claim(queues[1]!, 'worker-5')).map((c) => c.id)).toEqual(['s0001']);
+    expect(await query(url, (sql) => sql`SELECT id, enabled, claimed_by, disabled_error IS NOT NULL AS has_error FROM sources ORDER BY id`)).toEqual([
+      { id: 's0000', enabled: false, claimed_by: null, has_error: true },
+      { id: 's0001', enabled: true, claimed_by: 'worker-5', has_error: false },
+    ]);
+  });
+
+  it('a completion resets the count: a source that fails now and then is never disabled', async () => {
+    const { queues } = await fleet(1, 1);
+    const stalls = { leaseSeconds: 0, batch: 1, maxAttempts: 2 };
+    for (let round = 0; round < 3; round++) {
+      await claim(queues[0]!, 'worker', stalls);
+      const [next] = await claim(queues[0]!, 'worker', stalls);
+      expect(next?.claimAttempts).toBe(2);
+      expect(await queues[0]!.complete(next!, 0)).toBe(true);
+    }
+  });
+});
