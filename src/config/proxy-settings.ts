@@ -7,8 +7,17 @@ import { proxyUrlProblem } from '../lib/proxy-url.js';
 /** A proxy URL; the message never quotes its password. */
 export const proxyUrl = z.string().superRefine((value, ctx) => {
   const problem = proxyUrlProblem(value);
-  if (problem) ctx.addIssue({ code: 'custom', message: `a proxy URL: ${problem}` });
+  if (problem) ctx.addIssue({ code: 'custom', message: problem });
 });
+
+/** sources[].proxy: the source's own proxy URL, or false / "direct" for none (read as false). */
+export const sourceProxy = z
+  .union([z.literal(false), z.string()], { error: 'a proxy URL (http://, socks5:// or socks5h://), or false or "direct" to fetch this source without a proxy' })
+  .superRefine((value, ctx) => {
+    const problem = typeof value === 'string' && value !== 'direct' ? proxyUrlProblem(value) : null;
+    if (problem) ctx.addIssue({ code: 'custom', message: problem });
+  })
+  .transform((value) => (value === 'direct' ? false : value));
 
 /** Tor resolves onion names itself: a socks5:// proxy would have them looked up here, which cannot work. */
 export const torProxyUrl = proxyUrl.refine((value) => !/^socks5:/i.test(value), {

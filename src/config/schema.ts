@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { validateDetailed } from 'node-cron';
 import { checkFolderIds, checkMirrorFolders, checkSiteMirrorHost, reportDuplicates } from './folder-names.js';
-import { checkOnionUrls, noProxyEntry, proxyUrl, torProxyUrl } from './proxy-settings.js';
+import { checkOnionUrls, noProxyEntry, proxyUrl, sourceProxy, torProxyUrl } from './proxy-settings.js';
 
 /** Ids appear in file paths and URLs, so they are kept to a safe alphabet. */
 const ID_PATTERN = /^[a-z0-9][a-z0-9_-]{0,63}$/i;
@@ -160,7 +160,7 @@ const feedSourceSchema = z.strictObject({
   /** Or: fetch when this cron expression is due (in schedule.timezone). */
   schedule: cronExpression.optional(),
   /** This source's proxy instead of fetch.proxy (fetch.noProxy does not apply), or false / "direct" for none. */
-  proxy: z.union([z.literal(false), z.literal('direct'), proxyUrl]).transform((value) => (value === 'direct' ? false : value)).optional(),
+  proxy: sourceProxy.optional(),
 });
 
 type SourceOutput = z.output<typeof seedSourceSchema> | z.output<typeof feedSourceSchema>;

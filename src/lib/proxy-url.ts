@@ -32,7 +32,7 @@ const DEFAULT_PORTS: Record<ProxyScheme, number> = { http: 80, socks5: 1080, soc
  * as the scheme "user:", so a wrong scheme is named only when the value has a "://".
  */
 export function proxyUrlProblem(value: string): string | null {
-  const expected = 'expected http://host:port, socks5://host:port or socks5h://host:port';
+  const expected = 'expected a proxy URL such as http://host:port, socks5://host:port or socks5h://host:port';
   let url: URL;
   try {
     url = new URL(value);
@@ -40,7 +40,7 @@ export function proxyUrlProblem(value: string): string | null {
     return `not a URL; ${expected}`;
   }
   const scheme = url.protocol.slice(0, -1);
-  if (!isProxyScheme(scheme)) return value.includes('://') && /^[a-z][a-z0-9+.-]*$/i.test(scheme) ? `the scheme must be http, socks5 or socks5h (got "${scheme}:")` : `not a proxy URL; ${expected}`;
+  if (!isProxyScheme(scheme)) return value.includes('://') && /^[a-z][a-z0-9+.-]*$/i.test(scheme) ? `a proxy URL's scheme must be http, socks5 or socks5h (got "${scheme}:")` : `not a URL with a scheme; ${expected}`;
   if (url.hostname === '') return `no host in ${redactProxyUrl(value)}`;
   if ((url.pathname !== '/' && url.pathname !== '') || url.search || url.hash) return `a proxy URL has no path, query or fragment (${redactProxyUrl(value)})`;
   return null;
