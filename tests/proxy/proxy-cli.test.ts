@@ -140,12 +140,13 @@ describe('Tor: onion mirrors and onion sources', () => {
     const tor = await socks({ table: { [ONION]: publisher.port } });
     const project = await projects.create(projectConfig({
       fetch: { allowPrivateNetworks: false, proxy: proxy.url, ...(torProxy === null ? {} : { torProxy: torProxy === '' ? tor.url : torProxy }) },
-      sources: [{ id: 'news', url: `http://news.example${FEED_PATH}`, mirrors: [`http://${ONION}/`] }],
+      // the onion first in the config: still tried after the other mirrors
+      sources: [{ id: 'news', url: `http://news.example${FEED_PATH}`, mirrors: [`http://${ONION}/`, 'http://blocked-mirror.example/'] }],
     }));
     return { publisher, proxy, tor, project };
   }
 
-  it('with fetch.torProxy, an onion mirror is tried when the origin is unreachable, through Tor, by name', async () => {
+  it('with fetch.torProxy, an onion mirror is tried when the origin and the other mirrors are unreachable, last, through Tor, by name', async () => {
     const { proxy, tor, project } = await blockedOrigin('');
     expectRunOk(await project.run());
     const rows = await project.status();
@@ -154,14 +155,17 @@ describe('Tor: onion mirrors and onion sources', () => {
     expect(articles).toHaveLength(3);
     // stored under the origin's URLs, whichever host answered
     expect(articles.every((a) => !a.url || a.url.startsWith('http://news.example/'))).toBe(true);
-    expect(proxy.requests.map((r) => [r.host, r.outcome])).toEqual([['news.example', 'unknown-name']]);
+    expect(proxy.requests.map((r) => [r.host, r.outcome])).toEqual([['news.example', 'unknown-name'], ['blocked-mirror.example', 'unknown-name']]);
     expect(tor.requests.map((r) => [r.type, r.host, r.outcome])).toEqual([['domain', ONION, 'connected']]);
   });
 
   it('without fetch.torProxy, the onion mirror is not tried', async () => {
-    const { tor, project } = await blockedOrigin(null);
+    const { proxy, tor, project } = await blockedOrigin(null);
     expectRunOk(await project.run());
-    expect((await project.status())[0]).toMatchObject({ outcome: 'error', servedBy: null });
+    const row = (await project.status())[0]!;
+    expect(row).toMatchObject({ outcome: 'error', servedBy: null });
+    expect(row.lastError).toBe(`through the proxy ${proxy.url}: the proxy could not reach the host (SOCKS5 reply 4: Host unreachable)`);
+    expect(proxy.requests.map((r) => r.host)).toEqual(['news.example', 'blocked-mirror.example']);
     expect(tor.requests).toEqual([]);
   });
 
