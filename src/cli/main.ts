@@ -85,7 +85,7 @@ function buildProgram(): Command {
       process.exitCode = await (await import('./sources-command.js')).sourcesRemoveCommand(id, options);
     });
   withCommonOptions(program.command('check'))
-    .description('validate the config and the paths it names; prints each problem with its key path')
+    .description('validate the config and the paths it names; prints each problem with its key path, and the proxies in use (passwords as ***)')
     .action(async (options: CommonOptions) => {
       process.exitCode = await (await import('./check-command.js')).checkCommand(options);
     });
