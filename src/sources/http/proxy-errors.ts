@@ -24,7 +24,7 @@ export function explainProxyFailure(error: unknown, route: ProxyRoute): unknown 
   const message = e.message ?? '';
   const proxy = new URL(route.proxy);
   const fail = (fetchCode: 'FM_PROXY' | 'FM_CONNECT' | 'FM_DNS' | 'FM_TIMEOUT', reason: string) =>
-    new FetchError(fetchCode, `through the ${route.role === 'tor' ? 'Tor proxy' : 'proxy'} ${redactProxyUrl(route.proxy)}: ${reason}`, {});
+    new FetchError(fetchCode, `through the ${route.role === 'tor' ? 'Tor proxy' : 'proxy'} ${redactProxyUrl(route.proxy)}: ${reason}`);
   const tunnel = /^Proxy response \((\d+)\)/.exec(message);
   if (tunnel) return connectStatusFailure(Number(tunnel[1]), fail);
   if (code.startsWith('UND_ERR_SOCKS5')) return socksFailure(code, message, fail);
