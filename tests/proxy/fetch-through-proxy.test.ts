@@ -9,6 +9,9 @@
  * name the proxy alone knows fails when fetched directly.
  */
 import type { LookupAddress, LookupOptions } from 'node:dns';
+import { readFileSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import { createSecureContext, createServer as createTlsServer } from 'node:tls';
 import { describe, expect, it, vi } from 'vitest';
 import { fetchFeed } from '../../src/sources/http/fetch-feed.js';
 import { createHttpAgent, dispatcherForSource, type HttpSettings } from '../../src/sources/http/http-client.js';
@@ -325,4 +328,39 @@ describe('fetch.noProxy and a source of its own', () => {
     expect(own.requests.map((r) => r.host)).toEqual(['news.example']);
     expect(tor.requests.map((r) => r.host)).toEqual([ONION]);
   });
+});
+
+describe('https through a proxy', () => {
+  const TLS = new URL('../fixtures/tls/', import.meta.url);
+
+  /** A TLS server on 127.0.0.1 that records the SNI name of each ClientHello (its certificate is trusted by no one). */
+  async function tlsServer(): Promise<{ port: number; names: string[] }> {
+    const names: string[] = [];
+    const context = createSecureContext({ key: readFileSync(new URL('news-example.key', TLS)), cert: readFileSync(new URL('news-example.crt', TLS)) });
+    const server = createTlsServer({
+      SNICallback: (servername, callback) => {
+        names.push(servername);
+        callback(null, context);
+      },
+    });
+    server.on('secureConnection', (socket) => socket.destroy());
+    server.on('tlsClientError', () => {});
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    scope.defer(() => new Promise<void>((resolve) => server.close(() => resolve())));
+    return { port: (server.address() as AddressInfo).port, names };
+  }
+
+  for (const kind of ['socks5h', 'http'] as const) {
+    it(`${kind}: TLS runs end to end inside the tunnel, with the target's name as SNI; the self-signed certificate is FM_TLS`, async () => {
+      await feedServer();
+      const tls = await tlsServer();
+      const proxy = kind === 'http' ? await connectProxy({ table: { 'news.example:443': tls.port } }) : await socks({ table: { 'news.example:443': tls.port } });
+      const error = await failure(fetchVia('https://news.example/feed.xml', settings({ proxy: proxy.url })));
+      expect(error.code).toBe('FM_TLS');
+      expect(tls.names).toEqual(['news.example']);
+      expect(proxy.requests).toHaveLength(1);
+      expect(proxy.requests[0]).toMatchObject(kind === 'http' ? { target: 'news.example:443' } : { host: 'news.example', port: 443 });
+      expect(fakeDns.calls).toEqual([]);
+    });
+  }
 });
