@@ -93,6 +93,22 @@ describe('run through a proxy', () => {
     expect(await everythingShown(project, result)).not.toContain(PASSWORD);
   });
 
+  it('an origin the proxy cannot reach is fetched from its mirror through the same proxy, by name, and stored under the origin\'s URLs', async () => {
+    const publisher = await startPublisher();
+    const proxy = await socks({ table: { 'mirror.example': publisher.port } });
+    const project = await projects.create(projectConfig({
+      fetch: { allowPrivateNetworks: false, proxy: proxy.url },
+      sources: [{ id: 'news', url: `http://news.example${FEED_PATH}`, mirrors: ['http://mirror.example/'] }],
+    }));
+    expectRunOk(await project.run());
+    expect((await project.status())[0]).toMatchObject({ outcome: 'ok', servedBy: 'mirror.example' });
+    const urls = (await project.articles()).flatMap((a) => (a.url ? [a.url] : []));
+    expect(urls.length).toBeGreaterThan(0);
+    expect(urls.every((url) => url.startsWith('http://news.example/'))).toBe(true);
+    expect(proxy.requests.map((r) => [r.type, r.host, r.outcome])).toEqual([['domain', 'news.example', 'unknown-name'], ['domain', 'mirror.example', 'connected']]);
+    expect(publisher.hosts).toEqual(['mirror.example']);
+  });
+
   it('takes the password of fetch.proxy from FEEDMIRROR_PROXY_PASSWORD (CONNECT), and `check` says where it came from', async () => {
     const publisher = await startPublisher();
     const proxy = await connectProxy({ table: { 'news.example': publisher.port }, auth: { username: 'envuser', password: PASSWORD } });
