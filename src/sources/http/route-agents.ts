@@ -52,7 +52,7 @@ export class RouteAgents {
  * The direct pool: keep-alive is worth 3–4× on many feeds of one host. With private networks
  * disallowed, every DNS answer is checked before connecting.
  */
-export function createDirectAgent(settings: HttpSettings): Dispatcher {
+function createDirectAgent(settings: HttpSettings): Dispatcher {
   return new Agent({
     ...poolOptions(settings),
     connect: { timeout: settings.connectTimeoutMs, ...(settings.allowPrivateNetworks ? {} : { lookup: guardedLookup }) },
