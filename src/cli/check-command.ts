@@ -8,14 +8,17 @@ import { EXIT, type ExitCode } from './exit-codes.js';
 import { PROCESS_IO, type CliIo } from './cli-io.js';
 import { plural } from '../lib/plural.js';
 import { pathProblems, seedFolderProblems } from './path-problems.js';
+import type { Config } from '../config/config.js';
+import { describeProxy } from '../lib/proxy-url.js';
 
 /**
  * Validates the config (schema: file, key path, what was expected; an output folder that would
  * expose the machine or the project, see output-dir-safety.ts) and the paths it names: seeds
  * folders readable, mirror list files readable, database and output folders writable or creatable
- * (a PostgreSQL database: the server answers and lets us in).
+ * (a PostgreSQL database: the server answers and lets us in). Proxy URLs are checked by the schema;
+ * the proxies in use are listed, without their passwords.
  */
-export async function checkCommand(options: CommonOptions, io: CliIo = PROCESS_IO): Promise<ExitCode> {
+export async function checkCommand(options: CommonOptions, io: CliIo = PROCESS_IO, env: Record<string, string | undefined> = process.env): Promise<ExitCode> {
   const config = await loadConfigOrExit(options.config);
   const problems = await seedFolderProblems(config);
   for (const [i, list] of config.mirrorLists.entries()) {
@@ -32,7 +35,25 @@ export async function checkCommand(options: CommonOptions, io: CliIo = PROCESS_I
   if (problems.length > 0) throw pathProblems(config, problems);
   const feeds = config.sources.filter((s) => s.kind === 'feed').length;
   io.stdout.write(`${config.configPath}: OK — ${plural(config.sources.length, 'source')} (${feeds} remote), ${plural(config.outputs.length, 'output')}, schedule "${config.schedule.cron}" ${config.schedule.timezone}\n`);
+  for (const line of describeProxies(config, env)) io.stdout.write(`  ${line}\n`);
   return EXIT.OK;
+}
+
+/** The proxy settings as fetches will use them, passwords replaced by "***": nothing when no proxy is configured. */
+export function describeProxies(config: Config, env: Record<string, string | undefined>): string[] {
+  const { proxy, torProxy, noProxy } = config.fetch;
+  const own = config.sources.flatMap((s) => (s.kind === 'feed' && s.proxy !== undefined ? [`${s.id} → ${s.proxy === false ? 'direct' : describeProxy(s.proxy)}`] : []));
+  if (!proxy && !torProxy && own.length === 0) return [];
+  return [
+    `fetch.proxy: ${proxy ? `${describeProxy(proxy, env)}, ${resolvedBy(proxy)}` : 'none (direct)'}`,
+    `fetch.torProxy: ${torProxy ? `${describeProxy(torProxy)}, for .onion hosts` : 'none (.onion hosts cannot be fetched)'}`,
+    ...(proxy ? [`fetch.noProxy: ${noProxy.length > 0 ? noProxy.join(', ') : 'none'}`] : []),
+    ...(own.length > 0 ? [`sources with their own proxy: ${own.join('; ')}`] : []),
+  ];
+}
+
+function resolvedBy(proxy: string): string {
+  return new URL(proxy).protocol === 'socks5:' ? 'names resolved here' : 'names resolved by the proxy';
 }
 
 /** The folder is writable, or the nearest existing parent is (so the first run can create it). */

@@ -107,7 +107,7 @@ function buildProgram(io: CliIo, done: (code: ExitCode) => void): Command {
       done(await (await import('./prune-command.js')).pruneCommand(options, io));
     });
   withCommonOptions(program.command('check'))
-    .description('validate the config and the paths it names; prints each problem with its key path')
+    .description('validate the config and the paths it names; prints each problem with its key path, and the proxies in use (passwords as ***)')
     .action(async (options: CommonOptions) => {
       done(await (await import('./check-command.js')).checkCommand(options, io));
     });

@@ -28,4 +28,6 @@ export interface FeedSourceConfig extends SourceBase {
   fetch: Partial<Pick<Config['fetch'], 'headersTimeoutMs' | 'bodyIdleTimeoutMs' | 'totalTimeoutMs' | 'maxBodyBytes'>>;
   interval?: number | string | undefined;
   schedule?: string | undefined;
+  /** This source's proxy URL instead of fetch.proxy, or false to fetch it directly; absent: fetch.proxy. */
+  proxy?: string | false | undefined;
 }

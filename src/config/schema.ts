@@ -3,6 +3,7 @@ import { validateDetailed } from 'node-cron';
 import { checkFolderIds, checkMirrorFolders, checkSiteMirrorHost, reportDuplicates } from './folder-names.js';
 import { configErrorMap } from './issue-text.js';
 import { isOtherUrl } from '../lib/database-url.js';
+import { checkOnionUrls, noProxyEntry, proxyUrl, sourceProxy, torProxyUrl } from './proxy-settings.js';
 
 /** Ids appear in file paths and URLs, so they are kept to a safe alphabet. */
 const ID_PATTERN = /^[a-z0-9][a-z0-9_-]{0,63}$/i;
@@ -111,6 +112,7 @@ export const FETCH_DEFAULTS = {
   concurrency: 16,
   perHostConcurrency: 2,
   allowPrivateNetworks: false,
+  noProxy: [] as string[],
 };
 
 const fetchSchema = z
@@ -121,6 +123,12 @@ const fetchSchema = z
     perHostConcurrency: z.number().int().min(1).max(64),
     allowPrivateNetworks: z.boolean(),
     userAgent: z.string().min(1).optional(),
+    /** Every fetch goes through this proxy (http:// with CONNECT, socks5://, socks5h://). */
+    proxy: proxyUrl.optional(),
+    /** .onion hosts are fetched through this proxy (socks5h:// or http://: Tor resolves onion names). */
+    torProxy: torProxyUrl.optional(),
+    /** Hosts fetched directly even with a proxy: host suffixes ("example.org" covers its subdomains), IPs, CIDR ranges, "*". */
+    noProxy: z.array(noProxyEntry),
   })
   .partial()
   .transform((value) => ({ ...FETCH_DEFAULTS, ...value }));
@@ -156,6 +164,8 @@ const feedSourceSchema = z.strictObject({
   interval: duration.optional(),
   /** Or: fetch when this cron expression is due (in schedule.timezone). */
   schedule: cronExpression.optional(),
+  /** This source's proxy instead of fetch.proxy (fetch.noProxy does not apply), or false / "direct" for none. */
+  proxy: sourceProxy.optional(),
 });
 
 type SourceOutput = z.output<typeof seedSourceSchema> | z.output<typeof feedSourceSchema>;
@@ -235,7 +245,7 @@ export const KNOWN_KEYS: { path: RegExp; keys: string[] }[] = [
   { path: /^outputs\.\d+$/, keys: Object.keys(outputSchema.shape) },
   { path: /^outputs\.\d+\.filter$/, keys: Object.keys(filterSchema.shape) },
   { path: /^outputs\.\d+\.author$/, keys: Object.keys(personSchema.shape) },
-  { path: /^fetch$/, keys: [...Object.keys(FETCH_DEFAULTS), 'userAgent'] },
+  { path: /^fetch$/, keys: [...Object.keys(FETCH_DEFAULTS), 'userAgent', 'proxy', 'torProxy'] },
   { path: /^limits$/, keys: Object.keys(LIMIT_DEFAULTS) },
   { path: /^schedule$/, keys: Object.keys(SCHEDULE_DEFAULTS) },
   { path: /^mirrorLists\.\d+$/, keys: ['path', 'url', 'refresh'] },
@@ -267,6 +277,7 @@ export const configSchema = z
       if (Array.isArray(output?.variants)) checkFolderIds(output.variants.map((v) => String(v?.id)), ['outputs', i, 'variants'], ctx);
     });
     if (Array.isArray(config.site?.mirrors)) checkMirrorFolders(config.site.mirrors, ctx);
+    checkOnionUrls(config, ctx);
     // Only what a valid source offers: an id the schema refused is no answer to a typo.
     const known = new Set(config.sources.flatMap((s) => (typeof s?.id === 'string' && isValidId(s.id) ? [s.id, ...(Array.isArray(s.tags) ? s.tags : [])] : [])).filter((v): v is string => typeof v === 'string' && v !== ''));
     config.outputs.forEach((output, i) => {

@@ -37,3 +37,8 @@ export function rehost(canonical: URL, base: URL): URL {
   if (prefix !== '') url.pathname = `${prefix}${canonical.pathname}`;
   return url;
 }
+
+/** An onion service's host name ("abc….onion", any case, a trailing dot allowed): only Tor can resolve it. */
+export function isOnionHost(hostname: string): boolean {
+  return /\.onion\.?$/i.test(hostname);
+}

@@ -17,6 +17,8 @@ export const ERROR_CODES = {
   FM_TOO_MANY_REDIRECTS: { stage: 'fetch', meaning: 'More than `fetch.maxRedirects` redirects.' },
   FM_BAD_REDIRECT: { stage: 'fetch', meaning: 'A redirect points at an invalid URL or a scheme other than http(s).' },
   FM_BLOCKED_ADDRESS: { stage: 'fetch', meaning: 'The host is, or resolves to, an address that is not public unicast while `fetch.allowPrivateNetworks` is off; refused before any connection.' },
+  FM_PROXY: { stage: 'fetch', meaning: "The proxy (`fetch.proxy`, `fetch.torProxy` or the source's `proxy`) could not be reached, refused the credentials or the request, or answered the tunnel with an error of its own; the message names the proxy, its password replaced by `***`. A host the proxy could not reach is `FM_CONNECT`, a name it could not resolve `FM_DNS`." },
+  FM_NEEDS_TOR: { stage: 'fetch', meaning: 'An onion (`.onion`) URL, reached through a redirect or a mirror list, cannot be fetched: `fetch.torProxy` is not set; a configured onion source or list without it is `FM_CONFIG`.' },
   FM_BAD_URL: { stage: 'fetch', meaning: "The source's URL is invalid or not http(s)." },
   FM_DECODE: { stage: 'fetch', meaning: 'The compressed body is corrupt.' },
   FM_ABORTED: { stage: 'fetch', meaning: "The fetch was cut short by a shutdown: not counted as the source's failure, and the source stays due." },

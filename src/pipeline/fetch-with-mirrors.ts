@@ -2,13 +2,13 @@ import type { Dispatcher } from 'undici';
 import type { FeedSourceConfig } from '../config/config.js';
 import type { Logger } from '../log/logger.js';
 import type { MirrorDirectory } from '../lib/mirror-directory.js';
-import { mirrorBase, rehost } from '../lib/mirror-hosts.js';
+import { isOnionHost, mirrorBase, rehost } from '../lib/mirror-hosts.js';
 import { fetchFeed, type FetchRequest, type FetchResult } from '../sources/http/fetch-feed.js';
 import { FetchError } from '../sources/http/fetch-errors.js';
 import type { HttpSettings } from '../sources/http/http-client.js';
 
-/** Failures that look like the primary host being blocked or down, rather than the feed being broken. */
-const MIRROR_WORTHY = new Set<FetchError['code']>(['FM_CONNECT', 'FM_DNS', 'FM_TLS', 'FM_TIMEOUT']);
+/** Failures that look like the primary host being blocked or down (or the proxy in front of it: an onion mirror goes through another), rather than the feed being broken. */
+const MIRROR_WORTHY = new Set<FetchError['code']>(['FM_CONNECT', 'FM_DNS', 'FM_TLS', 'FM_TIMEOUT', 'FM_PROXY']);
 const BLOCKED_STATUSES = new Set([403, 451]);
 
 export interface MirroredFetch {
@@ -19,8 +19,8 @@ export interface MirroredFetch {
 
 /**
  * Fetches the primary URL; when it fails the way a blocked or unreachable host fails, tries the
- * publisher's mirrors: configured ones first, then mirror lists freshest first; https before tor,
- * and tor not at all (onions need a SOCKS proxy, which feedmirror does not speak yet).
+ * publisher's mirrors: configured ones first, then mirror lists freshest first; https, then http,
+ * then onion services, which are tried only with `fetch.torProxy` (the only way to reach them).
  */
 export async function fetchWithMirrors(
   source: FeedSourceConfig,
@@ -32,7 +32,7 @@ export async function fetchWithMirrors(
     return { fetched: await fetchFeed(request, http, deps.dispatcher), mirrorBase: null };
   } catch (error) {
     if (!(error instanceof FetchError) || !isMirrorWorthy(error)) throw error;
-    const candidates = mirrorCandidates(source, request.url, deps.directory);
+    const candidates = mirrorCandidates(source, request.url, deps.directory, Boolean(http.torProxy));
     for (const base of candidates) {
       const url = rehost(new URL(request.url), base).href;
       try {
@@ -52,12 +52,16 @@ function isMirrorWorthy(error: FetchError): boolean {
   return MIRROR_WORTHY.has(error.code) || (error.code === 'FM_HTTP_STATUS' && BLOCKED_STATUSES.has(error.details.status ?? 0));
 }
 
-function mirrorCandidates(source: FeedSourceConfig, url: string, directory: MirrorDirectory | null): URL[] {
+function mirrorCandidates(source: FeedSourceConfig, url: string, directory: MirrorDirectory | null, onions: boolean): URL[] {
   const primary = new URL(url);
   const specs = [...source.mirrors, ...(directory?.lookup(primary.host) ?? []).map((alt) => alt.url)];
-  const bases = specs.map((spec) => mirrorBase(spec, primary)).filter((b): b is URL => b !== null && !b.hostname.endsWith('.onion'));
+  const bases = specs.map((spec) => mirrorBase(spec, primary)).filter((b): b is URL => b !== null && (onions || !isOnionHost(b.hostname)));
   const seen = new Set<string>();
-  return bases
-    .filter((b) => (seen.has(b.href) ? false : (seen.add(b.href), true)))
-    .sort((a, b) => Number(a.protocol !== 'https:') - Number(b.protocol !== 'https:'));
+  return bases.filter((b) => (seen.has(b.href) ? false : (seen.add(b.href), true))).sort((a, b) => preference(a) - preference(b));
+}
+
+/** https first (authenticated), then http, then onions (slower, through Tor). */
+function preference(base: URL): number {
+  if (isOnionHost(base.hostname)) return 2;
+  return base.protocol === 'https:' ? 0 : 1;
 }

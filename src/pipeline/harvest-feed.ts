@@ -9,7 +9,7 @@ import { fetchWithMirrors } from './fetch-with-mirrors.js';
 import { FetchError } from '../sources/http/fetch-errors.js';
 import { FeedmirrorError } from '../model/errors.js';
 import { readFollowingFeedLink, type AdvertisingPage } from './follow-feed-link.js';
-import type { HttpSettings } from '../sources/http/http-client.js';
+import { dispatcherForSource, type HttpSettings } from '../sources/http/http-client.js';
 import { nextAttemptAfterFailure, nextAttemptAfterSuccess } from './backoff.js';
 import { bodyKey, itemFingerprint, normalizingKey } from './harvest-keys.js';
 import type { HarvestRecord } from './run-records.js';
@@ -55,7 +55,8 @@ export async function harvestFeedSource(source: FeedSourceConfig, previous: Sour
   // Read once, on the first body: an HTML page and the feed it advertises share one record.
   const { lastHarvest } = deps;
   let record: Promise<HarvestRecord | null> | undefined;
-  deps = { ...deps, lastHarvest: (sourceId) => (record ??= lastHarvest(sourceId)) };
+  // The source's own proxy, if it has one, for everything fetched for it: the feed, its mirrors, the pages it links to.
+  deps = { ...deps, dispatcher: dispatcherForSource(deps.dispatcher, source.proxy), lastHarvest: (sourceId) => (record ??= lastHarvest(sourceId)) };
   const state = currentState(source, previous);
   const http = { ...deps.http, ...source.fetch };
   const log = deps.logger.child({ source: source.id });

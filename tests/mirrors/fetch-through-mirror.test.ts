@@ -196,7 +196,7 @@ describe('fetching through a mirror when the origin is down or blocked', () => {
     expect((await project.status())[0]).toMatchObject({ outcome: 'error', httpStatus: 404, servedBy: null, items: 0 });
   });
 
-  it('onion mirrors are not tried (no SOCKS proxy): the source fails with the origin\'s error', async () => {
+  it('onion mirrors are not tried without fetch.torProxy: the source fails with the origin\'s error (tests/proxy/proxy-cli.test.ts tries them through Tor)', async () => {
     const origin = await servers.start({});
     const url = origin.url('/feeds/news.xml');
     await origin.close();

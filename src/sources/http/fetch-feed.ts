@@ -3,7 +3,8 @@ import zlib from 'node:zlib';
 import { request, type Dispatcher } from 'undici';
 import { isBlockedHostName } from './address-policy.js';
 import { classifyFetchError, FetchError } from './fetch-errors.js';
-import type { HttpSettings } from './http-client.js';
+import { RoutingDispatcher, type HttpSettings } from './http-client.js';
+import { explainProxyFailure } from './proxy-errors.js';
 
 export interface FetchRequest {
   url: string;
@@ -64,6 +65,8 @@ async function followRedirects(req: FetchRequest, settings: HttpSettings, dispat
     const response = await request(url, {
       dispatcher, method: 'GET', signal, headers: requestHeaders(req, settings),
       headersTimeout: settings.headersTimeoutMs, bodyTimeout: settings.bodyIdleTimeoutMs,
+    }).catch((error: unknown) => {
+      throw explainRouteFailure(error, dispatcher, url);
     });
     const { statusCode: status, headers } = response;
     const location = header(headers, 'location');
@@ -92,6 +95,13 @@ async function followRedirects(req: FetchRequest, settings: HttpSettings, dispat
     const bytes = await readBody(response, settings.maxBodyBytes);
     return { kind: 'ok', ...base, bytes, contentType: header(headers, 'content-type') };
   }
+}
+
+/** A failure on a proxied route is worded as the proxy's or the host's, with the proxy named (its password hidden). */
+function explainRouteFailure(error: unknown, dispatcher: Dispatcher, url: string): unknown {
+  if (!(dispatcher instanceof RoutingDispatcher) || error instanceof FetchError) return error;
+  const route = dispatcher.routeFor(url);
+  return route.kind === 'proxy' ? explainProxyFailure(error, route) : error;
 }
 
 function requestHeaders(req: FetchRequest, settings: HttpSettings): Record<string, string> {
