@@ -1,4 +1,4 @@
-import type { ParsedConfig } from './schema.js';
+import type { FullTextSettings, ParsedConfig } from './schema.js';
 
 /** The validated config with every path made absolute: what the rest of the program receives. */
 export interface Config extends Omit<ParsedConfig, 'sources'> {
@@ -28,4 +28,6 @@ export interface FeedSourceConfig extends SourceBase {
   fetch: Partial<Pick<Config['fetch'], 'headersTimeoutMs' | 'bodyIdleTimeoutMs' | 'totalTimeoutMs' | 'maxBodyBytes'>>;
   interval?: number | string | undefined;
   schedule?: string | undefined;
+  /** Fetch each short item's page and extract the article (null: off). */
+  fullText: FullTextSettings | null;
 }

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { validateDetailed } from 'node-cron';
 import { checkFolderIds, checkMirrorFolders, checkSiteMirrorHost, reportDuplicates } from './folder-names.js';
+import { isCssSelector } from './css-selector.js';
 
 /** Ids appear in file paths and URLs, so they are kept to a safe alphabet. */
 const ID_PATTERN = /^[a-z0-9][a-z0-9_-]{0,63}$/i;
@@ -120,13 +121,15 @@ const fetchSchema = z
   .partial()
   .transform((value) => ({ ...FETCH_DEFAULTS, ...value }));
 
-export const LIMIT_DEFAULTS = { maxItemsPerSource: 500, maxTitleChars: 500, maxContentBytes: 262_144 };
+export const LIMIT_DEFAULTS = { maxItemsPerSource: 500, maxTitleChars: 500, maxContentBytes: 262_144, maxPageBytes: 2_000_000 };
 
 const limitsSchema = z
   .strictObject({
     maxItemsPerSource: z.number().int().min(1).max(100_000),
     maxTitleChars: z.number().int().min(10).max(100_000),
     maxContentBytes: z.number().int().min(1024).max(10_000_000),
+    /** bytes of an article page read before it is parsed for full text; the rest is cut */
+    maxPageBytes: z.number().int().min(1024).max(100_000_000),
   })
   .partial()
   .transform((value) => ({ ...LIMIT_DEFAULTS, ...value }));
@@ -138,6 +141,33 @@ const seedSourceSchema = z.strictObject({
   mirrors: z.array(mirror).default([]),
   tags: z.array(z.string()).default([]),
 });
+
+export const FULL_TEXT_DEFAULTS = { selector: null, minChars: 500, maxPerRun: 50 };
+
+/**
+ * Full text: `true`, or the options. Normalized to the options or null (off), so the rest of the
+ * program never sees the boolean.
+ */
+const fullTextSchema = z
+  .union([
+    z.boolean(),
+    z.strictObject({
+      /** A CSS selector for the article body; without it, Readability finds it. */
+      selector: z.string().min(1).refine(isCssSelector, 'a CSS selector such as "article .body"').optional(),
+      /** Items whose own content has fewer characters of text than this get their page fetched. */
+      minChars: z.number().int().min(0).max(1_000_000).optional(),
+      /** Pages fetched per source and run at most: a first run of a long feed stays polite. */
+      maxPerRun: z.number().int().min(0).max(10_000).optional(),
+    }),
+  ])
+  .optional()
+  .transform((value): FullTextSettings | null => (value === undefined || value === false ? null : value === true ? { ...FULL_TEXT_DEFAULTS } : { ...FULL_TEXT_DEFAULTS, ...value }));
+
+export interface FullTextSettings {
+  selector: string | null;
+  minChars: number;
+  maxPerRun: number;
+}
 
 const feedSourceSchema = z.strictObject({
   id,
@@ -151,6 +181,7 @@ const feedSourceSchema = z.strictObject({
   interval: duration.optional(),
   /** Or: fetch when this cron expression is due (in schedule.timezone). */
   schedule: cronExpression.optional(),
+  fullText: fullTextSchema,
 });
 
 type SourceOutput = z.output<typeof seedSourceSchema> | z.output<typeof feedSourceSchema>;

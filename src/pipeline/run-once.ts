@@ -104,7 +104,7 @@ async function harvestRemote(run: Run, sources: FeedSourceConfig[], directory: M
   const plan = { sources, states: await store.getSourceStates(), force: run.options.all === true || run.options.only !== undefined };
   const lastHarvest = (sourceId: string) => records.read('harvest', sourceId);
   try {
-    const { skipped } = await harvestFeeds(plan, { config, directory, http: run.http, dispatcher: run.dispatcher(), logger, now, signal, lastHarvest }, async (source, harvest) => {
+    const { skipped } = await harvestFeeds(plan, { config, directory, http: run.http, dispatcher: run.dispatcher(), logger, now, signal, lastHarvest, pages: store }, async (source, harvest) => {
       addFeedHarvest(report, source, harvest);
       if (harvest.error?.code === 'FM_ABORTED') return;
       await batch.add({ articles: harvest.articles, state: harvest.state, record: harvest.record && records.document('harvest', source.id, harvest.record) });
@@ -179,11 +179,17 @@ function logSummary(logger: Logger, report: RunReport) {
   const { stored, published } = report;
   logger.info(
     {
-      event: 'run', sources: report.sources, fetched: report.fetched, notModified: report.notModified, failed: report.failedSources.length,
+      event: 'run', sources: report.sources, fetched: report.fetched, notModified: report.notModified, failed: report.failedSources.length, pages: report.pages,
       skipped: report.skippedSources.length, inserted: stored.inserted, updated: stored.updated, unchanged: stored.unchanged,
       filesWritten: published.written.length, filesUnchanged: published.unchanged, publishSkipped: published.skipped === true, problems: report.problems.length, durationMs: report.durationMs,
     },
     `run done: ${report.sources} sources (${report.fetched} fetched, ${report.notModified} not modified, ${report.failedSources.length} failed, ${report.skippedSources.length} not due), ` +
-      `${stored.inserted} new, ${stored.updated} updated, ${published.written.length} files written, ${report.durationMs} ms`,
+      `${stored.inserted} new, ${stored.updated} updated${describePages(report.pages)}, ${published.written.length} files written, ${report.durationMs} ms`,
   );
+}
+
+/** Full text's part of the summary line, when it did anything. */
+function describePages(pages: RunReport['pages']): string {
+  if (pages.fetched + pages.reused + pages.deferred === 0) return '';
+  return `, ${pages.fetched} article pages fetched (${pages.extracted} full texts added, ${pages.reused} remembered, ${pages.deferred} left for the next run)`;
 }

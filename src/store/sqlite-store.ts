@@ -8,6 +8,8 @@ import type { SourceState } from '../model/source-state.js';
 import { LATEST_VERSION, MIGRATIONS } from './migrations.js';
 import { sha256Hex } from '../lib/text.js';
 import { FeedmirrorError } from '../model/errors.js';
+import type { ExtractedPage } from './extracted-pages.js';
+import { SqliteExtractedPages } from './sqlite-extracted-pages.js';
 
 interface ExistingRow {
   id: string;
@@ -66,8 +68,10 @@ export class SqliteStore implements Store {
   private readonly statements;
   /** Article queries are built from the query's shape; each shape is compiled once (a publish runs thousands). */
   private readonly articleQueries = new Map<string, Database.Statement<Record<string, unknown>, ArticleRow>>();
+  private readonly pages: SqliteExtractedPages;
 
   constructor(private readonly db: Database.Database) {
+    this.pages = new SqliteExtractedPages(db);
     this.statements = {
       findByKey: db.prepare<[string, string], ExistingRow>('SELECT id, published, record_hash, content_hash, updated FROM articles WHERE source_id = ? AND item_key = ?'),
       // A record copied to this source by the identity migration, whose key may not be the one its source uses.
@@ -273,6 +277,14 @@ export class SqliteStore implements Store {
     this.db.transaction(() => {
       for (const { key, document } of documents) this.statements.saveDocument.run(key, document.body, document.etag, document.lastModified, document.fetchedAt);
     }).immediate();
+  }
+
+  getExtractedPages(urls: string[]): Promise<Map<string, ExtractedPage>> {
+    return this.pages.getExtractedPages(urls);
+  }
+
+  saveExtractedPages(pages: ExtractedPage[]): Promise<void> {
+    return this.pages.saveExtractedPages(pages);
   }
 
   async recordRun(run: RunRecord): Promise<void> {

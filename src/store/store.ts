@@ -1,6 +1,9 @@
 import type { Article, StoredArticle } from '../model/article.js';
 import type { SourceState } from '../model/source-state.js';
 import type { ArchivePage } from '../model/output-selection.js';
+import type { ExtractedPageStore } from './extracted-pages.js';
+
+export type { ExtractedPage, ExtractedPageStore } from './extracted-pages.js';
 
 export interface UpsertSummary {
   inserted: number;
@@ -63,7 +66,7 @@ export interface RunRecord {
  * Everything the pipeline needs from persistence. Asynchronous on purpose: SQLite answers
  * at once, but a shared PostgreSQL store will not, and no caller may assume otherwise.
  */
-export interface Store {
+export interface Store extends ExtractedPageStore {
   /**
    * Inserts or updates articles in one transaction; `now` stamps first-seen and content changes.
    * An article updates only its own source's record with the same item key.

@@ -10,6 +10,8 @@ export interface FetchRequest {
   etag: string | null;
   lastModified: string | null;
   signal?: AbortSignal;
+  /** The Accept header; feed types by default (article pages ask for HTML). */
+  accept?: string;
 }
 
 interface FetchedBase {
@@ -97,7 +99,7 @@ async function followRedirects(req: FetchRequest, settings: HttpSettings, dispat
 function requestHeaders(req: FetchRequest, settings: HttpSettings): Record<string, string> {
   return {
     'user-agent': settings.userAgent,
-    accept: ACCEPT,
+    accept: req.accept ?? ACCEPT,
     'accept-encoding': 'gzip, deflate, br',
     ...(req.etag ? { 'if-none-match': req.etag } : {}),
     ...(req.lastModified ? { 'if-modified-since': req.lastModified } : {}),
