@@ -68,7 +68,9 @@ function articleOf(fetched: FetchResult & { kind: 'ok' }, mirrorBase: string | n
   if (body.kind === 'not-html') return { contentHtml: null, problem: { code: 'FM_PAGE_NOT_HTML', message: `the page is ${body.contentType}, not HTML` } };
   if (body.truncated) deps.logger.debug({ url: request.url, maxPageBytes: deps.limits.maxPageBytes }, `full text ${request.url}: the page is cut at limits.maxPageBytes before it is parsed`);
   const mapUrl = canonicalizer(mirrorBase ? { [mirrorBase]: `${new URL(request.url).origin}/` } : {});
-  const extraction = extractArticle({ html: body.html, url: fetched.finalUrl, mapUrl }, { selector: request.selector, maxContentBytes: deps.limits.maxContentBytes });
+  // Relative URLs resolve against the page's canonical address: a mirror under a path prefix serves
+  // the publisher's paths below it, and "/img/a.jpg" in its page means the publisher's /img/a.jpg.
+  const extraction = extractArticle({ html: body.html, url: mapUrl(fetched.finalUrl), mapUrl }, { selector: request.selector, maxContentBytes: deps.limits.maxContentBytes });
   if (extraction.kind === 'none') return { contentHtml: null, problem: { code: extraction.code, message: extraction.message } };
   return { contentHtml: extraction.contentHtml, problem: null };
 }
