@@ -30,4 +30,5 @@ export interface FeedSourceConfig extends SourceBase {
   schedule?: string | undefined;
   /** Fetch each short item's page and extract the article (null: off). */
   fullText: FullTextSettings | null;
+  media?: 'mirror' | 'proxy' | undefined;
 }

@@ -169,6 +169,9 @@ export interface FullTextSettings {
   maxPerRun: number;
 }
 
+/** Where readers load an item's images, video, audio and enclosures from (default: the publisher's own host). */
+const mediaSchema = z.enum(['mirror', 'proxy'], { error: '"mirror" (the publisher\'s first https mirror) or "proxy" (feedmirror serve at /media/)' }).optional();
+
 const feedSourceSchema = z.strictObject({
   id,
   url: httpUrl('an absolute http(s) URL of a feed'),
@@ -182,6 +185,7 @@ const feedSourceSchema = z.strictObject({
   /** Or: fetch when this cron expression is due (in schedule.timezone). */
   schedule: cronExpression.optional(),
   fullText: fullTextSchema,
+  media: mediaSchema,
 });
 
 type SourceOutput = z.output<typeof seedSourceSchema> | z.output<typeof feedSourceSchema>;
@@ -247,6 +251,7 @@ const outputSchema = z.strictObject({
   variants: z
     .array(z.strictObject({ id, kind: z.string().min(1).regex(/^[a-z0-9+-]+$/, 'a mirror kind such as "https", "tor", "ipfs"') }))
     .default([]),
+  media: mediaSchema,
 });
 
 /** Keys each object accepts, for "unknown key" messages that say what was expected. */

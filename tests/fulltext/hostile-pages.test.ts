@@ -8,6 +8,7 @@ import { MockAgent } from 'undici';
 import iconv from 'iconv-lite';
 import { describe, expect, it } from 'vitest';
 import { htmlToText } from '../../src/lib/html-text.js';
+import { sanitizeHtml } from '../../src/normalize/sanitize-html.js';
 import { extractArticle, MAX_PAGE_DEPTH, MAX_PAGE_ELEMENTS } from '../../src/normalize/extract-article.js';
 import { feed, reply, type Handler } from '../remote/helpers/fixture-server.js';
 import { logsMatching } from '../remote/helpers/harness.js';
@@ -127,6 +128,15 @@ describe('hostile article pages', () => {
     const result = await withPage(html(page));
     expect(result.text).toContain('sank eleven boats');
     expect(result.html).not.toMatch(/<script|<iframe|<object|<embed|<form|<input|<svg|<style|<meta|<link|javascript:|data:|on\w+=|style=/i);
+  });
+
+  it('video and audio are kept with http(s) sources and controls only: javascript:/data: sources and posters, autoplay and handlers go', () => {
+    const html = '<video src="javascript:alert(1)" poster="data:image/png;base64,AAAA" autoplay onplay="x()" controls></video><video src="/v.mp4" poster="javascript:alert(2)"></video><audio src="vbscript:x" autoplay></audio><audio src="a.mp3" controls></audio><video><source src="javascript:x"><source src="/s.mp4" type="video/mp4"></video>';
+    const clean = sanitizeHtml(html, 'https://news.example/story.html');
+    expect(clean).not.toMatch(/javascript:|data:|vbscript:|autoplay|onplay/);
+    expect(clean).toContain('<video src="https://news.example/v.mp4"></video>');
+    expect(clean).toContain('<audio src="https://news.example/a.mp3" controls></audio>');
+    expect(clean).toContain('<source src="https://news.example/s.mp4" type="video/mp4">');
   });
 
   it('control characters in the page are dropped, as in feed content', async () => {

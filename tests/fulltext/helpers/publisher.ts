@@ -16,7 +16,9 @@ export const PAGES = { '/news/harbour.html': 'harbour', '/news/library.html': 'l
 export const FEED_PATH = '/feed.xml';
 /** Bytes of a tiny image: what the media tests expect back. */
 export const IMAGE_BYTES = Buffer.from('89504e470d0a1a0a0000000d4948445200000001000000010806000000', 'hex');
-export const IMAGES = ['/img/harbour.jpg', '/img/harbour-480.jpg', '/img/harbour-960.jpg', '/img/library.png', '/img/tour-poster.jpg'];
+export const IMAGES = ['/img/harbour.jpg', '/img/harbour-480.jpg', '/img/harbour-960.jpg', '/img/library.png', '/img/tour-poster.jpg', '/audio/library-debate.mp3', '/media/tour.mp4'];
+
+const MEDIA_TYPES: Record<string, string> = { jpg: 'image/jpeg', png: 'image/png', mp3: 'audio/mpeg', mp4: 'video/mp4' };
 
 export function fixture(name: string): string {
   return readFileSync(`${FULLTEXT_FIXTURES}${name}`, 'utf8');
@@ -37,7 +39,7 @@ export function servePublisher(server: FixtureServer, prefix = ''): void {
   const render = (name: string) => fixture(name).replaceAll('{{BASE}}', base);
   server.on(`${prefix}${FEED_PATH}`, reply({ headers: { 'content-type': 'application/rss+xml; charset=utf-8' }, body: render('summary.rss.xml') }));
   for (const [path, name] of Object.entries(PAGES)) server.on(`${prefix}${path}`, html(render(`${name}.html`)));
-  for (const path of IMAGES) server.on(`${prefix}${path}`, reply({ headers: { 'content-type': path.endsWith('.png') ? 'image/png' : 'image/jpeg' }, body: IMAGE_BYTES }));
+  for (const path of IMAGES) server.on(`${prefix}${path}`, reply({ headers: { 'content-type': MEDIA_TYPES[path.split('.').pop()!]! }, body: IMAGE_BYTES }));
 }
 
 /** Requests the server saw for article pages. */
