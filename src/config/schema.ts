@@ -215,6 +215,20 @@ const mirrorListSchema = z
   })
   .refine((list) => (list.path === undefined) !== (list.url === undefined), 'exactly one of "path" (a file) or "url"');
 
+export const MEDIA_PROXY_DEFAULTS = { cacheDir: 'data/media', maxCacheBytes: 500_000_000, maxFileBytes: 20_000_000 };
+
+/** `media: "proxy"`: where `feedmirror serve` keeps the media it fetched, and how much. */
+const mediaProxySchema = z
+  .strictObject({
+    cacheDir: z.string().min(1),
+    /** bytes on disk at most; the least recently served files go first */
+    maxCacheBytes: z.number().int().min(1_000_000).max(1_000_000_000_000),
+    /** bytes of one file at most (fetched with this as its maxBodyBytes) */
+    maxFileBytes: z.number().int().min(1024).max(1_000_000_000),
+  })
+  .partial()
+  .transform((value) => ({ ...MEDIA_PROXY_DEFAULTS, ...value }));
+
 export const FORMATS = ['rss', 'atom', 'json'] as const;
 
 const filterSchema = z.strictObject({
@@ -256,13 +270,14 @@ const outputSchema = z.strictObject({
 
 /** Keys each object accepts, for "unknown key" messages that say what was expected. */
 export const KNOWN_KEYS: { path: RegExp; keys: string[] }[] = [
-  { path: /^$/, keys: ['$schema', 'site', 'database', 'outputDir', 'fetch', 'limits', 'mirrorLists', 'schedule', 'sources', 'outputs'] },
+  { path: /^$/, keys: ['$schema', 'site', 'database', 'outputDir', 'fetch', 'limits', 'mediaProxy', 'mirrorLists', 'schedule', 'sources', 'outputs'] },
   { path: /^site$/, keys: Object.keys(siteSchema.shape) },
   { path: /^outputs\.\d+$/, keys: Object.keys(outputSchema.shape) },
   { path: /^outputs\.\d+\.filter$/, keys: Object.keys(filterSchema.shape) },
   { path: /^outputs\.\d+\.author$/, keys: Object.keys(personSchema.shape) },
   { path: /^fetch$/, keys: [...Object.keys(FETCH_DEFAULTS), 'userAgent'] },
   { path: /^limits$/, keys: Object.keys(LIMIT_DEFAULTS) },
+  { path: /^mediaProxy$/, keys: Object.keys(MEDIA_PROXY_DEFAULTS) },
   { path: /^schedule$/, keys: Object.keys(SCHEDULE_DEFAULTS) },
   { path: /^mirrorLists\.\d+$/, keys: ['path', 'url', 'refresh'] },
 ];
@@ -275,6 +290,7 @@ export const configSchema = z
     outputDir: z.string().min(1).default('feeds'),
     fetch: fetchSchema.default(FETCH_DEFAULTS),
     limits: limitsSchema.default(LIMIT_DEFAULTS),
+    mediaProxy: mediaProxySchema.default(MEDIA_PROXY_DEFAULTS),
     mirrorLists: z.array(mirrorListSchema).default([]),
     schedule: scheduleSchema.default(SCHEDULE_DEFAULTS),
     sources: z.array(sourceSchema).default([]),

@@ -113,6 +113,17 @@ export const MIGRATIONS: { version: number; sql: string; apply?: (db: Database.D
       ) STRICT;
     `,
   },
+  {
+    version: 8,
+    // media: "proxy": the media URLs published items referenced, the only ones /media/<hash> fetches.
+    sql: `
+      CREATE TABLE media_urls (
+        hash       TEXT PRIMARY KEY,
+        url        TEXT NOT NULL,
+        first_seen TEXT NOT NULL
+      ) STRICT, WITHOUT ROWID;
+    `,
+  },
 ];
 
 export const LATEST_VERSION = MIGRATIONS.at(-1)!.version;

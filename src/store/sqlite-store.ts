@@ -10,6 +10,7 @@ import { sha256Hex } from '../lib/text.js';
 import { FeedmirrorError } from '../model/errors.js';
 import type { ExtractedPage } from './extracted-pages.js';
 import { SqliteExtractedPages } from './sqlite-extracted-pages.js';
+import { SqliteMediaUrls } from './sqlite-media-urls.js';
 
 interface ExistingRow {
   id: string;
@@ -69,9 +70,11 @@ export class SqliteStore implements Store {
   /** Article queries are built from the query's shape; each shape is compiled once (a publish runs thousands). */
   private readonly articleQueries = new Map<string, Database.Statement<Record<string, unknown>, ArticleRow>>();
   private readonly pages: SqliteExtractedPages;
+  private readonly media: SqliteMediaUrls;
 
   constructor(private readonly db: Database.Database) {
     this.pages = new SqliteExtractedPages(db);
+    this.media = new SqliteMediaUrls(db);
     this.statements = {
       findByKey: db.prepare<[string, string], ExistingRow>('SELECT id, published, record_hash, content_hash, updated FROM articles WHERE source_id = ? AND item_key = ?'),
       // A record copied to this source by the identity migration, whose key may not be the one its source uses.
@@ -285,6 +288,14 @@ export class SqliteStore implements Store {
 
   saveExtractedPages(pages: ExtractedPage[]): Promise<void> {
     return this.pages.saveExtractedPages(pages);
+  }
+
+  saveMediaUrls(entries: { hash: string; url: string }[], now: Date): Promise<void> {
+    return this.media.saveMediaUrls(entries, now);
+  }
+
+  getMediaUrl(hash: string): Promise<string | null> {
+    return this.media.getMediaUrl(hash);
   }
 
   async recordRun(run: RunRecord): Promise<void> {
