@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { fileExists } from '../lib/file-access.js';
 import type { StoredArticle } from '../model/article.js';
-import type { Store } from '../store/store.js';
+import type { MediaUrl, Store } from '../store/store.js';
 import type { PublishInput, PublishReport } from '../publish/publish-types.js';
 import { sha256Hex } from '../lib/text.js';
 import { runRecords, type RunRecords } from './run-records.js';
@@ -77,14 +77,14 @@ async function recordProxiedMedia(input: PublishInput, selections: Map<string, O
   const sourceMedia = new Map(input.sources.map((s) => [s.id, s.media]));
   if (!input.outputs.some((o) => o.media === 'proxy') && ![...sourceMedia.values()].includes('proxy')) return;
   // Loaded only here, as the renderers are: it reads content with the sanitizer's parser.
-  const { proxiedMediaUrls } = await import('../publish/media-policy.js');
-  const entries = new Map<string, string>();
+  const { proxiedMedia } = await import('../publish/media-policy.js');
+  const entries = new Map<string, MediaUrl>();
   for (const output of input.outputs) {
     const selection = selections.get(output.id)!;
     for (const article of [...selection.current, ...selection.sealedArticles.values()]) {
       if ((output.media ?? sourceMedia.get(article.sourceId)) !== 'proxy') continue;
-      for (const url of proxiedMediaUrls(article)) entries.set(mediaHash(url), url);
+      for (const { url, alternates } of proxiedMedia(article)) entries.set(url, { hash: mediaHash(url), url, alternates });
     }
   }
-  await store.saveMediaUrls([...entries].map(([hash, url]) => ({ hash, url })), input.now);
+  await store.saveMediaUrls([...entries.values()], input.now);
 }

@@ -44,10 +44,14 @@ function mediaMover(article: StoredArticle, policy: MediaPolicy): (url: string) 
     }
     if (!blocked.has(parsed.host)) return url;
     if (policy.mode === 'proxy') return new URL(`media/${mediaHash(parsed.href)}`, policy.siteBase).href;
-    const bases = article.hostMirrors.find((h) => h.host === parsed.host)?.bases ?? [];
-    const base = LOADABLE_KINDS.map((kind) => bases.find((b) => b.kind === kind)).find((b) => b !== undefined);
-    return base ? rehost(parsed, new URL(base.base)).href : url;
+    return loadableMirrors(article, parsed)[0] ?? url;
   };
+}
+
+/** The URL on each https mirror of its host, then on each http one. */
+function loadableMirrors(article: StoredArticle, url: URL): string[] {
+  const bases = article.hostMirrors.find((h) => h.host === url.host)?.bases ?? [];
+  return LOADABLE_KINDS.flatMap((kind) => bases.filter((b) => b.kind === kind).map((b) => rehost(url, new URL(b.base)).href));
 }
 
 function publisherHosts(article: StoredArticle): Set<string> {
@@ -56,18 +60,18 @@ function publisherHosts(article: StoredArticle): Set<string> {
   return hosts;
 }
 
-/** The URLs `proxy` mode turns into /media/<hash> for this article: what /media may fetch. */
-export function proxiedMediaUrls(article: StoredArticle): string[] {
+/** The URLs `proxy` mode turns into /media/<hash> for this article, with their mirrors: what /media may fetch. */
+export function proxiedMedia(article: StoredArticle): { url: string; alternates: string[] }[] {
   const blocked = publisherHosts(article);
   const all = [...mediaUrlsIn(article.contentHtml), ...article.images.flatMap((i) => (i.url ? [i.url] : [])), ...article.enclosures.map((e) => e.url)];
-  const urls = new Set<string>();
+  const found = new Map<string, string[]>();
   for (const url of all) {
     try {
       const parsed = new URL(url);
-      if (blocked.has(parsed.host)) urls.add(parsed.href);
+      if (blocked.has(parsed.host) && !found.has(parsed.href)) found.set(parsed.href, loadableMirrors(article, parsed));
     } catch {
       // not a URL: nothing to proxy
     }
   }
-  return [...urls];
+  return [...found].map(([url, alternates]) => ({ url, alternates }));
 }

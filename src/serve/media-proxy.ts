@@ -9,8 +9,8 @@ import { setContentType } from './security-headers.js';
 const MEDIA_TYPE = /^(?:image\/(?!svg)[a-z0-9.+-]+|audio\/[a-z0-9.+-]+|video\/[a-z0-9.+-]+)$/;
 
 export interface MediaProxyDeps {
-  /** The URL a published item referenced under this hash, or null (then nothing is fetched). */
-  lookup: (hash: string) => Promise<string | null>;
+  /** The URL a published item referenced under this hash, with its mirrors, or null (then nothing is fetched). */
+  lookup: (hash: string) => Promise<{ url: string; alternates: string[] } | null>;
   /** Fetches a URL through the feed client (SSRF policy, limits); throws on failure. */
   fetch: (url: string) => Promise<{ bytes: Buffer; contentType: string | null }>;
   cacheDir: string;
@@ -59,16 +59,24 @@ export class MediaProxy {
     return pending;
   }
 
-  private async fetchMedia(hash: string): Promise<CachedMedia | null> {
-    const url = await this.deps.lookup(hash);
-    if (url === null) return null;
-    let fetched: { bytes: Buffer; contentType: string | null };
-    try {
-      fetched = await this.deps.fetch(url);
-    } catch (error) {
-      this.deps.logger.warn({ url, hash, code: (error as { code?: string }).code }, `serve: media ${url}: ${(error as Error).message}`);
-      return null;
+  /** The first of the URLs (the origin, then the publisher's mirrors) that answers. */
+  private async fetchAny(urls: string[], hash: string): Promise<{ bytes: Buffer; contentType: string | null } | null> {
+    for (const url of urls) {
+      try {
+        return await this.deps.fetch(url);
+      } catch (error) {
+        this.deps.logger.warn({ url, hash, code: (error as { code?: string }).code }, `serve: media ${url}: ${(error as Error).message}`);
+      }
     }
+    return null;
+  }
+
+  private async fetchMedia(hash: string): Promise<CachedMedia | null> {
+    const known = await this.deps.lookup(hash);
+    if (known === null) return null;
+    const { url } = known;
+    const fetched = await this.fetchAny([url, ...known.alternates], hash);
+    if (!fetched) return null;
     const contentType = fetched.contentType?.split(';')[0]!.trim().toLowerCase() ?? '';
     if (!MEDIA_TYPE.test(contentType)) {
       this.deps.logger.warn({ url, hash, contentType }, `serve: media ${url} is ${contentType || 'of no type'}, not an image, audio or video; not served`);

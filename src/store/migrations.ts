@@ -120,6 +120,8 @@ export const MIGRATIONS: { version: number; sql: string; apply?: (db: Database.D
       CREATE TABLE media_urls (
         hash       TEXT PRIMARY KEY,
         url        TEXT NOT NULL,
+        -- JSON array: the same file on the publisher's mirrors
+        alternates TEXT NOT NULL,
         first_seen TEXT NOT NULL
       ) STRICT, WITHOUT ROWID;
     `,

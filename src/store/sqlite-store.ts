@@ -11,6 +11,7 @@ import { FeedmirrorError } from '../model/errors.js';
 import type { ExtractedPage } from './extracted-pages.js';
 import { SqliteExtractedPages } from './sqlite-extracted-pages.js';
 import { SqliteMediaUrls } from './sqlite-media-urls.js';
+import type { MediaUrl } from './media-urls.js';
 
 interface ExistingRow {
   id: string;
@@ -290,11 +291,11 @@ export class SqliteStore implements Store {
     return this.pages.saveExtractedPages(pages);
   }
 
-  saveMediaUrls(entries: { hash: string; url: string }[], now: Date): Promise<void> {
+  saveMediaUrls(entries: MediaUrl[], now: Date): Promise<void> {
     return this.media.saveMediaUrls(entries, now);
   }
 
-  getMediaUrl(hash: string): Promise<string | null> {
+  getMediaUrl(hash: string): Promise<MediaUrl | null> {
     return this.media.getMediaUrl(hash);
   }
 

@@ -5,7 +5,7 @@ import type { ExtractedPageStore } from './extracted-pages.js';
 import type { MediaUrlStore } from './media-urls.js';
 
 export type { ExtractedPage, ExtractedPageStore } from './extracted-pages.js';
-export type { MediaUrlStore } from './media-urls.js';
+export type { MediaUrl, MediaUrlStore } from './media-urls.js';
 
 export interface UpsertSummary {
   inserted: number;

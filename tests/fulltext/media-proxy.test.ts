@@ -12,7 +12,7 @@ import { describe, expect, it } from 'vitest';
 import { mediaHash } from '../../src/lib/media-hash.js';
 import { MediaCache } from '../../src/serve/media-cache.js';
 import type { Workspace } from '../helpers/workspace.js';
-import { reply } from '../remote/helpers/fixture-server.js';
+import { reply, startFixtureServer } from '../remote/helpers/fixture-server.js';
 import { SITE_URL } from '../remote/helpers/harness.js';
 import { opsScope, startServe } from '../operations/helpers/ops-scope.js';
 import { request } from '../operations/helpers/http-client.js';
@@ -79,6 +79,26 @@ describe('media: "proxy"', () => {
     origin.on('/img/harbour-960.jpg', reply({ headers: { 'content-type': 'image/svg+xml' }, body: '<svg onload="alert(1)"/>' }));
     expect((await request(port, `/media/${mediaHash(`${origin.origin}/img/harbour-480.jpg`)}`)).status).toBe(404);
     expect((await request(port, `/media/${mediaHash(`${origin.origin}/img/harbour-960.jpg`)}`)).status).toBe(404);
+  });
+});
+
+describe('media: "proxy" with the origin down', () => {
+  it('serve fetches the file from the publisher\'s mirror, under the hash of its canonical URL', async () => {
+    const dead = await startFixtureServer();
+    await dead.close();
+    const mirror = await scope.server();
+    servePublisher(mirror);
+    const h = await createHarness({ sources: [{ id: 'news', url: `${dead.origin}${FEED_PATH}`, mirrors: [`${mirror.origin}/`], fullText: true, media: 'proxy' }] });
+    scope.defer(() => h.cleanup());
+    await h.run();
+    const hash = mediaHash(`${dead.origin}/img/library.png`);
+    expect(await h.output('all/rss.xml')).toContain(`${SITE_URL}media/${hash}`);
+    const { port } = await startServe(scope, { dir: h.dir, configPath: h.configPath } as Workspace);
+    const response = await request(port, `/media/${hash}`);
+    expect(response.status).toBe(200);
+    expect(response.headers['content-type']).toBe('image/png');
+    expect(response.body.equals(IMAGE_BYTES)).toBe(true);
+    expect(mirror.requests.filter((r) => r.path === '/img/library.png')).toHaveLength(1);
   });
 });
 
