@@ -152,6 +152,32 @@ describe('full text from the article pages', () => {
     for (const article of await h.articles()) expect(text(article), article.title).toContain('sank eleven boats');
   });
 
+  it('page fetches keep to fetch.perHostConcurrency like feeds', async () => {
+    const server = await scope.server();
+    const items = Array.from({ length: 6 }, (_, i) => i);
+    const rss = `<?xml version="1.0"?><rss version="2.0"><channel><title>Many</title><link>${server.origin}/</link><description>d</description>${items
+      .map((i) => `<item><title>Story ${i}</title><link>${server.origin}/news/${i}.html</link><description>Short ${i}.</description></item>`)
+      .join('')}</channel></rss>`;
+    server.on('/feed.xml', feed(rss));
+    let active = 0;
+    let most = 0;
+    const page = fixture('harbour.html').replaceAll('{{BASE}}', server.origin);
+    for (const i of items) {
+      server.on(`/news/${i}.html`, async (_req, res) => {
+        most = Math.max(most, ++active);
+        // held open until the others had their chance to start, so overlapping requests would show
+        await new Promise((resolve) => setImmediate(resolve));
+        await new Promise((resolve) => setTimeout(resolve, 20));
+        active--;
+        res.writeHead(200, { 'content-type': 'text/html' }).end(page);
+      });
+    }
+    const h = await scope.harness({ sources: [{ id: 'news', url: server.url(FEED_PATH), fullText: true }], fetch: { perHostConcurrency: 1 } });
+    const { report } = await h.run();
+    expect(report.pages).toMatchObject({ fetched: 6, extracted: 6 });
+    expect(most).toBe(1);
+  });
+
   it('the run summary line and the stored run record count the page fetches', async () => {
     const { h } = await publisher();
     const result = await h.cli();
