@@ -148,20 +148,32 @@ export const FULL_TEXT_DEFAULTS = { selector: null, minChars: 500, maxPerRun: 50
  * Full text: `true`, or the options. Normalized to the options or null (off), so the rest of the
  * program never sees the boolean.
  */
-const fullTextSchema = z
-  .union([
-    z.boolean(),
-    z.strictObject({
-      /** A CSS selector for the article body; without it, Readability finds it. */
-      selector: z.string().min(1).refine(isCssSelector, 'a CSS selector such as "article .body"').optional(),
-      /** Items whose own content has fewer characters of text than this get their page fetched. */
-      minChars: z.number().int().min(0).max(1_000_000).optional(),
-      /** Pages fetched per source and run at most: a first run of a long feed stays polite. */
-      maxPerRun: z.number().int().min(0).max(10_000).optional(),
-    }),
-  ])
-  .optional()
-  .transform((value): FullTextSettings | null => (value === undefined || value === false ? null : value === true ? { ...FULL_TEXT_DEFAULTS } : { ...FULL_TEXT_DEFAULTS, ...value }));
+const fullTextOptions = z.strictObject({
+  /** A CSS selector for the article body; without it, Readability finds it. */
+  selector: z.string().min(1).refine(isCssSelector, 'a CSS selector such as "article .body"').optional(),
+  /** Items whose own content has fewer characters of text than this get their page fetched. */
+  minChars: z.number().int().min(0).max(1_000_000).optional(),
+  /** Pages fetched per source and run at most: a first run of a long feed stays polite. */
+  maxPerRun: z.number().int().min(0).max(10_000).optional(),
+});
+
+/**
+ * Full text: `true`, or the options, normalized to the options or null (off) so that the rest of
+ * the program never sees the boolean. Checked by hand rather than as a union, whose errors would
+ * say "Invalid input" instead of naming the key that is wrong.
+ */
+const fullTextSchema = z.unknown().default(false).transform((value, ctx): FullTextSettings | null => {
+  if (value === undefined || value === false) return null;
+  if (value === true) return { ...FULL_TEXT_DEFAULTS };
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    ctx.addIssue({ code: 'custom', message: 'true, false, or { "selector", "minChars", "maxPerRun" }' });
+    return null;
+  }
+  const result = fullTextOptions.safeParse(value);
+  if (result.success) return { ...FULL_TEXT_DEFAULTS, ...result.data };
+  for (const issue of result.error.issues) ctx.addIssue({ ...issue, code: 'custom', message: issue.code === 'unrecognized_keys' ? `${issue.message} (expected one of: selector, minChars, maxPerRun)` : issue.message });
+  return null;
+});
 
 export interface FullTextSettings {
   selector: string | null;
