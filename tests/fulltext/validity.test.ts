@@ -21,35 +21,39 @@ const HOSTILE_PAGE = `<html><head><title>x</title></head><body><article><h1>Host
 <img src="/img/a.jpg" srcset="/img/a-1.jpg 1x, /img/a-2.jpg 2x"><iframe src="x"></iframe></article></body></html>`;
 
 describe('feeds with full text are valid', () => {
-  it('RSS, Atom and JSON Feed pass every validator, and readers read the article text', async () => {
-    const server = await scope.server();
-    servePublisher(server);
-    server.on(FEED_PATH, reply({
-      headers: { 'content-type': 'application/rss+xml' },
-      body: fixture('summary.rss.xml').replaceAll('{{BASE}}', server.origin).replace('</channel>', `<item><title>Hostile page</title><link>${server.origin}/news/hostile.html</link><description>Short.</description></item></channel>`),
-    }));
-    server.on('/news/hostile.html', reply({ headers: { 'content-type': 'text/html' }, body: HOSTILE_PAGE }));
-    const h = await scope.harness({ sources: [{ id: 'news', url: server.url(FEED_PATH), fullText: true }] });
-    const { report } = await h.run();
-    expect(report.pages).toMatchObject({ fetched: 3, extracted: 3 });
-    const file = (name: string) => path.join(h.feedsDir, 'all', name);
+  for (const media of [undefined, 'mirror', 'proxy'] as const) {
+    it(`RSS, Atom and JSON Feed pass every validator, and readers read the article text${media ? ` (media: "${media}")` : ''}`, async () => {
+      const server = await scope.server();
+      servePublisher(server);
+      server.on(FEED_PATH, reply({
+        headers: { 'content-type': 'application/rss+xml' },
+        body: fixture('summary.rss.xml').replaceAll('{{BASE}}', server.origin).replace('</channel>', `<item><title>Hostile page</title><link>${server.origin}/news/hostile.html</link><description>Short.</description></item></channel>`),
+      }));
+      server.on('/news/hostile.html', reply({ headers: { 'content-type': 'text/html' }, body: HOSTILE_PAGE }));
+      const h = await scope.harness({ sources: [{ id: 'news', url: server.url(FEED_PATH), mirrors: ['https://mirror.news.example/'], fullText: true, ...(media ? { media } : {}) }] });
+      const { report } = await h.run();
+      expect(report.pages).toMatchObject({ fetched: 3, extracted: 3 });
+      const file = (name: string) => path.join(h.feedsDir, 'all', name);
 
-    const reports = await w3cValidate([file('rss.xml'), file('atom.xml')]);
-    expect(w3cErrorLines(reports, h.feedsDir)).toEqual([]);
-    for (const one of reports.values()) expect(unexpectedWarnings(one)).toEqual([]);
-    for (const name of ['rss.xml', 'atom.xml']) {
-      const lint = await xmllint(file(name));
-      expect(lint.stderr).toBe('');
-      const parsed = await feedparser(file(name));
-      expect(parsed.bozo, String(parsed.bozo_exception)).toBe(false);
-      const harbour = parsed.entries.find((e) => e.title === 'The harbour reopens after the storm')!;
-      expect(JSON.stringify(harbour)).toContain('sank eleven boats');
-    }
-    expect((await jingAtom(file('atom.xml'))).errors).toEqual([]);
-    const json = await validateJsonFeed(file('feed.json'));
-    expect(json.messages).toEqual([]);
-    const rss = await h.output('all/rss.xml');
-    expect(rss).toContain('Text of the hostile story');
-    expect(rss).not.toMatch(/alert|onclick|<iframe|&lt;iframe/);
-  });
+      const reports = await w3cValidate([file('rss.xml'), file('atom.xml')]);
+      expect(w3cErrorLines(reports, h.feedsDir)).toEqual([]);
+      for (const one of reports.values()) expect(unexpectedWarnings(one)).toEqual([]);
+      for (const name of ['rss.xml', 'atom.xml']) {
+        const lint = await xmllint(file(name));
+        expect(lint.stderr).toBe('');
+        const parsed = await feedparser(file(name));
+        expect(parsed.bozo, String(parsed.bozo_exception)).toBe(false);
+        const harbour = parsed.entries.find((e) => e.title === 'The harbour reopens after the storm')!;
+        expect(JSON.stringify(harbour)).toContain('sank eleven boats');
+      }
+      expect((await jingAtom(file('atom.xml'))).errors).toEqual([]);
+      const json = await validateJsonFeed(file('feed.json'));
+      expect(json.messages).toEqual([]);
+      const rss = await h.output('all/rss.xml');
+      expect(rss).toContain('Text of the hostile story');
+      expect(rss).not.toMatch(/alert|onclick|<iframe|&lt;iframe/);
+      if (media === 'mirror') expect(rss).toContain('https://mirror.news.example/img/harbour.jpg');
+      if (media === 'proxy') expect(rss).toMatch(/https:\/\/feeds\.example\.org\/media\/[0-9a-f]{32}/);
+    });
+  }
 });
