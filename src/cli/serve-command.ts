@@ -10,6 +10,7 @@ import { createAdminServer, createFeedServer, type ServerDeps } from '../serve/s
 import { FeedMetrics } from '../serve/metrics.js';
 import { MediaProxy } from '../serve/media-proxy.js';
 import { fetchFeed } from '../sources/http/fetch-feed.js';
+import { FetchError } from '../sources/http/fetch-errors.js';
 import { createHttpAgent, type HttpSettings } from '../sources/http/http-client.js';
 import type { Dispatcher } from 'undici';
 import { USER_AGENT } from '../version.js';
@@ -103,7 +104,7 @@ function mediaProxy(config: Config, openStore: () => Promise<Store | null>, logg
     lookup: async (hash) => (await openStore())?.getMediaUrl(hash) ?? null,
     async fetch(url) {
       const fetched = await fetchFeed({ url, etag: null, lastModified: null, accept: 'image/*, audio/*, video/*;q=0.9' }, http, (agent ??= createHttpAgent(http)));
-      if (fetched.kind !== 'ok') throw new Error(`HTTP ${fetched.status} to a request that was not conditional`);
+      if (fetched.kind !== 'ok') throw new FetchError('FM_HTTP_STATUS', `HTTP ${fetched.status} to a request that was not conditional`, { status: fetched.status });
       return { bytes: fetched.bytes, contentType: fetched.contentType };
     },
     cacheDir: config.mediaProxy.cacheDir,
