@@ -8,6 +8,12 @@ import type { Store } from '../store/store.js';
 import type http from 'node:http';
 import { createAdminServer, createFeedServer, type ServerDeps } from '../serve/server.js';
 import { FeedMetrics } from '../serve/metrics.js';
+import { MediaProxy } from '../serve/media-proxy.js';
+import { fetchFeed } from '../sources/http/fetch-feed.js';
+import { FetchError } from '../sources/http/fetch-errors.js';
+import { createHttpAgent, type HttpSettings } from '../sources/http/http-client.js';
+import type { Dispatcher } from 'undici';
+import { USER_AGENT } from '../version.js';
 import { startDaemon, type Daemon } from '../schedule/daemon.js';
 import { loadConfigOrExit, type CommonOptions } from './run-command.js';
 import { CliError, EXIT, type ExitCode } from './exit-codes.js';
@@ -60,7 +66,8 @@ export async function serveCommand(options: ServeOptions, io: CliIo = PROCESS_IO
     return opening;
   };
   const metrics = new FeedMetrics({ config: () => config, store: openStore });
-  const deps: ServerDeps = { config: () => config, logger, metrics, store: openStore };
+  const media = mediaProxy(config, openStore, logger);
+  const deps: ServerDeps = { config: () => config, logger, metrics, store: openStore, media: media.proxy };
   const accessLog = await openAccessLogOrExit(options, logger);
   const { servers, port, admin } = await startServers(deps, options, accessLog);
   const adminNote = admin ? `; /healthz and /metrics on http://${admin.host}:${admin.port}/` : '';
@@ -84,10 +91,32 @@ export async function serveCommand(options: ServeOptions, io: CliIo = PROCESS_IO
     });
   }
   await closeServers(servers);
+  await media.close();
   await accessLog?.close();
   await (store as Store | null)?.close();
   logger.info({ event: 'stopped' }, 'server stopped');
   return EXIT.OK;
+}
+
+/**
+ * `/media/<hash>`: fetched through the feed client (SSRF policy, timeouts, redirects), with
+ * `mediaProxy.maxFileBytes` as the body limit; only hashes the store recorded are fetched.
+ */
+function mediaProxy(config: Config, openStore: () => Promise<Store | null>, logger: Logger): { proxy: MediaProxy; close: () => Promise<void> } {
+  const http: HttpSettings = { ...config.fetch, maxBodyBytes: config.mediaProxy.maxFileBytes, userAgent: config.fetch.userAgent ?? USER_AGENT };
+  let agent: Dispatcher | null = null;
+  const proxy = new MediaProxy({
+    lookup: async (hash) => (await openStore())?.getMediaUrl(hash) ?? null,
+    async fetch(url) {
+      const fetched = await fetchFeed({ url, etag: null, lastModified: null, accept: 'image/*, audio/*, video/*;q=0.9' }, http, (agent ??= createHttpAgent(http)));
+      if (fetched.kind !== 'ok') throw new FetchError('FM_HTTP_STATUS', `HTTP ${fetched.status} to a request that was not conditional`, { status: fetched.status });
+      return { bytes: fetched.bytes, contentType: fetched.contentType };
+    },
+    cacheDir: config.mediaProxy.cacheDir,
+    maxCacheBytes: config.mediaProxy.maxCacheBytes,
+    logger,
+  });
+  return { proxy, close: async () => void (await agent?.close()) };
 }
 
 interface Listening {

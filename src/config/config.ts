@@ -1,4 +1,4 @@
-import type { ParsedConfig } from './schema.js';
+import type { FullTextSettings, ParsedConfig } from './schema.js';
 
 /** The validated config with every path made absolute: what the rest of the program receives. */
 export interface Config extends Omit<ParsedConfig, 'sources'> {
@@ -30,4 +30,7 @@ export interface FeedSourceConfig extends SourceBase {
   schedule?: string | undefined;
   /** This source's proxy URL instead of fetch.proxy, or false to fetch it directly; absent: fetch.proxy. */
   proxy?: string | false | undefined;
+  /** Fetch each short item's page and extract the article (null: off). */
+  fullText: FullTextSettings | null;
+  media?: 'mirror' | 'proxy' | undefined;
 }

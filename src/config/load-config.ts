@@ -52,6 +52,7 @@ function resolvePaths(parsed: ParsedConfig, configPath: string): Config {
     configDir,
     database: isPostgresUrl(parsed.database) ? parsed.database : path.resolve(configDir, parsed.database),
     outputDir: path.resolve(configDir, parsed.outputDir),
+    mediaProxy: { ...parsed.mediaProxy, cacheDir: path.resolve(configDir, parsed.mediaProxy.cacheDir) },
     mirrorLists: parsed.mirrorLists.map((list) => (list.path ? { ...list, path: path.resolve(configDir, list.path) } : list)),
     sources: parsed.sources.map((source): SourceConfig =>
       'seeds' in source

@@ -4,6 +4,7 @@ import { checkFolderIds, checkMirrorFolders, checkSiteMirrorHost, reportDuplicat
 import { configErrorMap } from './issue-text.js';
 import { isOtherUrl } from '../lib/database-url.js';
 import { checkOnionUrls, noProxyEntry, proxyUrl, sourceProxy, torProxyUrl } from './proxy-settings.js';
+import { isCssSelector } from './css-selector.js';
 
 /** Ids appear in file paths and URLs, so they are kept to a safe alphabet. */
 const ID_PATTERN = /^[a-z0-9][a-z0-9_-]{0,63}$/i;
@@ -133,13 +134,15 @@ const fetchSchema = z
   .partial()
   .transform((value) => ({ ...FETCH_DEFAULTS, ...value }));
 
-export const LIMIT_DEFAULTS = { maxItemsPerSource: 500, maxTitleChars: 500, maxContentBytes: 262_144 };
+export const LIMIT_DEFAULTS = { maxItemsPerSource: 500, maxTitleChars: 500, maxContentBytes: 262_144, maxPageBytes: 2_000_000 };
 
 const limitsSchema = z
   .strictObject({
     maxItemsPerSource: z.number().int().min(1).max(100_000),
     maxTitleChars: z.number().int().min(10).max(100_000),
     maxContentBytes: z.number().int().min(1024).max(10_000_000),
+    /** bytes of an article page read before it is parsed for full text; the rest is cut */
+    maxPageBytes: z.number().int().min(1024).max(100_000_000),
   })
   .partial()
   .transform((value) => ({ ...LIMIT_DEFAULTS, ...value }));
@@ -151,6 +154,48 @@ const seedSourceSchema = z.strictObject({
   mirrors: z.array(mirror).default([]),
   tags: z.array(z.string()).default([]),
 });
+
+export const FULL_TEXT_DEFAULTS = { selector: null, minChars: 500, maxPerRun: 50 };
+
+/**
+ * Full text: `true`, or the options. Normalized to the options or null (off), so the rest of the
+ * program never sees the boolean.
+ */
+const fullTextOptions = z.strictObject({
+  /** A CSS selector for the article body; without it, Readability finds it. */
+  selector: z.string().min(1).refine(isCssSelector, 'a CSS selector such as "article .body"').optional(),
+  /** Items whose own content has fewer characters of text than this get their page fetched. */
+  minChars: z.number().int().min(0).max(1_000_000).optional(),
+  /** Pages fetched per source and run at most: a first run of a long feed stays polite. */
+  maxPerRun: z.number().int().min(0).max(10_000).optional(),
+});
+
+/**
+ * Full text: `true`, or the options, normalized to the options or null (off) so that the rest of
+ * the program never sees the boolean. Checked by hand rather than as a union, whose errors would
+ * say "Invalid input" instead of naming the key that is wrong.
+ */
+const fullTextSchema = z.unknown().default(false).transform((value, ctx): FullTextSettings | null => {
+  if (value === undefined || value === false) return null;
+  if (value === true) return { ...FULL_TEXT_DEFAULTS };
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    ctx.addIssue({ code: 'custom', message: 'true, false, or { "selector", "minChars", "maxPerRun" }' });
+    return null;
+  }
+  const result = fullTextOptions.safeParse(value);
+  if (result.success) return { ...FULL_TEXT_DEFAULTS, ...result.data };
+  for (const issue of result.error.issues) ctx.addIssue({ ...issue, code: 'custom', message: issue.code === 'unrecognized_keys' ? `${issue.message} (expected one of: selector, minChars, maxPerRun)` : issue.message });
+  return null;
+});
+
+export interface FullTextSettings {
+  selector: string | null;
+  minChars: number;
+  maxPerRun: number;
+}
+
+/** Where readers load an item's images, video, audio and enclosures from (default: the publisher's own host). */
+const mediaSchema = z.enum(['mirror', 'proxy'], { error: '"mirror" (the publisher\'s first https mirror) or "proxy" (feedmirror serve at /media/)' }).optional();
 
 const feedSourceSchema = z.strictObject({
   id,
@@ -166,6 +211,8 @@ const feedSourceSchema = z.strictObject({
   schedule: cronExpression.optional(),
   /** This source's proxy instead of fetch.proxy (fetch.noProxy does not apply), or false / "direct" for none. */
   proxy: sourceProxy.optional(),
+  fullText: fullTextSchema,
+  media: mediaSchema,
 });
 
 type SourceOutput = z.output<typeof seedSourceSchema> | z.output<typeof feedSourceSchema>;
@@ -199,6 +246,20 @@ const mirrorListSchema = z
     refresh: duration.default('6h'),
   })
   .refine((list) => (list.path === undefined) !== (list.url === undefined), 'exactly one of "path" (a file) or "url"');
+
+export const MEDIA_PROXY_DEFAULTS = { cacheDir: 'data/media', maxCacheBytes: 500_000_000, maxFileBytes: 20_000_000 };
+
+/** `media: "proxy"`: where `feedmirror serve` keeps the media it fetched, and how much. */
+const mediaProxySchema = z
+  .strictObject({
+    cacheDir: z.string().min(1),
+    /** bytes on disk at most; the least recently served files go first */
+    maxCacheBytes: z.number().int().min(1_000_000).max(1_000_000_000_000),
+    /** bytes of one file at most (fetched with this as its maxBodyBytes) */
+    maxFileBytes: z.number().int().min(1024).max(1_000_000_000),
+  })
+  .partial()
+  .transform((value) => ({ ...MEDIA_PROXY_DEFAULTS, ...value }));
 
 export const FORMATS = ['rss', 'atom', 'json'] as const;
 
@@ -236,17 +297,19 @@ const outputSchema = z.strictObject({
   variants: z
     .array(z.strictObject({ id, kind: z.string().min(1).regex(/^[a-z0-9+-]+$/, 'a mirror kind such as "https", "tor", "ipfs"') }))
     .default([]),
+  media: mediaSchema,
 });
 
 /** Keys each object accepts, for "unknown key" messages that say what was expected. */
 export const KNOWN_KEYS: { path: RegExp; keys: string[] }[] = [
-  { path: /^$/, keys: ['$schema', 'site', 'database', 'outputDir', 'fetch', 'limits', 'retention', 'mirrorLists', 'schedule', 'sources', 'outputs'] },
+  { path: /^$/, keys: ['$schema', 'site', 'database', 'outputDir', 'fetch', 'limits', 'retention', 'mediaProxy', 'mirrorLists', 'schedule', 'sources', 'outputs'] },
   { path: /^site$/, keys: Object.keys(siteSchema.shape) },
   { path: /^outputs\.\d+$/, keys: Object.keys(outputSchema.shape) },
   { path: /^outputs\.\d+\.filter$/, keys: Object.keys(filterSchema.shape) },
   { path: /^outputs\.\d+\.author$/, keys: Object.keys(personSchema.shape) },
   { path: /^fetch$/, keys: [...Object.keys(FETCH_DEFAULTS), 'userAgent', 'proxy', 'torProxy'] },
   { path: /^limits$/, keys: Object.keys(LIMIT_DEFAULTS) },
+  { path: /^mediaProxy$/, keys: Object.keys(MEDIA_PROXY_DEFAULTS) },
   { path: /^schedule$/, keys: Object.keys(SCHEDULE_DEFAULTS) },
   { path: /^mirrorLists\.\d+$/, keys: ['path', 'url', 'refresh'] },
 ];
@@ -265,6 +328,7 @@ export const configSchema = z
     limits: limitsSchema.default(LIMIT_DEFAULTS),
     /** How long feed articles are kept: applied after each run and by `feedmirror prune`. Absent: forever. */
     retention: z.strictObject({ maxAgeDays: z.number().int().min(1).max(100_000).optional(), maxItemsPerSource: z.number().int().min(1).max(1_000_000).optional() }).optional(),
+    mediaProxy: mediaProxySchema.default(MEDIA_PROXY_DEFAULTS),
     mirrorLists: z.array(mirrorListSchema).default([]),
     schedule: scheduleSchema.default(SCHEDULE_DEFAULTS),
     sources: z.array(sourceSchema).default([]),

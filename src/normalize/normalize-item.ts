@@ -5,6 +5,7 @@ import { collapseWhitespace, escapeHtmlText, truncateText } from '../lib/text.js
 import { hashArticleContent } from './content-hash.js';
 import { stripInvalidXmlChars } from '../lib/xml-chars.js';
 import { identifyItem } from './item-ids.js';
+import { canonicalizer } from './canonical-urls.js';
 
 export { identifyRepeat, sharedLinks } from './item-ids.js';
 import { articleMirrors, type MirrorInputs } from './mirror-urls.js';
@@ -122,16 +123,6 @@ function renderContent(value: TextValue | null, base: string, limits: ItemLimits
   if (value.base) base = resolveHttp(value.base, base) ?? base;
   if (value.type === 'text') return raw.split(/\n\s*\n/).map((p) => p.trim()).filter(Boolean).map((p) => `<p>${escapeHtmlText(p)}</p>`).join('\n');
   return sanitizeHtml(raw, base, canonical);
-}
-
-/** Rewrites URLs under the mirror's base that served the feed back onto the publisher's own base. */
-function canonicalizer(aliases: Record<string, string>): (url: string) => string {
-  const entries = Object.entries(aliases);
-  if (entries.length === 0) return (url) => url;
-  return (url) => {
-    const match = entries.find(([mirror]) => url.startsWith(mirror));
-    return match ? new URL(url.slice(match[0].length), match[1]).href : url;
-  };
 }
 
 function capBytes(text: string, maxBytes: number): string {

@@ -1,7 +1,8 @@
 import sanitize from 'sanitize-html';
 
 /**
- * An explicit allowlist: structure, links, images, lists, tables, quotes and code survive;
+ * An explicit allowlist: structure, links, images, video and audio (with controls, never autoplay),
+ * lists, tables, quotes and code survive;
  * scripts, styles, frames, forms, event handlers and non-http(s) URLs do not (no data: URLs either:
  * they can be megabytes and hide SVG scripts).
  */
@@ -9,12 +10,15 @@ const ALLOWED_TAGS = [
   'p', 'br', 'hr', 'a', 'img', 'picture', 'source', 'figure', 'figcaption', 'ul', 'ol', 'li', 'dl', 'dt', 'dd',
   'table', 'thead', 'tbody', 'tfoot', 'tr', 'th', 'td', 'caption', 'blockquote', 'q', 'cite', 'code', 'pre', 'kbd', 'samp',
   'em', 'strong', 'b', 'i', 'u', 's', 'del', 'ins', 'sub', 'sup', 'small', 'mark', 'abbr', 'time', 'span', 'div',
-  'h1', 'h2', 'h3', 'h4', 'h5', 'h6', 'details', 'summary',
+  'h1', 'h2', 'h3', 'h4', 'h5', 'h6', 'details', 'summary', 'video', 'audio',
 ];
 const ALLOWED_ATTRIBUTES: sanitize.IOptions['allowedAttributes'] = {
   a: ['href', 'title'],
   img: ['src', 'srcset', 'sizes', 'alt', 'title', 'width', 'height'],
-  source: ['srcset', 'sizes', 'type', 'media'],
+  source: ['src', 'srcset', 'sizes', 'type', 'media'],
+  // Never autoplay: a reader decides; `controls` is what makes them usable without scripts.
+  video: ['src', 'poster', 'controls', 'width', 'height', 'preload', 'loop', 'muted'],
+  audio: ['src', 'controls', 'preload', 'loop'],
   td: ['colspan', 'rowspan'],
   th: ['colspan', 'rowspan', 'scope'],
   blockquote: ['cite'],
@@ -36,14 +40,17 @@ export function sanitizeHtml(html: string, base: string | null, mapUrl: (url: st
     allowedTags: ALLOWED_TAGS,
     allowedAttributes: ALLOWED_ATTRIBUTES,
     allowedSchemes: ['http', 'https', 'mailto'],
-    allowedSchemesByTag: { img: ['http', 'https'], source: ['http', 'https'] },
+    allowedSchemesByTag: { img: ['http', 'https'], source: ['http', 'https'], video: ['http', 'https'], audio: ['http', 'https'] },
+    allowedSchemesAppliedToAttributes: ['href', 'src', 'cite', 'poster'],
     allowProtocolRelative: false,
     disallowedTagsMode: 'discard',
     nonTextTags: ['script', 'style', 'textarea', 'option', 'noscript', 'template', 'iframe', 'object', 'embed', 'svg', 'math'],
     transformTags: {
       a: (tagName, attribs) => ({ tagName, attribs: withAbsolute(attribs, ['href'], base, mapUrl) }),
       img: (tagName, attribs) => ({ tagName, attribs: withAbsolute(unlazy(attribs), ['src', 'srcset'], base, mapUrl) }),
-      source: (tagName, attribs) => ({ tagName, attribs: withAbsolute(unlazy(attribs), ['srcset'], base, mapUrl) }),
+      source: (tagName, attribs) => ({ tagName, attribs: withAbsolute(unlazy(attribs), ['src', 'srcset'], base, mapUrl) }),
+      video: (tagName, attribs) => ({ tagName, attribs: withAbsolute(attribs, ['src', 'poster'], base, mapUrl) }),
+      audio: (tagName, attribs) => ({ tagName, attribs: withAbsolute(attribs, ['src'], base, mapUrl) }),
       blockquote: (tagName, attribs) => ({ tagName, attribs: withAbsolute(attribs, ['cite'], base, mapUrl) }),
       q: (tagName, attribs) => ({ tagName, attribs: withAbsolute(attribs, ['cite'], base, mapUrl) }),
     },

@@ -27,6 +27,8 @@ export async function fetchWithMirrors(
   request: FetchRequest,
   http: HttpSettings,
   deps: { dispatcher: Dispatcher; directory: MirrorDirectory | null; logger: Logger },
+  /** What is fetched, for the log: "feed" or "page". */
+  what = 'feed',
 ): Promise<MirroredFetch> {
   try {
     return { fetched: await fetchFeed(request, http, deps.dispatcher), mirrorBase: null };
@@ -37,8 +39,8 @@ export async function fetchWithMirrors(
       const url = rehost(new URL(request.url), base).href;
       try {
         // The mirror is another server: the primary's validators mean nothing to it.
-        const fetched = await fetchFeed({ url, etag: null, lastModified: null, signal: request.signal }, http, deps.dispatcher);
-        deps.logger.warn({ primary: request.url, mirror: url, reason: error.message }, `feed ${request.url} failed (${error.message}); fetched it through the mirror ${url}`);
+        const fetched = await fetchFeed({ ...request, url, etag: null, lastModified: null }, http, deps.dispatcher);
+        deps.logger.warn({ primary: request.url, mirror: url, reason: error.message }, `${what} ${request.url} failed (${error.message}); fetched it through the mirror ${url}`);
         return { fetched, mirrorBase: base.href };
       } catch (mirrorError) {
         deps.logger.debug({ mirror: url, reason: (mirrorError as Error).message }, `mirror ${url} failed too`);

@@ -18,6 +18,7 @@ import type { SkippedItems } from '../model/parsed-feed.js';
 import type { InputProblem } from '../model/problem.js';
 import { describeSkipped, isWorrying } from './skipped-items.js';
 import { plural } from '../lib/plural.js';
+import type { FullTextCounts } from './full-text-counts.js';
 
 /** Parsing and normalizing are loaded on the first body: a run of 304s never needs rss-parser or the sanitizer. */
 const parseFeedBody: typeof import('../ingest/parse-feed.js').parseFeedBody = async (...args) => (await import('../ingest/parse-feed.js')).parseFeedBody(...args);
@@ -44,6 +45,8 @@ export interface FeedHarvest {
   record: HarvestRecord | null;
   state: SourceState;
   error: FeedmirrorError | null;
+  /** What full text did, when the source has it on and items came. */
+  fullText?: FullTextCounts;
   /** Items the parse left out (over the limit, invalid): one problem for the whole source. */
   problem: InputProblem | null;
 }
@@ -178,7 +181,7 @@ async function readBody({ source, fetched, url, hostAliases, deps, log }: Fetche
     now: deps.now,
     limits: deps.config.limits,
   };
-  const normalizing = normalizingKey(context);
+  const normalizing = normalizingKey(context, source.fullText);
   const body = bodyKey(normalizing, fetched.contentType, fetched.bytes);
   const last = await deps.lastHarvest(source.id);
   if (last?.body === body) {

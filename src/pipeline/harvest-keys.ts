@@ -10,13 +10,14 @@ import { sha256Hex } from '../lib/text.js';
  *
  * Everything besides the feed itself that the articles of a harvest depend on: the context the
  * normalizer is given (the source's config, the response URL, declared mirrors, `limits`, the mirror
- * lists). A change to any of it makes every item new again; a change of code does too, as the
+ * lists, the source's full-text settings). A change to any of it makes every item new again; a change of code does too, as the
  * record itself is then not read.
  */
-export function normalizingKey(context: FeedContext): string {
+export function normalizingKey(context: FeedContext, fullText: unknown = null): string {
   // `now` only stands in for a missing date, and the store keeps the date an item was first seen with.
   const { now: _now, mirrors, ...rest } = context;
-  return hash([rest, mirrors.publisher, directoryKey(mirrors.directory)]);
+  // Full-text settings too: turning it on, or changing the selector, looks at every item again.
+  return hash([rest, mirrors.publisher, directoryKey(mirrors.directory), fullText]);
 }
 
 export function bodyKey(normalizing: string, contentType: string | null, bytes: Uint8Array): string {

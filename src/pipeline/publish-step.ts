@@ -1,12 +1,14 @@
 import path from 'node:path';
 import { fileExists } from '../lib/file-access.js';
 import type { StoredArticle } from '../model/article.js';
-import type { Store } from '../store/store.js';
+import type { MediaUrl, Store } from '../store/store.js';
 import type { PublishInput, PublishReport } from '../publish/publish-types.js';
 import { sha256Hex } from '../lib/text.js';
 import { runRecords, type RunRecords } from './run-records.js';
 import { buildId } from '../version.js';
 import { selectOutputs } from './select-outputs.js';
+import type { OutputSelection } from '../model/output-selection.js';
+import { mediaHash } from '../lib/media-hash.js';
 
 const HOUR_MS = 3_600_000;
 /** The number of seed pages is not capped by any output's limit: every stored seed article keeps its page. */
@@ -40,6 +42,7 @@ export async function publishIfChanged(input: PublishInput, store: Store, record
 /** Selects what each output shows (recording it in the store), renders and writes every file that changed. */
 export async function publishAll(input: PublishInput, store: Store, records: RunRecords = runRecords(store, { build: buildId(), refresh: false, now: input.now })): Promise<PublishReport> {
   const selections = await selectOutputs({ outputs: input.outputs, sources: input.sources, store, records, now: input.now });
+  await recordProxiedMedia(input, selections, store);
   // Loaded here: a quiet run never needs the renderers, the feed library or the sanitizer.
   const { publishOutputs } = await import('../publish/publish-outputs.js');
   const { report, manifest } = await publishOutputs(input, {
@@ -64,4 +67,24 @@ async function seedArticles(input: PublishInput, store: Store): Promise<StoredAr
   const seedSources = input.sources.filter((s) => s.kind === 'seeds').map((s) => s.id);
   if (seedSources.length === 0) return [];
   return (await store.listArticles({ sourceIds: seedSources, limit: ALL_PAGES })).filter((a) => a.kind === 'seed');
+}
+
+/**
+ * media: "proxy": the media URLs of the items about to be published, recorded before any file
+ * names them, so /media/<hash> can fetch each and nothing else.
+ */
+async function recordProxiedMedia(input: PublishInput, selections: Map<string, OutputSelection>, store: Store): Promise<void> {
+  const sourceMedia = new Map(input.sources.map((s) => [s.id, s.media]));
+  if (!input.outputs.some((o) => o.media === 'proxy') && ![...sourceMedia.values()].includes('proxy')) return;
+  // Loaded only here, as the renderers are: it reads content with the sanitizer's parser.
+  const { proxiedMedia } = await import('../publish/media-policy.js');
+  const entries = new Map<string, MediaUrl>();
+  for (const output of input.outputs) {
+    const selection = selections.get(output.id)!;
+    for (const article of [...selection.current, ...selection.sealedArticles.values()]) {
+      if ((output.media ?? sourceMedia.get(article.sourceId)) !== 'proxy') continue;
+      for (const { url, alternates } of proxiedMedia(article)) entries.set(url, { hash: mediaHash(url), url, alternates });
+    }
+  }
+  await store.saveMediaUrls([...entries.values()], input.now);
 }

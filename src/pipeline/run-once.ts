@@ -119,7 +119,7 @@ async function harvestRemote(run: Run, sources: FeedSourceConfig[], directory: M
   const plan = { sources, states: await store.getSourceStates(), force: run.options.all === true || run.options.only !== undefined, onStart: (source: FeedSourceConfig) => run.progress.started(source.id) };
   const lastHarvest = (sourceId: string) => records.read('harvest', sourceId);
   try {
-    const { skipped } = await harvestFeeds(plan, { config, directory, http: run.http, dispatcher: run.dispatcher(), logger, now, signal, lastHarvest }, async (source, harvest) => {
+    const { skipped } = await harvestFeeds(plan, { config, directory, http: run.http, dispatcher: run.dispatcher(), logger, now, signal, lastHarvest, pages: store }, async (source, harvest) => {
       addFeedHarvest(report, source, harvest);
       run.progress.finished(source.id, harvest.articles.length + harvest.unchanged, harvest.error ? (harvest.error.code === 'FM_ABORTED' ? 'aborted' : `failed: ${harvest.error.code}`) : (harvest.state.lastOutcome ?? 'ok'));
       if (harvest.error?.code === 'FM_ABORTED') return;
@@ -199,10 +199,16 @@ function logSummary(logger: Logger, report: RunReport) {
   logger.info(
     {
       event: 'run', sources: report.sources, fetched: report.fetched, notModified: report.notModified, failed: report.failedSources.length, failedSources: report.failedSources,
-      skipped: report.skippedSources.length, aborted: report.abortedSources.length, badSeedFiles: report.badSeedFiles, inserted: stored.inserted, updated: stored.updated, unchanged: stored.unchanged,
+      skipped: report.skippedSources.length, aborted: report.abortedSources.length, badSeedFiles: report.badSeedFiles, pages: report.pages, inserted: stored.inserted, updated: stored.updated, unchanged: stored.unchanged,
       filesWritten: published.written.length, filesUnchanged: published.unchanged, publishSkipped: published.skipped === true, problems: report.problems.length, durationMs: report.durationMs,
     },
     `run done: ${plural(report.sources, 'source')} (${report.fetched} fetched, ${report.notModified} not modified, ${report.failedSources.length} failed, ${report.skippedSources.length} not due${aborted}), ` +
-      `${badFiles}${stored.inserted} new, ${stored.updated} updated, ${plural(published.written.length, 'file')} written, ${report.durationMs} ms`,
+      `${badFiles}${stored.inserted} new, ${stored.updated} updated${describePages(report.pages)}, ${plural(published.written.length, 'file')} written, ${report.durationMs} ms`,
   );
+}
+
+/** Full text's part of the summary line, when it did anything. */
+function describePages(pages: RunReport['pages']): string {
+  if (pages.fetched + pages.reused + pages.deferred === 0) return '';
+  return `, ${pages.fetched} article pages fetched (${pages.extracted} full texts added, ${pages.reused} remembered, ${pages.deferred} left for the next run)`;
 }

@@ -6,6 +6,7 @@ import type { PublishReport } from '../publish/publish-types.js';
 import type { UpsertSummary } from '../store/store.js';
 import type { FeedHarvest } from './harvest-feed.js';
 import type { SeedHarvest } from './harvest-seeds.js';
+import { emptyFullTextCounts, type FullTextCounts } from './full-text-counts.js';
 
 /** What one run did, for the summary line, `status`, /healthz and /metrics. */
 export interface RunReport {
@@ -25,6 +26,8 @@ export interface RunReport {
   sourceErrors: { sourceId: string; code: ErrorCode }[];
   problems: InputProblem[];
   stored: UpsertSummary;
+  /** Full text: article pages fetched and what came of them, over every source. */
+  pages: FullTextCounts;
   published: PublishReport & { skipped?: boolean };
   durationMs: number;
 }
@@ -32,7 +35,7 @@ export interface RunReport {
 export function emptyReport(sources: number): RunReport {
   return {
     sources, fetched: 0, notModified: 0, failedSources: [], skippedSources: [], abortedSources: [], badSeedFiles: 0, fetchOutcomes: {}, sourceErrors: [], problems: [],
-    stored: { inserted: 0, updated: 0, unchanged: 0 }, published: { written: [], unchanged: 0, changedFeeds: [] }, durationMs: 0,
+    stored: { inserted: 0, updated: 0, unchanged: 0 }, pages: emptyFullTextCounts(), published: { written: [], unchanged: 0, changedFeeds: [] }, durationMs: 0,
   };
 }
 
@@ -65,6 +68,7 @@ export function addFeedHarvest(report: RunReport, source: FeedSourceConfig, harv
   }
   if (harvest.unchanged > 0) addStored(report, { inserted: 0, updated: 0, unchanged: harvest.unchanged });
   if (harvest.problem) report.problems.push(harvest.problem);
+  if (harvest.fullText) for (const key of Object.keys(report.pages) as (keyof FullTextCounts)[]) report.pages[key] += harvest.fullText[key];
   const { error, state } = harvest;
   const status = error instanceof FetchError ? error.details.status : undefined;
   const outcome = error ? (status ? String(status) : error.code) : String(state.lastStatus ?? 'ok');

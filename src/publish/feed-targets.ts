@@ -1,6 +1,7 @@
 import type { StoredArticle } from '../model/article.js';
 import { FEED_FILES, newestItemDate, type FeedFormat, type FeedHistory, type FeedView, type ItemView } from './feed-view.js';
 import { resolveLinks, type LinkPolicy } from './link-policy.js';
+import type { MediaMode, MediaPolicy } from './media-policy.js';
 import type { PublishInput, PublishOutput, PublishSource } from './publish-types.js';
 import { publishedIds } from './published-ids.js';
 import type { SiteCopy } from './site-copies.js';
@@ -73,7 +74,7 @@ export function buildFeedView(input: PublishInput, output: PublishOutput, articl
     history: target.history,
     items: articles.map((article): ItemView => {
       const source = sources.get(article.sourceId);
-      const links = resolveLinks(article, target.policy);
+      const links = resolveLinks(article, target.policy, mediaPolicy(output.media ?? source?.media, target.copy));
       return {
         article,
         ids: publishedIds(article.sourceId, article.guid, links.link, merged),
@@ -86,6 +87,13 @@ export function buildFeedView(input: PublishInput, output: PublishOutput, articl
       };
     }),
   };
+}
+
+/** What an item's effective `media` means in one site copy's documents. */
+function mediaPolicy(mode: MediaMode | undefined, copy: SiteCopy): MediaPolicy | null {
+  if (mode === 'mirror') return { mode: 'mirror' };
+  if (mode === 'proxy') return { mode: 'proxy', siteBase: copy.base };
+  return null;
 }
 
 /**

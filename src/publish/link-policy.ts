@@ -1,6 +1,7 @@
 import type { ArticleImage, Enclosure, MirrorUrl, StoredArticle } from '../model/article.js';
 import { rehost } from '../lib/mirror-hosts.js';
 import { rewriteHtmlUrls } from './rewrite-html.js';
+import { moveMedia, type MediaPolicy } from './media-policy.js';
 
 /**
  * Which of an article's addresses a feed file points at. The canonical feed uses canonical
@@ -19,8 +20,13 @@ export interface ResolvedLinks {
   enclosures: Enclosure[];
 }
 
-export function resolveLinks(article: StoredArticle, policy: LinkPolicy): ResolvedLinks {
-  const plain = { contentHtml: article.contentHtml, images: article.images, enclosures: article.enclosures };
+/**
+ * `media` moves the media of canonical and site-copy documents (see media-policy.ts); a variant
+ * points everything, media included, at its kind of mirror.
+ */
+export function resolveLinks(article: StoredArticle, policy: LinkPolicy, media: MediaPolicy | null = null): ResolvedLinks {
+  const own = { contentHtml: article.contentHtml, images: article.images, enclosures: article.enclosures };
+  const plain = media && policy.kind !== 'variant' ? moveMedia(article, own, media) : own;
   if (policy.kind === 'canonical' || article.url === null) return { link: article.url, duplicates: article.mirrors, ...plain };
   const chosen =
     policy.kind === 'site-copy'

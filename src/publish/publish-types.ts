@@ -4,6 +4,7 @@ import type { MirrorMapInput } from './render-mirror-map.js';
 import type { PublishManifest } from './output-manifest.js';
 import type { OutputSelection } from '../model/output-selection.js';
 import type { StoredArticle } from '../model/article.js';
+import type { MediaMode } from './media-policy.js';
 
 /** What the publish stage is given: values, never the config object or the clock. */
 export interface PublishSite {
@@ -22,6 +23,8 @@ export interface PublishSource {
   tags: string[];
   kind: 'seeds' | 'feed';
   mirrors?: string[];
+  /** Where readers load this source's media from, unless the output says otherwise. */
+  media?: MediaMode | undefined;
 }
 
 export interface PublishOutput {
@@ -39,6 +42,8 @@ export interface PublishOutput {
   variants?: { id: string; kind: string }[];
   filter?: ItemFilter | undefined;
   archive?: false | { pageSize: number } | undefined;
+  /** Where readers load the media of this output's items from; overrides the sources' `media`. */
+  media?: MediaMode | undefined;
 }
 
 /** How a source is doing, for the index page. */

@@ -70,6 +70,8 @@ function summarize(report: RunReport): Record<string, number | string[]> {
     failedSources: report.failedSources,
     inserted: report.stored.inserted,
     updated: report.stored.updated,
+    pagesFetched: report.pages.fetched,
+    fullTexts: report.pages.extracted,
     filesWritten: report.published.written.length,
   };
 }

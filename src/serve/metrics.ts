@@ -13,6 +13,8 @@ export class FeedMetrics {
   private readonly duration = new Histogram({ name: 'feedmirror_run_duration_seconds', help: 'Duration of runs started by this process', buckets: [0.5, 1, 2, 5, 10, 30, 60, 120, 300, 600], registers: [this.registry] });
   private readonly fetches = new Counter({ name: 'feedmirror_fetches_total', help: 'Source fetches by outcome (HTTP status or error code)', labelNames: ['status'], registers: [this.registry] });
   private readonly items = new Counter({ name: 'feedmirror_items_ingested_total', help: 'Articles stored, by change', labelNames: ['change'], registers: [this.registry] });
+  private readonly pages = new Counter({ name: 'feedmirror_page_fetches_total', help: 'Article pages fetched for full text, by result (ok, not-modified, failed)', labelNames: ['result'], registers: [this.registry] });
+  private readonly fullTexts = new Counter({ name: 'feedmirror_full_text_items_total', help: 'Items full text looked at, by outcome (extracted, reused, kept: the feed content stays, deferred: to the next run)', labelNames: ['outcome'], registers: [this.registry] });
   private readonly errors = new Counter({ name: 'feedmirror_source_errors_total', help: 'Failed fetches by source and error code', labelNames: ['source', 'code'], registers: [this.registry] });
 
   constructor(private readonly context: { config: () => Config; store: () => Promise<Store | null> }) {
@@ -52,6 +54,14 @@ export class FeedMetrics {
     this.items.inc({ change: 'new' }, report.stored.inserted);
     this.items.inc({ change: 'updated' }, report.stored.updated);
     for (const { sourceId, code } of report.sourceErrors) this.errors.inc({ source: sourceId, code });
+    this.observePages(report.pages);
+  }
+
+  private observePages(pages: RunReport['pages']): void {
+    this.pages.inc({ result: 'ok' }, pages.fetched - pages.notModified - pages.failed);
+    this.pages.inc({ result: 'not-modified' }, pages.notModified);
+    this.pages.inc({ result: 'failed' }, pages.failed);
+    for (const outcome of ['extracted', 'reused', 'kept', 'deferred'] as const) this.fullTexts.inc({ outcome }, pages[outcome]);
   }
 
   async render(): Promise<{ contentType: string; body: string }> {

@@ -7,6 +7,7 @@ import { siteCopies } from '../publish/site-copies.js';
 import { createFileHandler, notFound } from './serve-files.js';
 import type { AccessLog } from './access-log.js';
 import type { FeedMetrics } from './metrics.js';
+import { MediaProxy } from './media-proxy.js';
 import { setContentType, setSecurityHeaders } from './security-headers.js';
 import { createLimitedServer, SERVER_LIMITS, type ServerLimits } from './server-limits.js';
 
@@ -16,6 +17,8 @@ export interface ServerDeps {
   metrics: FeedMetrics;
   /** The store, opened on first use; null when it cannot be opened. */
   store: () => Promise<Store | null>;
+  /** `/media/<hash>` for `media: "proxy"`; without it those paths are files like any other. */
+  media?: MediaProxy;
 }
 
 export interface ServerOptions {
@@ -41,7 +44,7 @@ export function createFeedServer(deps: ServerDeps, options: ServerOptions = {}):
       handler = fileHandlerFor(config);
     }
     const admin = adminRoutes ? adminRoute(deps, req) : null;
-    return (admin ?? handler)(req, res);
+    return (admin ?? mediaRoute(deps, req) ?? handler)(req, res);
   });
 }
 
@@ -78,6 +81,11 @@ function adminRoute(deps: ServerDeps, req: http.IncomingMessage): Handler | null
   if (pathname === '/healthz') return async (_req, res) => health(deps, res, head);
   if (pathname === '/metrics') return async (_req, res) => metrics(deps, res, head);
   return null;
+}
+
+function mediaRoute(deps: ServerDeps, req: http.IncomingMessage): Handler | null {
+  const hash = deps.media ? MediaProxy.hashOf((req.url ?? '/').split('?')[0]!) : null;
+  return hash ? (_req, res) => deps.media!.handle(hash, res, req.method === 'HEAD') : null;
 }
 
 function fileHandlerFor(config: Config) {

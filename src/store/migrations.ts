@@ -96,6 +96,36 @@ export const MIGRATIONS: { version: number; sql: string; apply?: (db: Database.D
     `,
     apply: reownSharedArticles,
   },
+  {
+    version: 7,
+    // Full text: the article taken from each item's page, so a page is fetched once per item version.
+    sql: `
+      CREATE TABLE extracted_pages (
+        url          TEXT PRIMARY KEY,
+        version      TEXT NOT NULL,
+        etag         TEXT,
+        modified     TEXT,
+        fetched_at   TEXT NOT NULL,
+        -- the article, or NULL with why not
+        content      TEXT,
+        problem_code TEXT,
+        problem      TEXT
+      ) STRICT;
+    `,
+  },
+  {
+    version: 8,
+    // media: "proxy": the media URLs published items referenced, the only ones /media/<hash> fetches.
+    sql: `
+      CREATE TABLE media_urls (
+        hash       TEXT PRIMARY KEY,
+        url        TEXT NOT NULL,
+        -- JSON array: the same file on the publisher's mirrors
+        alternates TEXT NOT NULL,
+        first_seen TEXT NOT NULL
+      ) STRICT, WITHOUT ROWID;
+    `,
+  },
 ];
 
 export const LATEST_VERSION = MIGRATIONS.at(-1)!.version;

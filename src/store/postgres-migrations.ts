@@ -102,6 +102,29 @@ export const PG_MIGRATIONS: { version: number; sql: string }[] = [
       CREATE INDEX sources_claimed_by_host ON sources (host) WHERE claimed_by IS NOT NULL;
     `,
   },
+  {
+    version: 3,
+    // Full text (extracted_pages: a page fetched once per item version) and media: "proxy"
+    // (media_urls: the only URLs /media/<hash> fetches), as SQLite's migrations 7 and 8.
+    sql: `
+      CREATE TABLE extracted_pages (
+        url          text COLLATE "C" PRIMARY KEY,
+        version      text NOT NULL,
+        etag         text,
+        modified     text,
+        fetched_at   text NOT NULL,
+        content      text,
+        problem_code text,
+        problem      text
+      );
+      CREATE TABLE media_urls (
+        hash       text COLLATE "C" PRIMARY KEY,
+        url        text NOT NULL,
+        alternates text NOT NULL,
+        first_seen text NOT NULL
+      );
+    `,
+  },
 ];
 
 export const PG_LATEST_VERSION = PG_MIGRATIONS.at(-1)!.version;

@@ -3,6 +3,9 @@ import type { Article, StoredArticle } from '../model/article.js';
 import type { ArchivePage } from '../model/output-selection.js';
 import type { SourceState } from '../model/source-state.js';
 import { redactDatabase } from '../lib/database-url.js';
+import type { ExtractedPage } from './extracted-pages.js';
+import type { MediaUrl } from './media-urls.js';
+import { PostgresExtractedPages, PostgresMediaUrls } from './postgres-full-text.js';
 import type { ArticleQuery, CachedDocument, DuplicateCandidate, DuplicateQuery, MigrationOutcome, PrunePolicy, RunRecord, Store, UpsertSummary } from './store.js';
 import { migratePostgres } from './postgres-migrations.js';
 import { texts, upsertBatch } from './postgres-upsert.js';
@@ -84,7 +87,13 @@ function asStoreError(error: unknown, url: string): FeedmirrorError {
 }
 
 export class PostgresStore implements Store {
-  constructor(private readonly sql: Sql) {}
+  private readonly pages: PostgresExtractedPages;
+  private readonly media: PostgresMediaUrls;
+
+  constructor(private readonly sql: Sql) {
+    this.pages = new PostgresExtractedPages(sql);
+    this.media = new PostgresMediaUrls(sql);
+  }
 
   async upsertArticles(articles: Article[], now: Date): Promise<UpsertSummary> {
     // A 304 brings nothing: no transaction at all.
@@ -264,6 +273,22 @@ export class PostgresStore implements Store {
                ON CONFLICT (key) DO UPDATE SET body = (documents.body::bigint + 1)::text`;
     });
     return counts;
+  }
+
+  getExtractedPages(urls: string[]): Promise<Map<string, ExtractedPage>> {
+    return this.pages.getExtractedPages(urls);
+  }
+
+  saveExtractedPages(pages: ExtractedPage[]): Promise<void> {
+    return this.pages.saveExtractedPages(pages);
+  }
+
+  saveMediaUrls(entries: MediaUrl[], now: Date): Promise<void> {
+    return this.media.saveMediaUrls(entries, now);
+  }
+
+  getMediaUrl(hash: string): Promise<MediaUrl | null> {
+    return this.media.getMediaUrl(hash);
   }
 
   async getVersion(): Promise<number> {

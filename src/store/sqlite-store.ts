@@ -11,6 +11,10 @@ import { EXCLUDED, RUNS_KEPT } from './schema-constants.js';
 import { FeedmirrorError } from '../model/errors.js';
 import { makeFoldersSync } from '../lib/make-folders.js';
 import type { MigrationOutcome } from './store.js';
+import type { ExtractedPage } from './extracted-pages.js';
+import { SqliteExtractedPages } from './sqlite-extracted-pages.js';
+import { SqliteMediaUrls } from './sqlite-media-urls.js';
+import type { MediaUrl } from './media-urls.js';
 
 type ExistingRow = ExistingRecord;
 
@@ -102,8 +106,12 @@ export class SqliteStore implements Store {
   private readonly statements;
   /** Article queries are built from the query's shape; each shape is compiled once (a publish runs thousands). */
   private readonly articleQueries = new Map<string, Database.Statement<Record<string, unknown>, ArticleRow>>();
+  private readonly pages: SqliteExtractedPages;
+  private readonly media: SqliteMediaUrls;
 
   constructor(private readonly db: Database.Database) {
+    this.pages = new SqliteExtractedPages(db);
+    this.media = new SqliteMediaUrls(db);
     this.statements = {
       findByKey: db.prepare<[string, string], ExistingRow>('SELECT id, published, record_hash, content_hash, updated FROM articles WHERE source_id = ? AND item_key = ?'),
       // A record copied to this source by the identity migration, whose key may not be the one its source uses.
@@ -299,6 +307,22 @@ export class SqliteStore implements Store {
     this.db.transaction(() => {
       for (const { key, document } of documents) this.statements.saveDocument.run(key, document.body, document.etag, document.lastModified, document.fetchedAt);
     }).immediate();
+  }
+
+  getExtractedPages(urls: string[]): Promise<Map<string, ExtractedPage>> {
+    return this.pages.getExtractedPages(urls);
+  }
+
+  saveExtractedPages(pages: ExtractedPage[]): Promise<void> {
+    return this.pages.saveExtractedPages(pages);
+  }
+
+  saveMediaUrls(entries: MediaUrl[], now: Date): Promise<void> {
+    return this.media.saveMediaUrls(entries, now);
+  }
+
+  getMediaUrl(hash: string): Promise<MediaUrl | null> {
+    return this.media.getMediaUrl(hash);
   }
 
   async recordRun(run: RunRecord): Promise<void> {

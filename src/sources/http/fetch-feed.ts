@@ -11,6 +11,8 @@ export interface FetchRequest {
   etag: string | null;
   lastModified: string | null;
   signal?: AbortSignal;
+  /** The Accept header; feed types by default (article pages ask for HTML). */
+  accept?: string;
 }
 
 interface FetchedBase {
@@ -107,7 +109,7 @@ function explainRouteFailure(error: unknown, dispatcher: Dispatcher, url: string
 function requestHeaders(req: FetchRequest, settings: HttpSettings): Record<string, string> {
   return {
     'user-agent': settings.userAgent,
-    accept: ACCEPT,
+    accept: req.accept ?? ACCEPT,
     'accept-encoding': 'gzip, deflate, br',
     ...(req.etag ? { 'if-none-match': req.etag } : {}),
     ...(req.lastModified ? { 'if-modified-since': req.lastModified } : {}),

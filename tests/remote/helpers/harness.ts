@@ -27,6 +27,9 @@ export interface SourceSpec {
   title?: string;
   mirrors?: string[];
   fetch?: Record<string, number>;
+  /** `true` or the full-text options (see README, Sources). */
+  fullText?: unknown;
+  media?: string;
 }
 
 export interface HarnessOptions {
