@@ -57,7 +57,16 @@ const MAX_ECHO_CHARS = 80;
  */
 export function echoValue(value: unknown, message: string): string | null {
   if (value === undefined) return null;
-  const json = JSON.stringify(value);
+  const json = hideCredentials(JSON.stringify(value));
   if (json === undefined || message.includes(json)) return null;
   return json.length > MAX_ECHO_CHARS ? `${json.slice(0, MAX_ECHO_CHARS - 1)}…` : json;
+}
+
+/**
+ * A value echoed into an error message may be a proxy or database URL with a password in it
+ * (`"socks5://user:secret@host"`, `"user:secret@host:3128"`, `?password=secret`): messages reach
+ * logs and terminals, so a password is shown as *** wherever it stands.
+ */
+function hideCredentials(json: string | undefined): string | undefined {
+  return json?.replace(/(["/\s])([^:@/\s"]*):[^@/\s"]*@/g, '$1$2:***@').replace(/([?&]password=)[^&#"]*/gi, '$1***');
 }

@@ -44,13 +44,13 @@ describe('config: fullText and media', () => {
   }
 
   it('a selector that is not CSS is refused with what was expected', () => {
-    expect(problems(config({ fullText: { selector: '[[bad' } }))).toMatch(/sources\[0\]\.fullText\.selector: a CSS selector such as "article \.body"/);
+    expect(problems(config({ fullText: { selector: '[[bad' } }))).toMatch(/sources\[0\]\.fullText\.selector: "\[\[bad": a CSS selector such as "article \.body"/);
   });
 
   it('media is "mirror" or "proxy", on a source or an output', () => {
     expect(source(config({ media: 'mirror' })).media).toBe('mirror');
     expect(parseConfig(config({}, { media: 'proxy' }), '/tmp/c.json').outputs[0]!.media).toBe('proxy');
-    expect(problems(config({ media: 'cdn' }))).toMatch(/sources\[0\]\.media: "mirror" .* or "proxy"/);
+    expect(problems(config({ media: 'cdn' }))).toMatch(/sources\[0\]\.media: "cdn": "mirror" .* or "proxy"/);
     expect(problems(config({}, { media: true }))).toContain('outputs[0].media');
   });
 

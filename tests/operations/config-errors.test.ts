@@ -34,6 +34,16 @@ async function problemsOf(change: (config: Record<string, any>) => void): Promis
 const ZOD_WORDING = /Too small|Too big|Invalid input|Invalid option|Invalid string|Unrecognized key|expected (array|string|number|int|boolean) |received |to have >=|>=\d|<=\d|Required/;
 
 describe('config errors: the value found, what was expected', () => {
+  it('a value quoted back never shows a password: user:***@ in URLs with or without a scheme, password=*** in a query', async () => {
+    const lines = await problemsOf((c) => {
+      c.database = 'mysql://feeds:db-s3cret@127.0.0.1/feeds?password=q-s3cret';
+      c.fetch = { ...c.fetch, proxy: 'user:px-s3cret@127.0.0.1:3128' };
+    });
+    const text = lines.join('\n');
+    expect(text).toContain('database: "mysql://feeds:***@127.0.0.1/feeds?password=***"');
+    expect(text).not.toMatch(/s3cret/);
+  });
+
   it('a bad URL is quoted as written: sources[1].url: "htp://x": an absolute http(s) URL', async () => {
     const lines = await problemsOf((c) => c.sources.push({ id: 'news', url: 'htp://x' }));
     expect(lines).toEqual(['sources[1].url: "htp://x": an absolute http(s) URL of a feed']);
@@ -51,7 +61,7 @@ describe('config errors: the value found, what was expected', () => {
     { name: 'an interval that is no duration', change: (c) => c.sources.push({ id: 'news', url: 'https://example.com/rss', interval: 'hourly' }), line: 'sources[1].interval: "hourly": a duration such as "30m", "6h" or "1d", or a whole number of seconds' },
     { name: 'a list where a text is needed', change: (c) => (c.site.title = ['a', 'b']), line: 'site.title: ["a","b"]: a text (in quotes)' },
     { name: 'a missing required key', change: (c) => delete c.site.url, line: 'site.url: missing: an absolute http(s) URL where the output folder is served' },
-    { name: 'an unknown key', change: (c) => (c.outputs[0].lmit = 5), line: 'outputs[0]: unknown key "lmit" (expected one of: id, title, description, language, icon, logo, author, copyright, filter, archive, sources, limit, formats, variants)' },
+    { name: 'an unknown key', change: (c) => (c.outputs[0].lmit = 5), line: 'outputs[0]: unknown key "lmit" (expected one of: id, title, description, language, icon, logo, author, copyright, filter, archive, sources, limit, formats, variants, media)' },
   ];
   for (const { name, change, line } of CASES) {
     it(`${name}: ${line}`, async () => {

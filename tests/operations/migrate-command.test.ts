@@ -36,7 +36,7 @@ describe('feedmirror migrate', () => {
     const result = await cli(ws, 'migrate');
     expect(result.code).toBe(2);
     expect(result.stdout).toBe('');
-    expect(result.stderr).toMatch(new RegExp(`^feedmirror: store: cannot open ${escapeRegExp(ws.databasePath)}: .+\\n$`));
+    expect(result.stderr).toMatch(new RegExp(`^feedmirror: store: ${escapeRegExp(ws.databasePath)} is not a feedmirror database: .+\\n$`));
   });
 });
 
@@ -46,7 +46,7 @@ describe('config: database', () => {
     for (const command of ['migrate', 'run', 'check']) {
       const result = await cli(ws, command);
       expect(result.code, command).toBe(1);
-      expect(result.stderr, command).toContain('database: a SQLite file path, or a PostgreSQL URL (postgres://user@host:5432/dbname)');
+      expect(result.stderr, command).toContain(`database: ${JSON.stringify(database)}: a SQLite file path, or a PostgreSQL URL (postgres://user@host:5432/dbname)`);
     }
   });
 

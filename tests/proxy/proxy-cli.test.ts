@@ -253,7 +253,10 @@ describe('feedmirror check and the proxy keys', () => {
       }));
       const result = await runCli(['check', '--config', project.ws.configPath], { cwd: project.ws.dir });
       expect(result.code).toBe(1);
-      expect(result.stderr).toContain(`${project.ws.configPath}: ${c.problem}`);
+      // The key, then (where the message does not already quote it) the value found, passwords hidden, then the problem.
+      const [key, ...rest] = c.problem.split(': ');
+      expect(result.stderr).toContain(`${project.ws.configPath}: ${key}: `);
+      expect(result.stderr).toContain(rest.join(': '));
       expect(result.stdout + result.stderr).not.toContain(PASSWORD);
     });
   }
