@@ -1,13 +1,12 @@
 import { existsSync } from 'node:fs';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import os from 'node:os';
+import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import Database from 'better-sqlite3';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { LATEST_VERSION } from '../src/store/migrations.js';
 import type { Store } from '../src/store/store.js';
 import { FeedmirrorError } from '../src/model/errors.js';
-import { ON_POSTGRES, openTestStore } from './helpers/test-store.js';
+import { ON_POSTGRES, tempStores } from './helpers/test-store.js';
 import { makeArticle } from './helpers/builders.js';
 import { emptySourceState } from '../src/model/source-state.js';
 
@@ -15,22 +14,8 @@ const T1 = new Date('2024-01-01T00:00:00.000Z');
 const T2 = new Date('2024-02-01T00:00:00.000Z');
 const T3 = new Date('2024-03-01T00:00:00.000Z');
 
-let dir: string;
-const open: Store[] = [];
-
-beforeEach(async () => {
-  dir = await mkdtemp(path.join(os.tmpdir(), 'feedmirror-store-'));
-});
-afterEach(async () => {
-  for (const store of open.splice(0)) await store.close();
-  await rm(dir, { recursive: true, force: true });
-});
-
-function openStore(file = path.join(dir, 'feedmirror.db')): Store {
-  const store = openTestStore(file);
-  open.push(store);
-  return store;
-}
+const stores = tempStores('feedmirror-store-');
+const openStore = (file?: string): Store => stores.open(file);
 
 function userVersion(file: string): number {
   const db = new Database(file, { readonly: true });
@@ -47,21 +32,21 @@ const day = (i: number) => new Date(Date.UTC(2020, 0, 1 + i, 12)).toISOString();
 // The file and its user_version; the PostgreSQL schema has its own tests (store-postgres.test.ts).
 describe.skipIf(ON_POSTGRES)('SQLite store: file and schema', () => {
   it('creates the database file, and its missing parent folders, on first open', async () => {
-    const file = path.join(dir, 'not', 'yet', 'there', 'feedmirror.db');
+    const file = path.join(stores.dir(), 'not', 'yet', 'there', 'feedmirror.db');
     const store = openStore(file);
     expect(existsSync(file)).toBe(true);
     expect(await store.countArticles()).toBe(0);
   });
 
   it('sets user_version to the latest migration', async () => {
-    const file = path.join(dir, 'feedmirror.db');
+    const file = path.join(stores.dir(), 'feedmirror.db');
     await openStore(file).close();
     expect(LATEST_VERSION).toBeGreaterThanOrEqual(1);
     expect(userVersion(file)).toBe(LATEST_VERSION);
   });
 
   it('migrates an existing empty database (user_version 0) and reopens a migrated one without change', async () => {
-    const file = path.join(dir, 'feedmirror.db');
+    const file = path.join(stores.dir(), 'feedmirror.db');
     new Database(file).close();
     expect(userVersion(file)).toBe(0);
     await openStore(file).close();
@@ -71,7 +56,7 @@ describe.skipIf(ON_POSTGRES)('SQLite store: file and schema', () => {
   });
 
   it('refuses a database from a newer feedmirror with a clear error, and leaves it alone', async () => {
-    const file = path.join(dir, 'future.db');
+    const file = path.join(stores.dir(), 'future.db');
     const db = new Database(file);
     db.pragma(`user_version = ${LATEST_VERSION + 1}`);
     db.close();
@@ -92,7 +77,7 @@ describe.skipIf(ON_POSTGRES)('SQLite store: file and schema', () => {
   });
 
   it('names what is in the way when it cannot be opened at all (its folder is a regular file)', async () => {
-    const blocker = path.join(dir, 'blocker');
+    const blocker = path.join(stores.dir(), 'blocker');
     await writeFile(blocker, 'not a folder');
     const file = path.join(blocker, 'feedmirror.db');
     expect(() => openStore(file)).toThrow(expect.objectContaining({ code: 'FM_STORE' }));
@@ -102,7 +87,7 @@ describe.skipIf(ON_POSTGRES)('SQLite store: file and schema', () => {
 
 describe('store: records kept', () => {
   it('keeps the data across close and reopen', async () => {
-    const file = path.join(dir, 'feedmirror.db');
+    const file = path.join(stores.dir(), 'feedmirror.db');
     const first = openStore(file);
     const article = makeArticle({ id: 'kept', publisher: { name: 'Press TV', hosts: ['www.presstv.co.uk'] } });
     await first.upsertArticles([article], T1);
@@ -113,7 +98,7 @@ describe('store: records kept', () => {
   });
 
   it('gives each stored record a hash that changes when the record does, and only then', async () => {
-    const store = openStore(path.join(dir, 'feedmirror.db'));
+    const store = openStore(path.join(stores.dir(), 'feedmirror.db'));
     const article = makeArticle({ id: 'hashed' });
     await store.upsertArticles([article], T1);
     const [first] = await store.listArticles({ limit: 10 });

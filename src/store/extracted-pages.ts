@@ -1,4 +1,4 @@
-import type { ErrorCode } from '../model/errors.js';
+import { ERROR_CODES, type ErrorCode } from '../model/errors.js';
 
 /**
  * What full-text extraction remembers, so that a page is fetched once per item version: the
@@ -25,4 +25,25 @@ export interface ExtractedPageStore {
   getExtractedPages(urls: string[]): Promise<Map<string, ExtractedPage>>;
   /** Inserts or replaces pages by URL, in one transaction. */
   saveExtractedPages(pages: ExtractedPage[]): Promise<void>;
+}
+
+/** A row of the `extracted_pages` table, the same on both engines. */
+export interface ExtractedPageRow {
+  url: string;
+  version: string;
+  etag: string | null;
+  modified: string | null;
+  fetched_at: string;
+  content: string | null;
+  problem_code: string | null;
+  problem: string | null;
+}
+
+export function pageFromRow(row: ExtractedPageRow): ExtractedPage {
+  // A code this build does not know (written by a newer one) reads as the general "no article".
+  const code = row.problem_code !== null && row.problem_code in ERROR_CODES ? (row.problem_code as ErrorCode) : 'FM_NO_ARTICLE';
+  return {
+    url: row.url, version: row.version, etag: row.etag, lastModified: row.modified, fetchedAt: row.fetched_at, contentHtml: row.content,
+    problem: row.content === null ? { code, message: row.problem ?? '' } : null,
+  };
 }

@@ -1,19 +1,7 @@
 import type { Sql } from 'postgres';
-import { ERROR_CODES, type ErrorCode } from '../model/errors.js';
-import type { ExtractedPage, ExtractedPageStore } from './extracted-pages.js';
+import { pageFromRow, type ExtractedPage, type ExtractedPageRow, type ExtractedPageStore } from './extracted-pages.js';
 import type { MediaUrl, MediaUrlStore } from './media-urls.js';
 import { decodeNullable, encodeNullable } from './postgres-text.js';
-
-interface PageRow {
-  url: string;
-  version: string;
-  etag: string | null;
-  modified: string | null;
-  fetched_at: string;
-  content: string | null;
-  problem_code: string | null;
-  problem: string | null;
-}
 
 /** The `extracted_pages` table (PostgreSQL migration 3), as sqlite-extracted-pages.ts. */
 export class PostgresExtractedPages implements ExtractedPageStore {
@@ -21,8 +9,8 @@ export class PostgresExtractedPages implements ExtractedPageStore {
 
   async getExtractedPages(urls: string[]): Promise<Map<string, ExtractedPage>> {
     if (urls.length === 0) return new Map();
-    const rows = await this.sql<PageRow[]>`SELECT * FROM extracted_pages WHERE url = ANY(${this.sql.array(urls)}::text[])`;
-    return new Map(rows.map((row) => [row.url, toPage(row)]));
+    const rows = await this.sql<ExtractedPageRow[]>`SELECT * FROM extracted_pages WHERE url = ANY(${this.sql.array(urls)}::text[])`;
+    return new Map(rows.map((row) => [row.url, pageFromRow({ ...row, content: decodeNullable(row.content), problem: decodeNullable(row.problem) })]));
   }
 
   async saveExtractedPages(pages: ExtractedPage[]): Promise<void> {
@@ -38,16 +26,6 @@ export class PostgresExtractedPages implements ExtractedPageStore {
       ON CONFLICT (url) DO UPDATE SET version = excluded.version, etag = excluded.etag, modified = excluded.modified,
         fetched_at = excluded.fetched_at, content = excluded.content, problem_code = excluded.problem_code, problem = excluded.problem`;
   }
-}
-
-function toPage(row: PageRow): ExtractedPage {
-  // A code this build does not know (written by a newer one) reads as the general "no article".
-  const code = row.problem_code !== null && row.problem_code in ERROR_CODES ? (row.problem_code as ErrorCode) : 'FM_NO_ARTICLE';
-  const content = decodeNullable(row.content);
-  return {
-    url: row.url, version: row.version, etag: row.etag, lastModified: row.modified, fetchedAt: row.fetched_at, contentHtml: content,
-    problem: content === null ? { code, message: decodeNullable(row.problem) ?? '' } : null,
-  };
 }
 
 /** The `media_urls` table (PostgreSQL migration 3), as sqlite-media-urls.ts. */

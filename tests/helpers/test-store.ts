@@ -9,7 +9,10 @@ import { existsSync } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
 import Database from 'better-sqlite3';
 import postgres from 'postgres';
-import { inject } from 'vitest';
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { afterEach, beforeEach, inject } from 'vitest';
 import { isPostgresUrl } from '../../src/lib/database-url.js';
 import { openStore } from '../../src/store/open-store.js';
 import { openSqliteStore } from '../../src/store/sqlite-store.js';
@@ -172,4 +175,28 @@ async function withPostgres<T>(database: string, use: (sql: postgres.Sql) => Pro
   } finally {
     await sql.end();
   }
+}
+
+/**
+ * Stores in a temp folder made before each test and removed after it, every store opened through
+ * `open` closed first: `dir()` is the current test's folder.
+ */
+export function tempStores(prefix: string): { dir(): string; open(file?: string): Store } {
+  let folder = '';
+  const opened: Store[] = [];
+  beforeEach(async () => {
+    folder = await mkdtemp(path.join(os.tmpdir(), prefix));
+  });
+  afterEach(async () => {
+    for (const store of opened.splice(0)) await store.close();
+    await rm(folder, { recursive: true, force: true });
+  });
+  return {
+    dir: () => folder,
+    open(file = path.join(folder, 'feedmirror.db')) {
+      const store = openTestStore(file);
+      opened.push(store);
+      return store;
+    },
+  };
 }

@@ -1,32 +1,17 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import os from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { MIGRATIONS } from '../../src/store/migrations.js';
 import type { Store } from '../../src/store/store.js';
-import { ON_POSTGRES, openTestStore } from '../helpers/test-store.js';
+import { ON_POSTGRES, tempStores } from '../helpers/test-store.js';
 import { internalId } from '../../src/normalize/item-ids.js';
 import { makeArticle } from '../helpers/builders.js';
 
 const T1 = new Date('2024-01-01T00:00:00.000Z');
 const T2 = new Date('2024-02-01T00:00:00.000Z');
 
-let dir: string;
-const open: Store[] = [];
-beforeEach(async () => {
-  dir = await mkdtemp(path.join(os.tmpdir(), 'feedmirror-identity-'));
-});
-afterEach(async () => {
-  for (const store of open.splice(0)) await store.close();
-  await rm(dir, { recursive: true, force: true });
-});
-
-function openStore(file = path.join(dir, 'feedmirror.db')): Store {
-  const store = openTestStore(file);
-  open.push(store);
-  return store;
-}
+const stores = tempStores('feedmirror-identity-');
+const openStore = (file?: string): Store => stores.open(file);
 
 /** A feed item as the normalizer makes it: keyed inside its source by its guid. */
 function feedItem(sourceId: string, guid: string, overrides: Parameters<typeof makeArticle>[0] = {}) {
@@ -106,7 +91,7 @@ function schema5Store(file: string): void {
 // A SQLite store of schema 5; a PostgreSQL store is created at the latest shape (store-postgres.test.ts).
 describe.skipIf(ON_POSTGRES)('store identity: migrating a store made before it', () => {
   it('gives each source that shared an article a record of its own, losing nothing, and has that source read again', async () => {
-    const file = path.join(dir, 'old.db');
+    const file = path.join(stores.dir(), 'old.db');
     schema5Store(file);
     const store = openStore(file);
     const a = await store.listArticles({ sourceIds: ['a'], limit: 10 });
@@ -129,7 +114,7 @@ describe.skipIf(ON_POSTGRES)('store identity: migrating a store made before it',
   });
 
   it('lets the copied record be taken over by its source\'s own item, found by url, with no second record', async () => {
-    const file = path.join(dir, 'old.db');
+    const file = path.join(stores.dir(), 'old.db');
     schema5Store(file);
     const store = openStore(file);
     // b's own item had another guid than a's: it was linked to a's record by its url.
