@@ -36,7 +36,8 @@ describe('feedmirror migrate', () => {
     const result = await cli(ws, 'migrate');
     expect(result.code).toBe(2);
     expect(result.stdout).toBe('');
-    expect(result.stderr).toMatch(new RegExp(`^feedmirror: store: ${escapeRegExp(ws.databasePath)} is not a feedmirror database: .+\\n$`));
+    // A SQLite file that is no database is refused as such; a PostgreSQL database that cannot be opened is named with the reason.
+    expect(result.stderr).toMatch(new RegExp(`^feedmirror: store: (${escapeRegExp(ws.databasePath)} is not a feedmirror database|cannot open ${escapeRegExp(ws.databasePath)}): .+\\n$`));
   });
 });
 
