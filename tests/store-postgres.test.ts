@@ -7,7 +7,6 @@
 import { spawn } from 'node:child_process';
 import net from 'node:net';
 import os from 'node:os';
-import postgres from 'postgres';
 import { afterEach, describe, expect, it } from 'vitest';
 import { internalId } from '../src/normalize/item-ids.js';
 import { openStore, migrateStore } from '../src/store/open-store.js';
@@ -15,7 +14,7 @@ import { PG_LATEST_VERSION } from '../src/store/postgres-migrations.js';
 import { tryAcquirePostgresRunLock } from '../src/store/postgres-run-lock.js';
 import type { Store } from '../src/store/store.js';
 import { makeArticle } from './helpers/builders.js';
-import { createTestDatabase, dropTestDatabase, ON_POSTGRES } from './helpers/test-store.js';
+import { createTestDatabase, dropTestDatabase, ON_POSTGRES, queryDatabase as query } from './helpers/test-store.js';
 
 const T1 = new Date('2024-01-01T00:00:00.000Z');
 const T2 = new Date('2024-02-01T00:00:00.000Z');
@@ -35,15 +34,6 @@ async function opened(url: string): Promise<Store> {
   const store = await openStore(url);
   cleanups.push(() => store.close());
   return store;
-}
-
-async function query<T>(url: string, use: (sql: postgres.Sql) => Promise<T>): Promise<T> {
-  const sql = postgres(url, { max: 1, onnotice: () => undefined });
-  try {
-    return await use(sql);
-  } finally {
-    await sql.end();
-  }
 }
 
 const appliedVersions = (url: string) => query(url, async (sql) => (await sql<{ version: number }[]>`SELECT version FROM schema_migrations ORDER BY version`).map((r) => r.version));

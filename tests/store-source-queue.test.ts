@@ -4,11 +4,10 @@
  * is refused. Each worker is a store of its own (its own connections), as separate processes are.
  * No test waits on the clock: a lease of 0 s is one already run out.
  */
-import postgres from 'postgres';
 import { afterEach, describe, expect, it } from 'vitest';
 import { openPostgresStore, type PostgresStore } from '../src/store/postgres-store.js';
 import type { ClaimedSource, ClaimOptions, QueuedSource, SourceQueue } from '../src/store/source-queue.js';
-import { createTestDatabase, dropTestDatabase, ON_POSTGRES } from './helpers/test-store.js';
+import { createTestDatabase, dropTestDatabase, ON_POSTGRES, queryDatabase as query } from './helpers/test-store.js';
 
 const HOUR = 3600; // seconds
 /** No per-host limit and no disabling, unless a test asks for them. */
@@ -47,15 +46,6 @@ async function drain(queue: SourceQueue, worker: string, parallel: number, batch
     for (let got = await claim(queue, worker, { batch }); got.length > 0; got = await claim(queue, worker, { batch })) claimed.push(...got);
   }));
   return claimed;
-}
-
-async function query<T>(url: string, use: (sql: postgres.Sql) => Promise<T>): Promise<T> {
-  const sql = postgres(url, { max: 1, onnotice: () => undefined });
-  try {
-    return await use(sql);
-  } finally {
-    await sql.end();
-  }
 }
 
 describe.runIf(ON_POSTGRES)('PostgreSQL source queue: claims', () => {

@@ -200,3 +200,13 @@ export function tempStores(prefix: string): { dir(): string; open(file?: string)
     },
   };
 }
+
+/** `use` with one connection of its own to the PostgreSQL database `url`, ended afterwards. */
+export async function queryDatabase<T>(url: string, use: (sql: postgres.Sql) => Promise<T>): Promise<T> {
+  const sql = postgres(url, { max: 1, onnotice: () => undefined });
+  try {
+    return await use(sql);
+  } finally {
+    await sql.end();
+  }
+}
