@@ -4,7 +4,8 @@ import type { Logger } from '../log/logger.js';
 import type { Store } from '../store/store.js';
 import type { SourceState } from '../model/source-state.js';
 import type { PublishInput, SourceHealth } from '../publish/publish-types.js';
-import { publishIfChanged } from './publish-step.js';
+import { publishStep } from './publish-claimed.js';
+import { durationMs } from '../config/duration.js';
 import { pingWebSub } from '../publish/ping-websub.js';
 import { createHttpAgent, type HttpSettings } from '../sources/http/http-client.js';
 import { buildId, GENERATOR, USER_AGENT } from '../version.js';
@@ -80,7 +81,7 @@ export async function runOnce(deps: RunDeps, options: RunOptions = {}): Promise<
     await harvestSeeds(run, selected.filter((s) => s.kind === 'seeds'));
     await harvestRemote(run, selected.filter((s) => s.kind === 'feed'), directory);
     await applyRetention(config, store, deps.logger, started);
-    run.report.published = await publishIfChanged(await publishInput(run, directory), store, run.records);
+    run.report.published = await publishStep(await publishInput(run, directory), store, run.records, { logger: deps.logger, signal: deps.signal, refresh: options.refresh, debounceSeconds: durationMs(config.cluster.publishDebounce) / 1000 });
     await notifyHub(run, run.report.published.changedFeeds);
   } finally {
     run.progress.stop();

@@ -20,6 +20,8 @@ export interface OutputClaimOptions {
   debounceSeconds: number;
   /** At most this many outputs per claim. */
   batch: number;
+  /** Only outputs this worker's config knows (a worker with an older config leaves the others alone). */
+  outputIds: string[];
 }
 
 /** What the index shows of an output, written by the publish that completed it. */
@@ -44,8 +46,11 @@ export interface PendingOutputs {
  * completes the claim. Every time is the database's.
  */
 export interface OutputQueue {
-  /** Makes the table match the config: new outputs and those whose hash changed are dirty; outputs no longer configured go. */
-  syncOutputs(outputs: QueuedOutput[]): Promise<void>;
+  /**
+   * Makes the table match the config: new outputs and those whose hash changed are dirty; outputs
+   * no longer configured go. `dirtyAll`: every output is dirty (everything is published again).
+   */
+  syncOutputs(outputs: QueuedOutput[], dirtyAll?: boolean): Promise<void>;
   /**
    * Claims dirty outputs for this worker, clearing `dirty`: no two claimers ever hold one output
    * while its lease runs, and an output whose lease ran out (its worker died) is claimed again.

@@ -13,8 +13,9 @@ import type { ClaimedOutput, OutputClaimOptions, OutputQueue, OutputSummaryRecor
 export class PostgresOutputQueue implements OutputQueue {
   constructor(private readonly sql: postgres.Sql) {}
 
-  async syncOutputs(outputs: QueuedOutput[]): Promise<void> {
+  async syncOutputs(outputs: QueuedOutput[], dirtyAll = false): Promise<void> {
     const sql = this.sql;
+    if (dirtyAll) await sql`UPDATE outputs SET dirty = true, dirty_since = now() WHERE id IN (SELECT id FROM outputs WHERE NOT dirty ORDER BY id FOR UPDATE)`;
     const known = new Map((await sql<{ id: string; config_hash: string }[]>`SELECT id, config_hash FROM outputs`).map((row) => [row.id, row.config_hash]));
     // Only rows that differ are written: every worker syncs at every run, and a row lock taken
     // for nothing would queue behind the ingests marking that output.
@@ -37,8 +38,8 @@ export class PostgresOutputQueue implements OutputQueue {
     const rows = await this.sql<{ id: string; claim_seq: string }[]>`
       WITH due AS (
         SELECT id FROM outputs
-        WHERE (dirty AND claimed_by IS NULL AND dirty_since <= now() - make_interval(secs => ${options.debounceSeconds}))
-           OR (claimed_by IS NOT NULL AND lease_until <= now())
+        WHERE id = ANY(${texts(this.sql, options.outputIds)}) AND ((dirty AND claimed_by IS NULL AND dirty_since <= now() - make_interval(secs => ${options.debounceSeconds}))
+           OR (claimed_by IS NOT NULL AND lease_until <= now()))
         ORDER BY coalesce(dirty_since, lease_until), id LIMIT ${options.batch} FOR UPDATE SKIP LOCKED
       )
       UPDATE outputs o SET dirty = false, dirty_since = NULL, claimed_by = ${workerId}, claimed_at = now(),
