@@ -21,8 +21,9 @@ export const PUBLISH_LEASE_SECONDS = 120;
 const CLAIM_BATCH = 4;
 /** How long a worker waits, past the debounce, for outputs its run changed that another worker holds. */
 const DRAIN_GRACE_MS = 30_000;
-/** Polling for outputs another worker holds (ms). */
+/** Polling for outputs another worker holds, and the shortest wait between claims that found nothing (ms). */
 const POLL_MS = 1_000;
+const MIN_WAIT_MS = 20;
 const OUTPUTS_ONLY: PublishParts = { outputs: true, siteFiles: false, sweepTempFiles: false };
 const SITE_ONLY: PublishParts = { outputs: false, siteFiles: true, sweepTempFiles: false };
 
@@ -69,19 +70,34 @@ export async function publishClaimed(input: PublishInput, store: Store, records:
   await queue.syncOutputs(queuedOutputs(input), fleet.refresh === true);
   const since = await queue.now();
   const total: PublishOutcome = { written: [], unchanged: 0, changedFeeds: [], skipped: true };
+  const outputIds = input.outputs.map((o) => o.id);
   const giveUpAt = Date.now() + fleet.debounceSeconds * 1000 + DRAIN_GRACE_MS;
   for (;;) {
     const debounceSeconds = fleet.signal?.aborted ? 0 : fleet.debounceSeconds;
-    const claims = await queue.claimDirty(fleet.workerId, { leaseSeconds: PUBLISH_LEASE_SECONDS, debounceSeconds, batch: CLAIM_BATCH, outputIds: input.outputs.map((o) => o.id) });
-    for (const claim of claims) addReport(total, await publishClaim(input, store, records, fleet, claim));
-    const pending = await queue.pending(since, debounceSeconds);
+    const claims = await queue.claimDirty(fleet.workerId, { leaseSeconds: PUBLISH_LEASE_SECONDS, debounceSeconds, batch: CLAIM_BATCH, outputIds });
+    await publishBatch(claims, (claim) => publishClaim(input, store, records, fleet, claim), total, queue);
+    const pending = await queue.pending(since, debounceSeconds, outputIds);
     if (pending.waiting === 0 || fleet.signal?.aborted) break;
     if (claims.length > 0) continue;
     if (Date.now() >= giveUpAt) break;
-    await sleep(Math.min(POLL_MS, (pending.claimableInSeconds ?? Infinity) * 1000), undefined, { signal: fleet.signal }).catch(() => undefined);
+    // Never a busy loop: a row an ingest is marking at this instant is skipped by the claim, not waited for.
+    const waitMs = Math.max(MIN_WAIT_MS, Math.min(POLL_MS, (pending.claimableInSeconds ?? Infinity) * 1000));
+    await sleep(waitMs, undefined, { signal: fleet.signal }).catch(() => undefined);
   }
   addReport(total, await publishSite(input, store, records, queue));
   return total;
+}
+
+/** The claimed outputs one after another; when one fails, the ones after it are given back at once rather than at the end of their lease. */
+async function publishBatch(claims: ClaimedOutput[], publish: (claim: ClaimedOutput) => Promise<PublishOutcome>, total: PublishOutcome, queue: OutputQueue): Promise<void> {
+  for (const [i, claim] of claims.entries()) {
+    try {
+      addReport(total, await publish(claim));
+    } catch (error) {
+      for (const rest of claims.slice(i + 1)) await queue.release(rest);
+      throw error;
+    }
+  }
 }
 
 /** One claimed output: selected, rendered and written, then the claim completed. One log line says who published what, when. */

@@ -60,8 +60,8 @@ export interface OutputQueue {
   complete(claim: ClaimedOutput, summary: OutputSummaryRecord): Promise<boolean>;
   /** Ends a claim whose publish failed: the output is dirty again, for a later try. */
   release(claim: ClaimedOutput): Promise<boolean>;
-  /** The dirty outputs that changed at or before `since`, and when the first may be claimed. */
-  pending(since: Date, debounceSeconds: number): Promise<PendingOutputs>;
+  /** Of these outputs, the dirty ones that changed at or before `since`, and when the first may be claimed. */
+  pending(since: Date, debounceSeconds: number, outputIds: string[]): Promise<PendingOutputs>;
   /** What the index shows of each output published so far, by id. */
   summaries(): Promise<Map<string, OutputSummaryRecord>>;
   /** The database's clock: the one the queue's times are on, whatever this host's says. */

@@ -63,11 +63,11 @@ export class PostgresOutputQueue implements OutputQueue {
     return result.count === 1;
   }
 
-  async pending(since: Date, debounceSeconds: number): Promise<PendingOutputs> {
+  async pending(since: Date, debounceSeconds: number, outputIds: string[]): Promise<PendingOutputs> {
     const [row] = await this.sql<{ waiting: number; wait: number | null }[]>`
       SELECT count(*)::int AS waiting,
              extract(epoch FROM min(dirty_since) FILTER (WHERE claimed_by IS NULL) + make_interval(secs => ${debounceSeconds}) - now())::float8 AS wait
-      FROM outputs WHERE dirty AND dirty_since <= ${since.toISOString()}::timestamptz`;
+      FROM outputs WHERE dirty AND dirty_since <= ${since.toISOString()}::timestamptz AND id = ANY(${texts(this.sql, outputIds)})`;
     return { waiting: row!.waiting, claimableInSeconds: row!.wait === null ? null : Math.max(0, row!.wait) };
   }
 

@@ -5,7 +5,7 @@
  * no two publishes of one output overlapping; the files end byte-identical to a single publish of
  * the same data; a second pass with nothing changed publishes nothing and touches no file.
  */
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { Writable } from 'node:stream';
@@ -19,13 +19,13 @@ import type { PublishInput, PublishOutput, PublishSource } from '../../src/publi
 import { openPostgresStore, type PostgresStore } from '../../src/store/postgres-store.js';
 import { buildId } from '../../src/version.js';
 import { fileTimes, listFiles, parseLogLines, type LogRecord } from '../helpers/workspace.js';
-import { createTestDatabase, dropTestDatabase } from '../helpers/test-store.js';
+import { createTestDatabase, dropTestDatabase, queryDatabase } from '../helpers/test-store.js';
 import { makeItem, makeOutput, NOW, publishInput } from '../publishing/helpers/harness.js';
 
 const SOURCES = 40;
 const OUTPUTS = 20;
 const PUBLISHERS = 4;
-const ROUNDS = 40;
+const ROUNDS = 30;
 
 const cleanups: (() => Promise<unknown>)[] = [];
 afterEach(async () => {
@@ -159,5 +159,25 @@ describe('publish once: several publishers, one folder, changing sources', () =>
     expect(again.flatMap((report) => report.written)).toEqual([]);
     expect(sink.lines.slice(published).filter((line) => line.event === 'publish')).toEqual([]);
     expect(await fileTimes(input.outputDir)).toEqual(before);
+  });
+
+  it('a publish that fails gives back its output and the rest of its batch, dirty, at once; the next pass publishes them', async () => {
+    const url = await createTestDatabase();
+    cleanups.push(() => dropTestDatabase(url));
+    const dir = await tempDir();
+    // A file where the output folder should be: every write fails.
+    const input = publishInput(path.join(dir, 'blocked'), outputs().slice(0, 6), { sources: sources() });
+    await writeFile(input.outputDir, 'not a folder');
+    const sink = logSink();
+    const worker = await publisher(url, input, 'worker-0', sink.stream);
+    cleanups.push(() => worker.store.close());
+    await worker.store.upsertArticles(changes(0), NOW);
+    await expect(worker.pass()).rejects.toMatchObject({ code: 'FM_PUBLISH' });
+    const rows = await queryDatabase(url, (sql) => sql<{ dirty: boolean; claimed_by: string | null }[]>`SELECT dirty, claimed_by FROM outputs`);
+    expect(rows).toHaveLength(6);
+    expect(rows.every((row) => row.dirty && row.claimed_by === null)).toBe(true);
+    await rm(input.outputDir);
+    await worker.pass();
+    expect(sink.lines.filter((line) => line.event === 'publish').map((line) => line.output).sort()).toEqual(input.outputs.map((o) => o.id));
   });
 });

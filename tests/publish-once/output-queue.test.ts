@@ -153,11 +153,11 @@ describe('claiming dirty outputs', () => {
     const { store, queue } = workers[0]!;
     await store.upsertArticles([item('a1', 'alpha')], T1);
     expect(await queue.claimDirty('w', { ...NOW_OPTIONS, debounceSeconds: HOUR })).toEqual([]);
-    const pending = await queue.pending(await queue.now(), HOUR);
+    const pending = await queue.pending(await queue.now(), HOUR, IDS);
     expect(pending.waiting).toBe(3);
     expect(pending.claimableInSeconds).toBeGreaterThan(HOUR - 60);
     expect((await queue.claimDirty('w', NOW_OPTIONS)).map((c) => c.id)).toEqual(['alpha-gamma', 'alpha-only', 'everything']);
-    expect(await queue.pending(await queue.now(), 0)).toEqual({ waiting: 0, claimableInSeconds: null });
+    expect(await queue.pending(await queue.now(), 0, IDS)).toEqual({ waiting: 0, claimableInSeconds: null });
   });
 
   it('a claim clears dirty; a change committed during the publish makes the output dirty again, to be published once more', async () => {
@@ -206,5 +206,6 @@ describe('claiming dirty outputs', () => {
     const { store, queue } = workers[0]!;
     await store.upsertArticles([item('b1', 'beta')], T1);
     expect(await queue.claimDirty('w', { ...NOW_OPTIONS, outputIds: ['alpha-only'] })).toEqual([]);
+    expect((await queue.pending(await queue.now(), 0, ['alpha-only'])).waiting).toBe(0);
   });
 });
