@@ -61,7 +61,10 @@ export class StatusLine {
   }
 }
 
-/** At most `width` code points, an ellipsis at the end when cut. */
+/**
+ * At most `width` code points, an ellipsis at the end when cut. A code point is a column here: the
+ * line is ASCII but for the ellipsis (source ids are letters, digits, "-" and "_").
+ */
 function fitTo(text: string, width: number): string {
   const points = [...text];
   return points.length <= width ? text : `${points.slice(0, Math.max(0, width - 1)).join('')}…`;
