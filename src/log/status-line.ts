@@ -39,10 +39,11 @@ export class StatusLine {
   /** A stream for the logger: the status line steps aside for each log line. */
   logStream(): Writable & { isTTY?: boolean } {
     const stream = new Writable({
+      // One write for erase, log line and redraw: the terminal never shows the line half gone.
       write: (chunk: Buffer | string, _encoding, callback) => {
-        this.#erase();
-        this.out.write(chunk);
-        if (!this.#closed && this.#text !== '') this.#draw();
+        const redraw = !this.#closed && this.#text !== '';
+        this.out.write(`${this.#shown ? ERASE_LINE : ''}${chunk.toString()}${redraw ? `${ERASE_LINE}${this.#text}` : ''}`);
+        this.#shown = redraw;
         callback();
       },
     });
