@@ -14,6 +14,8 @@ import { EXCLUDED, RUNS_KEPT, VERSION_KEY } from './schema-constants.js';
 import { FeedmirrorError } from '../model/errors.js';
 import { PostgresSourceQueue } from './postgres-source-queue.js';
 import type { SourceQueue } from './source-queue.js';
+import { PostgresChoreLog } from './postgres-chore-log.js';
+import type { ChoreStore } from './chore-log.js';
 
 type Sql = postgres.Sql;
 
@@ -299,6 +301,11 @@ export class PostgresStore implements Store {
   /** The fleet's work queue, on this store's connections. */
   sourceQueue(): SourceQueue {
     return new PostgresSourceQueue(this.sql);
+  }
+
+  /** The fleet's chores (node-cron's coordinator, their record), on this store's connections. */
+  chores(): ChoreStore {
+    return new PostgresChoreLog(this.sql);
   }
 
   async ping(): Promise<void> {
