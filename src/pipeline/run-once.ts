@@ -18,7 +18,7 @@ import { addFeedHarvest, addSeedHarvest, addStored, emptyReport, type RunReport 
 import { StoreBatch } from './store-batch.js';
 import { nextSeedState } from './seed-state.js';
 import { applyRetention } from './retention.js';
-import { PROGRESS_INTERVAL_MS, startProgress, type RunProgress } from './run-progress.js';
+import { PROGRESS_INTERVAL_MS, startProgress, type ProgressWatcher, type RunProgress } from './run-progress.js';
 import { plural } from '../lib/plural.js';
 
 export interface RunDeps {
@@ -31,6 +31,8 @@ export interface RunDeps {
   signal?: AbortSignal;
   /** How often a long run logs its progress (ms); PROGRESS_INTERVAL_MS by default. */
   progressIntervalMs?: number;
+  /** Shown each change of the run's progress as it happens (the CLI's line on a terminal). */
+  progressWatcher?: ProgressWatcher;
 }
 
 export interface RunOptions {
@@ -72,7 +74,7 @@ export async function runOnce(deps: RunDeps, options: RunOptions = {}): Promise<
     report: emptyReport(selected.length),
     records: runRecords(store, { build: buildId(), refresh: options.refresh === true, now: started }),
     dispatcher: () => deps.dispatcher ?? (pool.own ??= createHttpAgent(http)),
-    progress: startProgress(deps.logger, selected.length, deps.progressIntervalMs ?? PROGRESS_INTERVAL_MS),
+    progress: startProgress(deps.logger, selected.length, { intervalMs: deps.progressIntervalMs ?? PROGRESS_INTERVAL_MS, watcher: deps.progressWatcher }),
   };
   try {
     const directory = await loadMirrorDirectory({ config, store, logger: deps.logger, now: started, http, dispatcher: run.dispatcher });
