@@ -20,8 +20,15 @@ export const SYSTEM_TESTS = [
   'tests/publishing/browser-view.test.ts',
 ];
 
-/** Tests of the PostgreSQL fleet: left out of the SQLite pass altogether (not skipped in it). */
-export const POSTGRES_ONLY_TESTS = ['tests/publish-once/**'];
+/**
+ * Tests of what exists only on a PostgreSQL store (the fleet: publishing once, chores): in the
+ * suite on the PostgreSQL pass only (FEEDMIRROR_TEST_STORE=postgres), left out of the SQLite pass
+ * rather than skipped there.
+ */
+export const POSTGRES_ONLY_TESTS = ['tests/publish-once/**', 'tests/chores/**/*.test.ts'];
+
+/** The system tests among them: they drive several daemons for tens of seconds. */
+export const POSTGRES_ONLY_SYSTEM_TESTS = ['tests/chores/fleet-chores.test.ts'];
 
 /**
  * The files that take longest, longest first (CPU seconds measured in docs/performance-history.md,

@@ -5,7 +5,7 @@ import { configErrorMap } from './issue-text.js';
 import { isOtherUrl } from '../lib/database-url.js';
 import { checkOnionUrls, noProxyEntry, proxyUrl, sourceProxy, torProxyUrl } from './proxy-settings.js';
 import { isCssSelector } from './css-selector.js';
-import { CLUSTER_DEFAULTS, clusterSchema } from './cluster-schema.js';
+import { CLUSTER_DEFAULTS, CLUSTER_KNOWN_KEYS, clusterSchema } from './cluster-schema.js';
 import { duration } from './duration.js';
 
 export { durationMs } from './duration.js';
@@ -297,7 +297,6 @@ const outputSchema = z.strictObject({
 /** Keys each object accepts, for "unknown key" messages that say what was expected. */
 export const KNOWN_KEYS: { path: RegExp; keys: string[] }[] = [
   { path: /^$/, keys: ['$schema', 'site', 'database', 'outputDir', 'fetch', 'limits', 'retention', 'mediaProxy', 'mirrorLists', 'schedule', 'cluster', 'sources', 'outputs'] },
-  { path: /^cluster$/, keys: Object.keys(CLUSTER_DEFAULTS) },
   { path: /^site$/, keys: Object.keys(siteSchema.shape) },
   { path: /^outputs\.\d+$/, keys: Object.keys(outputSchema.shape) },
   { path: /^outputs\.\d+\.filter$/, keys: Object.keys(filterSchema.shape) },
@@ -307,6 +306,7 @@ export const KNOWN_KEYS: { path: RegExp; keys: string[] }[] = [
   { path: /^mediaProxy$/, keys: Object.keys(MEDIA_PROXY_DEFAULTS) },
   { path: /^schedule$/, keys: Object.keys(SCHEDULE_DEFAULTS) },
   { path: /^mirrorLists\.\d+$/, keys: ['path', 'url', 'refresh'] },
+  ...CLUSTER_KNOWN_KEYS,
 ];
 
 export const configSchema = z
@@ -326,6 +326,7 @@ export const configSchema = z
     mediaProxy: mediaProxySchema.default(MEDIA_PROXY_DEFAULTS),
     mirrorLists: z.array(mirrorListSchema).default([]),
     schedule: scheduleSchema.default(SCHEDULE_DEFAULTS),
+    /** Several workers on one PostgreSQL store (ignored on SQLite). */
     cluster: clusterSchema.default(CLUSTER_DEFAULTS),
     sources: z.array(sourceSchema).default([]),
     outputs: z.array(outputSchema).min(1),

@@ -55,6 +55,17 @@ export async function publishAll(input: PublishInput, store: Store, records: Run
   return report;
 }
 
+/**
+ * Only the site-wide files (index.html, sources.opml, mirrors.json, seed pages, the stylesheet),
+ * from what the store holds: what the fleet's `site` chore writes while workers publish the
+ * outputs. Files whose bytes did not change are not touched. The files written.
+ */
+export async function publishSiteFiles(input: PublishInput, store: Store, records: RunRecords = runRecords(store, { build: buildId(), refresh: false, now: input.now })): Promise<string[]> {
+  const selections = await selectOutputs({ outputs: input.outputs, sources: input.sources, store, records, now: input.now });
+  const { publishSite } = await import('../publish/publish-site.js');
+  return publishSite(input, { selections, seedArticles: await seedArticles(input, store) });
+}
+
 export async function fingerprintOf(input: PublishInput, store: Store): Promise<string> {
   const clockDependent = input.outputs.some((o) => o.filter?.maxAgeDays !== undefined);
   // What the index shows of each source's health; the fetch time only as its day.

@@ -126,6 +126,35 @@ export const PG_MIGRATIONS: { version: number; sql: string }[] = [
     `,
   },
   {
+    version: 4,
+    // Fleet-wide chores (src/store/postgres-run-coordinator.ts): one row per node-cron fire key
+    // ("<chore>:<fire time>") elects the instance that runs it. A completed fire keeps its row, so
+    // an instance whose timer fires late cannot run it again; housekeeping drops old rows.
+    // chore_runs records every chore fire that ran: what `status` and the tests read.
+    sql: `
+      CREATE TABLE cron_fires (
+        key          text COLLATE "C" PRIMARY KEY,
+        token        text NOT NULL,
+        worker_id    text NOT NULL,
+        claimed_at   timestamptz NOT NULL DEFAULT now(),
+        expires_at   timestamptz NOT NULL,
+        completed_at timestamptz
+      );
+      CREATE INDEX cron_fires_by_expiry ON cron_fires (expires_at);
+      CREATE TABLE chore_runs (
+        id          bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+        chore       text COLLATE "C" NOT NULL,
+        fire_key    text COLLATE "C" NOT NULL,
+        worker_id   text NOT NULL,
+        started_at  timestamptz NOT NULL,
+        finished_at timestamptz NOT NULL,
+        outcome     text NOT NULL,
+        detail      text
+      );
+      CREATE INDEX chore_runs_by_chore ON chore_runs (chore, finished_at DESC);
+    `,
+  },
+  {
     version: 6,
     // The fleet's publish queue (src/store/postgres-output-queue.ts): one row per configured
     // output. Ingest sets `dirty` in the transaction that changes an included source's articles;

@@ -16,6 +16,8 @@ import { PostgresSourceQueue } from './postgres-source-queue.js';
 import type { SourceQueue } from './source-queue.js';
 import { markOutputsDirty, PostgresOutputQueue } from './postgres-output-queue.js';
 import type { OutputQueue } from './output-queue.js';
+import { PostgresChoreLog } from './postgres-chore-log.js';
+import type { ChoreStore } from './chore-log.js';
 
 type Sql = postgres.Sql;
 
@@ -308,6 +310,11 @@ export class PostgresStore implements Store {
   /** The fleet's work queue, on this store's connections. */
   sourceQueue(): SourceQueue {
     return new PostgresSourceQueue(this.sql);
+  }
+
+  /** The fleet's chores (node-cron's coordinator, their record), on this store's connections. */
+  chores(): ChoreStore {
+    return new PostgresChoreLog(this.sql);
   }
 
   async ping(): Promise<void> {
