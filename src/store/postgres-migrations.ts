@@ -125,6 +125,18 @@ export const PG_MIGRATIONS: { version: number; sql: string }[] = [
       );
     `,
   },
+  {
+    version: 7,
+    // outputDir "s3://…": the sha256 of each file last PUT, as SQLite's migration 9.
+    sql: `
+      CREATE TABLE published_files (
+        target text COLLATE "C" NOT NULL,
+        path   text COLLATE "C" NOT NULL,
+        sha256 text NOT NULL,
+        PRIMARY KEY (target, path)
+      );
+    `,
+  },
 ];
 
 export const PG_LATEST_VERSION = PG_MIGRATIONS.at(-1)!.version;
