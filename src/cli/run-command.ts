@@ -46,7 +46,7 @@ async function runOrExplain<T>(work: () => Promise<T>): Promise<T> {
   try {
     return await work();
   } catch (error) {
-    if (error instanceof FeedmirrorError && error.code === 'FM_STORE') throw new CliError(error.code, error.message, EXIT.PUBLISH_FAILED, { cause: error });
+    if (error instanceof FeedmirrorError && (error.code === 'FM_STORE' || error.code === 'FM_S3')) throw new CliError(error.code, error.message, EXIT.PUBLISH_FAILED, { cause: error });
     throw new CliError('FM_PUBLISH', `run: could not publish: ${describe(error)}`, EXIT.PUBLISH_FAILED, { cause: error });
   }
 }

@@ -32,6 +32,8 @@ export interface RunDeps {
   signal?: AbortSignal;
   /** How often a long run logs its progress (ms); PROGRESS_INTERVAL_MS by default. */
   progressIntervalMs?: number;
+  /** Where an s3:// outputDir's credentials are read from (AWS_ACCESS_KEY_ID…); process.env by default. */
+  env?: Record<string, string | undefined>;
 }
 
 export interface RunOptions {
@@ -80,7 +82,8 @@ export async function runOnce(deps: RunDeps, options: RunOptions = {}): Promise<
     await harvestSeeds(run, selected.filter((s) => s.kind === 'seeds'));
     await harvestRemote(run, selected.filter((s) => s.kind === 'feed'), directory);
     await applyRetention(config, store, deps.logger, started);
-    run.report.published = await publishIfChanged(await publishInput(run, directory), store, run.records);
+    const access = { s3: config.s3, env: deps.env ?? process.env, refresh: options.refresh === true };
+    run.report.published = await publishIfChanged(await publishInput(run, directory), store, run.records, access);
     await notifyHub(run, run.report.published.changedFeeds);
   } finally {
     run.progress.stop();
