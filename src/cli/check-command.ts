@@ -10,6 +10,8 @@ import { plural } from '../lib/plural.js';
 import { pathProblems, seedFolderProblems } from './path-problems.js';
 import type { Config } from '../config/config.js';
 import { describeProxy } from '../lib/proxy-url.js';
+import { isS3Url } from '../lib/s3-url.js';
+import { describeTarget, targetProblems } from './output-target.js';
 
 /**
  * Validates the config (schema: file, key path, what was expected; an output folder that would
@@ -31,11 +33,12 @@ export async function checkCommand(options: CommonOptions, io: CliIo = PROCESS_I
     const database = path.dirname(config.database);
     if (!(await isWritableOrCreatable(database))) problems.push(`database: the folder ${database} is not writable`);
   }
-  if (!(await isWritableOrCreatable(config.outputDir))) problems.push(`outputDir: ${config.outputDir} is not writable`);
+  if (isS3Url(config.outputDir)) problems.push(...targetProblems(config, env));
+  else if (!(await isWritableOrCreatable(config.outputDir))) problems.push(`outputDir: ${config.outputDir} is not writable`);
   if (problems.length > 0) throw pathProblems(config, problems);
   const feeds = config.sources.filter((s) => s.kind === 'feed').length;
   io.stdout.write(`${config.configPath}: OK — ${plural(config.sources.length, 'source')} (${feeds} remote), ${plural(config.outputs.length, 'output')}, schedule "${config.schedule.cron}" ${config.schedule.timezone}\n`);
-  for (const line of describeProxies(config, env)) io.stdout.write(`  ${line}\n`);
+  for (const line of [...describeTarget(config, env), ...describeProxies(config, env)]) io.stdout.write(`  ${line}\n`);
   return EXIT.OK;
 }
 

@@ -9,6 +9,7 @@ import { plural } from '../lib/plural.js';
 import { fileExists } from '../lib/file-access.js';
 import { pathProblems, seedFolderProblems } from './path-problems.js';
 import { logOutput, PROCESS_IO, type CliIo } from './cli-io.js';
+import { requireTarget } from './output-target.js';
 
 export interface CommonOptions {
   config: string;
@@ -34,6 +35,7 @@ export async function runCommand(options: RunCommandOptions, io: CliIo = PROCESS
   // As `check` says: a seeds folder that is missing is a mistake in the config, not a source having a bad day.
   const folders = await seedFolderProblems(config, options.source);
   if (folders.length > 0) throw pathProblems(config, folders);
+  requireTarget(config, process.env);
   const outcome = await runOrExplain(() => runExclusive({ config, logger, progressIntervalMs: options.progressInterval }, { all: options.all, only: options.source, refresh: options.refresh, lock: options.wait ? 'wait' : 'skip' }));
   if (outcome.status === 'ran') return options.strict ? strictOutcome(outcome.report) : EXIT.OK;
   const holder = outcome.holder ? ` (pid ${outcome.holder.pid} on ${outcome.holder.host}, since ${outcome.holder.startedAt})` : '';
