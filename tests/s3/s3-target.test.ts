@@ -181,7 +181,7 @@ describe('S3 failures: FM_S3 naming the bucket and key, the rest published, the 
     const s3 = await fakeS3();
     const ws = await workspace(s3Config(s3.endpoint));
     const env = { AWS_ACCESS_KEY_ID: undefined, AWS_SECRET_ACCESS_KEY: undefined, AWS_SESSION_TOKEN: undefined };
-    for (const command of ['run', 'check']) {
+    for (const command of ['run', 'daemon', 'check']) {
       const result = await runCliInProcess([command, '--config', ws.configPath], { cwd: ws.dir, env });
       expect(result.code, command).toBe(1);
       expect(result.stderr, command).toContain('outputDir s3://feeds/site: AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY are not set; an S3 target takes its credentials only from AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY and (for temporary credentials) AWS_SESSION_TOKEN');
