@@ -1,10 +1,11 @@
 import type { S3Settings } from '../config/s3-schema.js';
+import { FeedmirrorError } from '../model/errors.js';
 import { S3_DEFAULTS } from '../config/s3-schema.js';
 import { isS3Url, parseS3Url, s3Name, type S3Location } from '../lib/s3-url.js';
 import { s3CredentialsFrom } from '../lib/s3-credentials.js';
 import { folderTarget } from '../publish/folder-target.js';
 import type { PublishTarget } from '../publish/publish-target.js';
-import type { S3Connection } from '../publish/s3-target.js';
+import { s3Target, type S3Connection } from '../publish/s3-target.js';
 import type { PublishedFileStore } from '../store/store.js';
 
 /** What opening an s3:// target takes besides the outputDir. */
@@ -28,13 +29,11 @@ export async function openTarget(outputDir: string, access: TargetAccess, store:
   if (!isS3Url(outputDir)) return { target: folderTarget(outputDir), finish: async () => {} };
   const location = parseS3Url(outputDir);
   // The config's schema refused any other outputDir.
-  if ('problem' in location) throw new Error(`outputDir ${outputDir}: ${location.problem}`);
+  if ('problem' in location) throw new FeedmirrorError('FM_CONFIG', `outputDir ${outputDir}: ${location.problem}`);
   const connection: S3Connection = { ...S3_DEFAULTS, ...access.s3 };
   const credentials = s3CredentialsFrom(access.env, outputDir);
   const key = storeKey(location, connection);
   const previous = access.refresh ? new Map<string, string>() : await store.getPublishedFiles(key);
-  // Loaded only here: the SDK is large, and a folder never needs it.
-  const { s3Target } = await import('../publish/s3-target.js');
   const target = s3Target({ location, connection, credentials, previous });
   return {
     target,

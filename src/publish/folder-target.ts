@@ -9,6 +9,7 @@ export function folderTarget(outputDir: string): PublishTarget {
   return {
     name: outputDir,
     isAtomic: true,
+    knowsEveryFile: false,
     async prepare() {
       await removeStaleTempFiles(outputDir);
     },

@@ -2,6 +2,7 @@ import type { FileText } from '../lib/atomic-write.js';
 import type { PublishReport } from './publish-types.js';
 import type { PublishTarget, StagedWrite } from './publish-target.js';
 import { S3WriteError } from './s3-errors.js';
+import { FeedmirrorError } from '../model/errors.js';
 
 /**
  * What a file is, for the order files land in: archive pages first (nothing links them until the
@@ -143,7 +144,8 @@ function landingState(target: PublishTarget, report: PublishReport) {
           return;
         }
         if (target.isAtomic) return;
-        const error = result.reason instanceof Error ? result.reason : new Error(String(result.reason));
+        // A target's commit throws its own errors (S3WriteError); anything else is still a failure of this file.
+        const error = result.reason instanceof Error ? result.reason : new FeedmirrorError('FM_PUBLISH', `${target.name}: ${file.relative}: ${String(result.reason)}`);
         state.failures.push({ relative: file.relative, output: file.output, error });
         if (file.output !== null) state.failedOutputs.add(file.output);
         if (error instanceof S3WriteError && error.isTargetWide) state.targetDown = true;

@@ -102,8 +102,22 @@ async function publishCurrent({ input, output, selection, copy, copies, writer }
   await writer.write(file(`${copy.dir}${outputPageFile(folder)}`), renderOutputPage(view, page));
 }
 
-/** Pages sealed now are written now; older ones only if missing (a new copy or variant, or a file new in this version). */
+/**
+ * Pages sealed now are written now; older ones only if missing (a new copy or variant, or a file
+ * new in this version). On disk only the newest page is looked at; a target that knows every file
+ * without I/O (S3's recorded hashes) checks each page, so one that failed to go up is written again.
+ */
 async function archivePagesToWrite({ output, selection, copy, target }: OutputJob, folder: string): Promise<OutputSelection['pages']> {
+  const pageFiles = (page: number) => output.formats.map((format) => feedFile(copy, archivePath(folder, page), format)).concat(`${copy.dir}${outputPageFile(archivePath(folder, page))}`);
+  const isMissing = async (page: number) => {
+    for (const file of pageFiles(page)) if (!(await target.exists(file))) return true;
+    return false;
+  };
+  if (target.knowsEveryFile) {
+    const missing: OutputSelection['pages'] = [];
+    for (const page of selection.pages) if (await isMissing(page.page)) missing.push(page);
+    return missing;
+  }
   const newest = selection.pages.at(-1)?.page ?? null;
   if (newest === null) return selection.sealed;
   const newestFiles = [feedFile(copy, archivePath(folder, newest), output.formats[0]!), `${copy.dir}${outputPageFile(archivePath(folder, newest))}`];

@@ -13,6 +13,8 @@ export interface PublishTarget {
    * a failed one where that leaves no link dangling.
    */
   readonly isAtomic: boolean;
+  /** true: `exists` answers from memory (S3's recorded hashes), so checking every file costs no I/O. */
+  readonly knowsEveryFile: boolean;
   /** Before a publish: a folder removes the temp files a killed run left. */
   prepare(): Promise<void>;
   /** Whether the file is there (a folder: on disk; S3: a PUT recorded in the store). */

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import type { S3Client } from '@aws-sdk/client-s3';
 import { toBytes } from '../lib/atomic-write.js';
 import { cacheControlFor, contentTypeFor } from '../lib/content-types.js';
 import { objectKey, s3Name, type S3Location } from '../lib/s3-url.js';
@@ -39,13 +39,21 @@ const REQUEST_TIMEOUT_MS = 60_000;
  */
 export function s3Target(options: S3TargetOptions): S3Target {
   const { location, connection, previous } = options;
-  const client = s3Client(connection, options.credentials);
+  // The SDK is large: loaded at the first PUT, so a run that changed nothing never loads it.
+  let sdk: Promise<{ client: S3Client; PutObjectCommand: typeof import('@aws-sdk/client-s3').PutObjectCommand }> | null = null;
+  let client: S3Client | null = null;
+  const connect = () =>
+    (sdk ??= import('@aws-sdk/client-s3').then((module) => {
+      client = s3Client(module.S3Client, connection, options.credentials);
+      return { client, PutObjectCommand: module.PutObjectCommand };
+    }));
   const endpoint = connection.endpoint ?? `AWS S3 (${connection.region})`;
   const written = new Map<string, string>();
   const known = (relative: string) => written.get(relative) ?? previous.get(relative) ?? null;
   return {
     name: s3Name(location),
     isAtomic: false,
+    knowsEveryFile: true,
     written,
     async prepare() {},
     exists: async (relative) => known(relative) !== null,
@@ -54,11 +62,12 @@ export function s3Target(options: S3TargetOptions): S3Target {
       const bytes = toBytes(content);
       const sha256 = createHash('sha256').update(bytes).digest('hex');
       if (known(relative) === sha256) return null;
-      const put = new PutObjectCommand({ Bucket: location.bucket, Key: objectKey(location, relative), Body: bytes, ContentType: contentTypeFor(relative), CacheControl: cacheControlFor(relative) });
+      const put = { Bucket: location.bucket, Key: objectKey(location, relative), Body: bytes, ContentType: contentTypeFor(relative), CacheControl: cacheControlFor(relative) };
       return {
         relative,
         async commit() {
-          await client.send(put).catch((error: unknown) => {
+          const { client, PutObjectCommand } = await connect();
+          await client.send(new PutObjectCommand(put)).catch((error: unknown) => {
             throw s3WriteError(s3Name(location, relative), endpoint, error);
           });
           written.set(relative, sha256);
@@ -66,7 +75,7 @@ export function s3Target(options: S3TargetOptions): S3Target {
         async discard() {},
       };
     },
-    close: () => client.destroy(),
+    close: () => client?.destroy(),
   };
 }
 
@@ -76,8 +85,8 @@ export function s3Target(options: S3TargetOptions): S3Target {
  * Checksums only where S3 requires them: with the SDK's default, a body goes out with aws-chunked
  * framing that some S3-compatible servers store inside the object.
  */
-function s3Client(connection: S3Connection, credentials: S3Credentials): S3Client {
-  return new S3Client({
+function s3Client(Client: typeof S3Client, connection: S3Connection, credentials: S3Credentials): S3Client {
+  return new Client({
     ...(connection.endpoint ? { endpoint: connection.endpoint } : {}),
     region: connection.region,
     forcePathStyle: connection.forcePathStyle,
