@@ -1,6 +1,8 @@
 import os from 'node:os';
 import { defineConfig } from 'vitest/config';
-import { LongestFirstSequencer, SYSTEM_TESTS } from './tests/suite-layout.js';
+import { LongestFirstSequencer, POSTGRES_ONLY_TESTS, SYSTEM_TESTS } from './tests/suite-layout.js';
+
+const SQLITE_PASS = process.env.FEEDMIRROR_TEST_STORE !== 'postgres';
 
 export default defineConfig({
   test: {
@@ -21,7 +23,7 @@ export default defineConfig({
     // FEEDMIRROR_CPU_LOG=file: one line of CPU seconds per test file (see tests/cpu-usage.ts)
     setupFiles: process.env.FEEDMIRROR_CPU_LOG ? ['tests/cpu-usage.ts'] : [],
     projects: [
-      { extends: true, test: { name: 'core', include: ['tests/**/*.test.ts'], exclude: SYSTEM_TESTS } },
+      { extends: true, test: { name: 'core', include: ['tests/**/*.test.ts'], exclude: [...SYSTEM_TESTS, ...(SQLITE_PASS ? POSTGRES_ONLY_TESTS : [])] } },
       { extends: true, test: { name: 'system', include: SYSTEM_TESTS } },
     ],
   },

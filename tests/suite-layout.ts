@@ -20,6 +20,9 @@ export const SYSTEM_TESTS = [
   'tests/publishing/browser-view.test.ts',
 ];
 
+/** Tests of the PostgreSQL fleet: left out of the SQLite pass altogether (not skipped in it). */
+export const POSTGRES_ONLY_TESTS = ['tests/publish-once/**'];
+
 /**
  * The files that take longest, longest first (CPU seconds measured in docs/performance-history.md,
  * "Test suite"). Started first, they run beside the many short files instead of after them, so

@@ -77,7 +77,7 @@ function defaultRecords(input: PublishInput, store: Store): RunRecords {
 const FAILURES_NAMED = 3;
 
 /** One error for a publish that left files unwritten: how many, the first failures as S3 said them, and what happens next. */
-function publishFailure(target: PublishTarget, failures: WriteFailure[], heldBack: number, report: PublishReport): FeedmirrorError {
+export function publishFailure(target: PublishTarget, failures: WriteFailure[], heldBack: number, report: PublishReport): FeedmirrorError {
   const named = failures.slice(0, FAILURES_NAMED).map((f) => f.error.message);
   const more = failures.length > FAILURES_NAMED ? `; and ${failures.length - FAILURES_NAMED} more` : '';
   const held = heldBack > 0 ? `, ${heldBack} not tried` : '';
@@ -88,7 +88,7 @@ function publishFailure(target: PublishTarget, failures: WriteFailure[], heldBac
   );
 }
 
-async function fingerprintOf(input: PublishInput, store: Store): Promise<string> {
+export async function fingerprintOf(input: PublishInput, store: Store): Promise<string> {
   const clockDependent = input.outputs.some((o) => o.filter?.maxAgeDays !== undefined);
   // What the index shows of each source's health; the fetch time only as its day.
   const health = (input.health ?? []).map((h) => [h.id, h.failures, h.lastError, h.lastStatus === null, h.items, h.checkedOn]);
@@ -96,7 +96,7 @@ async function fingerprintOf(input: PublishInput, store: Store): Promise<string>
   return sha256Hex(`${await store.getVersion()}\n${JSON.stringify(shape)}`);
 }
 
-async function seedArticles(input: PublishInput, store: Store): Promise<StoredArticle[]> {
+export async function seedArticles(input: PublishInput, store: Store): Promise<StoredArticle[]> {
   const seedSources = input.sources.filter((s) => s.kind === 'seeds').map((s) => s.id);
   if (seedSources.length === 0) return [];
   return (await store.listArticles({ sourceIds: seedSources, limit: ALL_PAGES })).filter((a) => a.kind === 'seed');
@@ -106,7 +106,7 @@ async function seedArticles(input: PublishInput, store: Store): Promise<StoredAr
  * media: "proxy": the media URLs of the items about to be published, recorded before any file
  * names them, so /media/<hash> can fetch each and nothing else.
  */
-async function recordProxiedMedia(input: PublishInput, selections: Map<string, OutputSelection>, store: Store): Promise<void> {
+export async function recordProxiedMedia(input: PublishInput, selections: Map<string, OutputSelection>, store: Store): Promise<void> {
   const sourceMedia = new Map(input.sources.map((s) => [s.id, s.media]));
   if (!input.outputs.some((o) => o.media === 'proxy') && ![...sourceMedia.values()].includes('proxy')) return;
   // Loaded only here, as the renderers are: it reads content with the sanitizer's parser.

@@ -3,7 +3,7 @@ import { seedPagePath } from '../lib/site-paths.js';
 import { newestItemDate, type FeedFormat, type FeedHistory, type FeedView } from './feed-view.js';
 import { archivePath, buildFeedView, CSS_FILE, currentFeedFiles, feedFile, feedUrls, outputTargets, STYLESHEET_FILE, type ViewTarget } from './feed-targets.js';
 import { resolveLinks, type LinkPolicy } from './link-policy.js';
-import type { PublishInput, PublishOutput, PublishPlan, PublishReport, PublishResult } from './publish-types.js';
+import type { PublishInput, PublishOutput, PublishParts, PublishPlan, PublishReport, PublishResult } from './publish-types.js';
 import { renderAtom } from './render-atom.js';
 import { renderIndexPage, type OutputSummary } from './render-index.js';
 import { renderJson } from './render-json.js';
@@ -21,29 +21,32 @@ import type { FileText } from '../lib/atomic-write.js';
 import { createWriter, RANK, type Writer } from './output-writer.js';
 import type { PublishTarget } from './publish-target.js';
 
-export type { PublishInput, PublishOutput, PublishPlan, PublishReport, PublishResult, PublishSite, PublishSource, SourceHealth } from './publish-types.js';
+export type { PublishInput, PublishOutput, PublishParts, PublishPlan, PublishReport, PublishResult, PublishSite, PublishSource, SourceHealth } from './publish-types.js';
+
+const EVERY_PART: PublishParts = { outputs: true, siteFiles: true, sweepTempFiles: true };
 
 const RENDERERS: Record<FeedFormat, (view: FeedView) => FileText> = { rss: renderRss, atom: renderAtom, json: renderJson };
 
 /**
  * Every output (current document, variants, archive pages) and every site file, once per site
- * copy, written to `plan.target`. On a folder the files change at the end of the publish, all
+ * copy, or only the parts the plan names (see PublishParts), written to `plan.target`. On a folder the files change at the end of the publish, all
  * together, or not at all (output-writer.ts); on S3, in the order that leaves no link dangling,
  * and a file that cannot be written is answered in `failures` with the rest of the publish done.
  */
 export async function publishOutputs(input: PublishInput, plan: PublishPlan): Promise<PublishResult> {
   const { target } = plan;
+  const parts = plan.parts ?? EVERY_PART;
   const report: PublishReport = { written: [], unchanged: 0, changedFeeds: [] };
-  await target.prepare();
+  if (parts.sweepTempFiles) await target.prepare();
   const writer = createWriter(target, report);
   const copies = siteCopies(input.site.url, input.site.mirrors);
-  const summaries: OutputSummary[] = [];
+  const summaries: OutputSummary[] = parts.outputs ? [] : (plan.summaries ?? []);
   const manifest = previousManifest(plan.manifest, target.name);
   const next: PublishManifest = { ...manifest, outputs: {} };
   const rendered: { id: string; fingerprint: string; files: string[] }[] = [];
   const site = siteFingerprint(input);
   try {
-    for (const output of input.outputs) {
+    for (const output of parts.outputs ? input.outputs : []) {
       const selection = plan.selections.get(output.id)!;
       const fingerprint = outputFingerprint(site, output, selection);
       const files = [...currentFeedFiles(output, copies), ...outputPageFiles(output, copies)];
@@ -56,7 +59,7 @@ export async function publishOutputs(input: PublishInput, plan: PublishPlan): Pr
       for (const copy of copies) await publishOutput({ input, output, selection, copy, copies, writer, target, readArticles: plan.readArticles }, !upToDate);
       summaries.push({ output, items: selection.current.length, archivePages: selection.pages.length, updated: newestItemDate(selection.current) });
     }
-    for (const copy of copies) await publishSiteFiles({ input, copy, copies, seedArticles: plan.seedArticles, summaries, writer });
+    if (parts.siteFiles) for (const copy of copies) await publishSiteFiles({ input, copy, copies, seedArticles: plan.seedArticles, summaries, writer });
   } catch (error) {
     await writer.discard();
     throw error;
@@ -69,7 +72,7 @@ export async function publishOutputs(input: PublishInput, plan: PublishPlan): Pr
     if (record) next.outputs[id] = record;
   }
   const changed = rendered.length > 0 || Object.keys(next.outputs).length !== Object.keys(manifest.outputs).length || plan.manifest === null;
-  return { report, manifest: changed ? next : null, failures, heldBack };
+  return { report, manifest: changed ? next : null, summaries, failures, heldBack };
 }
 
 /** What publishing one output in one site copy works with. */

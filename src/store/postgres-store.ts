@@ -15,6 +15,8 @@ import { EXCLUDED, RUNS_KEPT, VERSION_KEY } from './schema-constants.js';
 import { FeedmirrorError } from '../model/errors.js';
 import { PostgresSourceQueue } from './postgres-source-queue.js';
 import type { SourceQueue } from './source-queue.js';
+import { markOutputsDirty, PostgresOutputQueue } from './postgres-output-queue.js';
+import type { OutputQueue } from './output-queue.js';
 
 type Sql = postgres.Sql;
 
@@ -102,11 +104,12 @@ export class PostgresStore implements Store {
     // A 304 brings nothing: no transaction at all.
     if (articles.length === 0) return { inserted: 0, updated: 0, unchanged: 0 };
     return this.sql.begin(async (tx) => {
-      const summary = await upsertBatch(tx, articles, now.toISOString());
+      const { summary, changedSources } = await upsertBatch(tx, articles, now.toISOString());
       // In the same transaction: whoever publishes next knows the articles changed, even if this process dies first.
       if (summary.inserted + summary.updated > 0) {
         await tx`INSERT INTO documents (key, body, fetched_at) VALUES (${VERSION_KEY}, '1', '')
                  ON CONFLICT (key) DO UPDATE SET body = (documents.body::bigint + 1)::text`;
+        await markOutputsDirty(tx, changedSources);
       }
       return summary;
     });
@@ -274,6 +277,7 @@ export class PostgresStore implements Store {
       await tx`DELETE FROM articles WHERE id = ANY(${ids})`;
       await tx`INSERT INTO documents (key, body, fetched_at) VALUES (${VERSION_KEY}, '1', '')
                ON CONFLICT (key) DO UPDATE SET body = (documents.body::bigint + 1)::text`;
+      await markOutputsDirty(tx, [...counts.keys()]);
     });
     return counts;
   }
@@ -305,6 +309,11 @@ export class PostgresStore implements Store {
   async getVersion(): Promise<number> {
     const document = await this.getDocument(VERSION_KEY);
     return document ? Number(document.body) : 0;
+  }
+
+  /** The fleet's publish queue, on this store's connections. */
+  outputQueue(): OutputQueue {
+    return new PostgresOutputQueue(this.sql);
   }
 
   /** The fleet's work queue, on this store's connections. */

@@ -4,6 +4,7 @@ import type { ArchivePage } from '../model/output-selection.js';
 import type { ExtractedPageStore } from './extracted-pages.js';
 import type { MediaUrlStore } from './media-urls.js';
 import type { PublishedFileStore } from './published-files.js';
+import type { OutputQueue } from './output-queue.js';
 
 export type { ExtractedPage, ExtractedPageStore } from './extracted-pages.js';
 export type { MediaUrl, MediaUrlStore } from './media-urls.js';
@@ -122,6 +123,11 @@ export interface Store extends ExtractedPageStore, MediaUrlStore, PublishedFileS
   /** Several documents in one transaction. */
   saveDocuments(documents: { key: string; document: CachedDocument }[]): Promise<void>;
   close(): Promise<void>;
+  /**
+   * PostgreSQL only: the fleet's publish queue (output-queue.ts). Absent on SQLite, where one
+   * process at a time runs and publishes.
+   */
+  outputQueue?(): OutputQueue;
 
   // --- retention (added with `feedmirror prune`) ---
   /**
