@@ -10,6 +10,8 @@ import { plural } from '../lib/plural.js';
 import { pathProblems, seedFolderProblems } from './path-problems.js';
 import type { Config } from '../config/config.js';
 import { describeProxy } from '../lib/proxy-url.js';
+import { isS3Url } from '../lib/s3-url.js';
+import { describeTarget, targetProblems } from './output-target.js';
 import { probeFolders, type FolderPurpose } from '../lib/make-folders.js';
 import { FeedmirrorError } from '../model/errors.js';
 
@@ -33,11 +35,12 @@ export async function checkCommand(options: CommonOptions, io: CliIo = PROCESS_I
   } else {
     problems.push(...(await folderProblem(path.dirname(config.database), { code: 'FM_STORE', label: 'database' })));
   }
-  problems.push(...(await folderProblem(config.outputDir, { code: 'FM_PUBLISH', label: 'outputDir' })));
+  if (isS3Url(config.outputDir)) problems.push(...targetProblems(config, env));
+  else problems.push(...(await folderProblem(config.outputDir, { code: 'FM_PUBLISH', label: 'outputDir' })));
   if (problems.length > 0) throw pathProblems(config, problems);
   const feeds = config.sources.filter((s) => s.kind === 'feed').length;
   io.stdout.write(`${config.configPath}: OK — ${plural(config.sources.length, 'source')} (${feeds} remote), ${plural(config.outputs.length, 'output')}, schedule "${config.schedule.cron}" ${config.schedule.timezone}\n`);
-  for (const line of describeProxies(config, env)) io.stdout.write(`  ${line}\n`);
+  for (const line of [...describeTarget(config, env), ...describeProxies(config, env)]) io.stdout.write(`  ${line}\n`);
   return EXIT.OK;
 }
 

@@ -9,6 +9,7 @@ import { plural } from '../lib/plural.js';
 import { fileExists } from '../lib/file-access.js';
 import { pathProblems, seedFolderProblems } from './path-problems.js';
 import { logOutput, PROCESS_IO, type CliIo } from './cli-io.js';
+import { requireTarget } from './output-target.js';
 import { StatusLine } from '../log/status-line.js';
 import { progressLine, REDRAW_MS, wantsProgressLine } from './progress-line.js';
 
@@ -39,6 +40,7 @@ export async function runCommand(options: RunCommandOptions, io: CliIo = PROCESS
   // As `check` says: a seeds folder that is missing is a mistake in the config, not a source having a bad day.
   const folders = await seedFolderProblems(config, options.source);
   if (folders.length > 0) throw pathProblems(config, folders);
+  requireTarget(config, process.env);
   // --progress-interval (the tests') also hastens the line, so a test need not wait out REDRAW_MS
   const progressWatcher = statusLine ? progressLine(statusLine, Math.min(REDRAW_MS, options.progressInterval ?? REDRAW_MS)) : undefined;
   const outcome = await runOrExplain(() => runExclusive({ config, logger, progressIntervalMs: options.progressInterval, progressWatcher }, { all: options.all, only: options.source, refresh: options.refresh, lock: options.wait ? 'wait' : 'skip' })).finally(() => progressWatcher?.end());
@@ -53,7 +55,7 @@ async function runOrExplain<T>(work: () => Promise<T>): Promise<T> {
   try {
     return await work();
   } catch (error) {
-    if (error instanceof FeedmirrorError && error.code === 'FM_STORE') throw new CliError(error.code, error.message, EXIT.PUBLISH_FAILED, { cause: error });
+    if (error instanceof FeedmirrorError && (error.code === 'FM_STORE' || error.code === 'FM_S3')) throw new CliError(error.code, error.message, EXIT.PUBLISH_FAILED, { cause: error });
     throw new CliError('FM_PUBLISH', `run: could not publish: ${describe(error)}`, EXIT.PUBLISH_FAILED, { cause: error });
   }
 }

@@ -1,6 +1,7 @@
 import { createLogger, type Logger } from '../log/logger.js';
 import { openAccessLog, type AccessLog, type AccessLogFormat } from '../serve/access-log.js';
 import { siteUrlMismatch } from '../serve/site-url-check.js';
+import { refuseS3Serve, requireTarget } from './output-target.js';
 import { loadConfig } from '../config/load-config.js';
 import type { Config } from '../config/config.js';
 import { openStore as openConfiguredStore } from '../store/open-store.js';
@@ -41,7 +42,7 @@ export interface DaemonCommandOptions extends CommonOptions {
 /** `feedmirror daemon`: the schedule in the foreground until SIGTERM/SIGINT; exit 0 after a clean stop. */
 export async function daemonCommand(options: DaemonCommandOptions, io: CliIo = PROCESS_IO): Promise<ExitCode> {
   const logger = createLogger({ level: options.logLevel, format: options.logFormat, ...logOutput(io) });
-  await loadConfigOrExit(options.config);
+  requireTarget(await loadConfigOrExit(options.config), process.env);
   const daemon = await startDaemon({ loadConfig: () => loadConfig(options.config), logger, graceMs: options.grace, runAtStart: options.initialRun });
   await daemon.stopped;
   return EXIT.OK;
@@ -51,6 +52,7 @@ export async function daemonCommand(options: DaemonCommandOptions, io: CliIo = P
 export async function serveCommand(options: ServeOptions, io: CliIo = PROCESS_IO): Promise<ExitCode> {
   const logger = createLogger({ level: options.logLevel, format: options.logFormat, ...logOutput(io) });
   let config: Config = await loadConfigOrExit(options.config);
+  refuseS3Serve(config);
   let store: Store | null = null;
   // Requests at once wait for one opening (a PostgreSQL store opens asynchronously); a failed one is tried again later.
   let opening: Promise<Store | null> | null = null;

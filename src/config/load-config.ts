@@ -6,6 +6,7 @@ import type { Config, SourceConfig } from './config.js';
 import { checkOutputDir } from './output-dir-safety.js';
 import { configErrorMap, echoValue } from './issue-text.js';
 import { isPostgresUrl } from '../lib/database-url.js';
+import { isS3Url } from '../lib/s3-url.js';
 
 import { ConfigError } from './config-error.js';
 import { withoutComments } from './comments.js';
@@ -51,7 +52,7 @@ function resolvePaths(parsed: ParsedConfig, configPath: string): Config {
     configPath,
     configDir,
     database: isPostgresUrl(parsed.database) ? parsed.database : path.resolve(configDir, parsed.database),
-    outputDir: path.resolve(configDir, parsed.outputDir),
+    outputDir: isS3Url(parsed.outputDir) ? parsed.outputDir : path.resolve(configDir, parsed.outputDir),
     mediaProxy: { ...parsed.mediaProxy, cacheDir: path.resolve(configDir, parsed.mediaProxy.cacheDir) },
     mirrorLists: parsed.mirrorLists.map((list) => (list.path ? { ...list, path: path.resolve(configDir, list.path) } : list)),
     sources: parsed.sources.map((source): SourceConfig =>

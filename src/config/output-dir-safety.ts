@@ -3,6 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { quoteValue } from '../lib/escape-controls.js';
 import { isPostgresUrl } from '../lib/database-url.js';
+import { isS3Url } from '../lib/s3-url.js';
 import type { Config } from './config.js';
 
 /** What `serve` must never hand out and a publish must never write over: each with how to name it. */
@@ -20,9 +21,11 @@ function guardedPaths(config: Config): { what: string; path: string }[] {
  * Everything in the output folder is published, and `serve` hands out any file in it. So it may
  * not be the filesystem root, nor hold (be, or be a parent of) the config, the database (and its
  * lock and journal beside it), a seeds folder, a mirror list or the home folder. Links are
- * resolved first: a link to "/" is the root. `written` is the value as the config has it.
+ * resolved first: a link to "/" is the root. `written` is the value as the config has it. An
+ * s3:// outputDir holds no file of this machine and `serve` refuses it: nothing to check.
  */
 export async function checkOutputDir(config: Config, written: string): Promise<string | null> {
+  if (isS3Url(config.outputDir)) return null;
   const real = await resolveExisting(config.outputDir);
   const advice = 'use a folder of its own, such as "feeds"';
   if (real === path.parse(real).root) {

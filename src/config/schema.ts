@@ -5,6 +5,7 @@ import { configErrorMap } from './issue-text.js';
 import { isOtherUrl } from '../lib/database-url.js';
 import { checkOnionUrls, noProxyEntry, proxyUrl, sourceProxy, torProxyUrl } from './proxy-settings.js';
 import { isCssSelector } from './css-selector.js';
+import { checkS3Target, outputDirSchema, s3Schema, S3_DEFAULTS } from './s3-schema.js';
 import { CLUSTER_DEFAULTS, CLUSTER_KNOWN_KEYS, clusterSchema } from './cluster-schema.js';
 import { duration } from './duration.js';
 
@@ -296,7 +297,8 @@ const outputSchema = z.strictObject({
 
 /** Keys each object accepts, for "unknown key" messages that say what was expected. */
 export const KNOWN_KEYS: { path: RegExp; keys: string[] }[] = [
-  { path: /^$/, keys: ['$schema', 'site', 'database', 'outputDir', 'fetch', 'limits', 'retention', 'mediaProxy', 'mirrorLists', 'schedule', 'cluster', 'sources', 'outputs'] },
+  { path: /^$/, keys: ['$schema', 'site', 'database', 'outputDir', 'fetch', 'limits', 'retention', 'mediaProxy', 'mirrorLists', 'schedule', 'cluster', 'sources', 'outputs', 's3'] },
+  { path: /^s3$/, keys: ['endpoint', ...Object.keys(S3_DEFAULTS)] },
   { path: /^site$/, keys: Object.keys(siteSchema.shape) },
   { path: /^outputs\.\d+$/, keys: Object.keys(outputSchema.shape) },
   { path: /^outputs\.\d+\.filter$/, keys: Object.keys(filterSchema.shape) },
@@ -318,7 +320,8 @@ export const configSchema = z
       .min(1)
       .refine((value) => !isOtherUrl(value), 'a SQLite file path, or a PostgreSQL URL (postgres://user@host:5432/dbname)')
       .default('data/feedmirror.db'),
-    outputDir: z.string().min(1).default('feeds'),
+    outputDir: outputDirSchema,
+    s3: s3Schema,
     fetch: fetchSchema.default(FETCH_DEFAULTS),
     limits: limitsSchema.default(LIMIT_DEFAULTS),
     /** How long feed articles are kept: applied after each run and by `feedmirror prune`. Absent: forever. */
@@ -339,6 +342,7 @@ export const configSchema = z
     });
     if (Array.isArray(config.site?.mirrors)) checkMirrorFolders(config.site.mirrors, ctx);
     checkOnionUrls(config, ctx);
+    checkS3Target(config, ctx);
     // Only what a valid source offers: an id the schema refused is no answer to a typo.
     const known = new Set(config.sources.flatMap((s) => (typeof s?.id === 'string' && isValidId(s.id) ? [s.id, ...(Array.isArray(s.tags) ? s.tags : [])] : [])).filter((v): v is string => typeof v === 'string' && v !== ''));
     config.outputs.forEach((output, i) => {

@@ -31,7 +31,7 @@ export interface StagedFile {
  * `commitFile` renames into place (or `discardFile` removes). Null when the file already holds these bytes.
  */
 export async function stageFile(file: string, content: FileText | Buffer): Promise<StagedFile | null> {
-  const bytes = typeof content === 'string' ? Buffer.from(content, 'utf8') : Buffer.isBuffer(content) ? content : encodeUtf8(content);
+  const bytes = toBytes(content);
   if (await hasSameBytes(file, bytes)) return null;
   await makeFolders(path.dirname(file), { code: 'FM_PUBLISH', label: 'outputDir' });
   const temp = path.join(path.dirname(file), `.${path.basename(file)}.${randomBytes(6).toString('hex')}${TEMP_SUFFIX}`);
@@ -61,6 +61,11 @@ export async function commitFile(staged: StagedFile): Promise<void> {
 
 export async function discardFile(staged: StagedFile): Promise<void> {
   await rm(staged.temp, { force: true });
+}
+
+/** The bytes of a file's text (UTF-8). */
+export function toBytes(content: FileText | Buffer): Buffer {
+  return typeof content === 'string' ? Buffer.from(content, 'utf8') : Buffer.isBuffer(content) ? content : encodeUtf8(content);
 }
 
 /** UTF-8 of the pieces, in one buffer of exactly their size. */

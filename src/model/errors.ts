@@ -44,6 +44,7 @@ export const ERROR_CODES = {
   FM_SEED_DUPLICATE_ID: { stage: 'seeds', meaning: 'Two seed files of one folder give the same article id: the first is kept.' },
   FM_STORE: { stage: 'store', meaning: 'The store cannot be opened, or was written by a newer feedmirror. Nothing was published (exit 2).' },
   FM_PUBLISH: { stage: 'publish', meaning: 'The output folder cannot be written; the previous feed files are untouched (exit 2).' },
+  FM_S3: { stage: 'publish', meaning: 'An `s3://` outputDir could not be written: the bucket is missing, the endpoint refused the connection, access was denied, or the service answered another error; the message names the bucket, the key and the S3 error. Files that went up are kept and recorded; the others are tried again by the next run (exit 2). Missing AWS credentials are `FM_CONFIG`.' },
   FM_SOURCES_FAILED: { stage: 'cli', meaning: '`run --strict`: a source failed this run; the message names each with its code. The others were published (exit 4).' },
   FM_LOCK_ABORTED: { stage: 'schedule', meaning: 'A shutdown stopped a run that was waiting for the run lock.' },
   FM_CHORE_COORDINATOR: { stage: 'schedule', meaning: 'A fire of a fleet chore (PostgreSQL) was skipped on this worker because the coordinator could not reach the database; it may have run on no worker. Chores are driven by the store, so the next fire makes up for it.' },

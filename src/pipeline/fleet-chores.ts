@@ -46,7 +46,7 @@ export async function refreshSite({ config, store, logger, now }: ChoreDeps): Pr
   try {
     // The same mirror lists as a run's publish (cached in the store), so mirrors.json does not flip between the two.
     const directory = await loadMirrorDirectory({ config, store, logger, now, http, dispatcher: () => (agent ??= createHttpAgent(http)) });
-    const written = await publishSiteFiles(await buildPublishInput(config, store, directory, now), store);
+    const written = await publishSiteFiles(await buildPublishInput(config, store, directory, now), store, { s3: config.s3, env: process.env, refresh: false });
     return { detail: written.length === 0 ? 'site files unchanged' : `${plural(written.length, 'site file')} written (${written.join(', ')})`, changed: written.length > 0 };
   } finally {
     await (agent as Dispatcher | null)?.close();

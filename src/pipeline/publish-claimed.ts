@@ -1,5 +1,4 @@
 import os from 'node:os';
-import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger } from '../log/logger.js';
 import type { Store } from '../store/store.js';
@@ -7,10 +6,12 @@ import type { ClaimedOutput, OutputQueue, OutputSummaryRecord, QueuedOutput } fr
 import type { PublishInput, PublishOutput, PublishParts, PublishReport } from '../publish/publish-types.js';
 import type { OutputSummary } from '../publish/render-index.js';
 import { EMPTY_FEED_UPDATED } from '../publish/feed-view.js';
-import { fileExists } from '../lib/file-access.js';
 import { sha256Hex } from '../lib/text.js';
 import { buildId } from '../version.js';
-import { fingerprintOf, publishIfChanged, recordProxiedMedia, seedArticles, type PublishOutcome } from './publish-step.js';
+import { fingerprintOf, publishFailure, publishIfChanged, recordProxiedMedia, seedArticles, type PublishOutcome } from './publish-step.js';
+import { openTarget, type TargetAccess } from './open-target.js';
+import type { PublishTarget } from '../publish/publish-target.js';
+import { folderTarget } from '../publish/folder-target.js';
 import { outputScope, selectOutputs } from './select-outputs.js';
 import type { RunRecords } from './run-records.js';
 
@@ -35,6 +36,8 @@ export interface PublishStepOptions {
   refresh?: boolean;
   /** Shutting down: what is dirty is published at once, without waiting for the debounce. */
   signal?: AbortSignal | undefined;
+  /** How to reach an s3:// outputDir; absent: a folder, as the tests of the queue publish. */
+  access?: TargetAccess;
   /** Defaults to host:pid. */
   workerId?: string;
   /** The host's clock, for the times in the publish log lines. */
@@ -49,12 +52,20 @@ export interface PublishStepOptions {
 export async function publishStep(input: PublishInput, store: Store, records: RunRecords, options: PublishStepOptions): Promise<PublishOutcome> {
   // Awaited: a store behind a proxy may hand the queue over as a promise.
   const queue = await store.outputQueue?.();
-  if (!queue) return publishIfChanged(input, store, records);
-  return publishClaimed(input, store, records, { ...options, queue, workerId: options.workerId ?? `${os.hostname()}:${process.pid}`, clock: options.clock ?? (() => new Date()) });
+  const access = options.access ?? { env: {}, refresh: options.refresh === true };
+  if (!queue) return publishIfChanged(input, store, records, access);
+  const { target, finish } = await openTarget(input.outputDir, access, store);
+  try {
+    return await publishClaimed(input, store, records, { ...options, queue, target, workerId: options.workerId ?? `${os.hostname()}:${process.pid}`, clock: options.clock ?? (() => new Date()) });
+  } finally {
+    await finish();
+  }
 }
 
 interface Fleet extends PublishStepOptions {
   queue: OutputQueue;
+  /** The output folder when not given. */
+  target?: PublishTarget;
   workerId: string;
   clock: () => Date;
 }
@@ -65,7 +76,8 @@ interface Fleet extends PublishStepOptions {
  * worker that holds one (bounded by DRAIN_GRACE_MS), so that a run's changes are out when it ends.
  * Then the site files, if anything they show changed.
  */
-export async function publishClaimed(input: PublishInput, store: Store, records: RunRecords, fleet: Fleet): Promise<PublishOutcome> {
+export async function publishClaimed(input: PublishInput, store: Store, records: RunRecords, given: Fleet): Promise<PublishOutcome> {
+  const fleet = { ...given, target: given.target ?? folderTarget(input.outputDir) };
   const { queue } = fleet;
   await queue.syncOutputs(queuedOutputs(input), fleet.refresh === true);
   const since = await queue.now();
@@ -84,7 +96,7 @@ export async function publishClaimed(input: PublishInput, store: Store, records:
     const waitMs = Math.max(MIN_WAIT_MS, Math.min(POLL_MS, (pending.claimableInSeconds ?? Infinity) * 1000));
     await sleep(waitMs, undefined, { signal: fleet.signal }).catch(() => undefined);
   }
-  addReport(total, await publishSite(input, store, records, queue));
+  addReport(total, await publishSite(input, store, records, queue, fleet.target));
   return total;
 }
 
@@ -101,7 +113,7 @@ async function publishBatch(claims: ClaimedOutput[], publish: (claim: ClaimedOut
 }
 
 /** One claimed output: selected, rendered and written, then the claim completed. One log line says who published what, when. */
-async function publishClaim(input: PublishInput, store: Store, records: RunRecords, fleet: Fleet, claim: ClaimedOutput): Promise<PublishOutcome> {
+async function publishClaim(input: PublishInput, store: Store, records: RunRecords, fleet: Fleet & { target: PublishTarget }, claim: ClaimedOutput): Promise<PublishOutcome> {
   const output = input.outputs.find((o) => o.id === claim.id)!;
   const startedAt = fleet.clock();
   let published;
@@ -110,7 +122,8 @@ async function publishClaim(input: PublishInput, store: Store, records: RunRecor
     const selections = await selectOutputs({ outputs: [output], sources: input.sources, store, records, now: input.now });
     await recordProxiedMedia(scoped, selections, store);
     const { publishOutputs } = await import('../publish/publish-outputs.js');
-    published = await publishOutputs(scoped, { selections, seedArticles: [], manifest: null, readArticles: (ids) => store.getArticlesByIds(ids), parts: OUTPUTS_ONLY });
+    published = await publishOutputs(scoped, { target: fleet.target, selections, seedArticles: [], manifest: null, readArticles: (ids) => store.getArticlesByIds(ids), parts: OUTPUTS_ONLY });
+    if (published.failures.length > 0) throw publishFailure(fleet.target, published.failures, published.heldBack, published.report);
   } catch (error) {
     await fleet.queue.release(claim);
     throw error;
@@ -131,17 +144,18 @@ async function publishClaim(input: PublishInput, store: Store, records: RunRecor
  * at a time, from the summaries the publishes of the outputs stored; skipped when nothing they
  * show changed since they were last written.
  */
-async function publishSite(input: PublishInput, store: Store, records: RunRecords, queue: OutputQueue): Promise<PublishOutcome> {
+async function publishSite(input: PublishInput, store: Store, records: RunRecords, queue: OutputQueue, target: PublishTarget): Promise<PublishOutcome> {
   return queue.withSiteLock(async () => {
     const summaries = outputSummaries(input.outputs, await queue.summaries());
     const fingerprint = sha256Hex(`${await fingerprintOf(input, store)}\n${JSON.stringify(summaries.map(({ output, ...shown }) => [output.id, shown]))}`);
     const previous = await records.read('lastPublish');
-    if (previous?.fingerprint === fingerprint && (await fileExists(path.join(input.outputDir, 'index.html')))) {
+    if (previous?.fingerprint === fingerprint && (await target.exists('index.html'))) {
       return { written: [], unchanged: previous.files, changedFeeds: [], skipped: true };
     }
     const { publishOutputs } = await import('../publish/publish-outputs.js');
-    const plan = { selections: new Map(), seedArticles: await seedArticles(input, store), manifest: null, readArticles: () => Promise.resolve([]), parts: SITE_ONLY, summaries };
-    const { report } = await publishOutputs(input, plan);
+    const plan = { target, selections: new Map(), seedArticles: await seedArticles(input, store), manifest: null, readArticles: () => Promise.resolve([]), parts: SITE_ONLY, summaries };
+    const { report, failures, heldBack } = await publishOutputs(input, plan);
+    if (failures.length > 0) throw publishFailure(target, failures, heldBack, report);
     await records.save('lastPublish', undefined, { fingerprint, files: report.written.length + report.unchanged });
     return { ...report, skipped: false };
   });

@@ -1,5 +1,3 @@
-import path from 'node:path';
-import { fileExists } from '../lib/file-access.js';
 import type { StoredArticle } from '../model/article.js';
 import type { MediaUrl, Store } from '../store/store.js';
 import type { PublishInput, PublishReport } from '../publish/publish-types.js';
@@ -9,6 +7,11 @@ import { buildId } from '../version.js';
 import { selectOutputs } from './select-outputs.js';
 import type { OutputSelection } from '../model/output-selection.js';
 import { mediaHash } from '../lib/media-hash.js';
+import { FeedmirrorError } from '../model/errors.js';
+import { folderTarget } from '../publish/folder-target.js';
+import type { PublishTarget } from '../publish/publish-target.js';
+import type { WriteFailure } from '../publish/output-writer.js';
+import { openTarget, type TargetAccess } from './open-target.js';
 
 const HOUR_MS = 3_600_000;
 /** The number of seed pages is not capped by any output's limit: every stored seed article keeps its page. */
@@ -28,30 +31,41 @@ export interface PublishOutcome extends PublishReport {
  * Otherwise: what each output shows is selected (and recorded in the store), the publish stage
  * renders and writes the files, and the records it returns are kept for the next run.
  */
-export async function publishIfChanged(input: PublishInput, store: Store, records: RunRecords): Promise<PublishOutcome> {
+export async function publishIfChanged(input: PublishInput, store: Store, records: RunRecords, access: TargetAccess): Promise<PublishOutcome> {
   const fingerprint = await fingerprintOf(input, store);
   const previous = await records.read('lastPublish');
-  if (previous?.fingerprint === fingerprint && (await fileExists(path.join(input.outputDir, 'index.html')))) {
-    return { written: [], unchanged: previous.files, changedFeeds: [], skipped: true };
+  const { target, finish } = await openTarget(input.outputDir, access, store);
+  try {
+    if (previous?.fingerprint === fingerprint && (await target.exists('index.html'))) {
+      return { written: [], unchanged: previous.files, changedFeeds: [], skipped: true };
+    }
+    const report = await publishAll(input, store, records, target);
+    await records.save('lastPublish', undefined, { fingerprint, files: report.written.length + report.unchanged });
+    return { ...report, skipped: false };
+  } finally {
+    // Whatever went up is recorded, even when the publish failed: the next run does not PUT it again.
+    await finish();
   }
-  const report = await publishAll(input, store, records);
-  await records.save('lastPublish', undefined, { fingerprint, files: report.written.length + report.unchanged });
-  return { ...report, skipped: false };
 }
 
-/** Selects what each output shows (recording it in the store), renders and writes every file that changed. */
-export async function publishAll(input: PublishInput, store: Store, records: RunRecords = runRecords(store, { build: buildId(), refresh: false, now: input.now })): Promise<PublishReport> {
+/**
+ * Selects what each output shows (recording it in the store), renders and writes every file that
+ * changed. Files a target could not take (S3) fail the publish with FM_S3 once the rest is written.
+ */
+export async function publishAll(input: PublishInput, store: Store, records: RunRecords = defaultRecords(input, store), target: PublishTarget = folderTarget(input.outputDir)): Promise<PublishReport> {
   const selections = await selectOutputs({ outputs: input.outputs, sources: input.sources, store, records, now: input.now });
   await recordProxiedMedia(input, selections, store);
   // Loaded here: a quiet run never needs the renderers, the feed library or the sanitizer.
   const { publishOutputs } = await import('../publish/publish-outputs.js');
-  const { report, manifest } = await publishOutputs(input, {
+  const { report, manifest, failures, heldBack } = await publishOutputs(input, {
+    target,
     selections,
     seedArticles: await seedArticles(input, store),
     manifest: await records.read('publishManifest'),
     readArticles: (ids) => store.getArticlesByIds(ids),
   });
   if (manifest) await records.save('publishManifest', undefined, manifest);
+  if (failures.length > 0) throw publishFailure(target, failures, heldBack, report);
   return report;
 }
 
@@ -60,10 +74,34 @@ export async function publishAll(input: PublishInput, store: Store, records: Run
  * from what the store holds: what the fleet's `site` chore writes while workers publish the
  * outputs. Files whose bytes did not change are not touched. The files written.
  */
-export async function publishSiteFiles(input: PublishInput, store: Store, records: RunRecords = runRecords(store, { build: buildId(), refresh: false, now: input.now })): Promise<string[]> {
+export async function publishSiteFiles(input: PublishInput, store: Store, access: TargetAccess, records: RunRecords = defaultRecords(input, store)): Promise<string[]> {
   const selections = await selectOutputs({ outputs: input.outputs, sources: input.sources, store, records, now: input.now });
   const { publishSite } = await import('../publish/publish-site.js');
-  return publishSite(input, { selections, seedArticles: await seedArticles(input, store) });
+  const { target, finish } = await openTarget(input.outputDir, access, store);
+  try {
+    return await publishSite(input, { selections, seedArticles: await seedArticles(input, store), target });
+  } finally {
+    await finish();
+  }
+}
+
+function defaultRecords(input: PublishInput, store: Store): RunRecords {
+  return runRecords(store, { build: buildId(), refresh: false, now: input.now });
+}
+
+/** Shown in the error: enough objects to see the pattern, not a thousand lines. */
+const FAILURES_NAMED = 3;
+
+/** One error for a publish that left files unwritten: how many, the first failures as S3 said them, and what happens next. */
+export function publishFailure(target: PublishTarget, failures: WriteFailure[], heldBack: number, report: PublishReport): FeedmirrorError {
+  const named = failures.slice(0, FAILURES_NAMED).map((f) => f.error.message);
+  const more = failures.length > FAILURES_NAMED ? `; and ${failures.length - FAILURES_NAMED} more` : '';
+  const held = heldBack > 0 ? `, ${heldBack} not tried` : '';
+  return new FeedmirrorError(
+    'FM_S3',
+    `publish to ${target.name}: ${failures.length} ${failures.length === 1 ? 'file' : 'files'} could not be written${held} (${report.written.length} written): ${named.join('; ')}${more}. The files written are kept; the next run writes the others`,
+    { cause: failures[0]!.error },
+  );
 }
 
 export async function fingerprintOf(input: PublishInput, store: Store): Promise<string> {

@@ -32,6 +32,8 @@ export interface RunDeps {
   signal?: AbortSignal;
   /** How often a long run logs its progress (ms); PROGRESS_INTERVAL_MS by default. */
   progressIntervalMs?: number;
+  /** Where an s3:// outputDir's credentials are read from (AWS_ACCESS_KEY_ID…); process.env by default. */
+  env?: Record<string, string | undefined>;
   /** Shown each change of the run's progress as it happens (the CLI's line on a terminal). */
   progressWatcher?: ProgressWatcher;
 }
@@ -82,7 +84,7 @@ export async function runOnce(deps: RunDeps, options: RunOptions = {}): Promise<
     await harvestSeeds(run, selected.filter((s) => s.kind === 'seeds'));
     await harvestRemote(run, selected.filter((s) => s.kind === 'feed'), directory);
     await applyRetention(config, store, deps.logger, started);
-    run.report.published = await publishStep(await buildPublishInput(config, store, directory, started), store, run.records, { logger: deps.logger, signal: deps.signal, refresh: options.refresh, debounceSeconds: durationMs(config.cluster.publishDebounce) / 1000 });
+    run.report.published = await publishStep(await buildPublishInput(config, store, directory, started), store, run.records, { logger: deps.logger, signal: deps.signal, refresh: options.refresh, access: { s3: config.s3, env: deps.env ?? process.env, refresh: options.refresh === true }, debounceSeconds: durationMs(config.cluster.publishDebounce) / 1000 });
     await notifyHub(run, run.report.published.changedFeeds);
   } finally {
     run.progress.stop();

@@ -14,7 +14,6 @@ import type { CachedDocument } from '../store/store.js';
  *   older release).
  * Each is kept as a store document under its kind's key, in an envelope naming the build.
  */
-const stamp = z.tuple([z.number(), z.number(), z.number()]);
 const problem = z.object({ sourceId: z.string(), target: z.string(), code: z.enum(Object.keys(ERROR_CODES) as [ErrorCode, ...ErrorCode[]]), message: z.string() });
 
 const KINDS = {
@@ -48,8 +47,9 @@ const KINDS = {
   publishManifest: {
     key: () => 'publish-manifest',
     schema: z.object({
+      /** The target's name: the folder, or "s3://bucket/prefix". */
       outputDir: z.string(),
-      outputs: z.record(z.string(), z.object({ fingerprint: z.string(), files: z.record(z.string(), stamp) })),
+      outputs: z.record(z.string(), z.object({ fingerprint: z.string(), files: z.record(z.string(), z.string()) })),
     }),
   },
   /** The filter and source ranking an output's exclusions were made under. */

@@ -1,6 +1,5 @@
-import path from 'node:path';
 import { sha256Hex } from '../lib/text.js';
-import { fileStamp, sameStamp, type FileStamp } from '../lib/file-access.js';
+import type { PublishTarget } from './publish-target.js';
 import type { PublishInput, PublishOutput } from './publish-types.js';
 import type { OutputSelection } from '../model/output-selection.js';
 
@@ -23,15 +22,16 @@ export interface PublishManifest {
 
 export interface OutputRecord {
   fingerprint: string;
-  files: Record<string, FileStamp>;
+  /** Each file's stamp from its target (a folder: size, mtime and inode; S3: the sha256 PUT). */
+  files: Record<string, string>;
 }
 
 /** Bump when what is fingerprinted changes shape (a change of code makes the pipeline drop the manifest). */
-const MANIFEST_FORMAT = 2;
+const MANIFEST_FORMAT = 3;
 
 /** The manifest to compare with: the last one, if it was made for this output folder. */
-export function previousManifest(manifest: PublishManifest | null, outputDir: string): PublishManifest {
-  return manifest?.outputDir === outputDir ? manifest : { outputDir, outputs: {} };
+export function previousManifest(manifest: PublishManifest | null, target: string): PublishManifest {
+  return manifest?.outputDir === target ? manifest : { outputDir: target, outputs: {} };
 }
 
 /** What every output is rendered from (site, sources, version): computed once per publish. */
@@ -50,21 +50,20 @@ export function outputFingerprint(site: string, output: PublishOutput, selection
 }
 
 /** True when the record matches `fingerprint` and every file it lists is still as we left it. */
-export async function isUpToDate(outputDir: string, record: OutputRecord | undefined, fingerprint: string, files: string[]): Promise<boolean> {
+export async function isUpToDate(target: PublishTarget, record: OutputRecord | undefined, fingerprint: string, files: string[]): Promise<boolean> {
   if (record?.fingerprint !== fingerprint || files.length !== Object.keys(record.files).length) return false;
   for (const file of files) {
     const expected = record.files[file];
-    const actual = await fileStamp(path.join(outputDir, file));
-    if (!expected || !actual || !sameStamp(actual, expected)) return false;
+    if (!expected || (await target.stamp(file)) !== expected) return false;
   }
   return true;
 }
 
 /** The record of an output's files as they are on disk now, to know them again; null when one is missing. */
-export async function stampOutputFiles(outputDir: string, fingerprint: string, files: string[]): Promise<OutputRecord | null> {
-  const stamped: Record<string, FileStamp> = {};
+export async function stampOutputFiles(target: PublishTarget, fingerprint: string, files: string[]): Promise<OutputRecord | null> {
+  const stamped: Record<string, string> = {};
   for (const file of files) {
-    const stamp = await fileStamp(path.join(outputDir, file));
+    const stamp = await target.stamp(file);
     if (!stamp) return null;
     stamped[file] = stamp;
   }

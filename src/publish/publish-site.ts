@@ -1,13 +1,14 @@
-import path from 'node:path';
 import type { StoredArticle } from '../model/article.js';
 import type { OutputSelection } from '../model/output-selection.js';
 import { seedPagePath } from '../lib/site-paths.js';
-import { writeFileAtomic, type FileText } from '../lib/atomic-write.js';
+import type { FileText } from '../lib/atomic-write.js';
+import { createWriter, RANK } from './output-writer.js';
+import type { PublishTarget } from './publish-target.js';
 import { newestItemDate } from './feed-view.js';
 import { CSS_FILE, STYLESHEET_FILE } from './feed-targets.js';
 import { FEED_CSS, FEED_STYLESHEET } from './feed-stylesheet.js';
 import { resolveLinks } from './link-policy.js';
-import type { PublishInput, PublishOutput } from './publish-types.js';
+import type { PublishInput, PublishOutput, PublishReport } from './publish-types.js';
 import { renderIndexPage, type OutputSummary } from './render-index.js';
 import { renderMirrorMap } from './render-mirror-map.js';
 import { renderOpml } from './render-opml.js';
@@ -44,16 +45,23 @@ export async function writeSiteFiles({ input, copy, copies, seedArticles, summar
 }
 
 /**
- * Only the site-wide files, for every site copy, each written atomically and only when its bytes
- * changed (so a second call with the same store writes nothing); the files written, relative to outputDir.
+ * Only the site-wide files, for every site copy, written to the target only when their bytes
+ * changed (so a second call with the same store writes nothing); the files written, relative to
+ * the output tree. A file the target could not take fails the call with its error.
  */
-export async function publishSite(input: PublishInput, plan: { selections: Map<string, OutputSelection>; seedArticles: StoredArticle[] }): Promise<string[]> {
+export async function publishSite(input: PublishInput, plan: { selections: Map<string, OutputSelection>; seedArticles: StoredArticle[]; target: PublishTarget }): Promise<string[]> {
   const copies = siteCopies(input.site.url, input.site.mirrors);
   const summaries = input.outputs.map((output) => summarizeOutput(output, plan.selections.get(output.id)!));
-  const written: string[] = [];
-  const write = async (relative: string, content: FileText) => {
-    if (await writeFileAtomic(path.join(input.outputDir, relative), content)) written.push(relative);
-  };
-  for (const copy of copies) await writeSiteFiles({ input, copy, copies, seedArticles: plan.seedArticles, summaries, write });
-  return written.sort();
+  const report: PublishReport = { written: [], unchanged: 0, changedFeeds: [] };
+  const writer = createWriter(plan.target, report);
+  const write = (relative: string, content: FileText) => writer.write({ relative, rank: RANK.site, output: null }, content);
+  try {
+    for (const copy of copies) await writeSiteFiles({ input, copy, copies, seedArticles: plan.seedArticles, summaries, write });
+  } catch (error) {
+    await writer.discard();
+    throw error;
+  }
+  const { failures } = await writer.commit();
+  if (failures.length > 0) throw failures[0]!.error;
+  return [...report.written].sort();
 }

@@ -5,6 +5,8 @@ import type { PublishManifest } from './output-manifest.js';
 import type { OutputSelection } from '../model/output-selection.js';
 import type { StoredArticle } from '../model/article.js';
 import type { MediaMode } from './media-policy.js';
+import type { PublishTarget } from './publish-target.js';
+import type { WriteFailure } from './output-writer.js';
 import type { OutputSummary } from './render-index.js';
 
 /** What the publish stage is given: values, never the config object or the clock. */
@@ -81,6 +83,8 @@ export interface PublishInput {
 
 /** What publishing an output folder takes besides the input: the selections, and what it may read. */
 export interface PublishPlan {
+  /** Where the files go: the output folder, or an S3 bucket. */
+  target: PublishTarget;
   /** What each output shows, by output id (every output of the input has one). */
   selections: Map<string, OutputSelection>;
   /** Every stored seed article: each has a page. */
@@ -113,6 +117,10 @@ export interface PublishResult {
   report: PublishReport;
   /** To keep for the next publish; null when nothing in it changed. */
   manifest: PublishManifest | null;
+  /** Files a target that writes one by one (S3) could not take; the rest was written. Empty on a folder, which throws instead. */
+  failures: WriteFailure[];
+  /** Files not tried because one they would link failed, or the target could take none. */
+  heldBack: number;
   /** What the index shows of each output published (or given in the plan). */
   summaries: OutputSummary[];
 }

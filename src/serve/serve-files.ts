@@ -1,14 +1,11 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import path from 'node:path';
 import { stat } from 'node:fs/promises';
-import { contentTypeFor, isFeed } from './content-types.js';
+import { cacheControlFor, CACHE_SECONDS, contentTypeFor, isFeed } from '../lib/content-types.js';
 import { chooseEncoding, FileCache, type CachedFile } from './file-cache.js';
 import { openInside, realFolder } from './confined-file.js';
 import { setContentType } from './security-headers.js';
 import type { SiteCopy } from '../publish/site-copies.js';
-
-const CACHE_SECONDS = 300;
-const ARCHIVE_CACHE_SECONDS = 86_400;
 
 export interface FileServerOptions {
   outputDir: string;
@@ -36,7 +33,7 @@ export function createFileHandler(options: FileServerOptions) {
     res.setHeader('ETag', etag);
     res.setHeader('Last-Modified', cached.mtime.toUTCString());
     res.setHeader('Vary', 'Accept-Encoding');
-    res.setHeader('Cache-Control', relative.includes('/archive/') ? `public, max-age=${ARCHIVE_CACHE_SECONDS}, immutable` : `public, max-age=${CACHE_SECONDS}`);
+    res.setHeader('Cache-Control', cacheControlFor(relative));
     if (isFeed(file)) res.setHeader('Access-Control-Allow-Origin', '*');
     if (onion && copy !== onion) res.setHeader('Onion-Location', new URL(relative, onion.base).href);
     if (isNotModified(req, etag, cached.etag, cached.mtime)) {

@@ -126,6 +126,18 @@ export const MIGRATIONS: { version: number; sql: string; apply?: (db: Database.D
       ) STRICT, WITHOUT ROWID;
     `,
   },
+  {
+    version: 9,
+    // outputDir "s3://…": the sha256 of each file last PUT, so unchanged bytes are not PUT again.
+    sql: `
+      CREATE TABLE published_files (
+        target TEXT NOT NULL,
+        path   TEXT NOT NULL,
+        sha256 TEXT NOT NULL,
+        PRIMARY KEY (target, path)
+      ) STRICT, WITHOUT ROWID;
+    `,
+  },
 ];
 
 export const LATEST_VERSION = MIGRATIONS.at(-1)!.version;

@@ -179,6 +179,18 @@ export const PG_MIGRATIONS: { version: number; sql: string }[] = [
       CREATE INDEX outputs_by_source ON outputs USING gin (source_ids);
     `,
   },
+  {
+    version: 7,
+    // outputDir "s3://…": the sha256 of each file last PUT, as SQLite's migration 9.
+    sql: `
+      CREATE TABLE published_files (
+        target text COLLATE "C" NOT NULL,
+        path   text COLLATE "C" NOT NULL,
+        sha256 text NOT NULL,
+        PRIMARY KEY (target, path)
+      );
+    `,
+  },
 ];
 
 export const PG_LATEST_VERSION = PG_MIGRATIONS.at(-1)!.version;

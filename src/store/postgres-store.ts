@@ -5,6 +5,7 @@ import type { SourceState } from '../model/source-state.js';
 import { redactDatabase } from '../lib/database-url.js';
 import type { ExtractedPage } from './extracted-pages.js';
 import type { MediaUrl } from './media-urls.js';
+import { PostgresPublishedFiles } from './postgres-published-files.js';
 import { PostgresExtractedPages, PostgresMediaUrls } from './postgres-full-text.js';
 import type { ArticleQuery, CachedDocument, DuplicateCandidate, DuplicateQuery, MigrationOutcome, PrunePolicy, RunRecord, Store, UpsertSummary } from './store.js';
 import { migratePostgres } from './postgres-migrations.js';
@@ -93,10 +94,12 @@ function asStoreError(error: unknown, url: string): FeedmirrorError {
 export class PostgresStore implements Store {
   private readonly pages: PostgresExtractedPages;
   private readonly media: PostgresMediaUrls;
+  private readonly files: PostgresPublishedFiles;
 
   constructor(private readonly sql: Sql) {
     this.pages = new PostgresExtractedPages(sql);
     this.media = new PostgresMediaUrls(sql);
+    this.files = new PostgresPublishedFiles(sql);
   }
 
   async upsertArticles(articles: Article[], now: Date): Promise<UpsertSummary> {
@@ -295,6 +298,14 @@ export class PostgresStore implements Store {
 
   getMediaUrl(hash: string): Promise<MediaUrl | null> {
     return this.media.getMediaUrl(hash);
+  }
+
+  getPublishedFiles(target: string): Promise<Map<string, string>> {
+    return this.files.getPublishedFiles(target);
+  }
+
+  savePublishedFiles(target: string, files: Map<string, string>): Promise<void> {
+    return this.files.savePublishedFiles(target, files);
   }
 
   async getVersion(): Promise<number> {

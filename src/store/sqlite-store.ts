@@ -15,6 +15,7 @@ import type { ExtractedPage } from './extracted-pages.js';
 import { SqliteExtractedPages } from './sqlite-extracted-pages.js';
 import { SqliteMediaUrls } from './sqlite-media-urls.js';
 import type { MediaUrl } from './media-urls.js';
+import { SqlitePublishedFiles } from './sqlite-published-files.js';
 
 type ExistingRow = ExistingRecord;
 
@@ -108,10 +109,12 @@ export class SqliteStore implements Store {
   private readonly articleQueries = new Map<string, Database.Statement<Record<string, unknown>, ArticleRow>>();
   private readonly pages: SqliteExtractedPages;
   private readonly media: SqliteMediaUrls;
+  private readonly files: SqlitePublishedFiles;
 
   constructor(private readonly db: Database.Database) {
     this.pages = new SqliteExtractedPages(db);
     this.media = new SqliteMediaUrls(db);
+    this.files = new SqlitePublishedFiles(db);
     this.statements = {
       findByKey: db.prepare<[string, string], ExistingRow>('SELECT id, published, record_hash, content_hash, updated FROM articles WHERE source_id = ? AND item_key = ?'),
       // A record copied to this source by the identity migration, whose key may not be the one its source uses.
@@ -323,6 +326,14 @@ export class SqliteStore implements Store {
 
   getMediaUrl(hash: string): Promise<MediaUrl | null> {
     return this.media.getMediaUrl(hash);
+  }
+
+  getPublishedFiles(target: string): Promise<Map<string, string>> {
+    return this.files.getPublishedFiles(target);
+  }
+
+  savePublishedFiles(target: string, files: Map<string, string>): Promise<void> {
+    return this.files.savePublishedFiles(target, files);
   }
 
   async recordRun(run: RunRecord): Promise<void> {

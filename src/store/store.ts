@@ -3,10 +3,12 @@ import type { SourceState } from '../model/source-state.js';
 import type { ArchivePage } from '../model/output-selection.js';
 import type { ExtractedPageStore } from './extracted-pages.js';
 import type { MediaUrlStore } from './media-urls.js';
+import type { PublishedFileStore } from './published-files.js';
 import type { OutputQueue } from './output-queue.js';
 
 export type { ExtractedPage, ExtractedPageStore } from './extracted-pages.js';
 export type { MediaUrl, MediaUrlStore } from './media-urls.js';
+export type { PublishedFileStore } from './published-files.js';
 
 export interface UpsertSummary {
   inserted: number;
@@ -80,7 +82,7 @@ export interface PrunePolicy {
  * Everything the pipeline needs from persistence. Asynchronous on purpose: SQLite answers
  * at once, but a shared PostgreSQL store will not, and no caller may assume otherwise.
  */
-export interface Store extends ExtractedPageStore, MediaUrlStore {
+export interface Store extends ExtractedPageStore, MediaUrlStore, PublishedFileStore {
   /**
    * Inserts or updates articles in one transaction; `now` stamps first-seen and content changes.
    * An article updates only its own source's record with the same item key.

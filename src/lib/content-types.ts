@@ -29,6 +29,15 @@ export function contentTypeFor(file: string): string {
   return BY_NAME[path.basename(file)] ?? BY_EXTENSION[path.extname(file).toLowerCase()] ?? 'application/octet-stream';
 }
 
+/** How long a published file may be cached: archive pages never change, everything else may at the next run. */
+export const CACHE_SECONDS = 300;
+export const ARCHIVE_CACHE_SECONDS = 86_400;
+
+/** The Cache-Control of a published file (`relative` to the output folder): the same from `serve` and on S3. */
+export function cacheControlFor(relative: string): string {
+  return relative.includes('/archive/') ? `public, max-age=${ARCHIVE_CACHE_SECONDS}, immutable` : `public, max-age=${CACHE_SECONDS}`;
+}
+
 /** Feeds are read by aggregators and web apps on other origins. */
 export function isFeed(file: string): boolean {
   return path.basename(file) in BY_NAME || file.endsWith('.opml');
