@@ -10,6 +10,7 @@ import { plural } from '../lib/plural.js';
 import { pathProblems, seedFolderProblems } from './path-problems.js';
 import type { Config } from '../config/config.js';
 import { describeProxy } from '../lib/proxy-url.js';
+import { describeCluster } from '../config/cluster-schema.js';
 
 /**
  * Validates the config (schema: file, key path, what was expected; an output folder that would
@@ -35,7 +36,8 @@ export async function checkCommand(options: CommonOptions, io: CliIo = PROCESS_I
   if (problems.length > 0) throw pathProblems(config, problems);
   const feeds = config.sources.filter((s) => s.kind === 'feed').length;
   io.stdout.write(`${config.configPath}: OK — ${plural(config.sources.length, 'source')} (${feeds} remote), ${plural(config.outputs.length, 'output')}, schedule "${config.schedule.cron}" ${config.schedule.timezone}\n`);
-  for (const line of describeProxies(config, env)) io.stdout.write(`  ${line}\n`);
+  const cluster = describeCluster(config);
+  for (const line of [...describeProxies(config, env), ...(cluster ? [cluster] : [])]) io.stdout.write(`  ${line}\n`);
   return EXIT.OK;
 }
 

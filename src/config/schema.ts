@@ -1,10 +1,14 @@
 import { z } from 'zod';
-import { validateDetailed } from 'node-cron';
 import { checkFolderIds, checkMirrorFolders, checkSiteMirrorHost, reportDuplicates } from './folder-names.js';
 import { configErrorMap } from './issue-text.js';
 import { isOtherUrl } from '../lib/database-url.js';
 import { checkOnionUrls, noProxyEntry, proxyUrl, sourceProxy, torProxyUrl } from './proxy-settings.js';
 import { isCssSelector } from './css-selector.js';
+import { duration } from './duration.js';
+import { cronExpression } from './cron-expression.js';
+import { checkClusterLease, clusterSchema, CLUSTER_KEYS } from './cluster-schema.js';
+
+export { durationMs } from './duration.js';
 
 /** Ids appear in file paths and URLs, so they are kept to a safe alphabet. */
 const ID_PATTERN = /^[a-z0-9][a-z0-9_-]{0,63}$/i;
@@ -57,21 +61,6 @@ const siteSchema = z.strictObject({
   mirrors: z.array(httpUrl('an absolute http(s) URL of a copy of the site').superRefine(checkSiteMirrorHost)).default([]),
   /** WebSub: feeds name this hub, and it is pinged after a publish that changed a feed. */
   websub: z.strictObject({ hub: httpUrl('an absolute http(s) URL of a WebSub hub') }).optional(),
-});
-
-/** "90s", "30m", "6h", "1d", or a number of seconds. */
-const DURATION = 'a duration such as "30m", "6h" or "1d", or a whole number of seconds';
-const duration = z.union([z.number().int().min(0), z.string().regex(/^\d+\s*[smhd]$/i, DURATION)], { error: DURATION });
-
-export function durationMs(value: number | string): number {
-  if (typeof value === 'number') return value * 1000;
-  const unit = { s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 }[value.trim().slice(-1).toLowerCase() as 's' | 'm' | 'h' | 'd'];
-  return Number.parseInt(value, 10) * unit;
-}
-
-const cronExpression = z.string().superRefine((value, ctx) => {
-  const result = validateDetailed(value);
-  if (!result.valid) ctx.addIssue({ code: 'custom', message: `a cron expression (${result.errors.map((e) => `${e.field}: ${e.message}`).join('; ') || 'invalid'})` });
 });
 
 const timezone = z.string().refine((tz) => {
@@ -302,7 +291,8 @@ const outputSchema = z.strictObject({
 
 /** Keys each object accepts, for "unknown key" messages that say what was expected. */
 export const KNOWN_KEYS: { path: RegExp; keys: string[] }[] = [
-  { path: /^$/, keys: ['$schema', 'site', 'database', 'outputDir', 'fetch', 'limits', 'retention', 'mediaProxy', 'mirrorLists', 'schedule', 'sources', 'outputs'] },
+  { path: /^$/, keys: ['$schema', 'site', 'database', 'outputDir', 'fetch', 'limits', 'retention', 'mediaProxy', 'mirrorLists', 'schedule', 'cluster', 'sources', 'outputs'] },
+  { path: /^cluster$/, keys: CLUSTER_KEYS },
   { path: /^site$/, keys: Object.keys(siteSchema.shape) },
   { path: /^outputs\.\d+$/, keys: Object.keys(outputSchema.shape) },
   { path: /^outputs\.\d+\.filter$/, keys: Object.keys(filterSchema.shape) },
@@ -331,6 +321,8 @@ export const configSchema = z
     mediaProxy: mediaProxySchema.default(MEDIA_PROXY_DEFAULTS),
     mirrorLists: z.array(mirrorListSchema).default([]),
     schedule: scheduleSchema.default(SCHEDULE_DEFAULTS),
+    /** A fleet of workers on PostgreSQL (cluster-schema.ts); ignored on SQLite. */
+    cluster: clusterSchema.prefault({}),
     sources: z.array(sourceSchema).default([]),
     outputs: z.array(outputSchema).min(1),
   })
@@ -358,6 +350,7 @@ export const configSchema = z
   },
   // Cross-checks run even when a source itself is invalid, so one `check` reports every mistake.
   { when: (payload) => typeof payload.value === 'object' && payload.value !== null && Array.isArray((payload.value as { sources?: unknown }).sources) && Array.isArray((payload.value as { outputs?: unknown }).outputs) },
-  );
+  )
+  .superRefine(checkClusterLease);
 
 export type ParsedConfig = z.output<typeof configSchema>;
