@@ -125,6 +125,22 @@ export const PG_MIGRATIONS: { version: number; sql: string }[] = [
       );
     `,
   },
+  {
+    version: 5,
+    // The workers of a fleet (postgres-fleet.ts), for `status`: who is claiming, since when, and
+    // when each last said it was alive. Nothing depends on a row: a claim is given back by its
+    // lease, not by a worker's row, so a worker that dies leaves only a stale heartbeat.
+    sql: `
+      CREATE TABLE workers (
+        worker_id    text COLLATE "C" PRIMARY KEY,
+        host         text NOT NULL,
+        pid          integer NOT NULL,
+        started_at   timestamptz NOT NULL DEFAULT now(),
+        heartbeat_at timestamptz NOT NULL DEFAULT now(),
+        status       text NOT NULL
+      );
+    `,
+  },
 ];
 
 export const PG_LATEST_VERSION = PG_MIGRATIONS.at(-1)!.version;
