@@ -24,6 +24,8 @@ export interface RunCommandOptions extends CommonOptions {
   refresh?: boolean;
   strict?: boolean;
   progressInterval?: number;
+  /** ms, from --max-time (PostgreSQL only). */
+  maxTime?: number;
 }
 
 export async function runCommand(options: RunCommandOptions, io: CliIo = PROCESS_IO): Promise<ExitCode> {
@@ -34,7 +36,7 @@ export async function runCommand(options: RunCommandOptions, io: CliIo = PROCESS
   // As `check` says: a seeds folder that is missing is a mistake in the config, not a source having a bad day.
   const folders = await seedFolderProblems(config, options.source);
   if (folders.length > 0) throw pathProblems(config, folders);
-  const outcome = await runOrExplain(() => runExclusive({ config, logger, progressIntervalMs: options.progressInterval }, { all: options.all, only: options.source, refresh: options.refresh, lock: options.wait ? 'wait' : 'skip' }));
+  const outcome = await runOrExplain(() => runExclusive({ config, logger, progressIntervalMs: options.progressInterval }, { all: options.all, only: options.source, refresh: options.refresh, maxTimeMs: options.maxTime, lock: options.wait ? 'wait' : 'skip' }));
   if (outcome.status === 'ran') return options.strict ? strictOutcome(outcome.report) : EXIT.OK;
   const holder = outcome.holder ? ` (pid ${outcome.holder.pid} on ${outcome.holder.host}, since ${outcome.holder.startedAt})` : '';
   logger.info({ event: 'locked', holder: outcome.holder }, `another run is in progress${holder}; nothing to do`);

@@ -3,6 +3,7 @@ import type { Config } from '../config/config.js';
 import type { Logger } from '../log/logger.js';
 import type { RunReport } from '../pipeline/run-once.js';
 import { runExclusive } from './run-exclusive.js';
+import { isPostgresUrl } from '../lib/database-url.js';
 import { plural } from '../lib/plural.js';
 
 export interface DaemonOptions {
@@ -32,8 +33,11 @@ export interface Daemon {
  */
 export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
   const { logger } = options;
+  const first = await options.loadConfig();
+  // A PostgreSQL store's workers claim sources continuously rather than on a schedule's ticks.
+  if (isPostgresUrl(first.database)) return (await import('./fleet-daemon.js')).startFleetDaemon(options, first);
   cron.setLogger({ info: (m) => logger.debug(m), warn: (m) => logger.warn(m), error: (m) => logger.error(m), debug: (m) => logger.debug(m) });
-  let config = await options.loadConfig();
+  let config = first;
   let stopping = false;
   let inFlight: Promise<void> | null = null;
   const abort = new AbortController();
