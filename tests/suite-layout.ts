@@ -20,6 +20,9 @@ export const SYSTEM_TESTS = [
   'tests/publishing/browser-view.test.ts',
 ];
 
+/** Fleets of worker processes on one PostgreSQL database: in the `system` project, on the PostgreSQL pass only. */
+export const CLUSTER_TESTS = 'tests/cluster/**/*.test.ts';
+
 /**
  * The files that take longest, longest first (CPU seconds measured in docs/performance-history.md,
  * "Test suite"). Started first, they run beside the many short files instead of after them, so

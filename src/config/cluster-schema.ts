@@ -11,7 +11,7 @@ import { isPostgresUrl } from '../lib/database-url.js';
 export const CLUSTER_DEFAULTS = { lease: '2m', claimBatch: 50, maxAttempts: 3, publishDebounce: '10s', chores: {} as Record<string, string> };
 
 /** What a fetch may take beyond its timeout before its claim must be completed: parsing, normalizing, storing. */
-export const PARSE_ALLOWANCE_MS = 30_000;
+export const PARSE_ALLOWANCE_MS = 10_000;
 
 /** Worker ids travel in the User-Agent, logs and status: a safe alphabet, no spaces. */
 const WORKER_ID = /^[A-Za-z0-9][A-Za-z0-9._:@-]{0,99}$/;
