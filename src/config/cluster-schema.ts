@@ -73,7 +73,8 @@ interface LeaseInput {
  * second worker while the first still fetches it: refused, naming both values.
  */
 export function checkClusterLease(config: LeaseInput, ctx: z.RefinementCtx): void {
-  if (!isPostgresUrl(config.database)) return;
+  // A lease that is itself invalid has its own error already.
+  if (!isPostgresUrl(config.database) || !(config.cluster.leaseSeconds >= 1)) return;
   const timeout = longestTimeout(config);
   const needed = timeout.ms + PARSE_ALLOWANCE_MS;
   const leaseMs = config.cluster.leaseSeconds * 1000;
