@@ -1,10 +1,8 @@
 import os from 'node:os';
 import { defineConfig } from 'vitest/config';
-import { CLUSTER_TESTS, LongestFirstSequencer, SYSTEM_TESTS } from './tests/suite-layout.js';
+import { CLUSTER_TESTS, LongestFirstSequencer, POSTGRES_ONLY_TESTS, SYSTEM_TESTS } from './tests/suite-layout.js';
 
-// The fleet tests (several `feedmirror daemon` processes on one database) exist only on PostgreSQL:
-// on the SQLite pass their folder is not part of any project, rather than a file of skipped tests.
-const ON_POSTGRES = process.env.FEEDMIRROR_TEST_STORE === 'postgres';
+const SQLITE_PASS = process.env.FEEDMIRROR_TEST_STORE !== 'postgres';
 
 export default defineConfig({
   test: {
@@ -25,8 +23,9 @@ export default defineConfig({
     // FEEDMIRROR_CPU_LOG=file: one line of CPU seconds per test file (see tests/cpu-usage.ts)
     setupFiles: process.env.FEEDMIRROR_CPU_LOG ? ['tests/cpu-usage.ts'] : [],
     projects: [
-      { extends: true, test: { name: 'core', include: ['tests/**/*.test.ts'], exclude: [...SYSTEM_TESTS, CLUSTER_TESTS] } },
-      { extends: true, test: { name: 'system', include: ON_POSTGRES ? [...SYSTEM_TESTS, CLUSTER_TESTS] : SYSTEM_TESTS } },
+      { extends: true, test: { name: 'core', include: ['tests/**/*.test.ts'], exclude: [...SYSTEM_TESTS, CLUSTER_TESTS, ...(SQLITE_PASS ? POSTGRES_ONLY_TESTS : [])] } },
+      // The fleet tests (several `feedmirror daemon` processes on one database) run long, on the PostgreSQL pass only.
+      { extends: true, test: { name: 'system', include: SQLITE_PASS ? SYSTEM_TESTS : [...SYSTEM_TESTS, CLUSTER_TESTS] } },
     ],
   },
 });

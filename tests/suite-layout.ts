@@ -22,6 +22,8 @@ export const SYSTEM_TESTS = [
 
 /** Fleets of worker processes on one PostgreSQL database: in the `system` project, on the PostgreSQL pass only. */
 export const CLUSTER_TESTS = 'tests/cluster/**/*.test.ts';
+/** Tests of the PostgreSQL fleet: left out of the SQLite pass altogether (not skipped in it). */
+export const POSTGRES_ONLY_TESTS = ['tests/publish-once/**'];
 
 /**
  * The files that take longest, longest first (CPU seconds measured in docs/performance-history.md,

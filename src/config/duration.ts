@@ -1,7 +1,7 @@
 import { z } from 'zod';
 
 /** "90s", "30m", "6h", "1d", or a number of seconds. */
-export const DURATION = 'a duration such as "30m", "6h" or "1d", or a whole number of seconds';
+const DURATION = 'a duration such as "30m", "6h" or "1d", or a whole number of seconds';
 export const duration = z.union([z.number().int().min(0), z.string().regex(/^\d+\s*[smhd]$/i, DURATION)], { error: DURATION });
 
 export function durationMs(value: number | string): number {

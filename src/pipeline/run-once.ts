@@ -4,7 +4,8 @@ import type { Logger } from '../log/logger.js';
 import type { Store } from '../store/store.js';
 import type { SourceState } from '../model/source-state.js';
 import type { PublishInput, SourceHealth } from '../publish/publish-types.js';
-import { publishIfChanged } from './publish-step.js';
+import { publishStep } from './publish-claimed.js';
+import { durationMs } from '../config/duration.js';
 import { pingWebSub } from '../publish/ping-websub.js';
 import { createHttpAgent, type HttpSettings } from '../sources/http/http-client.js';
 import { buildId, GENERATOR, USER_AGENT, workerUserAgent } from '../version.js';
@@ -22,7 +23,7 @@ import { addFeedHarvest, addSeedHarvest, addStored, emptyReport, type RunReport 
 import { StoreBatch } from './store-batch.js';
 import { nextSeedState } from './seed-state.js';
 import { applyRetention } from './retention.js';
-import { PROGRESS_INTERVAL_MS, startProgress, type RunProgress } from './run-progress.js';
+import { PROGRESS_INTERVAL_MS, startProgress, type ProgressWatcher, type RunProgress } from './run-progress.js';
 import { plural } from '../lib/plural.js';
 
 export interface RunDeps {
@@ -37,6 +38,8 @@ export interface RunDeps {
   progressIntervalMs?: number;
   /** A worker of a fleet (PostgreSQL): harvest the sources it claims rather than every configured one. */
   fleet?: FleetWork;
+  /** Shown each change of the run's progress as it happens (the CLI's line on a terminal). */
+  progressWatcher?: ProgressWatcher;
 }
 
 export interface FleetWork {
@@ -93,7 +96,7 @@ export async function runOnce(deps: RunDeps, options: RunOptions = {}): Promise<
     report: emptyReport(selected.length),
     records: runRecords(store, { build: buildId(), refresh: options.refresh === true, now: started }),
     dispatcher: () => deps.dispatcher ?? (pool.own ??= createHttpAgent(http)),
-    progress: startProgress(deps.logger, selected.length, deps.progressIntervalMs ?? PROGRESS_INTERVAL_MS),
+    progress: startProgress(deps.logger, selected.length, { intervalMs: deps.progressIntervalMs ?? PROGRESS_INTERVAL_MS, watcher: deps.progressWatcher }),
   };
   try {
     const directory = await loadMirrorDirectory({ config, store, logger: deps.logger, now: started, http, dispatcher: run.dispatcher });
@@ -105,7 +108,7 @@ export async function runOnce(deps: RunDeps, options: RunOptions = {}): Promise<
       await harvestRemote(run, selected.filter((s) => s.kind === 'feed'), directory);
     }
     await applyRetention(config, store, deps.logger, started);
-    run.report.published = await publishIfChanged(await publishInput(run, directory), store, run.records);
+    run.report.published = await publishStep(await publishInput(run, directory), store, run.records, { logger: deps.logger, signal: deps.signal, refresh: options.refresh, debounceSeconds: durationMs(config.cluster.publishDebounce) / 1000, workerId: deps.fleet?.workerId });
     await notifyHub(run, run.report.published.changedFeeds);
   } finally {
     run.progress.stop();

@@ -5,7 +5,7 @@ import { seedPagePath } from '../lib/site-paths.js';
 import { newestItemDate, type FeedFormat, type FeedHistory, type FeedView } from './feed-view.js';
 import { archivePath, buildFeedView, CSS_FILE, currentFeedFiles, feedFile, feedUrls, outputTargets, STYLESHEET_FILE, type ViewTarget } from './feed-targets.js';
 import { resolveLinks, type LinkPolicy } from './link-policy.js';
-import type { PublishInput, PublishOutput, PublishPlan, PublishReport, PublishResult } from './publish-types.js';
+import type { PublishInput, PublishOutput, PublishParts, PublishPlan, PublishReport, PublishResult } from './publish-types.js';
 import { renderAtom } from './render-atom.js';
 import { renderIndexPage, type OutputSummary } from './render-index.js';
 import { renderJson } from './render-json.js';
@@ -21,7 +21,9 @@ import type { OutputSelection } from '../model/output-selection.js';
 import { siteCopies, type SiteCopy } from './site-copies.js';
 import { commitFile, discardFile, removeStaleTempFiles, stageFile, type FileText, type StagedFile } from '../lib/atomic-write.js';
 
-export type { PublishInput, PublishOutput, PublishPlan, PublishReport, PublishResult, PublishSite, PublishSource, SourceHealth } from './publish-types.js';
+export type { PublishInput, PublishOutput, PublishParts, PublishPlan, PublishReport, PublishResult, PublishSite, PublishSource, SourceHealth } from './publish-types.js';
+
+const EVERY_PART: PublishParts = { outputs: true, siteFiles: true, sweepTempFiles: true };
 
 const RENDERERS: Record<FeedFormat, (view: FeedView) => FileText> = { rss: renderRss, atom: renderAtom, json: renderJson };
 
@@ -53,19 +55,23 @@ interface Staged {
   isArchivePage: boolean;
 }
 
-/** Every output (current document, variants, archive pages) and every site file, once per site copy. */
+/**
+ * Every output (current document, variants, archive pages) and every site file, once per site
+ * copy; or only the parts the plan names (see PublishParts).
+ */
 export async function publishOutputs(input: PublishInput, plan: PublishPlan): Promise<PublishResult> {
+  const parts = plan.parts ?? EVERY_PART;
   const report: PublishReport = { written: [], unchanged: 0, changedFeeds: [] };
-  await removeStaleTempFiles(input.outputDir);
+  if (parts.sweepTempFiles) await removeStaleTempFiles(input.outputDir);
   const writer = createWriter(input.outputDir, report);
   const copies = siteCopies(input.site.url, input.site.mirrors);
-  const summaries: OutputSummary[] = [];
+  const summaries: OutputSummary[] = parts.outputs ? [] : (plan.summaries ?? []);
   const manifest = previousManifest(plan.manifest, input.outputDir);
   const next: PublishManifest = { ...manifest, outputs: {} };
   const rendered: { id: string; fingerprint: string; files: string[] }[] = [];
   const site = siteFingerprint(input);
   try {
-    for (const output of input.outputs) {
+    for (const output of parts.outputs ? input.outputs : []) {
       const selection = plan.selections.get(output.id)!;
       const fingerprint = outputFingerprint(site, output, selection);
       const files = [...currentFeedFiles(output, copies), ...outputPageFiles(output, copies)];
@@ -78,7 +84,7 @@ export async function publishOutputs(input: PublishInput, plan: PublishPlan): Pr
       for (const copy of copies) await publishOutput({ input, output, selection, copy, copies, writer, readArticles: plan.readArticles }, !upToDate);
       summaries.push({ output, items: selection.current.length, archivePages: selection.pages.length, updated: newestItemDate(selection.current) });
     }
-    for (const copy of copies) await publishSiteFiles({ input, copy, copies, seedArticles: plan.seedArticles, summaries, writer });
+    if (parts.siteFiles) for (const copy of copies) await publishSiteFiles({ input, copy, copies, seedArticles: plan.seedArticles, summaries, writer });
   } catch (error) {
     await writer.discard();
     throw error;
@@ -90,7 +96,7 @@ export async function publishOutputs(input: PublishInput, plan: PublishPlan): Pr
     if (record) next.outputs[id] = record;
   }
   const changed = rendered.length > 0 || Object.keys(next.outputs).length !== Object.keys(manifest.outputs).length || plan.manifest === null;
-  return { report, manifest: changed ? next : null };
+  return { report, manifest: changed ? next : null, summaries };
 }
 
 function createWriter(outputDir: string, report: PublishReport): Writer {

@@ -5,6 +5,7 @@ import { isPostgresUrl } from '../lib/database-url.js';
 import { openStore } from '../store/open-store.js';
 import { runOnce, type RunDeps, type RunOptions, type RunReport } from '../pipeline/run-once.js';
 import type { Store } from '../store/store.js';
+import type { ProgressWatcher } from '../pipeline/run-progress.js';
 import { pollLock, tryAcquireLock, type LockAttempt, type LockInfo } from './run-lock.js';
 
 export type LockMode = 'skip' | 'wait';
@@ -18,6 +19,7 @@ export interface ExclusiveDeps {
   dispatcher?: Dispatcher;
   signal?: AbortSignal;
   progressIntervalMs?: number;
+  progressWatcher?: ProgressWatcher;
 }
 
 export function lockFileFor(config: Config): string {
@@ -53,7 +55,7 @@ export async function runExclusive(deps: ExclusiveDeps, options: RunOptions & Fl
   try {
     const store = await openStore(deps.config.database);
     try {
-      return { status: 'ran', report: await runAndRecord(store, { config: deps.config, store, logger: deps.logger, now, dispatcher: deps.dispatcher, signal: deps.signal, progressIntervalMs: deps.progressIntervalMs }, options) };
+      return { status: 'ran', report: await runAndRecord(store, { config: deps.config, store, logger: deps.logger, now, dispatcher: deps.dispatcher, signal: deps.signal, progressIntervalMs: deps.progressIntervalMs, progressWatcher: deps.progressWatcher }, options) };
     } finally {
       await store.close();
     }

@@ -141,6 +141,31 @@ export const PG_MIGRATIONS: { version: number; sql: string }[] = [
       );
     `,
   },
+  {
+    version: 6,
+    // The fleet's publish queue (src/store/postgres-output-queue.ts): one row per configured
+    // output. Ingest sets `dirty` in the transaction that changes an included source's articles;
+    // a publisher claims the row (clearing `dirty`, so a change made meanwhile sets it again)
+    // until lease_until, and claim_seq fences its completion. source_ids holds the resolved
+    // sources, or '{*}' for every configured one; config_hash what the output was last synced
+    // from; summary what the index shows of it, written by the publish that completed.
+    sql: `
+      CREATE TABLE outputs (
+        id                text COLLATE "C" PRIMARY KEY,
+        source_ids        text[] NOT NULL,
+        config_hash       text NOT NULL,
+        dirty             boolean NOT NULL DEFAULT true,
+        dirty_since       timestamptz DEFAULT now(),
+        claimed_by        text,
+        claimed_at        timestamptz,
+        lease_until       timestamptz,
+        claim_seq         bigint NOT NULL DEFAULT 0,
+        last_published_at timestamptz,
+        summary           text
+      );
+      CREATE INDEX outputs_by_source ON outputs USING gin (source_ids);
+    `,
+  },
 ];
 
 export const PG_LATEST_VERSION = PG_MIGRATIONS.at(-1)!.version;
@@ -150,6 +175,8 @@ export const LOCK_SPACE = 0x666d; // "fm"
 export const MIGRATION_LOCK = 1;
 /** Serialises claims on the sources table (postgres-source-queue.ts). */
 export const CLAIM_LOCK = 3;
+/** Serialises the writing of the site-wide files (index.html, OPML) across the fleet (postgres-output-queue.ts). */
+export const SITE_LOCK = 6;
 
 /**
  * Brings the schema up to date in one transaction, under a transaction-level advisory lock: of

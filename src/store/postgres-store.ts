@@ -17,6 +17,8 @@ import { PostgresSourceQueue } from './postgres-source-queue.js';
 import type { SourceQueue } from './source-queue.js';
 import type { FleetRegistry } from './fleet-registry.js';
 import { PostgresFleet } from './postgres-fleet.js';
+import { markOutputsDirty, PostgresOutputQueue } from './postgres-output-queue.js';
+import type { OutputQueue } from './output-queue.js';
 
 type Sql = postgres.Sql;
 
@@ -249,6 +251,7 @@ export class PostgresStore implements Store {
       await tx`DELETE FROM output_members WHERE article_id = ANY(${ids}) AND page = ${EXCLUDED}`;
       await tx`DELETE FROM articles WHERE id = ANY(${ids})`;
       await bumpVersion(tx);
+      await markOutputsDirty(tx, [...counts.keys()]);
     });
     return counts;
   }
@@ -272,6 +275,11 @@ export class PostgresStore implements Store {
   async getVersion(): Promise<number> {
     const document = await this.getDocument(VERSION_KEY);
     return document ? Number(document.body) : 0;
+  }
+
+  /** The fleet's publish queue, on this store's connections. */
+  outputQueue(): OutputQueue {
+    return new PostgresOutputQueue(this.sql);
   }
 
   /** The fleet's work queue, on this store's connections. */

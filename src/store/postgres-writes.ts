@@ -5,6 +5,7 @@ import type { CachedDocument, UpsertSummary } from './store.js';
 import { texts, upsertBatch } from './postgres-upsert.js';
 import { encodeNullable, encodeText } from './postgres-text.js';
 import { VERSION_KEY } from './schema-constants.js';
+import { markOutputsDirty } from './postgres-output-queue.js';
 
 type Sql = postgres.Sql | postgres.TransactionSql;
 
@@ -13,9 +14,12 @@ type Sql = postgres.Sql | postgres.TransactionSql;
  * and a fleet worker's fenced completion (postgres-source-queue.ts) write the same rows the same way.
  */
 export async function writeArticles(tx: postgres.TransactionSql, articles: Article[], now: Date): Promise<UpsertSummary> {
-  const summary = await upsertBatch(tx, articles, now.toISOString());
+  const { summary, changedSources } = await upsertBatch(tx, articles, now.toISOString());
   // In the same transaction: whoever publishes next knows the articles changed, even if this process dies first.
-  if (summary.inserted + summary.updated > 0) await bumpVersion(tx);
+  if (summary.inserted + summary.updated > 0) {
+    await bumpVersion(tx);
+    await markOutputsDirty(tx, changedSources);
+  }
   return summary;
 }
 
