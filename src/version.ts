@@ -10,6 +10,11 @@ export const HOMEPAGE = pkg.homepage;
 export const GENERATOR = `feedmirror ${VERSION}`;
 export const USER_AGENT = `feedmirror/${VERSION} (+${HOMEPAGE})`;
 
+/** A fleet worker's User-Agent: the publisher's logs (and a test's fixture server) tell the workers apart. */
+export function workerUserAgent(workerId: string): string {
+  return `feedmirror/${VERSION} (+${HOMEPAGE}; worker ${workerId})`;
+}
+
 let build: string | undefined;
 
 /**

@@ -8,6 +8,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { openPostgresStore, type PostgresStore } from '../src/store/postgres-store.js';
 import type { ClaimedSource, ClaimOptions, QueuedSource, SourceQueue } from '../src/store/source-queue.js';
 import { createTestDatabase, dropTestDatabase, ON_POSTGRES, queryDatabase as query } from './helpers/test-store.js';
+import { makeArticle } from './helpers/builders.js';
+import { emptySourceState } from '../src/model/source-state.js';
 
 const HOUR = 3600; // seconds
 /** No per-host limit and no disabling, unless a test asks for them. */
@@ -154,5 +156,57 @@ describe.runIf(ON_POSTGRES)('PostgreSQL source queue: per-host limit and sources
       expect(next?.claimAttempts).toBe(2);
       expect(await queues[0]!.complete(next!, 0)).toBe(true);
     }
+  });
+});
+
+describe.runIf(ON_POSTGRES)('PostgreSQL source queue: the config synced, forced claims, fenced harvests', () => {
+  const NOW = new Date('2026-01-02T03:04:05.000Z');
+  const writes = (id: string) => ({ articles: [makeArticle({ sourceId: id, guid: `${id}-1` })], state: { ...emptySourceState(id), lastStatus: 200 }, record: { key: `harvest:${id}`, document: { body: 'r', etag: null, lastModified: null, fetchedAt: NOW.toISOString() } } });
+
+  it('a source the config drops is disabled (not claimed); when it comes back it is enabled with its due time; a source disabled for stalling stays disabled', async () => {
+    const { url, queues } = await fleet(1, 3);
+    const [queue] = queues;
+    const [first] = await claim(queue!, 'worker-a', { batch: 1 });
+    expect(await queue!.complete(first!, HOUR)).toBe(true);
+    await query(url, (sql) => sql`UPDATE sources SET enabled = false, disabled_error = 'claimed 3 times' WHERE id = 's0002'`);
+    expect(await queue!.syncSources([source(1), source(2)])).toEqual({ added: 0, removed: 1 });
+    expect(await claim(queue!, 'worker-a')).toEqual([expect.objectContaining({ id: 's0001' })]);
+    expect(await queue!.syncSources([source(0), source(1), source(2), source(3)])).toEqual({ added: 1, removed: 0 });
+    const rows = await query(url, (sql) => sql`SELECT id, enabled, disabled_error, next_due_at > now() AS later FROM sources ORDER BY id`);
+    expect(rows).toEqual([
+      { id: 's0000', enabled: true, disabled_error: null, later: true },
+      { id: 's0001', enabled: true, disabled_error: null, later: true },
+      { id: 's0002', enabled: false, disabled_error: 'claimed 3 times', later: false },
+      { id: 's0003', enabled: true, disabled_error: null, later: false },
+    ]);
+  });
+
+  it('forced claims take sources not due (and enable a stalled one), never one another worker holds', async () => {
+    const { url, queues } = await fleet(2, 3);
+    const [held] = await claim(queues[0]!, 'worker-a', { batch: 1 });
+    const [done] = await claim(queues[0]!, 'worker-a', { batch: 1 });
+    expect(await queues[0]!.complete(done!, HOUR)).toBe(true);
+    await query(url, (sql) => sql`UPDATE sources SET enabled = false, disabled_error = 'stalled' WHERE id = 's0002'`);
+    const forced = await queues[1]!.claimSources('worker-b', ['s0000', 's0001', 's0002'], HOUR);
+    expect(forced.map((c) => c.id)).toEqual(['s0001', 's0002']);
+    expect(held!.id).toBe('s0000');
+    expect(await query(url, (sql) => sql`SELECT id, claimed_by, enabled FROM sources ORDER BY id`)).toEqual([
+      { id: 's0000', claimed_by: 'worker-a', enabled: true }, { id: 's0001', claimed_by: 'worker-b', enabled: true }, { id: 's0002', claimed_by: 'worker-b', enabled: true },
+    ]);
+  });
+
+  it('a harvest completes its claim in the transaction that stores it; after a lost lease nothing of it is stored', async () => {
+    const { url, queues } = await fleet(2, 2);
+    const [slow, other] = queues;
+    const [kept, lost] = await claim(slow!, 'worker-slow', { leaseSeconds: HOUR, batch: 2 });
+    await query(url, (sql) => sql`UPDATE sources SET next_due_at = now() WHERE id = ${lost!.id}`); // its lease ran out
+    const [taken] = await claim(other!, 'worker-other', { batch: 1 });
+    expect(taken!.id).toBe(lost!.id);
+    expect(await slow!.completeHarvest(lost!, writes(lost!.id), HOUR, NOW)).toBeNull();
+    expect(await slow!.completeHarvest(kept!, writes(kept!.id), HOUR, NOW)).toEqual({ inserted: 1, updated: 0, unchanged: 0 });
+    const stored = await query(url, (sql) => sql`
+      SELECT (SELECT array_agg(source_id ORDER BY source_id) FROM articles) AS articles, (SELECT array_agg(source_id) FROM source_state) AS states,
+             (SELECT array_agg(key) FROM documents WHERE key LIKE 'harvest:%') AS records, (SELECT array_agg(coalesce(claimed_by, '-') ORDER BY id) FROM sources) AS owners`);
+    expect(stored).toEqual([{ articles: [kept!.id], states: [kept!.id], records: [`harvest:${kept!.id}`], owners: ['-', 'worker-other'] }]);
   });
 });

@@ -21,14 +21,14 @@ export const SYSTEM_TESTS = [
 ];
 
 /**
- * Tests of what exists only on a PostgreSQL store (the fleet: publishing once, chores): in the
- * suite on the PostgreSQL pass only (FEEDMIRROR_TEST_STORE=postgres), left out of the SQLite pass
- * rather than skipped there.
+ * Tests of what exists only on a PostgreSQL store (the fleet: claiming, publishing once, chores):
+ * in the suite on the PostgreSQL pass only (FEEDMIRROR_TEST_STORE=postgres), left out of the SQLite
+ * pass rather than skipped there.
  */
-export const POSTGRES_ONLY_TESTS = ['tests/publish-once/**', 'tests/chores/**/*.test.ts'];
+export const POSTGRES_ONLY_TESTS = ['tests/publish-once/**', 'tests/chores/**/*.test.ts', 'tests/cluster/**/*.test.ts'];
 
 /** The system tests among them: they drive several daemons for tens of seconds. */
-export const POSTGRES_ONLY_SYSTEM_TESTS = ['tests/chores/fleet-chores.test.ts'];
+export const POSTGRES_ONLY_SYSTEM_TESTS = ['tests/chores/fleet-chores.test.ts', 'tests/cluster/**/*.test.ts'];
 
 /**
  * The files that take longest, longest first (CPU seconds measured in docs/performance-history.md,

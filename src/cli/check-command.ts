@@ -12,6 +12,7 @@ import type { Config } from '../config/config.js';
 import { describeProxy } from '../lib/proxy-url.js';
 import { isS3Url } from '../lib/s3-url.js';
 import { describeTarget, targetProblems } from './output-target.js';
+import { describeCluster } from '../config/cluster-schema.js';
 import { probeFolders, type FolderPurpose } from '../lib/make-folders.js';
 import { FeedmirrorError } from '../model/errors.js';
 
@@ -40,7 +41,8 @@ export async function checkCommand(options: CommonOptions, io: CliIo = PROCESS_I
   if (problems.length > 0) throw pathProblems(config, problems);
   const feeds = config.sources.filter((s) => s.kind === 'feed').length;
   io.stdout.write(`${config.configPath}: OK — ${plural(config.sources.length, 'source')} (${feeds} remote), ${plural(config.outputs.length, 'output')}, schedule "${config.schedule.cron}" ${config.schedule.timezone}\n`);
-  for (const line of [...describeTarget(config, env), ...describeProxies(config, env)]) io.stdout.write(`  ${line}\n`);
+  const cluster = describeCluster(config);
+  for (const line of [...describeTarget(config, env), ...describeProxies(config, env), ...(cluster ? [cluster] : [])]) io.stdout.write(`  ${line}\n`);
   return EXIT.OK;
 }
 

@@ -39,6 +39,7 @@ function buildProgram(io: CliIo, done: (code: ExitCode) => void): Command {
     .option('--fail-if-locked', 'if another run holds the lock, exit 3 instead of 0')
     .option('--refresh', 'read every seed and parse every fetched feed in full, even those unchanged since the last run')
     .option('--strict', 'exit 4 when a source failed this run (the others are still published); for cron')
+    .addOption(new Option('--max-time <duration>', 'on a PostgreSQL store: stop claiming sources after this long ("90s", "10m"), then finish, publish and exit').argParser(durationArg))
     .option('--no-progress', 'on a terminal, no progress line (sources done, items, slow sources); never shown otherwise')
     // For the tests: a progress line sooner than a real run would need one.
     .addOption(new Option('--progress-interval <ms>', 'how often a long run logs its progress').argParser(positiveInt).hideHelp())
@@ -145,6 +146,14 @@ function positiveInt(value: string): number {
   const n = Number(value);
   if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError('expected a whole number');
   return n;
+}
+
+/** A duration as the config writes one ("90s", "10m", "1h", or seconds), in ms. */
+function durationArg(value: string): number {
+  const match = /^(\d+)\s*([smhd]?)$/i.exec(value.trim());
+  if (!match || Number(match[1]) === 0) throw new InvalidArgumentError('expected a duration such as "90s", "10m" or "1h", or a whole number of seconds');
+  const unit = { '': 1_000, s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 }[match[2]!.toLowerCase() as '' | 's' | 'm' | 'h' | 'd'];
+  return Number(match[1]) * unit;
 }
 
 function portNumber(value: string): number {

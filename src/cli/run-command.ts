@@ -27,6 +27,8 @@ export interface RunCommandOptions extends CommonOptions {
   refresh?: boolean;
   strict?: boolean;
   progressInterval?: number;
+  /** ms, from --max-time (PostgreSQL only). */
+  maxTime?: number;
   /** false with --no-progress: no progress line even on a terminal. */
   progress?: boolean;
 }
@@ -43,7 +45,7 @@ export async function runCommand(options: RunCommandOptions, io: CliIo = PROCESS
   requireTarget(config, process.env);
   // --progress-interval (the tests') also hastens the line, so a test need not wait out REDRAW_MS
   const progressWatcher = statusLine ? progressLine(statusLine, Math.min(REDRAW_MS, options.progressInterval ?? REDRAW_MS)) : undefined;
-  const outcome = await runOrExplain(() => runExclusive({ config, logger, progressIntervalMs: options.progressInterval, progressWatcher }, { all: options.all, only: options.source, refresh: options.refresh, lock: options.wait ? 'wait' : 'skip' })).finally(() => progressWatcher?.end());
+  const outcome = await runOrExplain(() => runExclusive({ config, logger, progressIntervalMs: options.progressInterval, progressWatcher }, { all: options.all, only: options.source, refresh: options.refresh, maxTimeMs: options.maxTime, lock: options.wait ? 'wait' : 'skip' })).finally(() => progressWatcher?.end());
   if (outcome.status === 'ran') return options.strict ? strictOutcome(outcome.report) : EXIT.OK;
   const holder = outcome.holder ? ` (pid ${outcome.holder.pid} on ${outcome.holder.host}, since ${outcome.holder.startedAt})` : '';
   logger.info({ event: 'locked', holder: outcome.holder }, `another run is in progress${holder}; nothing to do`);

@@ -1,13 +1,13 @@
 import { z } from 'zod';
-import { validateDetailed } from 'node-cron';
 import { checkFolderIds, checkMirrorFolders, checkSiteMirrorHost, reportDuplicates } from './folder-names.js';
 import { configErrorMap } from './issue-text.js';
 import { isOtherUrl } from '../lib/database-url.js';
 import { checkOnionUrls, noProxyEntry, proxyUrl, sourceProxy, torProxyUrl } from './proxy-settings.js';
 import { isCssSelector } from './css-selector.js';
 import { checkS3Target, outputDirSchema, s3Schema, S3_DEFAULTS } from './s3-schema.js';
-import { CLUSTER_DEFAULTS, CLUSTER_KNOWN_KEYS, clusterSchema } from './cluster-schema.js';
 import { duration } from './duration.js';
+import { cronExpression } from './cron-expression.js';
+import { checkClusterLease, clusterSchema, CLUSTER_KNOWN_KEYS } from './cluster-schema.js';
 
 export { durationMs } from './duration.js';
 
@@ -62,11 +62,6 @@ const siteSchema = z.strictObject({
   mirrors: z.array(httpUrl('an absolute http(s) URL of a copy of the site').superRefine(checkSiteMirrorHost)).default([]),
   /** WebSub: feeds name this hub, and it is pinged after a publish that changed a feed. */
   websub: z.strictObject({ hub: httpUrl('an absolute http(s) URL of a WebSub hub') }).optional(),
-});
-
-const cronExpression = z.string().superRefine((value, ctx) => {
-  const result = validateDetailed(value);
-  if (!result.valid) ctx.addIssue({ code: 'custom', message: `a cron expression (${result.errors.map((e) => `${e.field}: ${e.message}`).join('; ') || 'invalid'})` });
 });
 
 const timezone = z.string().refine((tz) => {
@@ -329,8 +324,8 @@ export const configSchema = z
     mediaProxy: mediaProxySchema.default(MEDIA_PROXY_DEFAULTS),
     mirrorLists: z.array(mirrorListSchema).default([]),
     schedule: scheduleSchema.default(SCHEDULE_DEFAULTS),
-    /** Several workers on one PostgreSQL store (ignored on SQLite). */
-    cluster: clusterSchema.default(CLUSTER_DEFAULTS),
+    /** A fleet of workers on PostgreSQL (cluster-schema.ts); ignored on SQLite. */
+    cluster: clusterSchema.prefault({}),
     sources: z.array(sourceSchema).default([]),
     outputs: z.array(outputSchema).min(1),
   })
@@ -359,6 +354,7 @@ export const configSchema = z
   },
   // Cross-checks run even when a source itself is invalid, so one `check` reports every mistake.
   { when: (payload) => typeof payload.value === 'object' && payload.value !== null && Array.isArray((payload.value as { sources?: unknown }).sources) && Array.isArray((payload.value as { outputs?: unknown }).outputs) },
-  );
+  )
+  .superRefine(checkClusterLease);
 
 export type ParsedConfig = z.output<typeof configSchema>;

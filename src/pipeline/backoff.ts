@@ -1,5 +1,5 @@
 import type { SourceState } from '../model/source-state.js';
-import { durationMs } from '../config/schema.js';
+import { durationMs } from '../config/duration.js';
 import { nextCronTime } from '../lib/cron-next.js';
 
 const BASE_BACKOFF_MS = 60_000;

@@ -8,7 +8,10 @@ import { durationMs } from '../config/duration.js';
 import { buildPublishInput } from './publish-input.js';
 import { pingWebSub } from '../publish/ping-websub.js';
 import { createHttpAgent, type HttpSettings } from '../sources/http/http-client.js';
-import { buildId, USER_AGENT } from '../version.js';
+import { buildId, USER_AGENT, workerUserAgent } from '../version.js';
+import type { ClaimOptions, SourceQueue } from '../store/source-queue.js';
+import { runClaimLoop } from './claim-loop.js';
+import { harvestClaim } from './harvest-claim.js';
 import { harvestSeedSource } from './harvest-seeds.js';
 import { harvestFeeds } from './harvest-feeds.js';
 import type { FeedHarvest } from './harvest-feed.js';
@@ -34,9 +37,26 @@ export interface RunDeps {
   progressIntervalMs?: number;
   /** Where an s3:// outputDir's credentials are read from (AWS_ACCESS_KEY_ID…); process.env by default. */
   env?: Record<string, string | undefined>;
+  /** A worker of a fleet (PostgreSQL): harvest the sources it claims rather than every configured one. */
+  fleet?: FleetWork;
   /** Shown each change of the run's progress as it happens (the CLI's line on a terminal). */
   progressWatcher?: ProgressWatcher;
 }
+
+export interface FleetWork {
+  queue: SourceQueue;
+  workerId: string;
+  claim: ClaimOptions;
+  /** No claim is made after this time (epoch ms: run --max-time, the daemon's publish window). */
+  claimUntil: number;
+  /** No claim is made once this aborts (SIGTERM); claims in flight finish or are given back. */
+  stopClaiming?: AbortSignal;
+  /** Publish even when nothing was claimed (`run`); the daemon does not. */
+  publishWhenIdle: boolean;
+}
+
+/** How often a fleet worker with claims in flight asks again for sources that fell due meanwhile (ms). */
+const CLAIM_POLL_MS = 1_000;
 
 export interface RunOptions {
   /** Fetch every source even if not due (schedule, backoff, Retry-After). */
@@ -70,7 +90,7 @@ export async function runOnce(deps: RunDeps, options: RunOptions = {}): Promise<
   const { config, store } = deps;
   const started = deps.now();
   const selected = config.sources.filter((s) => !options.only || options.only.includes(s.id));
-  const http: HttpSettings = { ...config.fetch, userAgent: config.fetch.userAgent ?? USER_AGENT };
+  const http: HttpSettings = { ...config.fetch, userAgent: config.fetch.userAgent ?? (deps.fleet ? workerUserAgent(deps.fleet.workerId) : USER_AGENT) };
   const pool: { own: Dispatcher | null } = { own: null };
   const run: Run = {
     deps, options, started, http,
@@ -81,10 +101,15 @@ export async function runOnce(deps: RunDeps, options: RunOptions = {}): Promise<
   };
   try {
     const directory = await loadMirrorDirectory({ config, store, logger: deps.logger, now: started, http, dispatcher: run.dispatcher });
-    await harvestSeeds(run, selected.filter((s) => s.kind === 'seeds'));
-    await harvestRemote(run, selected.filter((s) => s.kind === 'feed'), directory);
+    if (deps.fleet) {
+      run.report.sources = await harvestClaimed(run, deps.fleet, directory);
+      if (run.report.sources === 0 && !deps.fleet.publishWhenIdle) return run.report;
+    } else {
+      await harvestSeeds(run, selected.filter((s) => s.kind === 'seeds'));
+      await harvestRemote(run, selected.filter((s) => s.kind === 'feed'), directory);
+    }
     await applyRetention(config, store, deps.logger, started);
-    run.report.published = await publishStep(await buildPublishInput(config, store, directory, started), store, run.records, { logger: deps.logger, signal: deps.signal, refresh: options.refresh, access: { s3: config.s3, env: deps.env ?? process.env, refresh: options.refresh === true }, debounceSeconds: durationMs(config.cluster.publishDebounce) / 1000 });
+    run.report.published = await publishStep(await buildPublishInput(config, store, directory, started), store, run.records, { logger: deps.logger, signal: deps.signal, refresh: options.refresh, access: { s3: config.s3, env: deps.env ?? process.env, refresh: options.refresh === true }, debounceSeconds: durationMs(config.cluster.publishDebounce) / 1000, workerId: deps.fleet?.workerId });
     await notifyHub(run, run.report.published.changedFeeds);
   } finally {
     run.progress.stop();
@@ -135,6 +160,44 @@ async function harvestRemote(run: Run, sources: FeedSourceConfig[], directory: M
   } finally {
     await batch.flush();
   }
+}
+
+/**
+ * A fleet worker's harvest: claims due sources (or, with --all / --source, those named) and
+ * harvests each as it is claimed, `fetch.concurrency` at once; the per-host limit is the fleet's,
+ * kept by the claim. Answers how many sources it harvested.
+ */
+async function harvestClaimed(run: Run, fleet: FleetWork, directory: MirrorDirectory | null): Promise<number> {
+  const { config, store, logger, signal } = run.deps;
+  const forced = run.options.all || run.options.only ? [...(run.options.only ?? config.sources.map((s) => s.id))] : null;
+  const claimDeps = { config, store, queue: fleet.queue, workerId: fleet.workerId, logger, now: run.deps.now, signal, http: run.http, dispatcher: run.dispatcher, directory, records: run.records, report: run.report, progress: run.progress };
+  return runClaimLoop({
+    capacity: config.fetch.concurrency,
+    batch: fleet.claim.batch,
+    claim: (room) => (forced ? claimNamed(fleet, logger, forced, room) : claimDue(fleet, logger, room)),
+    work: (claim) => harvestClaim(claimDeps, claim),
+    release: async (claim) => void (await fleet.queue.release(claim)),
+    stopClaiming: () => fleet.stopClaiming?.aborted === true || Date.now() >= fleet.claimUntil,
+    pollMs: CLAIM_POLL_MS,
+  });
+}
+
+async function claimDue(fleet: FleetWork, logger: Logger, room: number) {
+  const outcome = await fleet.queue.claimDue(fleet.workerId, { ...fleet.claim, batch: room });
+  for (const { id, error } of outcome.disabled) logger.error({ event: 'source-disabled', source: id, worker: fleet.workerId }, `source ${id} disabled: ${error}`);
+  return outcome.claimed;
+}
+
+/** The next of the named sources that can be claimed; those another worker holds are left to it. */
+async function claimNamed(fleet: FleetWork, logger: Logger, names: string[], room: number) {
+  while (names.length > 0) {
+    const asked = names.splice(0, room);
+    const claimed = await fleet.queue.claimSources(fleet.workerId, asked, fleet.claim.leaseSeconds);
+    const held = asked.filter((id) => !claimed.some((claim) => claim.id === id));
+    if (held.length > 0) logger.info({ event: 'claimed-elsewhere', sources: held }, `${plural(held.length, 'source')} claimed by another worker right now, left to it: ${held.join(', ')}`);
+    if (claimed.length > 0) return claimed;
+  }
+  return [];
 }
 
 function logFailure(logger: Logger, source: FeedSourceConfig, { error, state }: FeedHarvest) {

@@ -3,9 +3,9 @@ import type { Config } from '../config/config.js';
 import type { Logger } from '../log/logger.js';
 import type { RunReport } from '../pipeline/run-once.js';
 import { runExclusive } from './run-exclusive.js';
-import { plural } from '../lib/plural.js';
 import { isPostgresUrl } from '../lib/database-url.js';
-import { startChores, type Chores, type ChoreResultKind } from './chores.js';
+import { plural } from '../lib/plural.js';
+import type { ChoreResultKind } from './chores.js';
 
 export interface DaemonOptions {
   /** Loads (or reloads, on SIGHUP) the config; throws on an invalid one. */
@@ -36,8 +36,11 @@ export interface Daemon {
  */
 export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
   const { logger } = options;
+  const first = await options.loadConfig();
+  // A PostgreSQL store's workers claim sources continuously rather than on a schedule's ticks.
+  if (isPostgresUrl(first.database)) return (await import('./fleet-daemon.js')).startFleetDaemon(options, first);
   cron.setLogger({ info: (m) => logger.debug(m), warn: (m) => logger.warn(m), error: (m) => logger.error(m), debug: (m) => logger.debug(m) });
-  let config = await options.loadConfig();
+  let config = first;
   let stopping = false;
   let inFlight: Promise<void> | null = null;
   const abort = new AbortController();
@@ -63,9 +66,6 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
     }
   };
   let task = schedule(config);
-  // On PostgreSQL, the fleet's chores too: each fire runs on one worker of the fleet.
-  const startFleetChores = () => (isPostgresUrl(config.database) ? startChores({ config: () => config, logger, onChore: options.onChore }) : null);
-  let chores: Chores | null = startFleetChores();
   function schedule(current: Config): ScheduledTask {
     return cron.schedule(current.schedule.cron, tick, { name: 'feedmirror', noOverlap: true, timezone: current.schedule.timezone });
   }
@@ -77,12 +77,7 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
         await task.destroy();
         task = schedule(next);
       }
-      const choresChanged = JSON.stringify(next.cluster.chores) !== JSON.stringify(config.cluster.chores) || next.database !== config.database;
       config = next;
-      if (choresChanged) {
-        await chores?.stop();
-        chores = startFleetChores();
-      }
       logger.info({ event: 'reload' }, `config reloaded (${plural(config.sources.length, 'source')}, schedule "${config.schedule.cron}" ${config.schedule.timezone})`);
     } catch (error) {
       logger.error({ event: 'reload-failed' }, `config not reloaded, keeping the previous one: ${(error as Error).message}`);
@@ -93,7 +88,6 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
     stopping = true;
     logger.info({ event: 'stop', reason }, `${reason}: stopping (no new runs; in-flight fetches get ${options.graceMs} ms)`);
     await task.destroy();
-    await chores?.stop();
     const grace = setTimeout(() => abort.abort(new DOMException('shutting down', 'AbortError')), options.graceMs);
     grace.unref();
     await inFlight;

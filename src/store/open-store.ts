@@ -1,6 +1,8 @@
 import { isPostgresUrl } from '../lib/database-url.js';
 import { migrateSqliteStore, openSqliteStore } from './sqlite-store.js';
 import type { MigrationOutcome, Store } from './store.js';
+import type { SourceQueue } from './source-queue.js';
+import type { FleetRegistry } from './fleet-registry.js';
 
 /**
  * The store the config's `database` names: a `postgres://` or `postgresql://` URL opens the
@@ -24,4 +26,17 @@ export async function migrateStore(database: string): Promise<MigrationOutcome> 
 export async function probeDatabase(url: string): Promise<string | null> {
   const { probePostgres } = await import('./postgres-store.js');
   return probePostgres(url);
+}
+
+/** A PostgreSQL store with the fleet's work queue and workers table: what a worker of a fleet opens. */
+export interface FleetStore {
+  store: Store;
+  queue: SourceQueue;
+  fleet: FleetRegistry;
+}
+
+export async function openFleetStore(url: string): Promise<FleetStore> {
+  const { openPostgresStore } = await import('./postgres-store.js');
+  const store = await openPostgresStore(url);
+  return { store, queue: store.sourceQueue(), fleet: store.fleet() };
 }

@@ -155,6 +155,22 @@ export const PG_MIGRATIONS: { version: number; sql: string }[] = [
     `,
   },
   {
+    version: 5,
+    // The workers of a fleet (postgres-fleet.ts), for `status`: who is claiming, since when, and
+    // when each last said it was alive. Nothing depends on a row: a claim is given back by its
+    // lease, not by a worker's row, so a worker that dies leaves only a stale heartbeat.
+    sql: `
+      CREATE TABLE workers (
+        worker_id    text COLLATE "C" PRIMARY KEY,
+        host         text NOT NULL,
+        pid          integer NOT NULL,
+        started_at   timestamptz NOT NULL DEFAULT now(),
+        heartbeat_at timestamptz NOT NULL DEFAULT now(),
+        status       text NOT NULL
+      );
+    `,
+  },
+  {
     version: 6,
     // The fleet's publish queue (src/store/postgres-output-queue.ts): one row per configured
     // output. Ingest sets `dirty` in the transaction that changes an included source's articles;

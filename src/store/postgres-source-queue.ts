@@ -1,6 +1,13 @@
 import type postgres from 'postgres';
 import { CLAIM_LOCK, LOCK_SPACE } from './postgres-migrations.js';
-import type { ClaimedSource, ClaimOptions, ClaimOutcome, QueuedSource, SourceQueue } from './source-queue.js';
+import { REMOVED_FROM_CONFIG, type ClaimedSource, type ClaimedWrites, type ClaimOptions, type ClaimOutcome, type QueuedSource, type SourceQueue } from './source-queue.js';
+import type { SourceState } from '../model/source-state.js';
+import type { UpsertSummary } from './store.js';
+import { texts } from './postgres-upsert.js';
+import { writeArticles, writeDocuments, writeSourceStates } from './postgres-writes.js';
+
+/** Thrown inside a completion's transaction to roll it back: the claim was no longer this worker's. */
+class LeaseLost extends Error {}
 
 /**
  * The work queue of a fleet of workers on one PostgreSQL store: the `sources` table (migration 2).
@@ -54,6 +61,68 @@ export class PostgresSourceQueue implements SourceQueue {
     });
   }
 
+  async syncSources(sources: QueuedSource[]): Promise<{ added: number; removed: number }> {
+    const sql = this.sql;
+    const column = (pick: (source: QueuedSource) => string) => texts(sql, sources.map(pick));
+    return sql.begin(async (tx) => {
+      const added = await tx<{ inserted: boolean }[]>`
+        INSERT INTO sources (id, url, host)
+        SELECT * FROM unnest(${column((s) => s.id)}::text[], ${column((s) => s.url)}::text[], ${column((s) => s.host)}::text[])
+        ON CONFLICT (id) DO UPDATE SET url = excluded.url, host = excluded.host,
+          enabled = sources.enabled OR sources.disabled_error IS NOT DISTINCT FROM ${REMOVED_FROM_CONFIG},
+          disabled_error = nullif(sources.disabled_error, ${REMOVED_FROM_CONFIG})
+        WHERE (sources.url, sources.host) IS DISTINCT FROM (excluded.url, excluded.host) OR sources.disabled_error IS NOT DISTINCT FROM ${REMOVED_FROM_CONFIG}
+        RETURNING (xmax = 0) AS inserted`;
+      const removed = await tx`
+        UPDATE sources SET enabled = false, disabled_error = ${REMOVED_FROM_CONFIG}
+        WHERE enabled AND id <> ALL(${column((s) => s.id)})`;
+      return { added: added.filter((row) => row.inserted).length, removed: removed.count };
+    });
+  }
+
+  async claimSources(workerId: string, ids: string[], leaseSeconds: number): Promise<ClaimedSource[]> {
+    if (ids.length === 0) return [];
+    return this.sql.begin(async (tx) => {
+      await tx`SELECT pg_advisory_xact_lock(${LOCK_SPACE}::int, ${CLAIM_LOCK}::int)`;
+      const rows = await tx<{ id: string; url: string; claim_seq: string; claim_attempts: number }[]>`
+        WITH free AS (
+          SELECT id FROM sources WHERE id = ANY(${texts(tx, ids)}) AND disabled_error IS DISTINCT FROM ${REMOVED_FROM_CONFIG}
+            AND (claimed_by IS NULL OR next_due_at <= now())
+          ORDER BY id FOR UPDATE SKIP LOCKED
+        )
+        UPDATE sources s SET next_due_at = now() + make_interval(secs => ${leaseSeconds}), claimed_by = ${workerId}, claimed_at = now(),
+               claim_seq = s.claim_seq + 1, claim_attempts = 1, enabled = true, disabled_error = NULL
+        FROM free WHERE s.id = free.id
+        RETURNING s.id, s.url, s.claim_seq, s.claim_attempts`;
+      return rows.map((row) => ({ id: row.id, url: row.url, claimSeq: Number(row.claim_seq), claimAttempts: row.claim_attempts })).sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+    });
+  }
+
+  /**
+   * The claim is ended first: its row stays locked until the commit, so no claimer can take the
+   * source between the fence and the writes, and a lost lease costs no write at all.
+   */
+  async completeHarvest(claim: ClaimedSource, writes: ClaimedWrites, nextDueInSeconds: number, now: Date): Promise<UpsertSummary | null> {
+    try {
+      return await this.sql.begin(async (tx) => {
+        if (!(await finishClaim(tx, claim, nextDueInSeconds, 0))) throw new LeaseLost();
+        const summary = writes.articles.length > 0 ? await writeArticles(tx, writes.articles, now) : { inserted: 0, updated: 0, unchanged: 0 };
+        if (writes.state) await writeSourceStates(tx, [writes.state]);
+        if (writes.record) await writeDocuments(tx, [writes.record]);
+        return summary;
+      });
+    } catch (error) {
+      if (error instanceof LeaseLost) return null;
+      throw error;
+    }
+  }
+
+  async sourceStates(ids: string[]): Promise<Map<string, SourceState>> {
+    const rows = await this.sql<{ state: string }[]>`SELECT state FROM source_state WHERE source_id = ANY(${texts(this.sql, ids)})`;
+    const states = rows.map((row) => JSON.parse(row.state) as SourceState);
+    return new Map(states.map((state) => [state.sourceId, state]));
+  }
+
   async complete(claim: ClaimedSource, nextDueInSeconds: number): Promise<boolean> {
     return this.finish(claim, nextDueInSeconds, 0);
   }
@@ -62,14 +131,18 @@ export class PostgresSourceQueue implements SourceQueue {
     return this.finish(claim, 0, claim.claimAttempts - 1);
   }
 
-  /** Ends a claim if it is still this one (same claim_seq): false when its lease ran out and another worker claimed the source. */
   private async finish(claim: ClaimedSource, nextDueInSeconds: number, attempts: number): Promise<boolean> {
-    const result = await this.sql`
-      UPDATE sources SET next_due_at = now() + make_interval(secs => ${nextDueInSeconds}), claimed_by = NULL, claimed_at = NULL,
-             claim_attempts = ${Math.max(0, attempts)}
-      WHERE id = ${claim.id} AND claim_seq = ${claim.claimSeq}`;
-    return result.count === 1;
+    return finishClaim(this.sql, claim, nextDueInSeconds, attempts);
   }
+}
+
+/** Ends a claim if it is still this one (same claim_seq): false when its lease ran out and another worker claimed the source. */
+async function finishClaim(sql: postgres.Sql | postgres.TransactionSql, claim: ClaimedSource, nextDueInSeconds: number, attempts: number): Promise<boolean> {
+  const result = await sql`
+    UPDATE sources SET next_due_at = now() + make_interval(secs => ${nextDueInSeconds}), claimed_by = NULL, claimed_at = NULL,
+           claim_attempts = ${Math.max(0, attempts)}
+    WHERE id = ${claim.id} AND claim_seq = ${claim.claimSeq}`;
+  return result.count === 1;
 }
 
 /** Sources whose lease ran out `maxAttempts` times in a row: disabled, with an error that says so, so that status shows why. */

@@ -9,12 +9,15 @@ import { PostgresPublishedFiles } from './postgres-published-files.js';
 import { PostgresExtractedPages, PostgresMediaUrls } from './postgres-full-text.js';
 import type { ArticleQuery, CachedDocument, DuplicateCandidate, DuplicateQuery, MigrationOutcome, PrunePolicy, RunRecord, Store, UpsertSummary } from './store.js';
 import { migratePostgres } from './postgres-migrations.js';
-import { texts, upsertBatch } from './postgres-upsert.js';
-import { decodeNullable, decodeText, encodeNullable, encodeText } from './postgres-text.js';
+import { texts } from './postgres-upsert.js';
+import { bumpVersion, writeArticles, writeDocuments, writeSourceStates } from './postgres-writes.js';
+import { decodeNullable, decodeText, encodeText } from './postgres-text.js';
 import { EXCLUDED, RUNS_KEPT, VERSION_KEY } from './schema-constants.js';
 import { FeedmirrorError } from '../model/errors.js';
 import { PostgresSourceQueue } from './postgres-source-queue.js';
 import type { SourceQueue } from './source-queue.js';
+import type { FleetRegistry } from './fleet-registry.js';
+import { PostgresFleet } from './postgres-fleet.js';
 import { markOutputsDirty, PostgresOutputQueue } from './postgres-output-queue.js';
 import type { OutputQueue } from './output-queue.js';
 import { PostgresChoreLog } from './postgres-chore-log.js';
@@ -105,16 +108,7 @@ export class PostgresStore implements Store {
   async upsertArticles(articles: Article[], now: Date): Promise<UpsertSummary> {
     // A 304 brings nothing: no transaction at all.
     if (articles.length === 0) return { inserted: 0, updated: 0, unchanged: 0 };
-    return this.sql.begin(async (tx) => {
-      const { summary, changedSources } = await upsertBatch(tx, articles, now.toISOString());
-      // In the same transaction: whoever publishes next knows the articles changed, even if this process dies first.
-      if (summary.inserted + summary.updated > 0) {
-        await tx`INSERT INTO documents (key, body, fetched_at) VALUES (${VERSION_KEY}, '1', '')
-                 ON CONFLICT (key) DO UPDATE SET body = (documents.body::bigint + 1)::text`;
-        await markOutputsDirty(tx, changedSources);
-      }
-      return summary;
-    });
+    return this.sql.begin((tx) => writeArticles(tx, articles, now));
   }
 
   async articleOwners(ids: string[]): Promise<Map<string, string>> {
@@ -144,15 +138,7 @@ export class PostgresStore implements Store {
   }
 
   async saveSourceStates(states: SourceState[]): Promise<void> {
-    // One row per source: a statement may not upsert the same row twice, and the last state wins as it would one by one.
-    const latest = [...new Map(states.map((state) => [state.sourceId, state])).values()];
-    if (latest.length === 0) return;
-    const sql = this.sql;
-    await sql`
-      INSERT INTO source_state (source_id, state, next_fetch)
-      SELECT * FROM unnest(${texts(sql, latest.map((s) => s.sourceId))}::text[], ${texts(sql, latest.map((s) => JSON.stringify(s)))}::text[],
-                           ${texts(sql, latest.map((s) => s.nextFetchAt))}::text[])
-      ON CONFLICT (source_id) DO UPDATE SET state = excluded.state, next_fetch = excluded.next_fetch`;
+    await writeSourceStates(this.sql, states);
   }
 
   async listArticles(query: ArticleQuery): Promise<StoredArticle[]> {
@@ -234,15 +220,7 @@ export class PostgresStore implements Store {
   }
 
   async saveDocuments(documents: { key: string; document: CachedDocument }[]): Promise<void> {
-    const latest = [...new Map(documents.map((entry) => [entry.key, entry.document])).entries()];
-    if (latest.length === 0) return;
-    const sql = this.sql;
-    const column = (pick: (entry: [string, CachedDocument]) => string | null) => texts(sql, latest.map(pick));
-    await sql`
-      INSERT INTO documents (key, body, etag, modified, fetched_at)
-      SELECT * FROM unnest(${column(([key]) => key)}::text[], ${column(([, d]) => encodeText(d.body))}::text[], ${column(([, d]) => encodeNullable(d.etag))}::text[],
-                           ${column(([, d]) => encodeNullable(d.lastModified))}::text[], ${column(([, d]) => d.fetchedAt)}::text[])
-      ON CONFLICT (key) DO UPDATE SET body = excluded.body, etag = excluded.etag, modified = excluded.modified, fetched_at = excluded.fetched_at`;
+    await writeDocuments(this.sql, documents);
   }
 
   async recordRun(run: RunRecord): Promise<void> {
@@ -277,8 +255,7 @@ export class PostgresStore implements Store {
     await sql.begin(async (tx) => {
       await tx`DELETE FROM output_members WHERE article_id = ANY(${ids}) AND page = ${EXCLUDED}`;
       await tx`DELETE FROM articles WHERE id = ANY(${ids})`;
-      await tx`INSERT INTO documents (key, body, fetched_at) VALUES (${VERSION_KEY}, '1', '')
-               ON CONFLICT (key) DO UPDATE SET body = (documents.body::bigint + 1)::text`;
+      await bumpVersion(tx);
       await markOutputsDirty(tx, [...counts.keys()]);
     });
     return counts;
@@ -326,6 +303,11 @@ export class PostgresStore implements Store {
   /** The fleet's chores (node-cron's coordinator, their record), on this store's connections. */
   chores(): ChoreStore {
     return new PostgresChoreLog(this.sql);
+  }
+
+  /** The fleet's workers and claims, on this store's connections. */
+  fleet(): FleetRegistry {
+    return new PostgresFleet(this.sql);
   }
 
   async ping(): Promise<void> {

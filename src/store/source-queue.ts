@@ -1,3 +1,7 @@
+import type { Article } from '../model/article.js';
+import type { SourceState } from '../model/source-state.js';
+import type { CachedDocument, UpsertSummary } from './store.js';
+
 /** A configured source as the shared queue knows it. */
 export interface QueuedSource {
   id: string;
@@ -26,6 +30,18 @@ export interface ClaimOptions {
   maxAttempts: number;
 }
 
+/** What a harvest of a claimed source writes, in the transaction that completes the claim. */
+export interface ClaimedWrites {
+  articles: Article[];
+  /** null: the stored state says this already. */
+  state: SourceState | null;
+  /** The harvest's record (run-records.ts), as a document, when it changed. */
+  record: { key: string; document: CachedDocument } | null;
+}
+
+/** Why a source in the table is disabled when the config no longer lists it (re-enabled if it comes back). */
+export const REMOVED_FROM_CONFIG = 'not in the config any more';
+
 export interface ClaimOutcome {
   claimed: ClaimedSource[];
   /** Sources this claim disabled, with the error now stored on them. */
@@ -49,4 +65,22 @@ export interface SourceQueue {
   complete(claim: ClaimedSource, nextDueInSeconds: number): Promise<boolean>;
   /** Gives the source back, due at once and this attempt not counted (a worker shutting down); false when the lease was lost. */
   release(claim: ClaimedSource): Promise<boolean>;
+  /**
+   * Makes the table the config's list: adds new sources (due at once), updates known ones as
+   * upsertSources does, disables those the config no longer lists (REMOVED_FROM_CONFIG, so that
+   * none is claimed) and re-enables those it lists again, keeping their due times.
+   */
+  syncSources(sources: QueuedSource[]): Promise<{ added: number; removed: number }>;
+  /**
+   * `run --all` / `--source`: claims these sources whether due or not (a disabled one is enabled
+   * again: an operator asked for it by name), but never one another worker holds an unexpired lease on.
+   */
+  claimSources(workerId: string, ids: string[], leaseSeconds: number): Promise<ClaimedSource[]>;
+  /**
+   * Writes a claimed source's harvest and ends the claim, due again in `nextDueInSeconds`, in one
+   * transaction fenced by claim_seq: null (nothing written) when the lease was lost.
+   */
+  completeHarvest(claim: ClaimedSource, writes: ClaimedWrites, nextDueInSeconds: number, now: Date): Promise<UpsertSummary | null>;
+  /** The stored fetch states of these sources. */
+  sourceStates(ids: string[]): Promise<Map<string, SourceState>>;
 }

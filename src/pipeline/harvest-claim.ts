@@ -1,0 +1,120 @@
+import type { Dispatcher } from 'undici';
+import type { Config, FeedSourceConfig, SeedSourceConfig } from '../config/config.js';
+import type { Logger } from '../log/logger.js';
+import type { Store } from '../store/store.js';
+import type { ClaimedSource, ClaimedWrites, SourceQueue } from '../store/source-queue.js';
+import type { MirrorDirectory } from '../lib/mirror-directory.js';
+import type { HttpSettings } from '../sources/http/http-client.js';
+import { nextCronTime } from '../lib/cron-next.js';
+import { harvestFeeds } from './harvest-feeds.js';
+import type { FeedHarvest } from './harvest-feed.js';
+import { harvestSeedSource } from './harvest-seeds.js';
+import { nextSeedState } from './seed-state.js';
+import type { RunRecords } from './run-records.js';
+import { addFeedHarvest, addSeedHarvest, addStored, type RunReport } from './run-report.js';
+import type { RunProgress } from './run-progress.js';
+
+/** What harvesting one claimed source needs: a fleet worker's run. */
+export interface ClaimHarvestDeps {
+  config: Config;
+  store: Store;
+  queue: SourceQueue;
+  workerId: string;
+  logger: Logger;
+  now: () => Date;
+  signal?: AbortSignal;
+  http: HttpSettings;
+  dispatcher: () => Dispatcher;
+  directory: MirrorDirectory | null;
+  records: RunRecords;
+  report: RunReport;
+  progress: RunProgress;
+}
+
+/**
+ * Harvests one claimed source (a feed, or a seeds folder: any worker may read it, so it must be
+ * the same folder on every host) and completes the claim with its writes in one transaction. A
+ * lost lease writes nothing and is logged; a fetch cut short by a shutdown gives the claim back.
+ */
+export async function harvestClaim(deps: ClaimHarvestDeps, claim: ClaimedSource): Promise<void> {
+  const source = sourcesById(deps.config).get(claim.id);
+  try {
+    if (!source) {
+      // Another worker's config lists it and ours does not: not ours to fetch.
+      await deps.queue.release(claim);
+      return;
+    }
+    deps.progress.started(source.id);
+    if (source.kind === 'seeds') await harvestSeeds(deps, claim, source);
+    else await harvestFeed(deps, claim, source);
+  } catch (error) {
+    // The store failed: the claim runs out by itself and the source comes back after its lease.
+    deps.logger.error({ source: claim.id, worker: deps.workerId, err: error }, `source ${claim.id}: could not be stored (${(error as Error).message}); it is due again when its lease runs out`);
+  }
+}
+
+async function harvestFeed(deps: ClaimHarvestDeps, claim: ClaimedSource, source: FeedSourceConfig): Promise<void> {
+  const { config, store, logger, records, report } = deps;
+  const now = deps.now();
+  const plan = { sources: [source], states: await deps.queue.sourceStates([source.id]), force: true };
+  const feedsDeps = { config, directory: deps.directory, http: deps.http, dispatcher: deps.dispatcher(), logger, now, signal: deps.signal, lastHarvest: (id: string) => records.read('harvest', id), pages: store };
+  await harvestFeeds(plan, feedsDeps, async (_, harvest) => {
+    addFeedHarvest(report, source, harvest);
+    deps.progress.finished(source.id, harvest.articles.length + harvest.unchanged, outcomeOf(harvest));
+    if (harvest.error?.code === 'FM_ABORTED') {
+      await deps.queue.release(claim);
+      return;
+    }
+    const writes = { articles: harvest.articles, state: harvest.state, record: harvest.record && records.document('harvest', source.id, harvest.record) };
+    await complete(deps, claim, writes, nextDueInSeconds(config, harvest.state.nextFetchAt, now));
+    if (harvest.error) logger.error({ source: source.id, code: harvest.error.code, worker: deps.workerId, nextFetchAt: harvest.state.nextFetchAt }, `feed ${harvest.state.url ?? source.url}: ${harvest.error.message} (failure ${harvest.state.failures} in a row; next try after ${harvest.state.nextFetchAt})`);
+  });
+}
+
+async function harvestSeeds(deps: ClaimHarvestDeps, claim: ClaimedSource, source: SeedSourceConfig): Promise<void> {
+  const { config, store, records, report } = deps;
+  const now = deps.now();
+  const harvest = await harvestSeedSource({ source, site: config.site, previous: await records.read('seedFolder', source.id), store });
+  addSeedHarvest(report, source.id, harvest);
+  deps.progress.finished(source.id, harvest.articles.length + (harvest.unchangedSince?.articles ?? 0), harvest.problems.length > 0 ? 'failed' : 'ok');
+  const states = await deps.queue.sourceStates([source.id]);
+  const record = harvest.fingerprint && !harvest.unchangedSince ? records.document('seedFolder', source.id, { fingerprint: harvest.fingerprint, articles: harvest.articles.length, readProblems: harvest.readProblems }) : null;
+  const writes = { articles: harvest.unchangedSince ? [] : harvest.articles, state: nextSeedState(source.id, states.get(source.id), harvest.problems), record };
+  await complete(deps, claim, writes, nextDueInSeconds(config, null, now));
+  for (const problem of harvest.problems) deps.logger.error({ source: problem.sourceId, file: problem.target, code: problem.code }, `seed ${problem.target} ${problem.message}`);
+}
+
+async function complete(deps: ClaimHarvestDeps, claim: ClaimedSource, writes: ClaimedWrites, dueInSeconds: number): Promise<void> {
+  const summary = await deps.queue.completeHarvest(claim, writes, dueInSeconds, deps.now());
+  if (summary) {
+    addStored(deps.report, summary);
+    return;
+  }
+  deps.logger.warn(
+    { event: 'lease-lost', source: claim.id, worker: deps.workerId, claimSeq: claim.claimSeq },
+    `source ${claim.id}: worker ${deps.workerId} lost its claim (the lease ran out and another worker took the source); this harvest was rolled back, not stored`,
+  );
+}
+
+/**
+ * When the source is due again, as a delay the database adds to its own clock: the back-off or
+ * interval the harvest computed, else (a source fetched "on every run") the next tick of
+ * schedule.cron, since a fleet has no runs of its own.
+ */
+export function nextDueInSeconds(config: Pick<Config, 'schedule'>, nextFetchAt: string | null, now: Date): number {
+  const at = nextFetchAt ? Date.parse(nextFetchAt) : nextCronTime(config.schedule.cron, now, config.schedule.timezone).getTime();
+  return Math.max(0, (at - now.getTime()) / 1000);
+}
+
+const byId = new WeakMap<Config, Map<string, Config['sources'][number]>>();
+
+function sourcesById(config: Config): Map<string, Config['sources'][number]> {
+  let map = byId.get(config);
+  if (!map) byId.set(config, (map = new Map(config.sources.map((s) => [s.id, s]))));
+  return map;
+}
+
+function outcomeOf(harvest: FeedHarvest): string {
+  if (!harvest.error) return harvest.state.lastOutcome ?? 'ok';
+  return harvest.error.code === 'FM_ABORTED' ? 'aborted' : `failed: ${harvest.error.code}`;
+}

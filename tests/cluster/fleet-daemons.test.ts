@@ -1,0 +1,27 @@
+/**
+ * Real `feedmirror daemon` workers on one PostgreSQL database, against a fleet feed server on
+ * 127.0.0.1 that logs every request with the worker named in its User-Agent. Scaled down from
+ * issue 18's figures (docs/scale-out-status.md); every wait is for a condition, with an upper
+ * bound only, so a loaded machine makes the tests slower, never red.
+ */
+import { describe, expect, it } from 'vitest';
+import { opsScope, waitFor, waitForExit } from '../operations/helpers/ops-scope.js';
+import { closePairs, requestTimes, startFleet } from './helpers/fleet.js';
+
+const scope = opsScope();
+
+describe('fleet of daemons on PostgreSQL', () => {
+  it('3 workers, 60 sources every 4 s, until each source was requested 3 times: no two requests for one source less than interval − 1 s apart; every worker fetched', async () => {
+    const fleet = await startFleet(scope, { sources: 60, latencyMs: 50, interval: 4 });
+    const workers = await Promise.all(['w1', 'w2', 'w3'].map((id) => fleet.daemon(id)));
+    await waitFor(() => fleet.ids.every((_, i) => (requestTimes(fleet.server).get(i)?.length ?? 0) >= 3), 'every source requested 3 times', 120_000);
+    for (const worker of workers) worker.signal('SIGTERM');
+    for (const worker of workers) expect(await waitForExit(worker), worker.stderr()).toEqual({ code: 0, signal: null });
+
+    expect(closePairs(fleet.server, 3_000)).toEqual([]);
+    const workersSeen = new Set(fleet.server.log.map((r) => r.worker));
+    expect([...workersSeen].sort()).toEqual(['w1', 'w2', 'w3']);
+    const claimed = await fleet.query((sql) => sql<{ n: number }[]>`SELECT count(*)::int AS n FROM sources WHERE claimed_by IS NOT NULL`);
+    expect(claimed[0]!.n).toBe(0);
+  }, 180_000);
+});
