@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type postgres from 'postgres';
 import type { RunCoordinator } from 'node-cron';
+import { FeedmirrorError } from '../model/errors.js';
 
 /** How long a fire may wait for the database: past this it is skipped (node-cron fails closed) rather than run late. */
 export const COORDINATOR_TIMEOUT_MS = 5_000;
@@ -78,7 +79,7 @@ async function withTimeout<T>(query: postgres.PendingQuery<T & postgres.Row[]>, 
   const expired = new Promise<never>((_, reject) => {
     timer = setTimeout(() => {
       query.cancel();
-      reject(new Error(message));
+      reject(new FeedmirrorError('FM_CHORE_COORDINATOR', message));
     }, ms);
   });
   try {
