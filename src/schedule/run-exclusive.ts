@@ -23,8 +23,11 @@ export function lockFileFor(config: Config): string {
   return `${config.database}.lock`;
 }
 
-/** A SQLite store's lock is a file beside it; a PostgreSQL store's is an advisory lock in the database, good across hosts. */
-function lockFor(config: Config): () => Promise<LockAttempt> {
+/**
+ * The run lock of the config's store, for whatever must not overlap a run: a SQLite store's lock
+ * is a file beside it; a PostgreSQL store's is an advisory lock in the database, good across hosts.
+ */
+export function runLockFor(config: Config): () => Promise<LockAttempt> {
   if (!isPostgresUrl(config.database)) return () => tryAcquireLock(lockFileFor(config));
   return async () => (await import('../store/postgres-run-lock.js')).tryAcquirePostgresRunLock(config.database);
 }
@@ -34,7 +37,7 @@ function lockFor(config: Config): () => Promise<LockAttempt> {
  * opened and released after it is closed. A failed run is recorded (for /healthz) and rethrown.
  */
 export async function runExclusive(deps: ExclusiveDeps, options: RunOptions & { lock: LockMode }): Promise<ExclusiveOutcome> {
-  const tryLock = lockFor(deps.config);
+  const tryLock = runLockFor(deps.config);
   let lock;
   if (options.lock === 'wait') lock = await pollLock(tryLock, 1000, deps.signal);
   else {
