@@ -2,7 +2,7 @@
  * How the suite is laid out for vitest.config.ts. The `system` project holds the tests that drive
  * whole processes and outside programs for long: SIGKILL loops, peak-memory children, lock
  * contenders, the daemon, a browser, nginx. `core` holds the rest. `npm test` runs both, side by
- * side in one pool of workers; `npm run test:pg` runs both again on PostgreSQL, with PG_ONLY_TESTS.
+ * side in one pool of workers.
  */
 import { BaseSequencer, type TestSpecification } from 'vitest/node';
 
@@ -21,17 +21,14 @@ export const SYSTEM_TESTS = [
 ];
 
 /**
- * Folders whose tests are about what only a PostgreSQL store does (a fleet of workers: claims,
- * chores under node-cron's distributed mode, publishing each output once): they run only on the
- * PostgreSQL pass (FEEDMIRROR_TEST_STORE=postgres: `npm run test:pg`, `npm run test:pg:store`),
- * in whichever project includes them. Add a folder here, not a skip in each file.
+ * Tests of what exists only on a PostgreSQL store (the fleet: claims, publishing once, chores): in the
+ * suite on the PostgreSQL pass only (FEEDMIRROR_TEST_STORE=postgres), left out of the SQLite pass
+ * rather than skipped there.
  */
-export const PG_ONLY_TESTS = ['tests/cluster', 'tests/chores', 'tests/publish-once'];
+export const POSTGRES_ONLY_TESTS = ['tests/publish-once/**', 'tests/chores/**/*.test.ts', 'tests/cluster/**'];
 
-/** What the suite leaves out on `engine` (FEEDMIRROR_TEST_STORE; SQLite unless "postgres"), as globs for `exclude`. */
-export function testsLeftOut(engine = process.env.FEEDMIRROR_TEST_STORE): string[] {
-  return engine === 'postgres' ? [] : PG_ONLY_TESTS.map((folder) => `${folder}/**`);
-}
+/** The system tests among them: they drive several daemons for tens of seconds. */
+export const POSTGRES_ONLY_SYSTEM_TESTS = ['tests/chores/fleet-chores.test.ts'];
 
 /**
  * The files that take longest, longest first (CPU seconds measured in docs/performance-history.md,
