@@ -227,7 +227,7 @@ describe('SQLite store: history and listing', () => {
   });
 });
 
-describe('SQLite store: pruneArticles (retention)', () => {
+describe('store: pruneArticles (retention), on either engine', () => {
   const feedArticle = (n: number, sourceId = 'news') =>
     makeArticle({ id: `${sourceId}-${n}`, sourceId, kind: 'feed', url: `https://news.example/${sourceId}/${n}`, published: `2020-01-0${n}T12:00:00.000Z` });
 
@@ -253,6 +253,26 @@ describe('SQLite store: pruneArticles (retention)', () => {
     // by age: published before the cutoff, the sealed one still kept
     expect([...(await store.pruneArticles({ ...policy, keepPerSource: null, publishedBefore: '2020-01-05T00:00:00.000Z', apply: true }))].sort()).toEqual([['news', 1], ['other', 2]]);
     expect((await store.listArticles({ limit: 100 })).map((a) => a.id).sort()).toEqual(['news-1', 'news-5', 'seed-1']);
+    await store.close();
+  });
+
+  it('applies the age and count limits together (either drops), only to the sources named, and forgets what an output excluded of what it removed', async () => {
+    const store = openStore();
+    const now = new Date('2020-02-01T00:00:00Z');
+    await store.upsertArticles([1, 2, 3, 4, 5].map((n) => feedArticle(n)), now);
+    await store.upsertArticles([1, 2].map((n) => feedArticle(n, 'kept')), now);
+    await store.excludeFromOutput('filtered', ['news-1', 'news-5']);
+    const policy = { sourceIds: ['news', 'not-stored'], publishedBefore: '2020-01-02T12:00:00.000Z', keepPerSource: 3, apply: true };
+
+    // count drops 1 and 2, age drops 1 (2 is at the cutoff, not before it): each article counted once
+    expect(await store.pruneArticles(policy)).toEqual(new Map([['news', 2]]));
+    expect((await store.listArticles({ limit: 100 })).map((a) => a.id).sort()).toEqual(['kept-1', 'kept-2', 'news-3', 'news-4', 'news-5']);
+    expect(await store.pruneArticles({ ...policy, sourceIds: [] })).toEqual(new Map());
+
+    // stored again after it went, an article is new to the output that had excluded it
+    await store.upsertArticles([feedArticle(1)], now);
+    const shown = await store.listArticles({ sourceIds: ['news'], limit: 100, notSetAsideBy: 'filtered' });
+    expect(shown.map((a) => a.id).sort()).toEqual(['news-1', 'news-3', 'news-4']);
     await store.close();
   });
 });

@@ -1,6 +1,5 @@
-import { openSqliteStore } from '../store/sqlite-store.js';
-import { lockFileFor } from '../schedule/run-exclusive.js';
-import { tryAcquireLock } from '../schedule/run-lock.js';
+import { openStore } from '../store/open-store.js';
+import { runLockFor } from '../schedule/run-exclusive.js';
 import { retentionPolicy } from '../pipeline/retention.js';
 import { plural } from '../lib/plural.js';
 import { CliError, EXIT, type ExitCode } from './exit-codes.js';
@@ -15,10 +14,10 @@ export async function pruneCommand(options: CommonOptions & { dryRun?: boolean }
   const config = await loadConfigOrExit(options.config);
   const policy = retentionPolicy(config, new Date(), options.dryRun !== true);
   if (!policy) throw new CliError('FM_USAGE', `prune: ${config.configPath} sets no retention (maxAgeDays, maxItemsPerSource): nothing to prune`, EXIT.USAGE);
-  const attempt = await tryAcquireLock(lockFileFor(config));
+  const attempt = await runLockFor(config)();
   if (!attempt.acquired) throw new CliError('FM_USAGE', 'prune: a run holds the lock; try again when it is done', EXIT.LOCKED);
   try {
-    const store = openSqliteStore(config.database);
+    const store = await openStore(config.database);
     try {
       const counts = await store.pruneArticles(policy);
       const total = [...counts.values()].reduce((a, b) => a + b, 0);

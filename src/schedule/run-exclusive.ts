@@ -26,9 +26,15 @@ export function lockFileFor(config: Config): string {
   return `${config.database}.lock`;
 }
 
-/** A SQLite store's lock is a file beside it. */
-function lockFor(config: Config): () => Promise<LockAttempt> {
-  return () => tryAcquireLock(lockFileFor(config));
+/**
+ * The lock of the config's store for whatever must not overlap it: a SQLite store's is a file
+ * beside it, which every run takes; a PostgreSQL store's is an advisory lock in the database,
+ * good across hosts, which `prune` takes (runs on PostgreSQL take none: they share the sources
+ * through claims).
+ */
+export function runLockFor(config: Config): () => Promise<LockAttempt> {
+  if (!isPostgresUrl(config.database)) return () => tryAcquireLock(lockFileFor(config));
+  return async () => (await import('../store/postgres-run-lock.js')).tryAcquirePostgresRunLock(config.database);
 }
 
 export interface FleetRunOptions {
@@ -43,7 +49,7 @@ export interface FleetRunOptions {
 export async function runExclusive(deps: ExclusiveDeps, options: RunOptions & FleetRunOptions & { lock: LockMode }): Promise<ExclusiveOutcome> {
   // A PostgreSQL store takes no run lock: its workers share the sources through claims.
   if (isPostgresUrl(deps.config.database)) return (await import('./fleet-run.js')).runFleet(deps, options);
-  const tryLock = lockFor(deps.config);
+  const tryLock = runLockFor(deps.config);
   let lock;
   if (options.lock === 'wait') lock = await pollLock(tryLock, 1000, deps.signal);
   else {

@@ -16,6 +16,7 @@ import { afterEach, beforeEach, inject } from 'vitest';
 import { isPostgresUrl } from '../../src/lib/database-url.js';
 import { openStore } from '../../src/store/open-store.js';
 import { openSqliteStore } from '../../src/store/sqlite-store.js';
+import { tryAcquirePostgresRunLock } from '../../src/store/postgres-run-lock.js';
 import type { Store } from '../../src/store/store.js';
 
 export const ON_POSTGRES = process.env.FEEDMIRROR_TEST_STORE === 'postgres';
@@ -124,6 +125,27 @@ function dumpSqlite(file: string): string {
   }
 }
 
+/**
+ * Everything stored, as text to search for what must never be kept (a password): the SQLite
+ * file's bytes as latin1, free pages included, or every row of a PostgreSQL database; '' when
+ * there is no store yet.
+ */
+export async function storedText(database: string): Promise<string> {
+  if (isPostgresUrl(database)) return dumpStore(database);
+  return existsSync(database) ? readFile(database, 'latin1') : '';
+}
+
+/**
+ * Whether no run holds the store's run lock: no lock file beside the SQLite file, or on
+ * PostgreSQL the advisory lock free (taken and given back at once).
+ */
+export async function runLockIsFree(database: string): Promise<boolean> {
+  if (!isPostgresUrl(database)) return !existsSync(`${database}.lock`);
+  const attempt = await tryAcquirePostgresRunLock(database);
+  if (attempt.acquired) await attempt.lock.release();
+  return attempt.acquired;
+}
+
 /** A hash that changes whenever anything stored does: the SQLite file's bytes, or a PostgreSQL database's rows. */
 export async function storeFingerprint(database: string): Promise<string> {
   const content = isPostgresUrl(database) ? await dumpStore(database) : await readFile(database);
@@ -145,7 +167,9 @@ export async function inspectStore(database: string): Promise<StoreHealth> {
     return withPostgres(database, async (sql) => {
       const [found] = await sql`SELECT to_regclass('articles') IS NOT NULL AS exists`;
       if (!found!.exists) return { integrity: 'ok', ids: [] };
-      await dumpStore(database);
+      // every value of every row read on the server, without dumpStore's sort and transfer
+      const tables = await sql<{ name: string }[]>`SELECT table_name AS name FROM information_schema.tables WHERE table_schema = 'public'`;
+      for (const { name } of tables) await sql`SELECT sum(length(t::text)) FROM ${sql(name)} t`;
       const rows = await sql<{ id: string }[]>`SELECT id FROM articles ORDER BY id`;
       return { integrity: 'ok', ids: rows.map((r) => r.id) };
     });

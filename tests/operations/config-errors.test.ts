@@ -8,6 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { runCli, type Workspace } from '../helpers/workspace.js';
 import { opsConfig } from './helpers/configs.js';
 import { opsScope } from './helpers/ops-scope.js';
+import { storeExists } from '../helpers/test-store.js';
 
 const scope = opsScope();
 
@@ -120,7 +121,7 @@ describe('run: contradictory options', () => {
       expect(result.code).toBe(1);
       expect(result.stderr).toMatch(/'--wait' cannot be used with option '--fail-if-locked'|'--fail-if-locked' cannot be used with option '--wait'/);
       expect(existsSync(ws.feedsDir)).toBe(false);
-      expect(existsSync(ws.databasePath)).toBe(false);
+      expect(await storeExists(ws.databasePath)).toBe(false);
     });
   }
 });

@@ -13,7 +13,7 @@ import { writeConfig, type Workspace } from '../helpers/workspace.js';
 import { xmllint } from '../helpers/validators.js';
 import { w3cErrorLines, w3cValidate } from '../helpers/w3c-validator.js';
 import { openStore } from '../../src/store/open-store.js';
-import { inspectStore } from '../helpers/test-store.js';
+import { inspectStore, runLockIsFree } from '../helpers/test-store.js';
 import { opsConfig } from './helpers/configs.js';
 import { events, opsScope, waitFor, waitForExit, waitForLogs, type CliChild } from './helpers/ops-scope.js';
 import { stalledFeed } from './helpers/slow-feeds.js';
@@ -72,7 +72,7 @@ describe('daemon: schedule and shutdown', () => {
     expect(runsAfterStop, daemon.stderr()).toHaveLength(1);
     expect(events(logs, 'run')).toHaveLength(runsBeforeStop + 1);
 
-    expect(existsSync(`${ws.databasePath}.lock`)).toBe(false);
+    expect(await runLockIsFree(ws.databasePath)).toBe(true);
     expect(await integrityCheck(ws.databasePath)).toBe('ok');
     const store = await openStore(ws.databasePath);
     try {
@@ -112,7 +112,7 @@ describe('daemon: schedule and shutdown', () => {
     expect(exit, daemon.stderr()).toEqual({ code: 0, signal: null });
     expect(events(daemon.logs(), 'stop')[0]).toMatchObject({ reason: 'SIGINT' });
     expect(events(daemon.logs(), 'stopped')).toHaveLength(1);
-    expect(existsSync(`${ws.databasePath}.lock`)).toBe(false);
+    expect(await runLockIsFree(ws.databasePath)).toBe(true);
   });
 
   it('--no-initial-run waits for the schedule: with a yearly schedule it runs nothing before SIGTERM', async () => {
@@ -170,6 +170,6 @@ describe('daemon: SIGHUP', () => {
 
     daemon.signal('SIGTERM');
     expect((await waitForExit(daemon)).code, daemon.stderr()).toBe(0);
-    expect(existsSync(`${ws.databasePath}.lock`)).toBe(false);
+    expect(await runLockIsFree(ws.databasePath)).toBe(true);
   });
 });

@@ -12,7 +12,7 @@ import { describe, expect, it } from 'vitest';
 import { numberedItems, rssFeed } from '../remote/helpers/feeds.js';
 import { feed, type FixtureServer } from '../remote/helpers/fixture-server.js';
 import { runCli, type Workspace } from '../helpers/workspace.js';
-import { ON_POSTGRES } from '../helpers/test-store.js';
+import { ON_POSTGRES, runLockIsFree } from '../helpers/test-store.js';
 import { validateJsonFeed, xmllint } from '../helpers/validators.js';
 import { w3cErrorLines, w3cValidate } from '../helpers/w3c-validator.js';
 import { opsConfig } from './helpers/configs.js';
@@ -74,7 +74,7 @@ describe('run lock: two runs started at once on the same config', () => {
     expect(exits.map((e) => e.code)).toEqual([0, 0]);
     expect(loser.logs().filter((r) => LOCKED_MESSAGE.test(r.msg)), loser.stderr()).toHaveLength(1);
     expect(events(loser.logs(), 'locked')).toHaveLength(1);
-    expect(existsSync(lockFile(ws))).toBe(false);
+    expect(await runLockIsFree(ws.databasePath)).toBe(true);
     await expectFeedsIntact(ws);
   });
 
@@ -118,7 +118,7 @@ describe('run lock: two runs started at once on the same config', () => {
     expect(secondRun).toMatchObject({ fetched: 1 });
     expect(String(secondRun!.time) >= String(firstRun!.time)).toBe(true);
     expect(second.logs().some((r) => LOCKED_MESSAGE.test(r.msg))).toBe(false);
-    expect(existsSync(lockFile(ws))).toBe(false);
+    expect(await runLockIsFree(ws.databasePath)).toBe(true);
     await expectFeedsIntact(ws);
   });
 });
@@ -150,7 +150,7 @@ describe.skipIf(ON_POSTGRES)('run lock: a lock file left behind', () => {
     expect(result.code, result.stderr).toBe(0);
     expect(events(result.logs, 'run')).toHaveLength(1);
     expect(events(result.logs, 'locked')).toHaveLength(0);
-    expect(existsSync(lockFile(ws))).toBe(false);
+    expect(await runLockIsFree(ws.databasePath)).toBe(true);
     await expectFeedsIntact(ws);
   });
 

@@ -11,6 +11,8 @@ import { feed } from '../remote/helpers/fixture-server.js';
 import { rssFeed } from '../remote/helpers/feeds.js';
 import { events, opsScope } from './helpers/ops-scope.js';
 import { opsConfig } from './helpers/configs.js';
+import { runLockFor } from '../../src/schedule/run-exclusive.js';
+import type { Config } from '../../src/config/config.js';
 
 const scope = opsScope();
 
@@ -59,5 +61,22 @@ describe('retention', () => {
     expect(run.code, run.stderr).toBe(0);
     expect(events(run.logs, 'pruned')).toEqual([expect.objectContaining({ source: 'news', count: 5, msg: 'retention: 5 articles of news removed' })]);
     expect((await titles(ws)).filter((t) => !t.includes('Syria'))).toEqual(['Recent']);
+  });
+
+  it('prune waits for no run: while a run holds the store\'s lock it exits 3 and removes nothing', async () => {
+    const { ws, config } = await project(OLD_ITEMS);
+    expect((await cli(ws, 'run')).code).toBe(0);
+    await writeConfig(ws.configPath, { ...config, retention: { maxItemsPerSource: 1 } });
+    // the lock a run on this store takes: a file beside SQLite's, an advisory lock on PostgreSQL
+    const held = await runLockFor({ database: ws.databasePath } as Config)();
+    if (!held.acquired) throw new Error('the run lock of a fresh workspace is held');
+    try {
+      const prune = await cli(ws, 'prune');
+      expect(prune.code).toBe(3);
+      expect(prune.stderr).toContain('a run holds the lock');
+    } finally {
+      await held.lock.release();
+    }
+    expect((await cli(ws, 'prune')).stdout).toBe('removed 4 articles:\n  news  4\n');
   });
 });

@@ -13,6 +13,7 @@ import { feed, reply } from '../remote/helpers/fixture-server.js';
 import { rssFeed } from '../remote/helpers/feeds.js';
 import { fileTimes, type Workspace } from '../helpers/workspace.js';
 import { BAD_SEEDS } from '../helpers/bad-seeds.js';
+import { storeExists } from '../helpers/test-store.js';
 
 const scope = opsScope();
 
@@ -128,7 +129,7 @@ describe('failures the summary used to hide', () => {
       expect(result.code).toBe(1);
       expect(result.stderr).toBe(`feedmirror: config: ${ws.configPath}: 1 problem\n  sources[1].seeds: ${ws.file('more-seeds')} is not a readable folder\n`);
       expect(existsSync(ws.feedsDir)).toBe(false);
-      expect(existsSync(ws.databasePath)).toBe(false);
+      expect(await storeExists(ws.databasePath)).toBe(false);
       // a run of the other sources only does not need that folder
       expect((await run(ws, '--source', 'seeds')).code).toBe(0);
     });

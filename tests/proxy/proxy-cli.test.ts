@@ -4,12 +4,12 @@
  * onion sources through `fetch.torProxy`, a dead proxy failing one source while the run goes on,
  * `check` listing the proxies, and no password in anything the CLI prints or stores.
  */
-import { readFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startConnectProxy, type ConnectProxy } from '../helpers/connect-proxy.js';
 import { startSocksProxy, type SocksProxy } from '../helpers/socks5-server.js';
+import { storedText } from '../helpers/test-store.js';
 import { runCli, type CliResult } from '../helpers/workspace.js';
 import { v2List } from '../mirrors/helpers/lists.js';
 import { expectRunOk, ProjectScope, projectConfig, type Project } from '../mirrors/helpers/project.js';
@@ -66,12 +66,12 @@ function withPassword(url: string, user = 'feeduser'): string {
   return url.replace('//', `//${user}:${PASSWORD}@`);
 }
 
-/** Everything a user could see: the run's and status's output, `check`, the store file. */
+/** Everything a user could see: the run's and status's output, `check`, what is stored. */
 async function everythingShown(project: Project, ...results: CliResult[]): Promise<string> {
   const status = await runCli(['status', '--config', project.ws.configPath], { cwd: project.ws.dir });
   const statusJson = await runCli(['status', '--json', '--config', project.ws.configPath], { cwd: project.ws.dir });
   const check = await runCli(['check', '--config', project.ws.configPath], { cwd: project.ws.dir });
-  const store = await readFile(project.ws.databasePath, 'latin1').catch(() => '');
+  const store = await storedText(project.ws.databasePath);
   return [...results, status, statusJson, check].map((r) => r.stdout + r.stderr).join('\n') + store;
 }
 
