@@ -12,6 +12,10 @@ export default defineConfig({
     hookTimeout: 120_000,
     // Child processes, not worker threads: the in-process CLI changes the working folder, which threads cannot.
     pool: 'forks',
+    // One module graph per worker, not per file: loading src/ and the test helpers anew for each of
+    // ~100 files cost about 2.6 CPU-seconds a file. Helpers register hooks only when a test file
+    // calls them, and the in-process CLI leaves the process as it found it, so files share safely.
+    isolate: false,
     // vitest's default is one worker less than the cores (1 on a 2-core machine); the tests wait on
     // children, servers and validators much of the time, so one more worker than cores keeps them busy.
     // Each project inherits this number, so `--maxWorkers` on the command line does not change it:
@@ -21,12 +25,10 @@ export default defineConfig({
     // FEEDMIRROR_CPU_LOG=file: one line of CPU seconds per test file (see tests/cpu-usage.ts)
     setupFiles: process.env.FEEDMIRROR_CPU_LOG ? ['tests/cpu-usage.ts'] : [],
     projects: [
-      // One module graph per worker, not per file: loading src/ and the test helpers anew for each
-      // of ~90 files cost about 2.6 CPU-seconds a file. Helpers register hooks only when a test
-      // file calls them, and the in-process CLI leaves the process as it found it, so files share safely.
-      { extends: true, test: { name: 'core', include: ['tests/**/*.test.ts'], exclude: [...SYSTEM_TESTS, ...MOCKING_TESTS], isolate: false } },
-      { extends: true, test: { name: 'mocked', include: MOCKING_TESTS } },
+      { extends: true, test: { name: 'core', include: ['tests/**/*.test.ts'], exclude: [...SYSTEM_TESTS, ...MOCKING_TESTS] } },
       { extends: true, test: { name: 'system', include: SYSTEM_TESTS } },
+      // vi.mock only reaches modules loaded after it: these files need a module graph of their own
+      { extends: true, test: { name: 'mocked', include: MOCKING_TESTS, isolate: true } },
     ],
   },
 });

@@ -1,9 +1,9 @@
 /**
  * How the suite is laid out for vitest.config.ts. The `system` project holds the tests that drive
  * whole processes and outside programs for long: SIGKILL loops, peak-memory children, lock
- * contenders, the daemon, a browser, nginx. `core` holds the rest, without a fresh module graph
- * per file (see vitest.config.ts); `mocked` the files that replace a module with vi.mock, which
- * needs one. `npm test` runs all three, side by side in one pool of workers.
+ * contenders, the daemon, a browser, nginx. `mocked` holds the files that replace a module with
+ * vi.mock, which need a module graph of their own (the others share one per worker, see
+ * vitest.config.ts); `core` the rest. `npm test` runs all three, side by side in one pool of workers.
  */
 import { BaseSequencer, type TestSpecification } from 'vitest/node';
 
