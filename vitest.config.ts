@@ -1,6 +1,11 @@
 import os from 'node:os';
 import { defineConfig } from 'vitest/config';
-import { LongestFirstSequencer, MOCKING_TESTS, SYSTEM_TESTS } from './tests/suite-layout.js';
+import { LongestFirstSequencer, MOCKING_TESTS, POSTGRES_ONLY_SYSTEM_TESTS, POSTGRES_ONLY_TESTS, SYSTEM_TESTS } from './tests/suite-layout.js';
+
+const ON_POSTGRES = process.env.FEEDMIRROR_TEST_STORE === 'postgres';
+// The PostgreSQL-only files are not part of the SQLite pass at all (not skipped in it).
+const systemTests = ON_POSTGRES ? [...SYSTEM_TESTS, ...POSTGRES_ONLY_SYSTEM_TESTS] : SYSTEM_TESTS;
+const notHere = ON_POSTGRES ? [] : POSTGRES_ONLY_TESTS;
 
 export default defineConfig({
   test: {
@@ -25,8 +30,8 @@ export default defineConfig({
     // FEEDMIRROR_CPU_LOG=file: one line of CPU seconds per test file (see tests/cpu-usage.ts)
     setupFiles: process.env.FEEDMIRROR_CPU_LOG ? ['tests/cpu-usage.ts'] : [],
     projects: [
-      { extends: true, test: { name: 'core', include: ['tests/**/*.test.ts'], exclude: [...SYSTEM_TESTS, ...MOCKING_TESTS] } },
-      { extends: true, test: { name: 'system', include: SYSTEM_TESTS } },
+      { extends: true, test: { name: 'core', include: ['tests/**/*.test.ts'], exclude: [...systemTests, ...MOCKING_TESTS, ...notHere] } },
+      { extends: true, test: { name: 'system', include: systemTests, exclude: notHere } },
       // vi.mock only reaches modules loaded after it: these files need a module graph of their own
       { extends: true, test: { name: 'mocked', include: MOCKING_TESTS, isolate: true } },
     ],

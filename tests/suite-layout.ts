@@ -28,6 +28,16 @@ export const SYSTEM_TESTS = [
 export const MOCKING_TESTS = ['tests/hostile/ssrf-dns.test.ts', 'tests/proxy/fetch-through-proxy.test.ts'];
 
 /**
+ * Tests of what exists only on a PostgreSQL store (the fleet: publishing once, chores): in the
+ * suite on the PostgreSQL pass only (FEEDMIRROR_TEST_STORE=postgres), left out of the SQLite pass
+ * rather than skipped there.
+ */
+export const POSTGRES_ONLY_TESTS = ['tests/publish-once/**', 'tests/chores/**/*.test.ts'];
+
+/** The system tests among them: they drive several daemons for tens of seconds. */
+export const POSTGRES_ONLY_SYSTEM_TESTS = ['tests/chores/fleet-chores.test.ts'];
+
+/**
  * The files that take longest, longest first (CPU seconds measured in docs/performance-history.md,
  * "Test suite"). Started first, they run beside the many short files instead of after them, so
  * the last worker is not left alone with a long file at the end.

@@ -1,4 +1,4 @@
-import { constants, stat } from 'node:fs/promises';
+import { constants } from 'node:fs/promises';
 import { canAccess } from '../lib/file-access.js';
 import path from 'node:path';
 import { isPostgresUrl } from '../lib/database-url.js';
@@ -10,11 +10,14 @@ import { plural } from '../lib/plural.js';
 import { pathProblems, seedFolderProblems } from './path-problems.js';
 import type { Config } from '../config/config.js';
 import { describeProxy } from '../lib/proxy-url.js';
+import { probeFolders, type FolderPurpose } from '../lib/make-folders.js';
+import { FeedmirrorError } from '../model/errors.js';
 
 /**
  * Validates the config (schema: file, key path, what was expected; an output folder that would
  * expose the machine or the project, see output-dir-safety.ts) and the paths it names: seeds
  * folders readable, mirror list files readable, database and output folders writable or creatable
+ * (tried, as `run` would: a folder is made and removed again)
  * (a PostgreSQL database: the server answers and lets us in). Proxy URLs are checked by the schema;
  * the proxies in use are listed, without their passwords.
  */
@@ -28,10 +31,9 @@ export async function checkCommand(options: CommonOptions, io: CliIo = PROCESS_I
     const problem = await probeDatabase(config.database);
     if (problem) problems.push(`database: ${problem}`);
   } else {
-    const database = path.dirname(config.database);
-    if (!(await isWritableOrCreatable(database))) problems.push(`database: the folder ${database} is not writable`);
+    problems.push(...(await folderProblem(path.dirname(config.database), { code: 'FM_STORE', label: 'database' })));
   }
-  if (!(await isWritableOrCreatable(config.outputDir))) problems.push(`outputDir: ${config.outputDir} is not writable`);
+  problems.push(...(await folderProblem(config.outputDir, { code: 'FM_PUBLISH', label: 'outputDir' })));
   if (problems.length > 0) throw pathProblems(config, problems);
   const feeds = config.sources.filter((s) => s.kind === 'feed').length;
   io.stdout.write(`${config.configPath}: OK — ${plural(config.sources.length, 'source')} (${feeds} remote), ${plural(config.outputs.length, 'output')}, schedule "${config.schedule.cron}" ${config.schedule.timezone}\n`);
@@ -56,17 +58,13 @@ function resolvedBy(proxy: string): string {
   return new URL(proxy).protocol === 'socks5:' ? 'names resolved here' : 'names resolved by the proxy';
 }
 
-/** The folder is writable, or the nearest existing parent is (so the first run can create it). */
-async function isWritableOrCreatable(folder: string): Promise<boolean> {
-  let current = path.resolve(folder);
-  for (;;) {
-    try {
-      const info = await stat(current);
-      return info.isDirectory() && (await canAccess(current, constants.W_OK | constants.X_OK));
-    } catch {
-      const parent = path.dirname(current);
-      if (parent === current) return false;
-      current = parent;
-    }
+/** What `run` would say about making or writing in this folder (the same words), or nothing. */
+async function folderProblem(folder: string, why: FolderPurpose): Promise<string[]> {
+  try {
+    await probeFolders(folder, why);
+    return [];
+  } catch (error) {
+    if (error instanceof FeedmirrorError) return [error.message];
+    throw error;
   }
 }

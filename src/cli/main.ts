@@ -39,6 +39,7 @@ function buildProgram(io: CliIo, done: (code: ExitCode) => void): Command {
     .option('--fail-if-locked', 'if another run holds the lock, exit 3 instead of 0')
     .option('--refresh', 'read every seed and parse every fetched feed in full, even those unchanged since the last run')
     .option('--strict', 'exit 4 when a source failed this run (the others are still published); for cron')
+    .option('--no-progress', 'on a terminal, no progress line (sources done, items, slow sources); never shown otherwise')
     // For the tests: a progress line sooner than a real run would need one.
     .addOption(new Option('--progress-interval <ms>', 'how often a long run logs its progress').argParser(positiveInt).hideHelp())
     .action(async (options: RunCommandOptions) => {

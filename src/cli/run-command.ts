@@ -9,6 +9,8 @@ import { plural } from '../lib/plural.js';
 import { fileExists } from '../lib/file-access.js';
 import { pathProblems, seedFolderProblems } from './path-problems.js';
 import { logOutput, PROCESS_IO, type CliIo } from './cli-io.js';
+import { StatusLine } from '../log/status-line.js';
+import { progressLine, REDRAW_MS, wantsProgressLine } from './progress-line.js';
 
 export interface CommonOptions {
   config: string;
@@ -24,17 +26,22 @@ export interface RunCommandOptions extends CommonOptions {
   refresh?: boolean;
   strict?: boolean;
   progressInterval?: number;
+  /** false with --no-progress: no progress line even on a terminal. */
+  progress?: boolean;
 }
 
 export async function runCommand(options: RunCommandOptions, io: CliIo = PROCESS_IO): Promise<ExitCode> {
-  const logger = createLogger({ level: options.logLevel, format: options.logFormat, ...logOutput(io) });
+  const statusLine = wantsProgressLine(io.stderr, options) ? new StatusLine(io.stderr) : null;
+  const logger = createLogger({ level: options.logLevel, format: options.logFormat, ...(statusLine ? { stream: statusLine.logStream() } : logOutput(io)) });
   const config = await loadConfigOrExit(options.config);
   const unknown = (options.source ?? []).filter((id) => !config.sources.some((s) => s.id === id));
   if (unknown.length > 0) throw new CliError('FM_USAGE', `run: unknown source id ${unknown.join(', ')} (not in ${config.configPath})`, EXIT.USAGE);
   // As `check` says: a seeds folder that is missing is a mistake in the config, not a source having a bad day.
   const folders = await seedFolderProblems(config, options.source);
   if (folders.length > 0) throw pathProblems(config, folders);
-  const outcome = await runOrExplain(() => runExclusive({ config, logger, progressIntervalMs: options.progressInterval }, { all: options.all, only: options.source, refresh: options.refresh, lock: options.wait ? 'wait' : 'skip' }));
+  // --progress-interval (the tests') also hastens the line, so a test need not wait out REDRAW_MS
+  const progressWatcher = statusLine ? progressLine(statusLine, Math.min(REDRAW_MS, options.progressInterval ?? REDRAW_MS)) : undefined;
+  const outcome = await runOrExplain(() => runExclusive({ config, logger, progressIntervalMs: options.progressInterval, progressWatcher }, { all: options.all, only: options.source, refresh: options.refresh, lock: options.wait ? 'wait' : 'skip' })).finally(() => progressWatcher?.end());
   if (outcome.status === 'ran') return options.strict ? strictOutcome(outcome.report) : EXIT.OK;
   const holder = outcome.holder ? ` (pid ${outcome.holder.pid} on ${outcome.holder.host}, since ${outcome.holder.startedAt})` : '';
   logger.info({ event: 'locked', holder: outcome.holder }, `another run is in progress${holder}; nothing to do`);

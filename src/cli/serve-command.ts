@@ -82,6 +82,7 @@ export async function serveCommand(options: ServeOptions, io: CliIo = PROCESS_IO
       graceMs: options.grace,
       runAtStart: true,
       onRun: (report, error, ms) => metrics.observeRun(report, error, ms),
+      onChore: (chore, result) => metrics.observeChore(chore, result),
     });
     await daemon.stopped;
   } else {

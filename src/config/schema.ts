@@ -5,6 +5,10 @@ import { configErrorMap } from './issue-text.js';
 import { isOtherUrl } from '../lib/database-url.js';
 import { checkOnionUrls, noProxyEntry, proxyUrl, sourceProxy, torProxyUrl } from './proxy-settings.js';
 import { isCssSelector } from './css-selector.js';
+import { CLUSTER_DEFAULTS, CLUSTER_KNOWN_KEYS, clusterSchema } from './cluster-schema.js';
+import { duration } from './duration.js';
+
+export { durationMs } from './duration.js';
 
 /** Ids appear in file paths and URLs, so they are kept to a safe alphabet. */
 const ID_PATTERN = /^[a-z0-9][a-z0-9_-]{0,63}$/i;
@@ -58,16 +62,6 @@ const siteSchema = z.strictObject({
   /** WebSub: feeds name this hub, and it is pinged after a publish that changed a feed. */
   websub: z.strictObject({ hub: httpUrl('an absolute http(s) URL of a WebSub hub') }).optional(),
 });
-
-/** "90s", "30m", "6h", "1d", or a number of seconds. */
-const DURATION = 'a duration such as "30m", "6h" or "1d", or a whole number of seconds';
-const duration = z.union([z.number().int().min(0), z.string().regex(/^\d+\s*[smhd]$/i, DURATION)], { error: DURATION });
-
-export function durationMs(value: number | string): number {
-  if (typeof value === 'number') return value * 1000;
-  const unit = { s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 }[value.trim().slice(-1).toLowerCase() as 's' | 'm' | 'h' | 'd'];
-  return Number.parseInt(value, 10) * unit;
-}
 
 const cronExpression = z.string().superRefine((value, ctx) => {
   const result = validateDetailed(value);
@@ -302,7 +296,7 @@ const outputSchema = z.strictObject({
 
 /** Keys each object accepts, for "unknown key" messages that say what was expected. */
 export const KNOWN_KEYS: { path: RegExp; keys: string[] }[] = [
-  { path: /^$/, keys: ['$schema', 'site', 'database', 'outputDir', 'fetch', 'limits', 'retention', 'mediaProxy', 'mirrorLists', 'schedule', 'sources', 'outputs'] },
+  { path: /^$/, keys: ['$schema', 'site', 'database', 'outputDir', 'fetch', 'limits', 'retention', 'mediaProxy', 'mirrorLists', 'schedule', 'cluster', 'sources', 'outputs'] },
   { path: /^site$/, keys: Object.keys(siteSchema.shape) },
   { path: /^outputs\.\d+$/, keys: Object.keys(outputSchema.shape) },
   { path: /^outputs\.\d+\.filter$/, keys: Object.keys(filterSchema.shape) },
@@ -312,6 +306,7 @@ export const KNOWN_KEYS: { path: RegExp; keys: string[] }[] = [
   { path: /^mediaProxy$/, keys: Object.keys(MEDIA_PROXY_DEFAULTS) },
   { path: /^schedule$/, keys: Object.keys(SCHEDULE_DEFAULTS) },
   { path: /^mirrorLists\.\d+$/, keys: ['path', 'url', 'refresh'] },
+  ...CLUSTER_KNOWN_KEYS,
 ];
 
 export const configSchema = z
@@ -331,6 +326,8 @@ export const configSchema = z
     mediaProxy: mediaProxySchema.default(MEDIA_PROXY_DEFAULTS),
     mirrorLists: z.array(mirrorListSchema).default([]),
     schedule: scheduleSchema.default(SCHEDULE_DEFAULTS),
+    /** Several workers on one PostgreSQL store (ignored on SQLite). */
+    cluster: clusterSchema.default(CLUSTER_DEFAULTS),
     sources: z.array(sourceSchema).default([]),
     outputs: z.array(outputSchema).min(1),
   })

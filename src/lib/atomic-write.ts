@@ -84,8 +84,12 @@ async function hasSameBytes(file: string, bytes: Buffer): Promise<boolean> {
   }
 }
 
-/** Removes temp files a killed run left behind, anywhere under `root`. Only our own suffix is touched. */
-export async function removeStaleTempFiles(root: string): Promise<number> {
+/**
+ * Removes temp files a killed run left behind, anywhere under `root`. Only our own suffix is
+ * touched, and with `olderThanMs` only files last written that long ago: where several workers
+ * share the folder, a younger one may be another worker's publish in progress.
+ */
+export async function removeStaleTempFiles(root: string, olderThanMs = 0, now: number = Date.now()): Promise<number> {
   let removed = 0;
   let entries;
   try {
@@ -94,10 +98,19 @@ export async function removeStaleTempFiles(root: string): Promise<number> {
     return 0;
   }
   for (const entry of entries) {
-    if (entry.isFile() && entry.name.endsWith(TEMP_SUFFIX)) {
-      await rm(path.join(entry.parentPath, entry.name), { force: true });
-      removed++;
-    }
+    if (!entry.isFile() || !entry.name.endsWith(TEMP_SUFFIX)) continue;
+    const file = path.join(entry.parentPath, entry.name);
+    if (olderThanMs > 0 && !(await isOlderThan(file, now - olderThanMs))) continue;
+    await rm(file, { force: true });
+    removed++;
   }
   return removed;
+}
+
+async function isOlderThan(file: string, cutoff: number): Promise<boolean> {
+  try {
+    return (await stat(file)).mtimeMs < cutoff;
+  } catch {
+    return false; // gone already: renamed into place or removed by its writer
+  }
 }

@@ -1,5 +1,5 @@
 import { mkdirSync, statSync } from 'node:fs';
-import { mkdir, stat } from 'node:fs/promises';
+import { mkdir, mkdtemp, rmdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { FeedmirrorError, type ErrorCode } from '../model/errors.js';
 
@@ -15,6 +15,27 @@ export interface FolderPurpose {
  * is made once and the first refusal is an error naming the folder and why, under `code`.
  */
 export async function makeFolders(folder: string, why: FolderPurpose): Promise<void> {
+  for (const level of await missingLevels(folder, why)) await mkdir(level).catch((error: NodeJS.ErrnoException) => refused(error, level, folder, why));
+}
+
+/**
+ * What makeFolders would say, without leaving a folder behind (`check`): the first missing level
+ * is made and removed again, or, when the folder exists, a temporary folder inside it. Asking the
+ * file system is the only sure test: as root, access() says W_OK on /proc, where mkdir fails.
+ */
+export async function probeFolders(folder: string, why: FolderPurpose): Promise<void> {
+  const [first] = await missingLevels(folder, why);
+  if (first === undefined) {
+    const made = await mkdtemp(path.join(folder, '.feedmirror-check-')).catch((error: NodeJS.ErrnoException) => refused(error, folder, folder, why, 'write in'));
+    if (made) await rmdir(made);
+    return;
+  }
+  const made = await mkdir(first).then(() => true, (error: NodeJS.ErrnoException) => refused(error, first, folder, why) ?? false);
+  if (made) await rmdir(first);
+}
+
+/** The levels of `folder` that do not exist yet, outermost first; a file in the way, or a level that cannot be looked at, is an error. */
+async function missingLevels(folder: string, why: FolderPurpose): Promise<string[]> {
   const missing: string[] = [];
   for (let current = path.resolve(folder); ; current = path.dirname(current)) {
     const found = await stat(current).then((info) => info, (error: NodeJS.ErrnoException) => absent(error, current, why));
@@ -25,7 +46,7 @@ export async function makeFolders(folder: string, why: FolderPurpose): Promise<v
     if (path.dirname(current) === current) break;
     missing.unshift(current);
   }
-  for (const level of missing) await mkdir(level).catch((error: NodeJS.ErrnoException) => refused(error, level, folder, why));
+  return missing;
 }
 
 /** makeFolders for code that must stay synchronous (opening the SQLite store). */
@@ -73,10 +94,10 @@ const REASONS: Record<string, string> = {
 };
 
 /** A folder that another process made in the meantime is fine; any other refusal ends the attempt. */
-function refused(error: NodeJS.ErrnoException, level: string, folder: string, why: FolderPurpose): void {
-  if (error.code === 'EEXIST') return;
+function refused(error: NodeJS.ErrnoException, level: string, folder: string, why: FolderPurpose, action = 'create'): undefined {
+  if (error.code === 'EEXIST') return undefined;
   const reason = REASONS[error.code ?? ''] ?? error.message;
-  throw new FeedmirrorError(why.code, `${why.label}: cannot create the folder ${level}${neededFor(level, folder)}: ${error.code}, ${reason}`, { cause: error });
+  throw new FeedmirrorError(why.code, `${why.label}: cannot ${action} the folder ${level}${neededFor(level, folder)}: ${error.code}, ${reason}`, { cause: error });
 }
 
 function neededFor(level: string, folder: string): string {

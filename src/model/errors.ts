@@ -46,6 +46,9 @@ export const ERROR_CODES = {
   FM_PUBLISH: { stage: 'publish', meaning: 'The output folder cannot be written; the previous feed files are untouched (exit 2).' },
   FM_SOURCES_FAILED: { stage: 'cli', meaning: '`run --strict`: a source failed this run; the message names each with its code. The others were published (exit 4).' },
   FM_LOCK_ABORTED: { stage: 'schedule', meaning: 'A shutdown stopped a run that was waiting for the run lock.' },
+  FM_CHORE_COORDINATOR: { stage: 'schedule', meaning: 'A fire of a fleet chore (PostgreSQL) was skipped on this worker because the coordinator could not reach the database; it may have run on no worker. Chores are driven by the store, so the next fire makes up for it.' },
+  FM_CHORE_FAILED: { stage: 'schedule', meaning: 'A fleet chore (`site`, `housekeeping`) ran and failed; recorded in `chore_runs` and tried again at its next fire.' },
+  FM_CLOCK_SKEW: { stage: 'schedule', meaning: "This host's clock is off from the PostgreSQL server's: over 1 s a warning; over 60 s this worker takes no part in the fleet's chores (fetching goes on). Fix NTP." },
   FM_SITE_URL_MISMATCH: { stage: 'serve', meaning: 'A warning: `site.url` is an address that is not the one `serve` listens on (another port, https, a loopback address while listening on every interface), so feeds opened here link away from it.' },
   FM_ACCESS_LOG: { stage: 'serve', meaning: '`serve --access-log`: the file cannot be opened for appending, so `serve` does not start (exit 1).' },
 } as const satisfies Record<`FM_${string}`, { stage: Stage; meaning: string }>;

@@ -55,7 +55,18 @@ export async function publishAll(input: PublishInput, store: Store, records: Run
   return report;
 }
 
-async function fingerprintOf(input: PublishInput, store: Store): Promise<string> {
+/**
+ * Only the site-wide files (index.html, sources.opml, mirrors.json, seed pages, the stylesheet),
+ * from what the store holds: what the fleet's `site` chore writes while workers publish the
+ * outputs. Files whose bytes did not change are not touched. The files written.
+ */
+export async function publishSiteFiles(input: PublishInput, store: Store, records: RunRecords = runRecords(store, { build: buildId(), refresh: false, now: input.now })): Promise<string[]> {
+  const selections = await selectOutputs({ outputs: input.outputs, sources: input.sources, store, records, now: input.now });
+  const { publishSite } = await import('../publish/publish-site.js');
+  return publishSite(input, { selections, seedArticles: await seedArticles(input, store) });
+}
+
+export async function fingerprintOf(input: PublishInput, store: Store): Promise<string> {
   const clockDependent = input.outputs.some((o) => o.filter?.maxAgeDays !== undefined);
   // What the index shows of each source's health; the fetch time only as its day.
   const health = (input.health ?? []).map((h) => [h.id, h.failures, h.lastError, h.lastStatus === null, h.items, h.checkedOn]);
@@ -63,7 +74,7 @@ async function fingerprintOf(input: PublishInput, store: Store): Promise<string>
   return sha256Hex(`${await store.getVersion()}\n${JSON.stringify(shape)}`);
 }
 
-async function seedArticles(input: PublishInput, store: Store): Promise<StoredArticle[]> {
+export async function seedArticles(input: PublishInput, store: Store): Promise<StoredArticle[]> {
   const seedSources = input.sources.filter((s) => s.kind === 'seeds').map((s) => s.id);
   if (seedSources.length === 0) return [];
   return (await store.listArticles({ sourceIds: seedSources, limit: ALL_PAGES })).filter((a) => a.kind === 'seed');
@@ -73,7 +84,7 @@ async function seedArticles(input: PublishInput, store: Store): Promise<StoredAr
  * media: "proxy": the media URLs of the items about to be published, recorded before any file
  * names them, so /media/<hash> can fetch each and nothing else.
  */
-async function recordProxiedMedia(input: PublishInput, selections: Map<string, OutputSelection>, store: Store): Promise<void> {
+export async function recordProxiedMedia(input: PublishInput, selections: Map<string, OutputSelection>, store: Store): Promise<void> {
   const sourceMedia = new Map(input.sources.map((s) => [s.id, s.media]));
   if (!input.outputs.some((o) => o.media === 'proxy') && ![...sourceMedia.values()].includes('proxy')) return;
   // Loaded only here, as the renderers are: it reads content with the sanitizer's parser.

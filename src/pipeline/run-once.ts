@@ -3,23 +3,23 @@ import type { Config, FeedSourceConfig, SeedSourceConfig } from '../config/confi
 import type { Logger } from '../log/logger.js';
 import type { Store } from '../store/store.js';
 import type { SourceState } from '../model/source-state.js';
-import type { PublishInput, SourceHealth } from '../publish/publish-types.js';
-import { publishIfChanged } from './publish-step.js';
+import { publishStep } from './publish-claimed.js';
+import { durationMs } from '../config/duration.js';
+import { buildPublishInput } from './publish-input.js';
 import { pingWebSub } from '../publish/ping-websub.js';
 import { createHttpAgent, type HttpSettings } from '../sources/http/http-client.js';
-import { buildId, GENERATOR, USER_AGENT } from '../version.js';
+import { buildId, USER_AGENT } from '../version.js';
 import { harvestSeedSource } from './harvest-seeds.js';
 import { harvestFeeds } from './harvest-feeds.js';
 import type { FeedHarvest } from './harvest-feed.js';
 import { loadMirrorDirectory } from './load-mirror-lists.js';
-import { buildMirrorMap } from './mirror-map.js';
 import type { MirrorDirectory } from '../lib/mirror-directory.js';
 import { runRecords, type RunRecords } from './run-records.js';
 import { addFeedHarvest, addSeedHarvest, addStored, emptyReport, type RunReport } from './run-report.js';
 import { StoreBatch } from './store-batch.js';
 import { nextSeedState } from './seed-state.js';
 import { applyRetention } from './retention.js';
-import { PROGRESS_INTERVAL_MS, startProgress, type RunProgress } from './run-progress.js';
+import { PROGRESS_INTERVAL_MS, startProgress, type ProgressWatcher, type RunProgress } from './run-progress.js';
 import { plural } from '../lib/plural.js';
 
 export interface RunDeps {
@@ -32,6 +32,8 @@ export interface RunDeps {
   signal?: AbortSignal;
   /** How often a long run logs its progress (ms); PROGRESS_INTERVAL_MS by default. */
   progressIntervalMs?: number;
+  /** Shown each change of the run's progress as it happens (the CLI's line on a terminal). */
+  progressWatcher?: ProgressWatcher;
 }
 
 export interface RunOptions {
@@ -73,14 +75,14 @@ export async function runOnce(deps: RunDeps, options: RunOptions = {}): Promise<
     report: emptyReport(selected.length),
     records: runRecords(store, { build: buildId(), refresh: options.refresh === true, now: started }),
     dispatcher: () => deps.dispatcher ?? (pool.own ??= createHttpAgent(http)),
-    progress: startProgress(deps.logger, selected.length, deps.progressIntervalMs ?? PROGRESS_INTERVAL_MS),
+    progress: startProgress(deps.logger, selected.length, { intervalMs: deps.progressIntervalMs ?? PROGRESS_INTERVAL_MS, watcher: deps.progressWatcher }),
   };
   try {
     const directory = await loadMirrorDirectory({ config, store, logger: deps.logger, now: started, http, dispatcher: run.dispatcher });
     await harvestSeeds(run, selected.filter((s) => s.kind === 'seeds'));
     await harvestRemote(run, selected.filter((s) => s.kind === 'feed'), directory);
     await applyRetention(config, store, deps.logger, started);
-    run.report.published = await publishIfChanged(await publishInput(run, directory), store, run.records);
+    run.report.published = await publishStep(await buildPublishInput(config, store, directory, started), store, run.records, { logger: deps.logger, signal: deps.signal, refresh: options.refresh, debounceSeconds: durationMs(config.cluster.publishDebounce) / 1000 });
     await notifyHub(run, run.report.published.changedFeeds);
   } finally {
     run.progress.stop();
@@ -139,48 +141,6 @@ function logFailure(logger: Logger, source: FeedSourceConfig, { error, state }: 
     { source: source.id, url, code: error!.code, failures: state.failures, nextFetchAt: state.nextFetchAt },
     `feed ${url}: ${error!.message} (failure ${state.failures} in a row; next try after ${state.nextFetchAt})`,
   );
-}
-
-/** What the publish step is given: the config as values, sources shown by their feeds' own titles when they have none. */
-async function publishInput(run: Run, directory: MirrorDirectory | null): Promise<PublishInput> {
-  const { config, store } = run.deps;
-  const states = await store.getSourceStates();
-  return {
-    site: config.site,
-    sources: config.sources.map((s) => ({ ...s, title: s.title ?? states.get(s.id)?.title ?? undefined, url: s.kind === 'feed' ? s.url : undefined })),
-    outputs: config.outputs,
-    outputDir: config.outputDir,
-    generator: GENERATOR,
-    now: run.started,
-    mirrorMap: buildMirrorMap(config, directory),
-    health: await sourceHealth(config, store, states),
-    checkedOn: utcDay(run.started.toISOString()),
-  };
-}
-
-async function sourceHealth(config: Config, store: Store, states: Map<string, SourceState>): Promise<SourceHealth[]> {
-  const counts = await store.countArticlesBySource(config.sources.map((s) => s.id));
-  const health: SourceHealth[] = [];
-  for (const source of config.sources) {
-    const state = states.get(source.id);
-    health.push({
-      id: source.id,
-      title: source.title ?? state?.title ?? source.id,
-      kind: source.kind,
-      url: source.kind === 'feed' ? source.url : null,
-      lastFetchAt: state?.lastFetchAt ?? null,
-      checkedOn: state?.lastFetchAt ? utcDay(state.lastFetchAt) : null,
-      lastStatus: state?.lastStatus ?? null,
-      failures: state?.failures ?? 0,
-      lastError: state?.lastError ?? null,
-      items: counts.get(source.id) ?? 0,
-    });
-  }
-  return health;
-}
-
-function utcDay(iso: string): string {
-  return iso.slice(0, 10);
 }
 
 /** WebSub: one ping for every feed file whose bytes changed; a failure is logged, never fatal. */

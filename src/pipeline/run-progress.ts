@@ -12,32 +12,67 @@ export interface RunProgress {
   stop(): void;
 }
 
+/** How far a run got: sources done of the total, items read, and the sources in flight with when each started (ms since the epoch). */
+export interface ProgressSnapshot {
+  done: number;
+  total: number;
+  items: number;
+  inFlight: ReadonlyMap<string, number>;
+}
+
+/** Someone watching the run as it goes (the CLI's line on a terminal): told of each change, and when the run ends. */
+export interface ProgressWatcher {
+  update(snapshot: ProgressSnapshot): void;
+  end(): void;
+}
+
+export interface ProgressOptions {
+  intervalMs: number;
+  now?: () => number;
+  watcher?: ProgressWatcher;
+}
+
 /**
  * What a long run tells its log while it goes: a `debug` line as each source finishes, and every
  * `intervalMs` an `info` line with the sources done so far, the new items and the sources it is
- * still waiting on. A run shorter than one interval logs no progress line at all.
+ * still waiting on. A run shorter than one interval logs no progress line at all. A watcher, if
+ * any, sees every change as it happens.
  */
-export function startProgress(logger: Logger, total: number, intervalMs: number, now: () => number = Date.now): RunProgress {
-  let done = 0;
-  let items = 0;
-  const inFlight = new Map<string, number>();
+export function startProgress(logger: Logger, total: number, { intervalMs, now = Date.now, watcher }: ProgressOptions): RunProgress {
+  const state = { done: 0, total, items: 0, inFlight: new Map<string, number>() };
   const timer = setInterval(() => {
-    const waiting = [...inFlight].sort(([, a], [, b]) => a - b).map(([id, since]) => ({ id, ms: now() - since }));
-    const names = waiting.slice(0, LISTED_SLOW).map((w) => `${w.id} (${Math.round(w.ms / 1000)} s)`).join(', ') + (waiting.length > LISTED_SLOW ? ', …' : '');
     logger.info(
-      { event: 'progress', done, total, items, waiting: waiting.map((w) => w.id) },
-      `progress: ${done}/${plural(total, 'source')} done, ${plural(items, 'item')} read${waiting.length > 0 ? `; waiting on ${names}` : ''}`,
+      { event: 'progress', done: state.done, total, items: state.items, waiting: waitingOn(state, now()).map((w) => w.id) },
+      `progress: ${describeProgress(state, now())}`,
     );
   }, intervalMs);
   timer.unref();
   return {
-    started: (sourceId) => void inFlight.set(sourceId, now()),
-    finished(sourceId, newItems, outcome) {
-      inFlight.delete(sourceId);
-      done++;
-      items += newItems;
-      logger.debug({ event: 'source-done', source: sourceId, outcome, newItems, done, total }, `source ${sourceId} done (${outcome}, ${plural(newItems, 'item')} read); ${done}/${total}`);
+    started(sourceId) {
+      state.inFlight.set(sourceId, now());
+      watcher?.update(state);
     },
-    stop: () => clearInterval(timer),
+    finished(sourceId, newItems, outcome) {
+      state.inFlight.delete(sourceId);
+      state.done++;
+      state.items += newItems;
+      watcher?.update(state);
+      logger.debug({ event: 'source-done', source: sourceId, outcome, newItems, done: state.done, total }, `source ${sourceId} done (${outcome}, ${plural(newItems, 'item')} read); ${state.done}/${total}`);
+    },
+    stop() {
+      clearInterval(timer);
+      watcher?.end();
+    },
   };
+}
+
+/** "2/3 sources done, 2 items read; waiting on slow (12 s)": the longest-waiting sources first. */
+export function describeProgress(snapshot: ProgressSnapshot, now: number): string {
+  const waiting = waitingOn(snapshot, now);
+  const names = waiting.slice(0, LISTED_SLOW).map((w) => `${w.id} (${Math.round(w.ms / 1000)} s)`).join(', ') + (waiting.length > LISTED_SLOW ? ', …' : '');
+  return `${snapshot.done}/${plural(snapshot.total, 'source')} done, ${plural(snapshot.items, 'item')} read${waiting.length > 0 ? `; waiting on ${names}` : ''}`;
+}
+
+function waitingOn(snapshot: ProgressSnapshot, now: number): { id: string; ms: number }[] {
+  return [...snapshot.inFlight].sort(([, a], [, b]) => a - b).map(([id, since]) => ({ id, ms: now - since }));
 }

@@ -1,27 +1,24 @@
 import path from 'node:path';
 import { fileExists } from '../lib/file-access.js';
-import type { StoredArticle } from '../model/article.js';
-import { seedPagePath } from '../lib/site-paths.js';
-import { newestItemDate, type FeedFormat, type FeedHistory, type FeedView } from './feed-view.js';
-import { archivePath, buildFeedView, CSS_FILE, currentFeedFiles, feedFile, feedUrls, outputTargets, STYLESHEET_FILE, type ViewTarget } from './feed-targets.js';
-import { resolveLinks, type LinkPolicy } from './link-policy.js';
-import type { PublishInput, PublishOutput, PublishPlan, PublishReport, PublishResult } from './publish-types.js';
+import { type FeedFormat, type FeedHistory, type FeedView } from './feed-view.js';
+import { archivePath, buildFeedView, currentFeedFiles, feedFile, feedUrls, outputTargets, type ViewTarget } from './feed-targets.js';
+import type { LinkPolicy } from './link-policy.js';
+import type { PublishInput, PublishOutput, PublishParts, PublishPlan, PublishReport, PublishResult } from './publish-types.js';
 import { renderAtom } from './render-atom.js';
-import { renderIndexPage, type OutputSummary } from './render-index.js';
+import type { OutputSummary } from './render-index.js';
 import { renderJson } from './render-json.js';
-import { renderMirrorMap } from './render-mirror-map.js';
-import { renderOpml } from './render-opml.js';
-import { renderArticlePage } from './render-page.js';
 import { outputPageFile, renderOutputPage } from './render-output-page.js';
 import { archivePageContext, currentPageContext, outputPageFiles } from './output-page-links.js';
 import { renderRss } from './render-rss.js';
-import { FEED_CSS, FEED_STYLESHEET } from './feed-stylesheet.js';
 import { isUpToDate, outputFingerprint, previousManifest, siteFingerprint, stampOutputFiles, type PublishManifest } from './output-manifest.js';
 import type { OutputSelection } from '../model/output-selection.js';
 import { siteCopies, type SiteCopy } from './site-copies.js';
+import { summarizeOutput, writeSiteFiles } from './publish-site.js';
 import { commitFile, discardFile, removeStaleTempFiles, stageFile, type FileText, type StagedFile } from '../lib/atomic-write.js';
 
-export type { PublishInput, PublishOutput, PublishPlan, PublishReport, PublishResult, PublishSite, PublishSource, SourceHealth } from './publish-types.js';
+export type { PublishInput, PublishOutput, PublishParts, PublishPlan, PublishReport, PublishResult, PublishSite, PublishSource, SourceHealth } from './publish-types.js';
+
+const EVERY_PART: PublishParts = { outputs: true, siteFiles: true, sweepTempFiles: true };
 
 const RENDERERS: Record<FeedFormat, (view: FeedView) => FileText> = { rss: renderRss, atom: renderAtom, json: renderJson };
 
@@ -53,19 +50,23 @@ interface Staged {
   isArchivePage: boolean;
 }
 
-/** Every output (current document, variants, archive pages) and every site file, once per site copy. */
+/**
+ * Every output (current document, variants, archive pages) and every site file, once per site
+ * copy; or only the parts the plan names (see PublishParts).
+ */
 export async function publishOutputs(input: PublishInput, plan: PublishPlan): Promise<PublishResult> {
+  const parts = plan.parts ?? EVERY_PART;
   const report: PublishReport = { written: [], unchanged: 0, changedFeeds: [] };
-  await removeStaleTempFiles(input.outputDir);
+  if (parts.sweepTempFiles) await removeStaleTempFiles(input.outputDir);
   const writer = createWriter(input.outputDir, report);
   const copies = siteCopies(input.site.url, input.site.mirrors);
-  const summaries: OutputSummary[] = [];
+  const summaries: OutputSummary[] = parts.outputs ? [] : (plan.summaries ?? []);
   const manifest = previousManifest(plan.manifest, input.outputDir);
   const next: PublishManifest = { ...manifest, outputs: {} };
   const rendered: { id: string; fingerprint: string; files: string[] }[] = [];
   const site = siteFingerprint(input);
   try {
-    for (const output of input.outputs) {
+    for (const output of parts.outputs ? input.outputs : []) {
       const selection = plan.selections.get(output.id)!;
       const fingerprint = outputFingerprint(site, output, selection);
       const files = [...currentFeedFiles(output, copies), ...outputPageFiles(output, copies)];
@@ -76,9 +77,9 @@ export async function publishOutputs(input: PublishInput, plan: PublishPlan): Pr
         report.unchanged += files.length;
       } else rendered.push({ id: output.id, fingerprint, files });
       for (const copy of copies) await publishOutput({ input, output, selection, copy, copies, writer, readArticles: plan.readArticles }, !upToDate);
-      summaries.push({ output, items: selection.current.length, archivePages: selection.pages.length, updated: newestItemDate(selection.current) });
+      summaries.push(summarizeOutput(output, selection));
     }
-    for (const copy of copies) await publishSiteFiles({ input, copy, copies, seedArticles: plan.seedArticles, summaries, writer });
+    if (parts.siteFiles) for (const copy of copies) await writeSiteFiles({ input, copy, copies, seedArticles: plan.seedArticles, summaries, write: (relative, content) => writer.write(relative, content) });
   } catch (error) {
     await writer.discard();
     throw error;
@@ -90,7 +91,7 @@ export async function publishOutputs(input: PublishInput, plan: PublishPlan): Pr
     if (record) next.outputs[id] = record;
   }
   const changed = rendered.length > 0 || Object.keys(next.outputs).length !== Object.keys(manifest.outputs).length || plan.manifest === null;
-  return { report, manifest: changed ? next : null };
+  return { report, manifest: changed ? next : null, summaries };
 }
 
 function createWriter(outputDir: string, report: PublishReport): Writer {
@@ -210,26 +211,4 @@ async function publishArchivePage(job: OutputJob, { path: folder, policy }: { pa
   const view = buildFeedView(input, output, articles, target);
   for (const format of output.formats) await writer.writeOnce(feedFile(copy, pageFolder, format), () => RENDERERS[format](view));
   await writer.writeOnce(`${copy.dir}${outputPageFile(pageFolder)}`, () => renderOutputPage(view, archivePageContext(input, output, folder, page.page)));
-}
-
-interface SiteJob {
-  input: PublishInput;
-  copy: SiteCopy;
-  copies: SiteCopy[];
-  seedArticles: StoredArticle[];
-  summaries: OutputSummary[];
-  writer: Writer;
-}
-
-async function publishSiteFiles({ input, copy, copies, seedArticles, summaries, writer }: SiteJob) {
-  const policy = copy.isCanonical ? ({ kind: 'canonical' } as const) : ({ kind: 'site-copy', host: copy.host } as const);
-  for (const article of seedArticles) {
-    const { duplicates } = resolveLinks(article, policy);
-    await writer.write(`${copy.dir}${seedPagePath(article.id)}`, renderArticlePage(article, { siteTitle: input.site.title, homeHref: '../', mirrors: duplicates }));
-  }
-  await writer.write(`${copy.dir}mirrors.json`, renderMirrorMap(input.mirrorMap ?? { hosts: [] }, seedArticles, copies));
-  await writer.write(`${copy.dir}${STYLESHEET_FILE}`, FEED_STYLESHEET);
-  await writer.write(`${copy.dir}${CSS_FILE}`, FEED_CSS);
-  await writer.write(`${copy.dir}sources.opml`, renderOpml(input, copy));
-  await writer.write(`${copy.dir}index.html`, renderIndexPage({ input, copy, copies, outputs: summaries, seedArticles }));
 }

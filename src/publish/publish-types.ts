@@ -5,6 +5,7 @@ import type { PublishManifest } from './output-manifest.js';
 import type { OutputSelection } from '../model/output-selection.js';
 import type { StoredArticle } from '../model/article.js';
 import type { MediaMode } from './media-policy.js';
+import type { OutputSummary } from './render-index.js';
 
 /** What the publish stage is given: values, never the config object or the clock. */
 export interface PublishSite {
@@ -88,12 +89,32 @@ export interface PublishPlan {
   manifest: PublishManifest | null;
   /** The articles of archive pages that must be written again (a new site copy or variant). */
   readArticles: (ids: string[]) => Promise<StoredArticle[]>;
+  /** What to write; every part when absent. */
+  parts?: PublishParts;
+  /** What the index shows of each output, when the outputs are not published with it (in config order). */
+  summaries?: OutputSummary[];
+}
+
+/**
+ * The parts of a publish. Several publishers sharing one folder (a fleet on PostgreSQL) each
+ * write the outputs they hold, and the site files in turn; none of them may sweep the folder's
+ * temp files, which may be another publisher's staged files.
+ */
+export interface PublishParts {
+  /** Every output of the input. */
+  outputs: boolean;
+  /** index.html, sources.opml, mirrors.json, the stylesheets and the seed pages. */
+  siteFiles: boolean;
+  /** Remove temp files a killed publish left behind: only when no other publisher may be staging files there. */
+  sweepTempFiles: boolean;
 }
 
 export interface PublishResult {
   report: PublishReport;
   /** To keep for the next publish; null when nothing in it changed. */
   manifest: PublishManifest | null;
+  /** What the index shows of each output published (or given in the plan). */
+  summaries: OutputSummary[];
 }
 
 export interface PublishReport {

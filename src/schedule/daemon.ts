@@ -4,6 +4,8 @@ import type { Logger } from '../log/logger.js';
 import type { RunReport } from '../pipeline/run-once.js';
 import { runExclusive } from './run-exclusive.js';
 import { plural } from '../lib/plural.js';
+import { isPostgresUrl } from '../lib/database-url.js';
+import { startChores, type Chores, type ChoreResultKind } from './chores.js';
 
 export interface DaemonOptions {
   /** Loads (or reloads, on SIGHUP) the config; throws on an invalid one. */
@@ -15,6 +17,8 @@ export interface DaemonOptions {
   runAtStart: boolean;
   /** Called after every run (metrics). */
   onRun?: (report: RunReport | null, error: Error | null, durationMs: number) => void;
+  /** Called for every fire of a fleet chore on this worker (metrics). */
+  onChore?: (chore: string, result: ChoreResultKind) => void;
 }
 
 export interface Daemon {
@@ -59,6 +63,9 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
     }
   };
   let task = schedule(config);
+  // On PostgreSQL, the fleet's chores too: each fire runs on one worker of the fleet.
+  const startFleetChores = () => (isPostgresUrl(config.database) ? startChores({ config: () => config, logger, onChore: options.onChore }) : null);
+  let chores: Chores | null = startFleetChores();
   function schedule(current: Config): ScheduledTask {
     return cron.schedule(current.schedule.cron, tick, { name: 'feedmirror', noOverlap: true, timezone: current.schedule.timezone });
   }
@@ -70,7 +77,12 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
         await task.destroy();
         task = schedule(next);
       }
+      const choresChanged = JSON.stringify(next.cluster.chores) !== JSON.stringify(config.cluster.chores) || next.database !== config.database;
       config = next;
+      if (choresChanged) {
+        await chores?.stop();
+        chores = startFleetChores();
+      }
       logger.info({ event: 'reload' }, `config reloaded (${plural(config.sources.length, 'source')}, schedule "${config.schedule.cron}" ${config.schedule.timezone})`);
     } catch (error) {
       logger.error({ event: 'reload-failed' }, `config not reloaded, keeping the previous one: ${(error as Error).message}`);
@@ -81,6 +93,7 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
     stopping = true;
     logger.info({ event: 'stop', reason }, `${reason}: stopping (no new runs; in-flight fetches get ${options.graceMs} ms)`);
     await task.destroy();
+    await chores?.stop();
     const grace = setTimeout(() => abort.abort(new DOMException('shutting down', 'AbortError')), options.graceMs);
     grace.unref();
     await inFlight;

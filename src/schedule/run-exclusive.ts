@@ -4,6 +4,7 @@ import type { Logger } from '../log/logger.js';
 import { isPostgresUrl } from '../lib/database-url.js';
 import { openStore } from '../store/open-store.js';
 import { runOnce, type RunOptions, type RunReport } from '../pipeline/run-once.js';
+import type { ProgressWatcher } from '../pipeline/run-progress.js';
 import { pollLock, tryAcquireLock, type LockAttempt, type LockInfo } from './run-lock.js';
 
 export type LockMode = 'skip' | 'wait';
@@ -17,6 +18,7 @@ export interface ExclusiveDeps {
   dispatcher?: Dispatcher;
   signal?: AbortSignal;
   progressIntervalMs?: number;
+  progressWatcher?: ProgressWatcher;
 }
 
 export function lockFileFor(config: Config): string {
@@ -47,7 +49,7 @@ export async function runExclusive(deps: ExclusiveDeps, options: RunOptions & { 
     const store = await openStore(deps.config.database);
     const started = now();
     try {
-      const report = await runOnce({ config: deps.config, store, logger: deps.logger, now, dispatcher: deps.dispatcher, signal: deps.signal, progressIntervalMs: deps.progressIntervalMs }, options);
+      const report = await runOnce({ config: deps.config, store, logger: deps.logger, now, dispatcher: deps.dispatcher, signal: deps.signal, progressIntervalMs: deps.progressIntervalMs, progressWatcher: deps.progressWatcher }, options);
       await store.recordRun({ startedAt: started.toISOString(), finishedAt: now().toISOString(), durationMs: report.durationMs, outcome: 'ok', summary: summarize(report) });
       return { status: 'ran', report };
     } catch (error) {

@@ -16,6 +16,12 @@ export class FeedMetrics {
   private readonly pages = new Counter({ name: 'feedmirror_page_fetches_total', help: 'Article pages fetched for full text, by result (ok, not-modified, failed)', labelNames: ['result'], registers: [this.registry] });
   private readonly fullTexts = new Counter({ name: 'feedmirror_full_text_items_total', help: 'Items full text looked at, by outcome (extracted, reused, kept: the feed content stays, deferred: to the next run)', labelNames: ['outcome'], registers: [this.registry] });
   private readonly errors = new Counter({ name: 'feedmirror_source_errors_total', help: 'Failed fetches by source and error code', labelNames: ['source', 'code'], registers: [this.registry] });
+  private readonly chores = new Counter({
+    name: 'feedmirror_chore_fires_total',
+    help: 'Fires of the fleet chores (PostgreSQL) seen by this worker, by result: ok or failed (ran here), not-elected (ran on another worker), coordinator-error (skipped: the database did not answer; alert on it)',
+    labelNames: ['chore', 'result'],
+    registers: [this.registry],
+  });
 
   constructor(private readonly context: { config: () => Config; store: () => Promise<Store | null> }) {
     const self = this;
@@ -55,6 +61,10 @@ export class FeedMetrics {
     this.items.inc({ change: 'updated' }, report.stored.updated);
     for (const { sourceId, code } of report.sourceErrors) this.errors.inc({ source: sourceId, code });
     this.observePages(report.pages);
+  }
+
+  observeChore(chore: string, result: string): void {
+    this.chores.inc({ chore, result });
   }
 
   private observePages(pages: RunReport['pages']): void {

@@ -125,6 +125,60 @@ export const PG_MIGRATIONS: { version: number; sql: string }[] = [
       );
     `,
   },
+  {
+    version: 4,
+    // Fleet-wide chores (src/store/postgres-run-coordinator.ts): one row per node-cron fire key
+    // ("<chore>:<fire time>") elects the instance that runs it. A completed fire keeps its row, so
+    // an instance whose timer fires late cannot run it again; housekeeping drops old rows.
+    // chore_runs records every chore fire that ran: what `status` and the tests read.
+    sql: `
+      CREATE TABLE cron_fires (
+        key          text COLLATE "C" PRIMARY KEY,
+        token        text NOT NULL,
+        worker_id    text NOT NULL,
+        claimed_at   timestamptz NOT NULL DEFAULT now(),
+        expires_at   timestamptz NOT NULL,
+        completed_at timestamptz
+      );
+      CREATE INDEX cron_fires_by_expiry ON cron_fires (expires_at);
+      CREATE TABLE chore_runs (
+        id          bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+        chore       text COLLATE "C" NOT NULL,
+        fire_key    text COLLATE "C" NOT NULL,
+        worker_id   text NOT NULL,
+        started_at  timestamptz NOT NULL,
+        finished_at timestamptz NOT NULL,
+        outcome     text NOT NULL,
+        detail      text
+      );
+      CREATE INDEX chore_runs_by_chore ON chore_runs (chore, finished_at DESC);
+    `,
+  },
+  {
+    version: 6,
+    // The fleet's publish queue (src/store/postgres-output-queue.ts): one row per configured
+    // output. Ingest sets `dirty` in the transaction that changes an included source's articles;
+    // a publisher claims the row (clearing `dirty`, so a change made meanwhile sets it again)
+    // until lease_until, and claim_seq fences its completion. source_ids holds the resolved
+    // sources, or '{*}' for every configured one; config_hash what the output was last synced
+    // from; summary what the index shows of it, written by the publish that completed.
+    sql: `
+      CREATE TABLE outputs (
+        id                text COLLATE "C" PRIMARY KEY,
+        source_ids        text[] NOT NULL,
+        config_hash       text NOT NULL,
+        dirty             boolean NOT NULL DEFAULT true,
+        dirty_since       timestamptz DEFAULT now(),
+        claimed_by        text,
+        claimed_at        timestamptz,
+        lease_until       timestamptz,
+        claim_seq         bigint NOT NULL DEFAULT 0,
+        last_published_at timestamptz,
+        summary           text
+      );
+      CREATE INDEX outputs_by_source ON outputs USING gin (source_ids);
+    `,
+  },
 ];
 
 export const PG_LATEST_VERSION = PG_MIGRATIONS.at(-1)!.version;
@@ -134,6 +188,8 @@ export const LOCK_SPACE = 0x666d; // "fm"
 export const MIGRATION_LOCK = 1;
 /** Serialises claims on the sources table (postgres-source-queue.ts). */
 export const CLAIM_LOCK = 3;
+/** Serialises the writing of the site-wide files (index.html, OPML) across the fleet (postgres-output-queue.ts). */
+export const SITE_LOCK = 6;
 
 /**
  * Brings the schema up to date in one transaction, under a transaction-level advisory lock: of

@@ -14,6 +14,10 @@ import { EXCLUDED, RUNS_KEPT, VERSION_KEY } from './schema-constants.js';
 import { FeedmirrorError } from '../model/errors.js';
 import { PostgresSourceQueue } from './postgres-source-queue.js';
 import type { SourceQueue } from './source-queue.js';
+import { markOutputsDirty, PostgresOutputQueue } from './postgres-output-queue.js';
+import type { OutputQueue } from './output-queue.js';
+import { PostgresChoreLog } from './postgres-chore-log.js';
+import type { ChoreStore } from './chore-log.js';
 
 type Sql = postgres.Sql;
 
@@ -99,11 +103,12 @@ export class PostgresStore implements Store {
     // A 304 brings nothing: no transaction at all.
     if (articles.length === 0) return { inserted: 0, updated: 0, unchanged: 0 };
     return this.sql.begin(async (tx) => {
-      const summary = await upsertBatch(tx, articles, now.toISOString());
+      const { summary, changedSources } = await upsertBatch(tx, articles, now.toISOString());
       // In the same transaction: whoever publishes next knows the articles changed, even if this process dies first.
       if (summary.inserted + summary.updated > 0) {
         await tx`INSERT INTO documents (key, body, fetched_at) VALUES (${VERSION_KEY}, '1', '')
                  ON CONFLICT (key) DO UPDATE SET body = (documents.body::bigint + 1)::text`;
+        await markOutputsDirty(tx, changedSources);
       }
       return summary;
     });
@@ -271,6 +276,7 @@ export class PostgresStore implements Store {
       await tx`DELETE FROM articles WHERE id = ANY(${ids})`;
       await tx`INSERT INTO documents (key, body, fetched_at) VALUES (${VERSION_KEY}, '1', '')
                ON CONFLICT (key) DO UPDATE SET body = (documents.body::bigint + 1)::text`;
+      await markOutputsDirty(tx, [...counts.keys()]);
     });
     return counts;
   }
@@ -296,9 +302,19 @@ export class PostgresStore implements Store {
     return document ? Number(document.body) : 0;
   }
 
+  /** The fleet's publish queue, on this store's connections. */
+  outputQueue(): OutputQueue {
+    return new PostgresOutputQueue(this.sql);
+  }
+
   /** The fleet's work queue, on this store's connections. */
   sourceQueue(): SourceQueue {
     return new PostgresSourceQueue(this.sql);
+  }
+
+  /** The fleet's chores (node-cron's coordinator, their record), on this store's connections. */
+  chores(): ChoreStore {
+    return new PostgresChoreLog(this.sql);
   }
 
   async ping(): Promise<void> {

@@ -32,13 +32,19 @@ interface KnownRow extends ExistingRecord {
  * Upserts a batch with a fixed number of statements, whatever its size: the records the batch may
  * touch are read first, each article is decided in order exactly as SqliteStore.upsertOne decides
  * it (with the batch's own writes seen by the articles after them), then the rows are written.
+ * Also says which sources had a record inserted or changed.
  */
-export async function upsertBatch(tx: Tx, articles: Article[], now: string): Promise<UpsertSummary> {
+export async function upsertBatch(tx: Tx, articles: Article[], now: string): Promise<{ summary: UpsertSummary; changedSources: string[] }> {
   const batch = new UpsertBatch(tx, await readKnown(tx, articles), await readTakenIds(tx, articles));
   const summary: UpsertSummary = { inserted: 0, updated: 0, unchanged: 0 };
-  for (const article of articles) summary[await batch.add(article, now)]++;
+  const changed = new Set<string>();
+  for (const article of articles) {
+    const outcome = await batch.add(article, now);
+    summary[outcome]++;
+    if (outcome !== 'unchanged') changed.add(article.sourceId);
+  }
   await batch.write();
-  return summary;
+  return { summary, changedSources: [...changed] };
 }
 
 class UpsertBatch {

@@ -3,6 +3,7 @@ import type { SourceState } from '../model/source-state.js';
 import type { ArchivePage } from '../model/output-selection.js';
 import type { ExtractedPageStore } from './extracted-pages.js';
 import type { MediaUrlStore } from './media-urls.js';
+import type { OutputQueue } from './output-queue.js';
 
 export type { ExtractedPage, ExtractedPageStore } from './extracted-pages.js';
 export type { MediaUrl, MediaUrlStore } from './media-urls.js';
@@ -120,6 +121,11 @@ export interface Store extends ExtractedPageStore, MediaUrlStore {
   /** Several documents in one transaction. */
   saveDocuments(documents: { key: string; document: CachedDocument }[]): Promise<void>;
   close(): Promise<void>;
+  /**
+   * PostgreSQL only: the fleet's publish queue (output-queue.ts). Absent on SQLite, where one
+   * process at a time runs and publishes.
+   */
+  outputQueue?(): OutputQueue;
 
   // --- retention (added with `feedmirror prune`) ---
   /**

@@ -87,7 +87,7 @@ const workspaceDatabases = new Map<string, string>();
 /**
  * Writes a config (an object as JSON, a string as it is). In a workspace on the PostgreSQL pass,
  * `"database": "data/feedmirror.db"` becomes the workspace's database (in a string, only that
- * value is replaced, so the text is otherwise as given).
+ * value is replaced, so the text is otherwise as given; see onPostgres for an object).
  */
 export async function writeConfig(file: string, config: unknown): Promise<void> {
   const database = workspaceDatabases.get(path.dirname(path.resolve(file)));
@@ -96,7 +96,16 @@ export async function writeConfig(file: string, config: unknown): Promise<void> 
     return;
   }
   const isDefault = typeof config === 'object' && config !== null && (config as { database?: unknown }).database === WORKSPACE_DATABASE;
-  await writeFile(file, `${JSON.stringify(database && isDefault ? { ...config, database } : config, null, 2)}\n`);
+  await writeFile(file, `${JSON.stringify(database && isDefault ? onPostgres(config as Record<string, unknown>, database) : config, null, 2)}\n`);
+}
+
+/**
+ * A workspace config on the PostgreSQL pass: its database, and outputs published as soon as they
+ * are dirty (unless the test sets cluster.publishDebounce), or every run would wait the default 10 s.
+ */
+function onPostgres(config: Record<string, unknown>, database: string): Record<string, unknown> {
+  const cluster = typeof config.cluster === 'object' && config.cluster !== null ? config.cluster : {};
+  return { ...config, database, cluster: { publishDebounce: 0, ...cluster } };
 }
 
 export interface CliResult {

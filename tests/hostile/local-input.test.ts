@@ -4,7 +4,8 @@
  * other seeds are published (exit 0); configs with each kind of mistake get one clear message
  * naming the file and the key path (exit 1), and nothing already stored or published changes.
  */
-import { mkdir, readFile, symlink, truncate, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, symlink, truncate, writeFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from '../../src/config/load-config.js';
@@ -281,7 +282,7 @@ describe('feedmirror check: unreadable and unwritable paths', () => {
         return { ...defaultConfig(), outputDir: 'blocker/feeds' };
       },
       key: 'outputDir',
-      says: /blocker\/feeds is not writable/,
+      says: /blocker is a file, not a folder \(needed for .*blocker\/feeds\)$/,
     },
     {
       name: 'a database folder under a regular file',
@@ -290,7 +291,32 @@ describe('feedmirror check: unreadable and unwritable paths', () => {
         return { ...defaultConfig(), database: 'blocker/data/feedmirror.db' };
       },
       key: 'database',
-      says: /blocker\/data is not writable/,
+      says: /blocker is a file, not a folder \(needed for .*blocker\/data\)$/,
+    },
+    // As root, access() calls /proc writable; only making a folder there tells (run's own words, exit 1 here).
+    {
+      name: 'an output folder under /proc',
+      setup: async () => ({ ...defaultConfig(), outputDir: '/proc/feedmirror-test/feeds' }),
+      key: 'outputDir',
+      says: /^\s+outputDir: cannot create the folder \/proc\/feedmirror-test \(needed for \/proc\/feedmirror-test\/feeds\): ENOENT, the file system there allows no new folder$/,
+    },
+    {
+      name: 'an output folder that is /proc itself',
+      setup: async () => ({ ...defaultConfig(), outputDir: '/proc/self' }),
+      key: 'outputDir',
+      says: /^\s+outputDir: cannot write in the folder \/proc\/self: ENOENT, the file system there allows no new folder$/,
+    },
+    {
+      name: 'a database folder under /proc',
+      setup: async () => ({ ...defaultConfig(), database: '/proc/feedmirror-test/feedmirror.db' }),
+      key: 'database',
+      says: /^\s+database: cannot create the folder \/proc\/feedmirror-test: ENOENT, the file system there allows no new folder$/,
+    },
+    {
+      name: 'a database folder under /sys',
+      setup: async () => ({ ...defaultConfig(), database: '/sys/feedmirror-test/feedmirror.db' }),
+      key: 'database',
+      says: /^\s+database: cannot create the folder \/sys\/feedmirror-test: EPERM, operation not permitted$/,
     },
   ];
 
@@ -313,5 +339,15 @@ describe('feedmirror check: unreadable and unwritable paths', () => {
     const result = await run(ws, ['check']);
     expectExit(result, 0);
     expect(result.stdout).toContain(`${ws.configPath}: OK`);
+  });
+
+  it('check tries making the output and database folders, and leaves none behind', async () => {
+    const ws = await workspace(null);
+    await writeConfig(ws.configPath, { ...defaultConfig(), outputDir: 'out/feeds', database: 'data/feedmirror.db' });
+    expectExit(await run(ws, ['check']), 0);
+    expect(existsSync(ws.file('out')) || existsSync(ws.file('data'))).toBe(false);
+    await mkdir(ws.file('out', 'feeds'), { recursive: true });
+    expectExit(await run(ws, ['check']), 0);
+    expect(await readdir(ws.file('out', 'feeds'))).toEqual([]);
   });
 });

@@ -33,9 +33,12 @@ function html(body: string): Handler {
   return reply({ headers: { 'content-type': 'text/html; charset=utf-8' }, body });
 }
 
-/** Registers the publisher's routes on `server`, rendered for `base` (the server's origin, or origin + mirror prefix). */
-export function servePublisher(server: FixtureServer, prefix = ''): void {
-  const base = `${server.origin}${prefix}`;
+/**
+ * Registers the publisher's routes on `server`, rendered for `base`: the server's origin, or
+ * `origin` (a name a proxy maps to this server), followed by the mirror's path prefix.
+ */
+export function servePublisher(server: FixtureServer, prefix = '', origin = server.origin): void {
+  const base = `${origin}${prefix}`;
   const render = (name: string) => fixture(name).replaceAll('{{BASE}}', base);
   server.on(`${prefix}${FEED_PATH}`, reply({ headers: { 'content-type': 'application/rss+xml; charset=utf-8' }, body: render('summary.rss.xml') }));
   for (const [path, name] of Object.entries(PAGES)) server.on(`${prefix}${path}`, html(render(`${name}.html`)));

@@ -1,0 +1,179 @@
+import os from 'node:os';
+import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { Logger } from '../log/logger.js';
+import type { Store } from '../store/store.js';
+import type { ClaimedOutput, OutputQueue, OutputSummaryRecord, QueuedOutput } from '../store/output-queue.js';
+import type { PublishInput, PublishOutput, PublishParts, PublishReport } from '../publish/publish-types.js';
+import type { OutputSummary } from '../publish/render-index.js';
+import { EMPTY_FEED_UPDATED } from '../publish/feed-view.js';
+import { fileExists } from '../lib/file-access.js';
+import { sha256Hex } from '../lib/text.js';
+import { buildId } from '../version.js';
+import { fingerprintOf, publishIfChanged, recordProxiedMedia, seedArticles, type PublishOutcome } from './publish-step.js';
+import { outputScope, selectOutputs } from './select-outputs.js';
+import type { RunRecords } from './run-records.js';
+
+const HOUR_MS = 3_600_000;
+/** How long a worker holds an output it publishes; past it, another worker may publish the output. */
+export const PUBLISH_LEASE_SECONDS = 120;
+/** Outputs claimed at a time: each is published on its own, so a lease covers one output's work. */
+const CLAIM_BATCH = 4;
+/** How long a worker waits, past the debounce, for outputs its run changed that another worker holds. */
+const DRAIN_GRACE_MS = 30_000;
+/** Polling for outputs another worker holds, and the shortest wait between claims that found nothing (ms). */
+const POLL_MS = 1_000;
+const MIN_WAIT_MS = 20;
+const OUTPUTS_ONLY: PublishParts = { outputs: true, siteFiles: false, sweepTempFiles: false };
+const SITE_ONLY: PublishParts = { outputs: false, siteFiles: true, sweepTempFiles: false };
+
+export interface PublishStepOptions {
+  logger: Logger;
+  /** Seconds an output stays dirty before it is published (cluster.publishDebounce). */
+  debounceSeconds: number;
+  /** Every output is published again (`run --refresh`). */
+  refresh?: boolean;
+  /** Shutting down: what is dirty is published at once, without waiting for the debounce. */
+  signal?: AbortSignal | undefined;
+  /** Defaults to host:pid. */
+  workerId?: string;
+  /** The host's clock, for the times in the publish log lines. */
+  clock?: () => Date;
+}
+
+/**
+ * The publish at the end of a run. On SQLite: publishIfChanged, everything in one go. On
+ * PostgreSQL, where several workers share the store: the outputs this run or others changed,
+ * each published by exactly one worker at a time (publishClaimed).
+ */
+export async function publishStep(input: PublishInput, store: Store, records: RunRecords, options: PublishStepOptions): Promise<PublishOutcome> {
+  // Awaited: a store behind a proxy may hand the queue over as a promise.
+  const queue = await store.outputQueue?.();
+  if (!queue) return publishIfChanged(input, store, records);
+  return publishClaimed(input, store, records, { ...options, queue, workerId: options.workerId ?? `${os.hostname()}:${process.pid}`, clock: options.clock ?? (() => new Date()) });
+}
+
+interface Fleet extends PublishStepOptions {
+  queue: OutputQueue;
+  workerId: string;
+  clock: () => Date;
+}
+
+/**
+ * Syncs the outputs table with the config, then claims and publishes dirty outputs until none
+ * that became dirty before this publish started is left: waiting out their debounce, or for the
+ * worker that holds one (bounded by DRAIN_GRACE_MS), so that a run's changes are out when it ends.
+ * Then the site files, if anything they show changed.
+ */
+export async function publishClaimed(input: PublishInput, store: Store, records: RunRecords, fleet: Fleet): Promise<PublishOutcome> {
+  const { queue } = fleet;
+  await queue.syncOutputs(queuedOutputs(input), fleet.refresh === true);
+  const since = await queue.now();
+  const total: PublishOutcome = { written: [], unchanged: 0, changedFeeds: [], skipped: true };
+  const outputIds = input.outputs.map((o) => o.id);
+  const giveUpAt = Date.now() + fleet.debounceSeconds * 1000 + DRAIN_GRACE_MS;
+  for (;;) {
+    const debounceSeconds = fleet.signal?.aborted ? 0 : fleet.debounceSeconds;
+    const claims = await queue.claimDirty(fleet.workerId, { leaseSeconds: PUBLISH_LEASE_SECONDS, debounceSeconds, batch: CLAIM_BATCH, outputIds });
+    await publishBatch(claims, (claim) => publishClaim(input, store, records, fleet, claim), total, queue);
+    const pending = await queue.pending(since, debounceSeconds, outputIds);
+    if (pending.waiting === 0 || fleet.signal?.aborted) break;
+    if (claims.length > 0) continue;
+    if (Date.now() >= giveUpAt) break;
+    // Never a busy loop: a row an ingest is marking at this instant is skipped by the claim, not waited for.
+    const waitMs = Math.max(MIN_WAIT_MS, Math.min(POLL_MS, (pending.claimableInSeconds ?? Infinity) * 1000));
+    await sleep(waitMs, undefined, { signal: fleet.signal }).catch(() => undefined);
+  }
+  addReport(total, await publishSite(input, store, records, queue));
+  return total;
+}
+
+/** The claimed outputs one after another; when one fails, the ones after it are given back at once rather than at the end of their lease. */
+async function publishBatch(claims: ClaimedOutput[], publish: (claim: ClaimedOutput) => Promise<PublishOutcome>, total: PublishOutcome, queue: OutputQueue): Promise<void> {
+  for (const [i, claim] of claims.entries()) {
+    try {
+      addReport(total, await publish(claim));
+    } catch (error) {
+      for (const rest of claims.slice(i + 1)) await queue.release(rest);
+      throw error;
+    }
+  }
+}
+
+/** One claimed output: selected, rendered and written, then the claim completed. One log line says who published what, when. */
+async function publishClaim(input: PublishInput, store: Store, records: RunRecords, fleet: Fleet, claim: ClaimedOutput): Promise<PublishOutcome> {
+  const output = input.outputs.find((o) => o.id === claim.id)!;
+  const startedAt = fleet.clock();
+  let published;
+  try {
+    const scoped: PublishInput = { ...input, outputs: [output] };
+    const selections = await selectOutputs({ outputs: [output], sources: input.sources, store, records, now: input.now });
+    await recordProxiedMedia(scoped, selections, store);
+    const { publishOutputs } = await import('../publish/publish-outputs.js');
+    published = await publishOutputs(scoped, { selections, seedArticles: [], manifest: null, readArticles: (ids) => store.getArticlesByIds(ids), parts: OUTPUTS_ONLY });
+  } catch (error) {
+    await fleet.queue.release(claim);
+    throw error;
+  }
+  const finishedAt = fleet.clock();
+  const kept = await fleet.queue.complete(claim, summaryRecord(published.summaries[0]!));
+  const { report } = published;
+  fleet.logger.info(
+    { event: 'publish', output: output.id, worker: fleet.workerId, claimSeq: claim.claimSeq, startedAt: startedAt.toISOString(), finishedAt: finishedAt.toISOString(), filesWritten: report.written.length },
+    `published ${output.id} (worker ${fleet.workerId}, claim ${claim.claimSeq}): ${report.written.length} files written, ${finishedAt.getTime() - startedAt.getTime()} ms`,
+  );
+  if (!kept) fleet.logger.warn({ event: 'publish-lease-lost', output: output.id, worker: fleet.workerId, claimSeq: claim.claimSeq }, `output ${output.id}: the publish outlasted its ${PUBLISH_LEASE_SECONDS} s lease and another worker claimed it; that worker publishes it again`);
+  return { ...report, skipped: false };
+}
+
+/**
+ * The site-wide files (index.html, sources.opml, mirrors.json, seed pages), written by one worker
+ * at a time, from the summaries the publishes of the outputs stored; skipped when nothing they
+ * show changed since they were last written.
+ */
+async function publishSite(input: PublishInput, store: Store, records: RunRecords, queue: OutputQueue): Promise<PublishOutcome> {
+  return queue.withSiteLock(async () => {
+    const summaries = outputSummaries(input.outputs, await queue.summaries());
+    const fingerprint = sha256Hex(`${await fingerprintOf(input, store)}\n${JSON.stringify(summaries.map(({ output, ...shown }) => [output.id, shown]))}`);
+    const previous = await records.read('lastPublish');
+    if (previous?.fingerprint === fingerprint && (await fileExists(path.join(input.outputDir, 'index.html')))) {
+      return { written: [], unchanged: previous.files, changedFeeds: [], skipped: true };
+    }
+    const { publishOutputs } = await import('../publish/publish-outputs.js');
+    const plan = { selections: new Map(), seedArticles: await seedArticles(input, store), manifest: null, readArticles: () => Promise.resolve([]), parts: SITE_ONLY, summaries };
+    const { report } = await publishOutputs(input, plan);
+    await records.save('lastPublish', undefined, { fingerprint, files: report.written.length + report.unchanged });
+    return { ...report, skipped: false };
+  });
+}
+
+/**
+ * The outputs as the queue knows them. The hash covers everything in the config an output's
+ * files are rendered from (the output, the site, its sources in rank order, the folder, the code),
+ * and the hour when its filter has maxAgeDays: such an output changes with the clock.
+ */
+export function queuedOutputs(input: PublishInput): QueuedOutput[] {
+  return input.outputs.map((output) => {
+    const scope = outputScope(output.sources, input.sources);
+    const sources = scope.ranking.map((id) => input.sources.find((s) => s.id === id));
+    const hour = output.filter?.maxAgeDays !== undefined ? Math.floor(input.now.getTime() / HOUR_MS) : null;
+    const configHash = sha256Hex(JSON.stringify([input.generator, buildId(), input.outputDir, input.site, output, sources, hour]));
+    return { id: output.id, sourceIds: output.sources.includes('*') ? ['*'] : scope.sourceIds, configHash };
+  });
+}
+
+/** What the index shows of each output, in config order; an output not published yet shows as empty. */
+function outputSummaries(outputs: PublishOutput[], stored: Map<string, OutputSummaryRecord>): OutputSummary[] {
+  return outputs.map((output) => ({ output, ...(stored.get(output.id) ?? { items: 0, archivePages: 0, updated: EMPTY_FEED_UPDATED }) }));
+}
+
+function summaryRecord({ items, archivePages, updated }: OutputSummary): OutputSummaryRecord {
+  return { items, archivePages, updated };
+}
+
+function addReport(total: PublishOutcome, part: PublishReport & { skipped: boolean }): void {
+  total.written.push(...part.written);
+  total.unchanged += part.unchanged;
+  total.changedFeeds.push(...part.changedFeeds);
+  total.skipped &&= part.skipped;
+}
