@@ -1,8 +1,9 @@
 /**
  * How the suite is laid out for vitest.config.ts. The `system` project holds the tests that drive
  * whole processes and outside programs for long: SIGKILL loops, peak-memory children, lock
- * contenders, the daemon, a browser, nginx. `core` holds the rest. `npm test` runs both, side by
- * side in one pool of workers.
+ * contenders, the daemon, a browser, nginx. `mocked` holds the files that replace a module with
+ * vi.mock, which need a module graph of their own (the others share one per worker, see
+ * vitest.config.ts); `core` the rest. `npm test` runs all three, side by side in one pool of workers.
  */
 import { BaseSequencer, type TestSpecification } from 'vitest/node';
 
@@ -19,6 +20,12 @@ export const SYSTEM_TESTS = [
   'tests/operations/nginx-config.test.ts',
   'tests/publishing/browser-view.test.ts',
 ];
+
+/**
+ * Files that replace a module (vi.mock): the replacement only reaches modules loaded after it, so
+ * they keep a module graph of their own.
+ */
+export const MOCKING_TESTS = ['tests/hostile/ssrf-dns.test.ts', 'tests/proxy/fetch-through-proxy.test.ts'];
 
 /**
  * Tests of what exists only on a PostgreSQL store (the fleet: claiming, publishing once, chores):

@@ -39,14 +39,25 @@ export interface JingResult {
   errors: string[];
 }
 
+/**
+ * JVM settings for jing's short runs: the quick compiler only and one GC thread take about a
+ * quarter off each run's CPU time (most of it is the JVM starting); validation is unchanged.
+ */
+const JING_JVM_OPTIONS = '-XX:TieredStopAtLevel=1 -XX:+UseSerialGC -XX:-UsePerfData';
+
+/** jing with the Atom schema over `files`: its output lines, without its start-up chatter. */
+async function runJing(files: string[]): Promise<{ code: number | null; lines: string[] }> {
+  const tool = (await findExecutable('jing')) ?? missingTool('jing (Debian package jing)');
+  const { code, stdout, stderr } = await runProcess(tool, ['-c', ATOM_RNC, ...files], { env: { ...process.env, JAVA_TOOL_OPTIONS: JING_JVM_OPTIONS } });
+  // "[warning] /usr/bin/jing: Unable to locate …" (the wrapper) and "Picked up JAVA_TOOL_OPTIONS: …" (the JVM)
+  const chatter = (line: string) => line.startsWith('[warning]') || line.startsWith('Picked up JAVA_TOOL_OPTIONS:');
+  return { code, lines: `${stdout}\n${stderr}`.split('\n').filter((line) => !chatter(line.trim())) };
+}
+
 /** Validates an Atom document against the RFC 4287 RELAX NG schema (compact syntax). */
 export async function jingAtom(file: string): Promise<JingResult> {
-  const tool = (await findExecutable('jing')) ?? missingTool('jing (Debian package jing)');
-  const { code, stdout, stderr } = await runProcess(tool, ['-c', ATOM_RNC, file]);
-  const errors = `${stdout}\n${stderr}`
-    .split('\n')
-    .map((line) => line.trim())
-    .filter((line) => line !== '' && !line.startsWith('[warning]'));
+  const { code, lines } = await runJing([file]);
+  const errors = lines.map((line) => line.trim()).filter((line) => line !== '');
   return { ok: code === 0 && errors.length === 0, code, errors };
 }
 
@@ -68,9 +79,7 @@ export async function xmllintFiles(files: string[]): Promise<Map<string, string[
 export async function jingAtomFiles(files: string[]): Promise<Map<string, string[]>> {
   const result = new Map(files.map((f) => [f, [] as string[]]));
   if (files.length === 0) return result;
-  const tool = (await findExecutable('jing')) ?? missingTool('jing (Debian package jing)');
-  const { code, stdout, stderr } = await runProcess(tool, ['-c', ATOM_RNC, ...files]);
-  const lines = `${stdout}\n${stderr}`.split('\n').filter((l) => !l.trim().startsWith('[warning]'));
+  const { code, lines } = await runJing(files);
   attributeLines(result, lines);
   if (code !== 0 && [...result.values()].every((errors) => errors.length === 0)) for (const errors of result.values()) errors.push(`jing exited ${code}`);
   return result;

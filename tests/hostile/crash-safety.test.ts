@@ -8,6 +8,11 @@
  *   - the next run exits 0, leaves no *.feedmirror-tmp file behind, and still has every article
  *     stored before the kill (compared by id) and publishes them.
  *
+ * The killed runs are processes of their own (bin/feedmirror.js), and so are the runs that measure
+ * a typical run's length; each recovery run is the same command line in this process
+ * (runCliInProcess): what it is judged on is what it finds and leaves on disk, and in here it
+ * pays no node start-up and runs on warm code.
+ *
  * Reproducible: the kill moments come from a seeded PRNG (mulberry32). The seed is
  * CRASH_SEED below; set FEEDMIRROR_CRASH_SEED to try another one. The delays are spread over
  * 0 … the length of a typical run, which is measured once at the start of the test.
@@ -18,6 +23,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FIXTURE_SEEDS, SAMPLE_SEED, writeConfig } from '../helpers/workspace.js';
 import { rssFeed } from '../remote/helpers/feeds.js';
 import { startFixtureServer, type FixtureServer, type Handler } from '../remote/helpers/fixture-server.js';
+import { runCliInProcess } from '../helpers/in-process-cli.js';
 import { createHarness, remoteConfig, type Harness } from '../remote/helpers/harness.js';
 import { checkOutputTree, inspectStore, snapshotTree, tempFiles } from './helpers/outputs.js';
 import { killLeftoverChildren, startFeedmirror } from './helpers/processes.js';
@@ -86,11 +92,19 @@ interface KillRecord {
 let server: FixtureServer;
 let h: Harness;
 
+const RUN_ARGS = () => ['run', '--all', '--config', h.configPath, '--log-format', 'json'];
+
 async function runToEnd(): Promise<{ code: number | null; ms: number; stderr: string; describe: string }> {
   const started = performance.now();
-  const { exited } = startFeedmirror(['run', '--all', '--config', h.configPath, '--log-format', 'json'], { cwd: h.dir });
+  const { exited } = startFeedmirror(RUN_ARGS(), { cwd: h.dir });
   const { code, signal, stderr } = await exited;
   return { code, ms: performance.now() - started, stderr, describe: `exit ${code}${signal ? `, signal ${signal}` : ''}\n${stderr}` };
+}
+
+/** The run after a kill, in this process (see the top of the file). */
+async function recover(): Promise<{ code: number | null; describe: string }> {
+  const { code, stderr } = await runCliInProcess(RUN_ARGS(), { cwd: h.dir });
+  return { code, describe: `exit ${code}\n${stderr}` };
 }
 
 const DB = () => h.databasePath;
@@ -99,7 +113,7 @@ const DB = () => h.databasePath;
 async function killAndRecover(delayMs: number): Promise<KillRecord> {
   const filesBefore = await snapshotTree(h.feedsDir);
   const idsBefore = (await inspectStore(DB())).ids.length;
-  const { child, exited } = startFeedmirror(['run', '--all', '--config', h.configPath, '--log-format', 'json'], { cwd: h.dir });
+  const { child, exited } = startFeedmirror(RUN_ARGS(), { cwd: h.dir });
   const timer = setTimeout(() => child.kill('SIGKILL'), delayMs);
   const outcome = await exited;
   clearTimeout(timer);
@@ -115,7 +129,7 @@ async function killAndRecover(delayMs: number): Promise<KillRecord> {
   const changed = Object.keys(filesAfter).filter((f) => filesBefore[f] !== filesAfter[f]).length;
   const phase = changed > 0 || left > 0 ? 'publish' : afterKill.ids.length > idsBefore ? 'store' : 'startup/fetch';
 
-  const recovery = await runToEnd();
+  const recovery = await recover();
   expect(recovery.code, `${context}: the next run failed: ${recovery.describe}`).toBe(0);
   expect(await tempFiles(h.feedsDir), context).toEqual([]);
   const afterRecovery = await inspectStore(DB());

@@ -11,6 +11,7 @@
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { ErrorCode } from '../../src/model/errors.js';
+import { runCliInProcess } from '../helpers/in-process-cli.js';
 import { LOG_ERROR } from '../helpers/workspace.js';
 import { numberedItems, rssFeed } from '../remote/helpers/feeds.js';
 import { feed, redirect, reply, type FixtureServer, type Handler } from '../remote/helpers/fixture-server.js';
@@ -238,8 +239,8 @@ describe('hostile remote sources: each gives a recorded per-source error, bounde
 
     expectExit(result, 0);
     expectBoundedMemory(result);
-    const status = await runFeedmirror(['status', '--json', '--config', h.configPath], { cwd: h.dir, measure: false });
-    expectExit(status, 0);
+    const status = await runCliInProcess(['status', '--json', '--config', h.configPath], { cwd: h.dir });
+    expect(status.code, status.stderr).toBe(0);
     const rows = JSON.parse(status.stdout) as { source: string; outcome: string | null; lastError: string | null; failures: number }[];
     for (const [i, c] of CASES.entries()) {
       const row = rows.find((r) => r.source === `case-${i}`);

@@ -6,9 +6,16 @@
  * unknown references as literal text (src/ingest/parse-xml-feed.ts).
  *
  * Each feed runs through the real CLI next to a good source; the run must end on its own, stay
- * under the memory bound, publish the good source and leave only valid files.
+ * under the memory bound, publish the good source and leave only valid files. Each case checks
+ * its files with xmllint, the JSON Feed schema and JSON.parse; jing, feedparser and the W3C Feed
+ * Validator (slow to start: a JVM and two Pythons) judge the files of every case in one pass at
+ * the end, from a copy of each case's output folder named after the case.
  */
-import { describe, expect, it } from 'vitest';
+import { existsSync } from 'node:fs';
+import { cp, mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { feed, type FixtureServer } from '../remote/helpers/fixture-server.js';
 import { atomFeed } from '../remote/helpers/feeds.js';
 import { testScope } from '../remote/helpers/scope.js';
@@ -184,8 +191,19 @@ const CASES: AttackCase[] = [
   },
 ];
 
+/** Where each case's output folder is copied for the validators' single pass: `case-N`. */
+let judged: string;
+const caseDir = (n: number) => path.join(judged, `case-${n}`);
+
 describe('XML attacks: bounded, never expanded, never fetched, nothing leaked', () => {
-  for (const c of CASES) {
+  beforeAll(async () => {
+    judged = await mkdtemp(path.join(os.tmpdir(), 'feedmirror-xml-attacks-'));
+  });
+  afterAll(async () => {
+    if (judged) await rm(judged, { recursive: true, force: true });
+  });
+
+  for (const [n, c] of CASES.entries()) {
     it(c.name, CASE, async () => {
       const server = await scope.server();
       server.on('/attack.xml', feed(c.body(server)));
@@ -219,7 +237,17 @@ describe('XML attacks: bounded, never expanded, never fetched, nothing leaked', 
       expectNoPasswd(await treeText(h.feedsDir), 'the output folder');
       expectNoPasswd(await dumpStore(h.databasePath), 'the store');
       expect((await h.articles(['good'])).map((a) => a.title)).toEqual([GOOD_TITLE]);
-      expect(await checkOutputTree(h.feedsDir)).toEqual([]);
+      expect(await checkOutputTree(h.feedsDir, { deep: false })).toEqual([]);
+      await cp(h.feedsDir, caseDir(n), { recursive: true });
     });
   }
+
+  it('the files every case left pass jing, feedparser and the W3C Feed Validator (one process each for all cases)', CASE, async () => {
+    const problems = await checkOutputTree(judged);
+    // "case-N/…" → the case's name
+    const named = problems.map((line) => line.replace(/^case-(\d+)\//, (_, n: string) => `${CASES[Number(n)]!.name}: `));
+    expect(named).toEqual([]);
+    // every case got this far and left its files to judge
+    expect(CASES.map((_, n) => caseDir(n)).filter((dir) => !existsSync(dir))).toEqual([]);
+  });
 });

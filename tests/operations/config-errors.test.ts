@@ -5,14 +5,15 @@
  */
 import { existsSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { runCli, type Workspace } from '../helpers/workspace.js';
+import { runCliInProcess } from '../helpers/in-process-cli.js';
+import { type Workspace } from '../helpers/workspace.js';
 import { opsConfig } from './helpers/configs.js';
 import { opsScope } from './helpers/ops-scope.js';
 import { storeExists } from '../helpers/test-store.js';
 
 const scope = opsScope();
 
-const check = (ws: Workspace) => runCli(['check', '--config', ws.configPath], { cwd: ws.dir });
+const check = (ws: Workspace) => runCliInProcess(['check', '--config', ws.configPath], { cwd: ws.dir });
 
 /** The problem lines of a config error (indented under the "N problems" line, or the one line). */
 function problemLines(stderr: string): string[] {
@@ -117,7 +118,7 @@ describe('run: contradictory options', () => {
   for (const order of [['--wait', '--fail-if-locked'], ['--fail-if-locked', '--wait']]) {
     it(`run ${order.join(' ')} is refused: exit 1, both named, nothing done`, async () => {
       const ws = await scope.workspace({ config: opsConfig() });
-      const result = await runCli(['run', ...order, '--config', ws.configPath], { cwd: ws.dir });
+      const result = await runCliInProcess(['run', ...order, '--config', ws.configPath], { cwd: ws.dir });
       expect(result.code).toBe(1);
       expect(result.stderr).toMatch(/'--wait' cannot be used with option '--fail-if-locked'|'--fail-if-locked' cannot be used with option '--wait'/);
       expect(existsSync(ws.feedsDir)).toBe(false);

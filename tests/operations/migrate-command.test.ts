@@ -7,7 +7,8 @@ import { describe, expect, it } from 'vitest';
 import net from 'node:net';
 import { LATEST_VERSION } from '../../src/store/migrations.js';
 import { PG_LATEST_VERSION } from '../../src/store/postgres-migrations.js';
-import { runCli, type Workspace } from '../helpers/workspace.js';
+import { runCliInProcess } from '../helpers/in-process-cli.js';
+import { type Workspace } from '../helpers/workspace.js';
 import { breakStore, ON_POSTGRES, storeExists } from '../helpers/test-store.js';
 import { opsConfig } from './helpers/configs.js';
 import { opsScope } from './helpers/ops-scope.js';
@@ -15,7 +16,7 @@ import { opsScope } from './helpers/ops-scope.js';
 const scope = opsScope();
 const LATEST = ON_POSTGRES ? PG_LATEST_VERSION : LATEST_VERSION;
 
-const cli = (ws: Workspace, ...args: string[]) => runCli([...args, '--config', ws.configPath, '--log-format', 'json'], { cwd: ws.dir });
+const cli = (ws: Workspace, ...args: string[]) => runCliInProcess([...args, '--config', ws.configPath, '--log-format', 'json'], { cwd: ws.dir });
 
 describe('feedmirror migrate', () => {
   it('creates the store at the latest schema, then finds it up to date; a run uses it', async () => {

@@ -1,5 +1,5 @@
 /**
- * Proxies and Tor as a user meets them (issue 19), through the real CLI: `run` fetching feeds and
+ * Proxies and Tor as a user meets them (issue 19), through the real command line (in the test's process): `run` fetching feeds and
  * mirror lists through a SOCKS5 or CONNECT proxy by names only the proxy knows, onion mirrors and
  * onion sources through `fetch.torProxy`, a dead proxy failing one source while the run goes on,
  * `check` listing the proxies, and no password in anything the CLI prints or stores.
@@ -9,8 +9,9 @@ import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startConnectProxy, type ConnectProxy } from '../helpers/connect-proxy.js';
 import { startSocksProxy, type SocksProxy } from '../helpers/socks5-server.js';
+import { runCliInProcess } from '../helpers/in-process-cli.js';
 import { storedText } from '../helpers/test-store.js';
-import { runCli, type CliResult } from '../helpers/workspace.js';
+import { type CliResult } from '../helpers/workspace.js';
 import { v2List } from '../mirrors/helpers/lists.js';
 import { expectRunOk, ProjectScope, projectConfig, type Project } from '../mirrors/helpers/project.js';
 import { renderFixture } from '../mirrors/helpers/servers.js';
@@ -68,9 +69,9 @@ function withPassword(url: string, user = 'feeduser'): string {
 
 /** Everything a user could see: the run's and status's output, `check`, what is stored. */
 async function everythingShown(project: Project, ...results: CliResult[]): Promise<string> {
-  const status = await runCli(['status', '--config', project.ws.configPath], { cwd: project.ws.dir });
-  const statusJson = await runCli(['status', '--json', '--config', project.ws.configPath], { cwd: project.ws.dir });
-  const check = await runCli(['check', '--config', project.ws.configPath], { cwd: project.ws.dir });
+  const status = await runCliInProcess(['status', '--config', project.ws.configPath], { cwd: project.ws.dir });
+  const statusJson = await runCliInProcess(['status', '--json', '--config', project.ws.configPath], { cwd: project.ws.dir });
+  const check = await runCliInProcess(['check', '--config', project.ws.configPath], { cwd: project.ws.dir });
   const store = await storedText(project.ws.databasePath);
   return [...results, status, statusJson, check].map((r) => r.stdout + r.stderr).join('\n') + store;
 }
@@ -117,10 +118,10 @@ describe('run through a proxy', () => {
       sources: [{ id: 'news', url: `http://news.example${FEED_PATH}` }],
     }));
     const env = { FEEDMIRROR_PROXY_PASSWORD: PASSWORD };
-    const run = await runCli(['run', '--all', '--config', project.ws.configPath, '--log-format', 'json'], { cwd: project.ws.dir, env });
+    const run = await runCliInProcess(['run', '--all', '--config', project.ws.configPath, '--log-format', 'json'], { cwd: project.ws.dir, env });
     expectRunOk(run);
     expect(proxy.requests).toMatchObject([{ method: 'CONNECT', target: 'news.example:80', user: 'envuser', outcome: 'connected' }]);
-    const check = await runCli(['check', '--config', project.ws.configPath], { cwd: project.ws.dir, env });
+    const check = await runCliInProcess(['check', '--config', project.ws.configPath], { cwd: project.ws.dir, env });
     expect(check.stdout).toContain(`fetch.proxy: http://envuser@127.0.0.1:${proxy.port} (password from FEEDMIRROR_PROXY_PASSWORD), names resolved by the proxy`);
     expect(run.stdout + run.stderr + check.stdout + check.stderr).not.toContain(PASSWORD);
   });
@@ -222,7 +223,7 @@ describe('feedmirror check and the proxy keys', () => {
         { id: 'b', url: 'http://b.example/feed.xml', proxy: `socks5://other:${PASSWORD}@127.0.0.1:1080` },
       ],
     }));
-    const check = await runCli(['check', '--config', project.ws.configPath], { cwd: project.ws.dir });
+    const check = await runCliInProcess(['check', '--config', project.ws.configPath], { cwd: project.ws.dir });
     expect(check.code).toBe(0);
     expect(check.stdout.split('\n').slice(1, 5)).toEqual([
       '  fetch.proxy: http://feeduser:***@proxy.example:3128 (password from the URL), names resolved by the proxy',
@@ -251,7 +252,7 @@ describe('feedmirror check and the proxy keys', () => {
         fetch: { allowPrivateNetworks: true, ...c.fetch },
         sources: [{ id: 'news', url: 'http://127.0.0.1:9/feed.xml', ...c.source }],
       }));
-      const result = await runCli(['check', '--config', project.ws.configPath], { cwd: project.ws.dir });
+      const result = await runCliInProcess(['check', '--config', project.ws.configPath], { cwd: project.ws.dir });
       expect(result.code).toBe(1);
       // The key, then (where the message does not already quote it) the value found, passwords hidden, then the problem.
       const [key, ...rest] = c.problem.split(': ');
