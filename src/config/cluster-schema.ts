@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { duration, durationMs } from './duration.js';
 import { cronExpression } from './cron-expression.js';
 import { isPostgresUrl } from '../lib/database-url.js';
+import { FeedmirrorError } from '../model/errors.js';
 
 /**
  * `cluster`: how a worker of a fleet on one PostgreSQL store takes its share of the sources. On a
@@ -28,12 +29,13 @@ export const PARSE_ALLOWANCE_MS = 10_000;
 
 /** Worker ids travel in the User-Agent, logs and status: a safe alphabet, no spaces. */
 const WORKER_ID = /^[A-Za-z0-9][A-Za-z0-9._:@-]{0,99}$/;
+const WORKER_ID_RULE = 'letters, digits, ".", "_", ":", "@" or "-" (at most 100, starting with a letter or digit)';
 
 const positiveDuration = duration.refine((value) => durationMs(value) >= 1000, 'at least 1 second');
 
 const clusterFields = z.strictObject({
   /** This worker's name in the queue, the User-Agent and `status` (default: host name:pid). */
-  workerId: z.string().regex(WORKER_ID, 'letters, digits, ".", "_", ":", "@" or "-" (at most 100, starting with a letter or digit)'),
+  workerId: z.string().regex(WORKER_ID, WORKER_ID_RULE),
   /** How long a claimed source stays this worker's before another may take it. */
   lease: positiveDuration,
   /** Sources taken per claim. */
@@ -76,8 +78,14 @@ export const CLUSTER_KNOWN_KEYS: { path: RegExp; keys: string[] }[] = [
 ];
 
 /** The worker id this process claims under: the configured one, else host name:pid. */
-export function workerIdOf(cluster: ClusterSettings): string {
-  return cluster.workerId ?? `${hostname()}:${process.pid}`;
+export function workerIdOf(cluster: ClusterSettings, env: Record<string, string | undefined> = process.env): string {
+  if (cluster.workerId) return cluster.workerId;
+  // Several workers of one host share a config file (a systemd template unit): each gets its name
+  // from its environment, so `status` keeps calling it the same across restarts.
+  const fromEnv = env.FEEDMIRROR_WORKER_ID;
+  if (fromEnv === undefined || fromEnv === '') return `${hostname()}:${process.pid}`;
+  if (!WORKER_ID.test(fromEnv)) throw new FeedmirrorError('FM_CONFIG', `FEEDMIRROR_WORKER_ID ${JSON.stringify(fromEnv)}: expected ${WORKER_ID_RULE}`);
+  return fromEnv;
 }
 
 interface LeaseInput {
@@ -119,6 +127,6 @@ function longestTimeout(config: LeaseInput): { key: string; ms: number } {
 export function describeCluster(config: { database: string; cluster: ClusterSettings; fetch: { concurrency: number; perHostConcurrency: number } }): string | null {
   const { cluster } = config;
   if (!isPostgresUrl(config.database)) return cluster.configured ? 'cluster: ignored (the database is a SQLite file: one process at a time, coordinated by its run lock)' : null;
-  return `cluster: worker ${workerIdOf(cluster)}${cluster.workerId ? '' : ' (host name:pid)'}, lease ${cluster.lease}, claims of ${cluster.claimBatch}, ` +
+  return `cluster: worker ${workerIdOf(cluster)}${cluster.workerId || process.env.FEEDMIRROR_WORKER_ID ? '' : ' (host name:pid)'}, lease ${cluster.lease}, claims of ${cluster.claimBatch}, ` +
     `${config.fetch.concurrency} in flight, ${config.fetch.perHostConcurrency} per host across the fleet, a source disabled after ${cluster.maxAttempts} lost leases in a row`;
 }

@@ -1,4 +1,4 @@
-import { hostname } from 'node:os';
+import { workerIdOf as workerIdFor } from '../config/cluster-schema.js';
 import cron, { type RunCoordinator, type ScheduledTask, type SkipReason, type TaskContext } from 'node-cron';
 import type { Config } from '../config/config.js';
 import type { Logger } from '../log/logger.js';
@@ -36,9 +36,9 @@ export interface Chores {
   stop(): Promise<void>;
 }
 
-/** The worker's name in the store: cluster.workerId, or "<hostname>:<pid>". */
+/** The worker's name in the store: the same as its claims' (cluster-schema.ts). */
 export function workerIdOf(config: Config): string {
-  return config.cluster.workerId ?? `${hostname()}:${process.pid}`;
+  return workerIdFor(config.cluster);
 }
 
 /**

@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { parseConfig } from '../../src/config/load-config.js';
-import { describeCluster } from '../../src/config/cluster-schema.js';
+import { describeCluster, workerIdOf } from '../../src/config/cluster-schema.js';
 import { runCliInProcess } from '../helpers/in-process-cli.js';
 import { opsScope } from './helpers/ops-scope.js';
 import { opsConfig } from './helpers/configs.js';
@@ -27,15 +27,24 @@ function problems(extra: Record<string, unknown>): string {
 }
 
 describe('cluster config', () => {
-  it('defaults: lease 2m, claims of 50, 3 attempts, publishDebounce 10s, no chores, worker id left to host name:pid', () => {
+  it('defaults: lease 2m, claims of 50, 3 attempts, publishDebounce 10s, the site chore every minute and housekeeping every 15, worker id left to host name:pid', () => {
     const { cluster } = parse({ database: PG });
-    expect(cluster).toMatchObject({ workerId: null, lease: '2m', leaseSeconds: 120, claimBatch: 50, maxAttempts: 3, publishDebounceMs: 10_000, chores: {} });
+    expect(cluster).toMatchObject({ workerId: null, lease: '2m', leaseSeconds: 120, claimBatch: 50, maxAttempts: 3, publishDebounceMs: 10_000, chores: { site: '*/1 * * * *', housekeeping: '*/15 * * * *' } });
     expect(describeCluster({ ...parse({ database: PG }), fetch: { concurrency: 16, perHostConcurrency: 2 } })).toMatch(/^cluster: worker .+:\d+ \(host name:pid\), lease 2m, claims of 50/);
   });
 
   it('given values: durations as text or seconds, chores by name', () => {
     const { cluster } = parse({ database: PG, cluster: { workerId: 'host-a-1', lease: 300, claimBatch: 10, maxAttempts: 5, publishDebounce: '30s', chores: { site: '*/1 * * * *' } } });
-    expect(cluster).toMatchObject({ workerId: 'host-a-1', leaseSeconds: 300, claimBatch: 10, maxAttempts: 5, publishDebounceMs: 30_000, chores: { site: '*/1 * * * *' } });
+    expect(cluster).toMatchObject({ workerId: 'host-a-1', leaseSeconds: 300, claimBatch: 10, maxAttempts: 5, publishDebounceMs: 30_000, chores: { site: '*/1 * * * *', housekeeping: '*/15 * * * *' } });
+  });
+
+  it('without cluster.workerId, FEEDMIRROR_WORKER_ID names the worker (several workers of one host on one config); an invalid one is refused, naming it', () => {
+    const { cluster } = parse({ database: PG });
+    expect(workerIdOf(cluster, { FEEDMIRROR_WORKER_ID: 'host-a-2' })).toBe('host-a-2');
+    expect(workerIdOf(cluster, {})).toMatch(/^.+:\d+$/);
+    expect(() => workerIdOf(cluster, { FEEDMIRROR_WORKER_ID: 'host a' })).toThrow(/^FEEDMIRROR_WORKER_ID "host a": expected letters, digits/);
+    const configured = parse({ database: PG, cluster: { workerId: 'from-config' } }).cluster;
+    expect(workerIdOf(configured, { FEEDMIRROR_WORKER_ID: 'host-a-2' })).toBe('from-config');
   });
 
   const bad: [string, Record<string, unknown>, RegExp][] = [
@@ -48,6 +57,7 @@ describe('cluster config', () => {
     ['maxAttempts as text', { maxAttempts: '3' }, /cluster\.maxAttempts: "3": a number/],
     ['publishDebounce in ms words', { publishDebounce: '10ms' }, /cluster\.publishDebounce: "10ms": a duration/],
     ['a chore with a bad cron expression', { chores: { site: '* * * x' } }, /cluster\.chores\.site: "\* \* \* x": a cron expression/],
+    ['an unknown chore', { chores: { backup: '0 * * * *' } }, /cluster\.chores: unknown key "backup" \(expected one of: site, housekeeping\)/],
     ['an unknown key', { leaseSeconds: 10 }, /cluster: unknown key "leaseSeconds" \(expected one of: workerId, lease, claimBatch, maxAttempts, publishDebounce, chores\)/],
   ];
   for (const [name, cluster, message] of bad) {

@@ -62,7 +62,7 @@ describe('config errors: the value found, what was expected', () => {
     { name: 'an archive that is neither false nor a page size', change: (c) => (c.outputs[0].archive = true), line: 'outputs[0].archive: true: false, or { "pageSize": a whole number from 1 to 10000 }' },
     { name: 'an interval that is no duration', change: (c) => c.sources.push({ id: 'news', url: 'https://example.com/rss', interval: 'hourly' }), line: 'sources[1].interval: "hourly": a duration such as "30m", "6h" or "1d", or a whole number of seconds' },
     { name: 'a publish debounce that is no duration', change: (c) => (c.cluster = { publishDebounce: 'soon' }), line: 'cluster.publishDebounce: "soon": a duration such as "30m", "6h" or "1d", or a whole number of seconds' },
-    { name: 'an unknown key in cluster', change: (c) => (c.cluster = { publishDebounse: '5s' }), line: 'cluster: unknown key "publishDebounse" (expected one of: workerId, publishDebounce, chores)' },
+    { name: 'an unknown key in cluster', change: (c) => (c.cluster = { publishDebounse: '5s' }), line: 'cluster: unknown key "publishDebounse" (expected one of: workerId, lease, claimBatch, maxAttempts, publishDebounce, chores)' },
     { name: 'a list where a text is needed', change: (c) => (c.site.title = ['a', 'b']), line: 'site.title: ["a","b"]: a text (in quotes)' },
     { name: 'a missing required key', change: (c) => delete c.site.url, line: 'site.url: missing: an absolute http(s) URL where the output folder is served' },
     { name: 'a chore schedule that is no cron expression', change: (c) => (c.cluster = { chores: { site: 'every minute' } }), line: 'cluster.chores.site: "every minute": a cron expression (expression: expected 5 or 6 fields but got 2)' },
