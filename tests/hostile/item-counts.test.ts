@@ -146,6 +146,17 @@ async function runCase(c: CountCase): Promise<{ result: ChildResult; units: numb
   return { result, units, h };
 }
 
+/**
+ * Lines every run writes whatever the feed held: a fleet worker's queue sync and its publish line
+ * per output (PostgreSQL), the periodic progress line of a run slower than a few seconds.
+ */
+const RUN_BOOKKEEPING = new Set(['sources-synced', 'publish', 'progress']);
+
+/** The lines this feed made the run write. */
+function feedLines(logs: LogRecord[]): LogRecord[] {
+  return logs.filter((record) => !RUN_BOOKKEEPING.has(String(record.event)));
+}
+
 function skippedLines(logs: LogRecord[]): LogRecord[] {
   return logs.filter((record) => record.code === 'FM_ITEMS_SKIPPED');
 }
@@ -159,7 +170,7 @@ describe('[slow] millions of items in a 10 MB body', () => {
       expectBoundedMemory(result);
       // stderr stays a few lines: the aggregated line and the run summary
       expect(result.stderr.length, result.stderr.slice(0, 2000)).toBeLessThan(4_000);
-      expect(result.logs.length, result.stderr).toBeLessThanOrEqual(3);
+      expect(feedLines(result.logs).length, result.stderr).toBeLessThanOrEqual(3);
       const [line, ...others] = skippedLines(result.logs);
       expect(others).toEqual([]);
       expect(line?.msg).toMatch(/^feed http:\/\/127\.0\.0\.1:\d+\/many: /);
@@ -188,6 +199,6 @@ describe('[slow] millions of items in a 10 MB body', () => {
     expectExit(result, 0);
     expectBoundedMemory(result);
     expect(await h.state('many')).toMatchObject({ lastErrorCode: 'FM_PARSE', lastError: 'unable to parse feed: elements nested more than 1000 deep' });
-    expect(result.logs.length, result.stderr).toBeLessThanOrEqual(3);
+    expect(feedLines(result.logs).length, result.stderr).toBeLessThanOrEqual(3);
   });
 });
