@@ -5,7 +5,6 @@
  * adopted as SqliteStore adopts it, and the run lock, which dies with the process holding it.
  */
 import { spawn } from 'node:child_process';
-import net from 'node:net';
 import os from 'node:os';
 import { afterEach, describe, expect, it } from 'vitest';
 import { internalId } from '../src/normalize/item-ids.js';
@@ -15,6 +14,7 @@ import { tryAcquirePostgresRunLock } from '../src/store/postgres-run-lock.js';
 import type { Store } from '../src/store/store.js';
 import { makeArticle } from './helpers/builders.js';
 import { createTestDatabase, dropTestDatabase, ON_POSTGRES, queryDatabase as query } from './helpers/test-store.js';
+import { closedPort } from './helpers/closed-port.js';
 
 const T1 = new Date('2024-01-01T00:00:00.000Z');
 const T2 = new Date('2024-02-01T00:00:00.000Z');
@@ -153,13 +153,3 @@ async function lockFromAnotherRun(url: string): Promise<'acquired' | 'held'> {
   return 'acquired';
 }
 
-/** A port on 127.0.0.1 that nothing listens on. */
-function closedPort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer().once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}

@@ -18,6 +18,7 @@ import { runCliInProcess } from '../helpers/in-process-cli.js';
 import { expectRunOk, ProjectScope, projectConfig, type Project } from '../mirrors/helpers/project.js';
 import { startFixtureServer, type FixtureServer } from '../remote/helpers/fixture-server.js';
 import { expectedBody, FEED_PATH, IMAGES, pageRequests, servePublisher } from './helpers/publisher.js';
+import { closedPort } from '../helpers/closed-port.js';
 
 const lookups = vi.hoisted(() => [] as string[]);
 
@@ -45,13 +46,6 @@ async function server(): Promise<FixtureServer> {
   const started = await startFixtureServer();
   closers.push(() => started.close());
   return started;
-}
-
-/** The port of a server that was started and closed: it refuses connections. */
-async function closedPort(): Promise<number> {
-  const gone = await startFixtureServer();
-  await gone.close();
-  return Number(new URL(gone.origin).port);
 }
 
 interface JsonItem {

@@ -4,7 +4,6 @@
  * nothing else.
  */
 import { describe, expect, it } from 'vitest';
-import net from 'node:net';
 import { LATEST_VERSION } from '../../src/store/migrations.js';
 import { PG_LATEST_VERSION } from '../../src/store/postgres-migrations.js';
 import { runCliInProcess } from '../helpers/in-process-cli.js';
@@ -12,6 +11,7 @@ import { type Workspace } from '../helpers/workspace.js';
 import { breakStore, ON_POSTGRES, storeExists } from '../helpers/test-store.js';
 import { opsConfig } from './helpers/configs.js';
 import { opsScope } from './helpers/ops-scope.js';
+import { closedPort } from '../helpers/closed-port.js';
 
 const scope = opsScope();
 const LATEST = ON_POSTGRES ? PG_LATEST_VERSION : LATEST_VERSION;
@@ -71,13 +71,3 @@ function escapeRegExp(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
-/** A port on 127.0.0.1 that nothing listens on. */
-function closedPort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer().once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}

@@ -21,6 +21,7 @@ import { startSocksProxy, type SocksProxy } from '../helpers/socks5-server.js';
 import { feed, redirect, startFixtureServer, type FixtureServer } from '../remote/helpers/fixture-server.js';
 import { numberedItems, rssFeed } from '../remote/helpers/feeds.js';
 import { testScope } from '../remote/helpers/scope.js';
+import { closedPort } from '../helpers/closed-port.js';
 
 const fakeDns = vi.hoisted(() => ({
   zone: new Map<string, { address: string; family: number }[]>(),
@@ -88,14 +89,6 @@ async function connectProxy(options: Parameters<typeof startConnectProxy>[0]): P
   const proxy = await startConnectProxy(options);
   scope.defer(() => proxy.close());
   return proxy;
-}
-
-/** A loopback port with nothing listening: a dead proxy. */
-async function closedPort(): Promise<number> {
-  const server = await startFixtureServer();
-  const port = Number(new URL(server.origin).port);
-  await server.close();
-  return port;
 }
 
 describe('SOCKS5 with names resolved by the proxy (socks5h://)', () => {

@@ -1,22 +1,12 @@
-import { createServer } from 'node:net';
-import type { AddressInfo } from 'node:net';
 import { MockAgent } from 'undici';
 import { describe, expect, it } from 'vitest';
 import { LOG_ERROR } from '../helpers/workspace.js';
 import { feed, reply } from './helpers/fixture-server.js';
 import { numberedItems, rssFeed } from './helpers/feeds.js';
 import { testScope } from './helpers/scope.js';
+import { closedPort } from '../helpers/closed-port.js';
 
 const scope = testScope();
-
-/** A port on 127.0.0.1 that nothing listens on (bound, then released). */
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
 
 /** undici's MockAgent with every real connection refused: nothing leaves this process. */
 function offlineAgent(): MockAgent {

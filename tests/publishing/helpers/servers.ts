@@ -5,6 +5,7 @@
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { escapeXml } from '../../../src/publish/xml-text.js';
+import { closedPort } from '../../helpers/closed-port.js';
 
 export interface Route {
   status?: number;
@@ -67,10 +68,7 @@ export async function startFakeHub(status = 204): Promise<TestServer> {
 
 /** A URL on 127.0.0.1 where nothing listens: the port was free a moment ago and is closed again. */
 export async function closedPortUrl(): Promise<string> {
-  const server = createServer();
-  const url = await listen(server);
-  await closer(server)();
-  return url;
+  return `http://127.0.0.1:${await closedPort()}/`;
 }
 
 export interface FeedEntry {

@@ -107,11 +107,4 @@ function accessDenied(req: http.IncomingMessage, res: http.ServerResponse, objec
   });
 }
 
-/** A loopback port nothing listens on: a server is bound to it, then closed. */
-export async function closedPort(): Promise<number> {
-  const server = http.createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
+export { closedPort } from '../../helpers/closed-port.js';
