@@ -61,8 +61,6 @@ export const clusterSchema = clusterFields
       leaseGiven: value.lease !== undefined,
       claimBatch: merged.claimBatch,
       maxAttempts: merged.maxAttempts,
-      /** As written (publish-claimed.ts reads it through durationMs). */
-      publishDebounce: merged.publishDebounce as number | string,
       publishDebounceMs: durationMs(merged.publishDebounce),
       chores: merged.chores,
     };

@@ -1,4 +1,3 @@
-import os from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger } from '../log/logger.js';
 import type { Store } from '../store/store.js';
@@ -38,8 +37,10 @@ export interface PublishStepOptions {
   signal?: AbortSignal | undefined;
   /** How to reach an s3:// outputDir; absent: a folder, as the tests of the queue publish. */
   access?: TargetAccess;
-  /** Defaults to host:pid. */
-  workerId?: string;
+  /** This worker's name in claims and publish lines (cluster-schema.ts workerIdOf). */
+  workerId: string;
+  /** How long a claimed output stays this worker's (cluster.lease); PUBLISH_LEASE_SECONDS when not given. */
+  leaseSeconds?: number;
   /** The host's clock, for the times in the publish log lines. */
   clock?: () => Date;
 }
@@ -56,7 +57,7 @@ export async function publishStep(input: PublishInput, store: Store, records: Ru
   if (!queue) return publishIfChanged(input, store, records, access);
   const { target, finish } = await openTarget(input.outputDir, access, store);
   try {
-    return await publishClaimed(input, store, records, { ...options, queue, target, workerId: options.workerId ?? `${os.hostname()}:${process.pid}`, clock: options.clock ?? (() => new Date()) });
+    return await publishClaimed(input, store, records, { ...options, queue, target, clock: options.clock ?? (() => new Date()) });
   } finally {
     await finish();
   }
@@ -66,7 +67,6 @@ interface Fleet extends PublishStepOptions {
   queue: OutputQueue;
   /** The output folder when not given. */
   target?: PublishTarget;
-  workerId: string;
   clock: () => Date;
 }
 
@@ -86,7 +86,7 @@ export async function publishClaimed(input: PublishInput, store: Store, records:
   const giveUpAt = Date.now() + fleet.debounceSeconds * 1000 + DRAIN_GRACE_MS;
   for (;;) {
     const debounceSeconds = fleet.signal?.aborted ? 0 : fleet.debounceSeconds;
-    const claims = await queue.claimDirty(fleet.workerId, { leaseSeconds: PUBLISH_LEASE_SECONDS, debounceSeconds, batch: CLAIM_BATCH, outputIds });
+    const claims = await queue.claimDirty(fleet.workerId, { leaseSeconds: fleet.leaseSeconds ?? PUBLISH_LEASE_SECONDS, debounceSeconds, batch: CLAIM_BATCH, outputIds });
     await publishBatch(claims, (claim) => publishClaim(input, store, records, fleet, claim), total, queue);
     const pending = await queue.pending(since, debounceSeconds, outputIds);
     if (pending.waiting === 0 || fleet.signal?.aborted) break;
@@ -135,7 +135,7 @@ async function publishClaim(input: PublishInput, store: Store, records: RunRecor
     { event: 'publish', output: output.id, worker: fleet.workerId, claimSeq: claim.claimSeq, startedAt: startedAt.toISOString(), finishedAt: finishedAt.toISOString(), filesWritten: report.written.length },
     `published ${output.id} (worker ${fleet.workerId}, claim ${claim.claimSeq}): ${report.written.length} files written, ${finishedAt.getTime() - startedAt.getTime()} ms`,
   );
-  if (!kept) fleet.logger.warn({ event: 'publish-lease-lost', output: output.id, worker: fleet.workerId, claimSeq: claim.claimSeq }, `output ${output.id}: the publish outlasted its ${PUBLISH_LEASE_SECONDS} s lease and another worker claimed it; that worker publishes it again`);
+  if (!kept) fleet.logger.warn({ event: 'publish-lease-lost', output: output.id, worker: fleet.workerId, claimSeq: claim.claimSeq }, `output ${output.id}: the publish outlasted its ${fleet.leaseSeconds ?? PUBLISH_LEASE_SECONDS} s lease and another worker claimed it; that worker publishes it again`);
   return { ...report, skipped: false };
 }
 

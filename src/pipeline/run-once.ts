@@ -4,7 +4,7 @@ import type { Logger } from '../log/logger.js';
 import type { Store } from '../store/store.js';
 import type { SourceState } from '../model/source-state.js';
 import { publishStep } from './publish-claimed.js';
-import { durationMs } from '../config/duration.js';
+import { workerIdOf } from '../config/cluster-schema.js';
 import { buildPublishInput } from './publish-input.js';
 import { pingWebSub } from '../publish/ping-websub.js';
 import { createHttpAgent, type HttpSettings } from '../sources/http/http-client.js';
@@ -109,7 +109,7 @@ export async function runOnce(deps: RunDeps, options: RunOptions = {}): Promise<
       await harvestRemote(run, selected.filter((s) => s.kind === 'feed'), directory);
     }
     await applyRetention(config, store, deps.logger, started);
-    run.report.published = await publishStep(await buildPublishInput(config, store, directory, started), store, run.records, { logger: deps.logger, signal: deps.signal, refresh: options.refresh, access: { s3: config.s3, env: deps.env ?? process.env, refresh: options.refresh === true }, debounceSeconds: durationMs(config.cluster.publishDebounce) / 1000, workerId: deps.fleet?.workerId });
+    run.report.published = await publishStep(await buildPublishInput(config, store, directory, started), store, run.records, { logger: deps.logger, signal: deps.signal, refresh: options.refresh, access: { s3: config.s3, env: deps.env ?? process.env, refresh: options.refresh === true }, debounceSeconds: config.cluster.publishDebounceMs / 1000, leaseSeconds: config.cluster.leaseSeconds, workerId: deps.fleet?.workerId ?? workerIdOf(config.cluster) });
     await notifyHub(run, run.report.published.changedFeeds);
   } finally {
     run.progress.stop();
