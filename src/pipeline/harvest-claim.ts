@@ -9,6 +9,7 @@ import { nextCronTime } from '../lib/cron-next.js';
 import { harvestFeeds } from './harvest-feeds.js';
 import type { FeedHarvest } from './harvest-feed.js';
 import { harvestSeedSource } from './harvest-seeds.js';
+import { logFailure } from './log-failure.js';
 import { nextSeedState } from './seed-state.js';
 import type { RunRecords } from './run-records.js';
 import { addFeedHarvest, addSeedHarvest, addStored, type RunReport } from './run-report.js';
@@ -66,26 +67,27 @@ async function harvestFeed(deps: ClaimHarvestDeps, claim: ClaimedSource, source:
       return;
     }
     const writes = { articles: harvest.articles, state: harvest.state, record: harvest.record && records.document('harvest', source.id, harvest.record) };
-    await complete(deps, claim, writes, nextDueInSeconds(config, harvest.state.nextFetchAt, now));
-    if (harvest.error) logger.error({ source: source.id, code: harvest.error.code, worker: deps.workerId, nextFetchAt: harvest.state.nextFetchAt }, `feed ${harvest.state.url ?? source.url}: ${harvest.error.message} (failure ${harvest.state.failures} in a row; next try after ${harvest.state.nextFetchAt})`);
+    await complete(deps, claim, writes, harvest.state.nextFetchAt);
+    if (harvest.error) logFailure(logger, source, harvest, { worker: deps.workerId });
   });
 }
 
 async function harvestSeeds(deps: ClaimHarvestDeps, claim: ClaimedSource, source: SeedSourceConfig): Promise<void> {
   const { config, store, records, report } = deps;
-  const now = deps.now();
   const harvest = await harvestSeedSource({ source, site: config.site, previous: await records.read('seedFolder', source.id), store });
   addSeedHarvest(report, source.id, harvest);
   deps.progress.finished(source.id, harvest.articles.length + (harvest.unchangedSince?.articles ?? 0), harvest.problems.length > 0 ? 'failed' : 'ok');
   const states = await deps.queue.sourceStates([source.id]);
   const record = harvest.fingerprint && !harvest.unchangedSince ? records.document('seedFolder', source.id, { fingerprint: harvest.fingerprint, articles: harvest.articles.length, readProblems: harvest.readProblems }) : null;
   const writes = { articles: harvest.unchangedSince ? [] : harvest.articles, state: nextSeedState(source.id, states.get(source.id), harvest.problems), record };
-  await complete(deps, claim, writes, nextDueInSeconds(config, null, now));
+  await complete(deps, claim, writes, null);
   for (const problem of harvest.problems) deps.logger.error({ source: problem.sourceId, file: problem.target, code: problem.code }, `seed ${problem.target} ${problem.message}`);
 }
 
-async function complete(deps: ClaimHarvestDeps, claim: ClaimedSource, writes: ClaimedWrites, dueInSeconds: number): Promise<void> {
-  const summary = await deps.queue.completeHarvest(claim, writes, dueInSeconds, deps.now());
+/** Completes the claim, the source due at `nextFetchAt` (else at cron's next tick), as a delay from now: the harvest took a while. */
+async function complete(deps: ClaimHarvestDeps, claim: ClaimedSource, writes: ClaimedWrites, nextFetchAt: string | null): Promise<void> {
+  const now = deps.now();
+  const summary = await deps.queue.completeHarvest(claim, writes, nextDueInSeconds(deps.config, nextFetchAt, now), now);
   if (summary) {
     addStored(deps.report, summary);
     return;

@@ -12,6 +12,7 @@ import { buildId, USER_AGENT, workerUserAgent } from '../version.js';
 import type { ClaimOptions, SourceQueue } from '../store/source-queue.js';
 import { runClaimLoop } from './claim-loop.js';
 import { harvestClaim } from './harvest-claim.js';
+import { logFailure } from './log-failure.js';
 import { harvestSeedSource } from './harvest-seeds.js';
 import { harvestFeeds } from './harvest-feeds.js';
 import type { FeedHarvest } from './harvest-feed.js';
@@ -53,6 +54,11 @@ export interface FleetWork {
   stopClaiming?: AbortSignal;
   /** Publish even when nothing was claimed (`run`); the daemon does not. */
   publishWhenIdle: boolean;
+  /**
+   * Count the config's sources this pass did not harvest as not due (`run`: they were not due, or
+   * another worker held them); a daemon's window does not, its next window may take them.
+   */
+  reportNotDue?: boolean;
 }
 
 /** How often a fleet worker with claims in flight asks again for sources that fell due meanwhile (ms). */
@@ -171,7 +177,7 @@ async function harvestClaimed(run: Run, fleet: FleetWork, directory: MirrorDirec
   const { config, store, logger, signal } = run.deps;
   const forced = run.options.all || run.options.only ? [...(run.options.only ?? config.sources.map((s) => s.id))] : null;
   const claimDeps = { config, store, queue: fleet.queue, workerId: fleet.workerId, logger, now: run.deps.now, signal, http: run.http, dispatcher: run.dispatcher, directory, records: run.records, report: run.report, progress: run.progress };
-  return runClaimLoop({
+  const harvested = await runClaimLoop({
     capacity: config.fetch.concurrency,
     batch: fleet.claim.batch,
     claim: (room) => (forced ? claimNamed(fleet, logger, forced, room) : claimDue(fleet, logger, room)),
@@ -180,6 +186,12 @@ async function harvestClaimed(run: Run, fleet: FleetWork, directory: MirrorDirec
     stopClaiming: () => fleet.stopClaiming?.aborted === true || Date.now() >= fleet.claimUntil,
     pollMs: CLAIM_POLL_MS,
   });
+  if (fleet.reportNotDue && !forced) {
+    const notDue = config.sources.map((s) => s.id).filter((id) => !harvested.has(id));
+    run.report.skippedSources.push(...notDue);
+    for (const id of notDue) run.progress.finished(id, 0, 'not due');
+  }
+  return harvested.size;
 }
 
 async function claimDue(fleet: FleetWork, logger: Logger, room: number) {
@@ -198,14 +210,6 @@ async function claimNamed(fleet: FleetWork, logger: Logger, names: string[], roo
     if (claimed.length > 0) return claimed;
   }
   return [];
-}
-
-function logFailure(logger: Logger, source: FeedSourceConfig, { error, state }: FeedHarvest) {
-  const url = state.url ?? source.url;
-  logger.error(
-    { source: source.id, url, code: error!.code, failures: state.failures, nextFetchAt: state.nextFetchAt },
-    `feed ${url}: ${error!.message} (failure ${state.failures} in a row; next try after ${state.nextFetchAt})`,
-  );
 }
 
 /** WebSub: one ping for every feed file whose bytes changed; a failure is logged, never fatal. */

@@ -14,6 +14,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, inject } from 'vitest';
 import { isPostgresUrl } from '../../src/lib/database-url.js';
+import { nextCronTime } from '../../src/lib/cron-next.js';
+import { SCHEDULE_DEFAULTS } from '../../src/config/schema.js';
 import { openStore } from '../../src/store/open-store.js';
 import { openSqliteStore } from '../../src/store/sqlite-store.js';
 import { tryAcquirePostgresRunLock } from '../../src/store/postgres-run-lock.js';
@@ -144,6 +146,25 @@ export async function runLockIsFree(database: string): Promise<boolean> {
   const attempt = await tryAcquirePostgresRunLock(database);
   if (attempt.acquired) await attempt.lock.release();
   return attempt.acquired;
+}
+
+/**
+ * What the time between two cron-started `feedmirror run`s does, for a test that runs twice in a
+ * row: on PostgreSQL a source fetched "on every run" is due again at the next tick of
+ * `schedule.cron` (README, `run` on PostgreSQL), so every unclaimed source due by that tick is
+ * made due now, as if the clock had reached it. A source backing off or waiting for an interval
+ * past the tick stays as it is. Nothing on SQLite, where every run fetches those sources itself.
+ * Answers how many sources were made due.
+ */
+export async function reachNextTick(database: string, schedule: { cron: string; timezone: string } = SCHEDULE_DEFAULTS): Promise<number> {
+  if (!isPostgresUrl(database)) return 0;
+  // a completion's due time is the database's clock plus a delay from this one: a few seconds of slack
+  const tick = new Date(nextCronTime(schedule.cron, new Date(), schedule.timezone).getTime() + 5000);
+  return withPostgres(database, async (sql) => {
+    const [queue] = await sql`SELECT to_regclass('sources') IS NOT NULL AS exists`;
+    if (!queue!.exists) return 0;
+    return (await sql`UPDATE sources SET next_due_at = now() WHERE enabled AND claimed_by IS NULL AND next_due_at > now() AND next_due_at <= ${tick}`).count;
+  });
 }
 
 /** A hash that changes whenever anything stored does: the SQLite file's bytes, or a PostgreSQL database's rows. */

@@ -7,17 +7,25 @@
 import { readFile, utimes, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { writeConfig, SAMPLE_SEED } from '../helpers/workspace.js';
+import { writeConfig, SAMPLE_SEED, type Workspace } from '../helpers/workspace.js';
+import { reachNextTick } from '../helpers/test-store.js';
 import { runCliInProcess } from '../helpers/in-process-cli.js';
 import { feed } from '../remote/helpers/fixture-server.js';
 import { numberedItems, rssFeed } from '../remote/helpers/feeds.js';
 import { remoteConfig, type SourceSpec } from '../remote/helpers/harness.js';
 import { testScope } from '../remote/helpers/scope.js';
 import { nextAttemptAfterSuccess } from '../../src/pipeline/backoff.js';
+import { nextCronTime } from '../../src/lib/cron-next.js';
 import { opsConfig } from './helpers/configs.js';
 import { events, opsScope } from './helpers/ops-scope.js';
 
 const scope = testScope();
+
+/** `feedmirror run` as cron starts it, at the next tick of schedule.cron (reachNextTick). */
+async function cronRun(ws: Workspace) {
+  await reachNextTick(ws.databasePath);
+  return runCliInProcess(['run', '--config', ws.configPath, '--log-format', 'json'], { cwd: ws.dir });
+}
 const ops = opsScope();
 
 const MINUTE = 60_000;
@@ -147,9 +155,18 @@ describe('cron schedule', () => {
     expect(nextAttemptAfterSuccess({ interval: '2d' }, now, 'UTC')).toBe('2030-03-03T23:59:30.000Z');
     expect(nextAttemptAfterSuccess({}, now, 'UTC')).toBeNull();
   });
+
+  it('a schedule with a seconds field (six fields) is next due at the next matching second, not the next minute', () => {
+    const now = new Date('2030-03-01T23:59:30.400Z');
+    expect(nextCronTime('* * * * * *', now, 'UTC').toISOString()).toBe('2030-03-01T23:59:31.000Z');
+    expect(nextCronTime('*/20 * * * * *', now, 'UTC').toISOString()).toBe('2030-03-01T23:59:40.000Z');
+    expect(nextCronTime('15 * * * * *', now, 'UTC').toISOString()).toBe('2030-03-02T00:00:15.000Z');
+    expect(nextCronTime('0 0 9 * * *', now, 'UTC').toISOString()).toBe('2030-03-02T09:00:00.000Z');
+    expect(nextCronTime('*/15 * * * *', now, 'UTC').toISOString()).toBe('2030-03-02T00:00:00.000Z');
+  });
 });
 
-describe('seeds are re-read on every run', () => {
+describe('seeds are re-read on every run (on PostgreSQL: every run at a tick of schedule.cron)', () => {
   const OTHER_SEED = '001_0123456789abcdef.txt';
 
   it('a changed seed file updates its article; an unchanged one (even with a new mtime) does not', async () => {
@@ -157,7 +174,7 @@ describe('seeds are re-read on every run', () => {
     const sample = await readFile(path.join(ws.seedsDir, SAMPLE_SEED), 'utf8');
     const other = path.join(ws.seedsDir, OTHER_SEED);
     await writeFile(other, sample.replace(/^[^\n]+/, 'A second article about the same briefing'));
-    const run = () => runCliInProcess(['run', '--config', ws.configPath, '--log-format', 'json'], { cwd: ws.dir });
+    const run = () => cronRun(ws);
 
     const first = await run();
     expect(first.code, first.stderr).toBe(0);
@@ -182,7 +199,7 @@ describe('seeds are re-read on every run', () => {
 
   it('a seed file added between runs is published by the next run', async () => {
     const ws = await ops.workspace({ config: opsConfig() });
-    const run = () => runCliInProcess(['run', '--config', ws.configPath, '--log-format', 'json'], { cwd: ws.dir });
+    const run = () => cronRun(ws);
     await run();
     const sample = await readFile(path.join(ws.seedsDir, SAMPLE_SEED), 'utf8');
     await writeFile(path.join(ws.seedsDir, OTHER_SEED), sample.replace(/^[^\n]+/, 'Added later'));

@@ -16,6 +16,8 @@ import { runOnce, type RunReport } from '../../../src/pipeline/run-once.js';
 import { openStore } from '../../../src/store/open-store.js';
 import type { Store } from '../../../src/store/store.js';
 import { runCliInProcess } from '../../helpers/in-process-cli.js';
+import { reachNextTick } from '../../helpers/test-store.js';
+import { isPostgresUrl } from '../../../src/lib/database-url.js';
 import { createWorkspace, fileTimes, parseLogLines, writeConfig, type CliResult, type LogRecord, type Workspace } from '../../helpers/workspace.js';
 
 export const SITE_URL = 'https://feeds.example.org/';
@@ -63,7 +65,10 @@ export interface Harness {
   databasePath: string;
   /** One pass in this process. */
   run(options?: RunOptions): Promise<RunResult>;
-  /** `feedmirror run <args> --config <this config>`, the CLI's exit code, output and log lines. */
+  /**
+   * `feedmirror run <args> --config <this config>`, the CLI's exit code, output and log lines; each
+   * call is the run cron starts at the next tick of schedule.cron (see reachNextTick).
+   */
   cli(args?: string[]): Promise<CliResult>;
   /** Replaces the config's sources (e.g. a feed URL changed). */
   setSources(sources: SourceSpec[]): Promise<void>;
@@ -119,7 +124,12 @@ export async function createHarness(options: HarnessOptions): Promise<Harness> {
       );
       return { report, logs: parseLogLines(lines.join('')) };
     },
-    cli: (args = []) => runCliInProcess(['run', ...args, '--config', ws.configPath, '--log-format', 'json'], { cwd: ws.dir }),
+    async cli(args = []) {
+      // an invalid config is the CLI's to report
+      const schedule = isPostgresUrl(ws.databasePath) ? await loadConfig(ws.configPath).then((c) => c.schedule, () => null) : null;
+      if (schedule) await reachNextTick(ws.databasePath, schedule);
+      return runCliInProcess(['run', ...args, '--config', ws.configPath, '--log-format', 'json'], { cwd: ws.dir });
+    },
     async setSources(sources) {
       current = { ...current, sources };
       await writeConfig(ws.configPath, remoteConfig(current));
