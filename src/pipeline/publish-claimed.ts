@@ -79,6 +79,9 @@ interface Fleet extends PublishStepOptions {
 export async function publishClaimed(input: PublishInput, store: Store, records: RunRecords, given: Fleet): Promise<PublishOutcome> {
   const fleet = { ...given, target: given.target ?? folderTarget(input.outputDir) };
   const { queue } = fleet;
+  // A staged file lives within one output's publish, which ends within its lease: one older than
+  // the lease is a killed worker's, whatever host it ran on.
+  await fleet.target.prepare((fleet.leaseSeconds ?? PUBLISH_LEASE_SECONDS) * 1000);
   await queue.syncOutputs(queuedOutputs(input), fleet.refresh === true);
   const since = await queue.now();
   const total: PublishOutcome = { written: [], unchanged: 0, changedFeeds: [], skipped: true };

@@ -10,8 +10,8 @@ export function folderTarget(outputDir: string): PublishTarget {
     name: outputDir,
     isAtomic: true,
     knowsEveryFile: false,
-    async prepare() {
-      await removeStaleTempFiles(outputDir);
+    async prepare(olderThanMs) {
+      await removeStaleTempFiles(outputDir, olderThanMs);
     },
     exists: (relative) => fileExists(full(relative)),
     async stamp(relative) {

@@ -15,8 +15,11 @@ export interface PublishTarget {
   readonly isAtomic: boolean;
   /** true: `exists` answers from memory (S3's recorded hashes), so checking every file costs no I/O. */
   readonly knowsEveryFile: boolean;
-  /** Before a publish: a folder removes the temp files a killed run left. */
-  prepare(): Promise<void>;
+  /**
+   * Before a publish: a folder removes the temp files a killed run left; with `olderThanMs`, only
+   * those last written that long ago (a shared folder: younger ones may be a live worker's).
+   */
+  prepare(olderThanMs?: number): Promise<void>;
   /** Whether the file is there (a folder: on disk; S3: a PUT recorded in the store). */
   exists(relative: string): Promise<boolean>;
   /** What tells the file as it was left (a folder: size, mtime and inode; S3: the sha256 PUT); null when absent. */

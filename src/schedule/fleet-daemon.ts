@@ -5,11 +5,14 @@ import { fleetWork, startFleetWorker, syncConfigSources, type FleetWorker } from
 import { runAndRecord } from './run-exclusive.js';
 import type { Daemon, DaemonOptions } from './daemon.js';
 import { startChores, type Chores } from './chores.js';
+import { nextCronTime } from '../lib/cron-next.js';
 
 /** How long a worker claims before it publishes what it stored (ms): the publish after each batch. */
 const PUBLISH_WINDOW_MS = 10_000;
 /** How long an idle worker waits before asking the queue again (ms). */
 const IDLE_POLL_MS = 2_000;
+/** The longest delay a Node timer takes. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
 /** How long a worker waits after the store failed before trying again (ms). */
 const ERROR_PAUSE_MS = 5_000;
 
@@ -55,6 +58,9 @@ export async function startFleetDaemon(options: DaemonOptions, first: Config): P
     }
   };
   const loop = (async () => {
+    // --no-initial-run: the first claim waits for the first tick of schedule.cron
+    const firstTick = options.runAtStart ? 0 : nextCronTime(config.schedule.cron, new Date(), config.schedule.timezone).getTime();
+    while (!stopClaiming.signal.aborted && Date.now() < firstTick) await pause(Math.min(firstTick - Date.now(), MAX_TIMER_MS));
     while (!stopClaiming.signal.aborted) {
       const wait = await cycle();
       if (wait > 0 && !stopClaiming.signal.aborted) await pause(wait);
@@ -98,7 +104,7 @@ export async function startFleetDaemon(options: DaemonOptions, first: Config): P
   const onInt = () => void stop('SIGINT');
   const onHup = () => void reload();
   process.on('SIGTERM', onTerm).on('SIGINT', onInt).on('SIGHUP', onHup);
-  logger.info({ event: 'start', worker: worker.workerId, concurrency: config.fetch.concurrency }, `worker ${worker.workerId} started: claiming due sources, ${config.fetch.concurrency} in flight, lease ${config.cluster.lease}`);
+  logger.info({ event: 'start', worker: worker.workerId, concurrency: config.fetch.concurrency, cron: config.schedule.cron, timezone: config.schedule.timezone }, `worker ${worker.workerId} started: claiming due sources, ${config.fetch.concurrency} in flight, lease ${config.cluster.lease}`);
   // A loop that ends by itself (it does not) would leave the daemon waiting: stopped follows it too.
   return { stopped: loop.then(() => stopped ?? undefined), stop };
 }

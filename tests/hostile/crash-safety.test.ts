@@ -8,6 +8,10 @@
  *   - the next run exits 0, leaves no *.feedmirror-tmp file behind, and still has every article
  *     stored before the kill (compared by id) and publishes them.
  *
+ * On PostgreSQL a run claims its sources and outputs with a lease, and a killed run's claims come
+ * back when the lease runs out (README, "Scaling out"): there the next run starts once the killed
+ * run's lease is over (a short `cluster.lease` keeps that brief), and must then recover the same way.
+ *
  * The killed runs are processes of their own (bin/feedmirror.js), and so are the runs that measure
  * a typical run's length; each recovery run is the same command line in this process
  * (runCliInProcess): what it is judged on is what it finds and leaves on disk, and in here it
@@ -18,6 +22,7 @@
  * 0 … the length of a typical run, which is measured once at the start of the test.
  */
 import { copyFile, readFile } from 'node:fs/promises';
+import { setTimeout as sleep } from 'node:timers/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FIXTURE_SEEDS, SAMPLE_SEED, writeConfig } from '../helpers/workspace.js';
@@ -27,6 +32,8 @@ import { runCliInProcess } from '../helpers/in-process-cli.js';
 import { createHarness, remoteConfig, type Harness } from '../remote/helpers/harness.js';
 import { checkOutputTree, inspectStore, snapshotTree, tempFiles } from './helpers/outputs.js';
 import { killLeftoverChildren, startFeedmirror } from './helpers/processes.js';
+import { ON_POSTGRES } from '../helpers/test-store.js';
+import { durationMs } from '../../src/config/duration.js';
 
 /** The documented seed of the kill schedule. */
 const CRASH_SEED = Number(process.env.FEEDMIRROR_CRASH_SEED ?? 0x5eed_0008);
@@ -101,8 +108,15 @@ async function runToEnd(): Promise<{ code: number | null; ms: number; stderr: st
   return { code, ms: performance.now() - started, stderr, describe: `exit ${code}${signal ? `, signal ${signal}` : ''}\n${stderr}` };
 }
 
-/** The run after a kill, in this process (see the top of the file). */
-async function recover(): Promise<{ code: number | null; describe: string }> {
+/**
+ * On PostgreSQL: a lease as short as the check allows (it must exceed fetch.totalTimeoutMs + 10 s)
+ * and no publish debounce, so that waiting out a killed run's claims stays short.
+ */
+const FLEET = ON_POSTGRES ? { cluster: { lease: '13s', publishDebounce: '0s' }, totalTimeoutMs: 2_000 } : null;
+
+/** The run after a kill, in this process (see the top of the file); on PostgreSQL once the killed run's leases are over. */
+async function recover(killedAt: number | null): Promise<{ code: number | null; describe: string }> {
+  if (FLEET && killedAt !== null) await sleep(Math.max(0, killedAt + durationMs(FLEET.cluster.lease) + 1000 - Date.now()));
   const { code, stderr } = await runCliInProcess(RUN_ARGS(), { cwd: h.dir });
   return { code, describe: `exit ${code}\n${stderr}` };
 }
@@ -118,6 +132,7 @@ async function killAndRecover(delayMs: number): Promise<KillRecord> {
   const outcome = await exited;
   clearTimeout(timer);
   const killed = outcome.signal === 'SIGKILL';
+  const killedAt = killed ? Date.now() : null;
   if (!killed) expect(outcome.code, `a run that outlived its kill (${delayMs} ms) must still succeed:\n${outcome.stderr}`).toBe(0);
 
   const context = `kill after ${delayMs} ms (seed ${CRASH_SEED})`;
@@ -129,7 +144,7 @@ async function killAndRecover(delayMs: number): Promise<KillRecord> {
   const changed = Object.keys(filesAfter).filter((f) => filesBefore[f] !== filesAfter[f]).length;
   const phase = changed > 0 || left > 0 ? 'publish' : afterKill.ids.length > idsBefore ? 'store' : 'startup/fetch';
 
-  const recovery = await recover();
+  const recovery = await recover(killedAt);
   expect(recovery.code, `${context}: the next run failed: ${recovery.describe}`).toBe(0);
   expect(await tempFiles(h.feedsDir), context).toEqual([]);
   const afterRecovery = await inspectStore(DB());
@@ -151,9 +166,10 @@ describe('[slow] crash safety: SIGKILL at random moments', () => {
     h = await createHarness({ sources });
     await copyFile(path.join(FIXTURE_SEEDS, SAMPLE_SEED), path.join(h.dir, 'seeds', SAMPLE_SEED));
     // all six at once (the default allows 2 per host, and they share 127.0.0.1): fetch takes ~0.5 s, not ~1 s
-    const config = remoteConfig({ sources, fetch: { perHostConcurrency: 6 } });
+    const config = remoteConfig({ sources, fetch: { perHostConcurrency: 6, ...(FLEET ? { totalTimeoutMs: FLEET.totalTimeoutMs } : {}) } });
     await writeConfig(h.configPath, {
       ...config,
+      ...(FLEET ? { cluster: FLEET.cluster } : {}),
       sources: [{ id: 'seeds', seeds: 'seeds' }, ...(config.sources as object[])],
       // "all" (and three more copies of it) plus one output per source: a publish phase long enough for kills to land in it
       outputs: [
@@ -169,7 +185,7 @@ describe('[slow] crash safety: SIGKILL at random moments', () => {
     await h?.cleanup();
   });
 
-  it(`[slow] ${MIN_KILLS}+ kills (seed ${CRASH_SEED}): files complete and valid, store intact, the next run recovers everything`, { timeout: 900_000 }, async () => {
+  it(`[slow] ${MIN_KILLS}+ kills (seed ${CRASH_SEED}): files complete and valid, store intact, the next run recovers everything`, { timeout: FLEET ? 1_800_000 : 900_000 }, async () => {
     const first = await runToEnd();
     expect(first.code, first.describe).toBe(0);
     // the typical run, measured once here: runs with new items in every source, on a warm store.
