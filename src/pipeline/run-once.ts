@@ -171,7 +171,7 @@ async function harvestRemote(run: Run, sources: FeedSourceConfig[], directory: M
 /**
  * A fleet worker's harvest: claims due sources (or, with --all / --source, those named) and
  * harvests each as it is claimed, `fetch.concurrency` at once; the per-host limit is the fleet's,
- * kept by the claim. Answers how many sources it harvested.
+ * kept by the claim. Answers how many sources it harvested, and for a `run` also those it counted not due.
  */
 async function harvestClaimed(run: Run, fleet: FleetWork, directory: MirrorDirectory | null): Promise<number> {
   const { config, store, logger, signal } = run.deps;
@@ -186,12 +186,11 @@ async function harvestClaimed(run: Run, fleet: FleetWork, directory: MirrorDirec
     stopClaiming: () => fleet.stopClaiming?.aborted === true || Date.now() >= fleet.claimUntil,
     pollMs: CLAIM_POLL_MS,
   });
-  if (fleet.reportNotDue && !forced) {
-    const notDue = config.sources.map((s) => s.id).filter((id) => !harvested.has(id));
-    run.report.skippedSources.push(...notDue);
-    for (const id of notDue) run.progress.finished(id, 0, 'not due');
-  }
-  return harvested.size;
+  if (!fleet.reportNotDue || forced) return harvested.size;
+  const notDue = config.sources.map((s) => s.id).filter((id) => !harvested.has(id));
+  run.report.skippedSources.push(...notDue);
+  for (const id of notDue) run.progress.finished(id, 0, 'not due');
+  return harvested.size + notDue.length;
 }
 
 async function claimDue(fleet: FleetWork, logger: Logger, room: number) {

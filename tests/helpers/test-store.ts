@@ -167,6 +167,22 @@ export async function reachNextTick(database: string, schedule: { cron: string; 
   });
 }
 
+/**
+ * Whether a process that ended left nothing held: the run lock free (runLockIsFree) and, on
+ * PostgreSQL, no source or output claimed (a worker that stops gives its claims back).
+ */
+export async function nothingHeld(database: string): Promise<boolean> {
+  if (!(await runLockIsFree(database))) return false;
+  if (!isPostgresUrl(database)) return true;
+  return withPostgres(database, async (sql) => {
+    for (const table of ['sources', 'outputs']) {
+      const [found] = await sql`SELECT to_regclass(${table}) IS NOT NULL AS exists`;
+      if (found!.exists && (await sql`SELECT 1 FROM ${sql(table)} WHERE claimed_by IS NOT NULL LIMIT 1`).length > 0) return false;
+    }
+    return true;
+  });
+}
+
 /** A hash that changes whenever anything stored does: the SQLite file's bytes, or a PostgreSQL database's rows. */
 export async function storeFingerprint(database: string): Promise<string> {
   const content = isPostgresUrl(database) ? await dumpStore(database) : await readFile(database);

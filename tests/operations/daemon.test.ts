@@ -13,7 +13,7 @@ import { writeConfig, type Workspace } from '../helpers/workspace.js';
 import { xmllint } from '../helpers/validators.js';
 import { w3cErrorLines, w3cValidate } from '../helpers/w3c-validator.js';
 import { openStore } from '../../src/store/open-store.js';
-import { inspectStore, runLockIsFree } from '../helpers/test-store.js';
+import { inspectStore, nothingHeld } from '../helpers/test-store.js';
 import { opsConfig } from './helpers/configs.js';
 import { events, opsScope, waitFor, waitForExit, waitForLogs, type CliChild } from './helpers/ops-scope.js';
 import { stalledFeed } from './helpers/slow-feeds.js';
@@ -58,7 +58,7 @@ async function stopDuringSlowFetch() {
 }
 
 describe('daemon: schedule and shutdown', () => {
-  it('runs on a schedule of every second (at least two runs), then SIGTERM during a slow fetch: exit 0, "stopped", lock released, store consistent', async () => {
+  it('runs on a schedule of every second (at least two runs), then SIGTERM during a slow fetch: exit 0, "stopped", lock and claims released, store consistent', async () => {
     const { server, ws, daemon, slow, exit, logs, stopIndex, runsBeforeStop, runsAfterStop } = await stopDuringSlowFetch();
 
     expect(runsBeforeStop).toBeGreaterThanOrEqual(2);
@@ -72,7 +72,7 @@ describe('daemon: schedule and shutdown', () => {
     expect(runsAfterStop, daemon.stderr()).toHaveLength(1);
     expect(events(logs, 'run')).toHaveLength(runsBeforeStop + 1);
 
-    expect(await runLockIsFree(ws.databasePath)).toBe(true);
+    expect(await nothingHeld(ws.databasePath)).toBe(true);
     expect(await integrityCheck(ws.databasePath)).toBe('ok');
     const store = await openStore(ws.databasePath);
     try {
@@ -112,7 +112,7 @@ describe('daemon: schedule and shutdown', () => {
     expect(exit, daemon.stderr()).toEqual({ code: 0, signal: null });
     expect(events(daemon.logs(), 'stop')[0]).toMatchObject({ reason: 'SIGINT' });
     expect(events(daemon.logs(), 'stopped')).toHaveLength(1);
-    expect(await runLockIsFree(ws.databasePath)).toBe(true);
+    expect(await nothingHeld(ws.databasePath)).toBe(true);
   });
 
   it('--no-initial-run waits for the schedule: with a yearly schedule it runs nothing before SIGTERM', async () => {
@@ -170,6 +170,6 @@ describe('daemon: SIGHUP', () => {
 
     daemon.signal('SIGTERM');
     expect((await waitForExit(daemon)).code, daemon.stderr()).toBe(0);
-    expect(await runLockIsFree(ws.databasePath)).toBe(true);
+    expect(await nothingHeld(ws.databasePath)).toBe(true);
   });
 });
