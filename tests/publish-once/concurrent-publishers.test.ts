@@ -5,7 +5,8 @@
  * no two publishes of one output overlapping; the files end byte-identical to a single publish of
  * the same data; a second pass with nothing changed publishes nothing and touches no file.
  */
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { mkdir, mkdtemp, readFile, rm, utimes, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { Writable } from 'node:stream';
@@ -70,11 +71,11 @@ function logSink(): { lines: LogRecord[]; stream: Writable } {
   return { lines, stream };
 }
 
-async function publisher(url: string, input: PublishInput, workerId: string, stream: Writable): Promise<Publisher> {
+async function publisher(url: string, input: PublishInput, workerId: string, stream: Writable, leaseSeconds?: number): Promise<Publisher> {
   const store = await openPostgresStore(url);
   const logger = createLogger({ stream, format: 'json', level: 'info' });
   const records = runRecords(store, { build: buildId(), refresh: false, now: NOW });
-  const fleet = { queue: store.outputQueue(), workerId, clock: () => new Date(), logger, debounceSeconds: 0 };
+  const fleet = { queue: store.outputQueue(), workerId, clock: () => new Date(), logger, debounceSeconds: 0, ...(leaseSeconds ? { leaseSeconds } : {}) };
   return { store, pass: () => publishClaimed(input, store, records, fleet) };
 }
 
@@ -179,5 +180,26 @@ describe('publish once: several publishers, one folder, changing sources', () =>
     await rm(input.outputDir);
     await worker.pass();
     expect(sink.lines.filter((line) => line.event === 'publish').map((line) => line.output).sort()).toEqual(input.outputs.map((o) => o.id));
+  });
+
+  it('a publish removes the temp files a killed worker left (older than the lease), never a younger one another worker may be writing', async () => {
+    const url = await createTestDatabase();
+    cleanups.push(() => dropTestDatabase(url));
+    const dir = await tempDir();
+    const input = publishInput(path.join(dir, 'shared'), outputs().slice(0, 2), { sources: sources() });
+    const leaseSeconds = 60;
+    const staged = (name: string) => path.join(input.outputDir, 'o00', `.${name}.0123456789ab.feedmirror-tmp`);
+    await mkdir(path.dirname(staged('x')), { recursive: true });
+    const killed = [staged('rss.xml'), path.join(input.outputDir, '.index.html.ba9876543210.feedmirror-tmp')];
+    const live = staged('atom.xml');
+    for (const file of [...killed, live]) await writeFile(file, 'half a file');
+    const longAgo = new Date(Date.now() - (leaseSeconds + 30) * 1000);
+    for (const file of killed) await utimes(file, longAgo, longAgo);
+    const sink = logSink();
+    const worker = await publisher(url, input, 'worker-0', sink.stream, leaseSeconds);
+    cleanups.push(() => worker.store.close());
+    await worker.pass();
+    for (const file of killed) expect(existsSync(file), file).toBe(false);
+    expect(existsSync(live)).toBe(true);
   });
 });
