@@ -103,10 +103,14 @@ export async function runOnce(deps: RunDeps, options: RunOptions = {}): Promise<
     const directory = await loadMirrorDirectory({ config, store, logger: deps.logger, now: started, http, dispatcher: run.dispatcher });
     if (deps.fleet) {
       const harvested = await harvestClaimed(run, deps.fleet, directory);
-      if (harvested.size === 0 && !deps.fleet.publishWhenIdle) return { ...run.report, sources: 0 };
-      // As on SQLite, the summary counts every selected source: those this worker did not claim
-      // were not due (or, in a fleet, taken by another worker).
-      run.report.skippedSources.push(...selected.filter((s) => !harvested.has(s.id)).map((s) => s.id));
+      if (deps.fleet.publishWhenIdle) {
+        // `run` sums up as on SQLite, every selected source counted: those it did not claim were
+        // not due (or taken by another worker). A daemon's window counts what it harvested.
+        run.report.skippedSources.push(...selected.filter((s) => !harvested.has(s.id)).map((s) => s.id));
+      } else {
+        run.report.sources = harvested.size;
+        if (harvested.size === 0) return run.report;
+      }
     } else {
       await harvestSeeds(run, selected.filter((s) => s.kind === 'seeds'));
       await harvestRemote(run, selected.filter((s) => s.kind === 'feed'), directory);
