@@ -21,9 +21,9 @@ export interface ClaimLoopOptions {
  * Claims and works until nothing is due and nothing is in flight, or until told to stop claiming;
  * a freed slot is filled at once. A source is worked on at most once per loop: one that falls due
  * again before the loop ends (a short back-off) is given back for the next loop, so the loop
- * always ends. Answers the ids of the sources it worked on.
+ * always ends. Answers how many claims it worked on.
  */
-export async function runClaimLoop(options: ClaimLoopOptions): Promise<Set<string>> {
+export async function runClaimLoop(options: ClaimLoopOptions): Promise<number> {
   const inFlight = new Set<Promise<void>>();
   const done = new Set<string>();
   for (;;) {
@@ -38,7 +38,7 @@ export async function runClaimLoop(options: ClaimLoopOptions): Promise<Set<strin
     await Promise.race([...inFlight, ...(room > 0 ? [sleep(options.pollMs)] : [])]);
   }
   await Promise.all(inFlight);
-  return done;
+  return done.size;
 
   function start(claim: ClaimedSource) {
     done.add(claim.id);

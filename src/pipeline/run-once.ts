@@ -13,7 +13,7 @@ import type { ClaimOptions, SourceQueue } from '../store/source-queue.js';
 import { runClaimLoop } from './claim-loop.js';
 import { harvestClaim } from './harvest-claim.js';
 import { logFailure } from './log-failure.js';
-import { harvestSeedSource } from './harvest-seeds.js';
+import { harvestSeedSource, logFolderUnchanged } from './harvest-seeds.js';
 import { harvestFeeds } from './harvest-feeds.js';
 import type { FeedHarvest } from './harvest-feed.js';
 import { loadMirrorDirectory } from './load-mirror-lists.js';
@@ -54,11 +54,6 @@ export interface FleetWork {
   stopClaiming?: AbortSignal;
   /** Publish even when nothing was claimed (`run`); the daemon does not. */
   publishWhenIdle: boolean;
-  /**
-   * Count the config's sources this pass did not harvest as not due (`run`: they were not due, or
-   * another worker held them); a daemon's window does not, its next window may take them.
-   */
-  reportNotDue?: boolean;
 }
 
 /** How often a fleet worker with claims in flight asks again for sources that fell due meanwhile (ms). */
@@ -108,8 +103,15 @@ export async function runOnce(deps: RunDeps, options: RunOptions = {}): Promise<
   try {
     const directory = await loadMirrorDirectory({ config, store, logger: deps.logger, now: started, http, dispatcher: run.dispatcher });
     if (deps.fleet) {
-      run.report.sources = await harvestClaimed(run, deps.fleet, directory);
-      if (run.report.sources === 0 && !deps.fleet.publishWhenIdle) return run.report;
+      const harvested = await harvestClaimed(run, deps.fleet, directory);
+      if (deps.fleet.publishWhenIdle) {
+        // `run` sums up as on SQLite, every selected source counted: those it did not claim were
+        // not due (or taken by another worker). A daemon's window counts what it harvested.
+        run.report.skippedSources.push(...selected.filter((s) => !harvested.has(s.id)).map((s) => s.id));
+      } else {
+        run.report.sources = harvested.size;
+        if (harvested.size === 0) return run.report;
+      }
     } else {
       await harvestSeeds(run, selected.filter((s) => s.kind === 'seeds'));
       await harvestRemote(run, selected.filter((s) => s.kind === 'feed'), directory);
@@ -138,7 +140,7 @@ async function harvestSeeds(run: Run, sources: SeedSourceConfig[]) {
     if (state) await store.saveSourceStates([state]);
     for (const problem of harvest.problems) logger.error({ source: problem.sourceId, file: problem.target, code: problem.code }, `seed ${problem.target} ${problem.message}`);
     if (harvest.unchangedSince) {
-      logger.debug({ source: source.id, folder: source.seeds, articles: harvest.unchangedSince.articles }, `seeds ${source.seeds}: no file changed since the last run; not read again`);
+      logFolderUnchanged(logger, source, harvest.unchangedSince);
       continue;
     }
     addStored(run.report, await store.upsertArticles(harvest.articles, run.started));
@@ -171,26 +173,26 @@ async function harvestRemote(run: Run, sources: FeedSourceConfig[], directory: M
 /**
  * A fleet worker's harvest: claims due sources (or, with --all / --source, those named) and
  * harvests each as it is claimed, `fetch.concurrency` at once; the per-host limit is the fleet's,
- * kept by the claim. Answers how many sources it harvested, and for a `run` also those it counted not due.
+ * kept by the claim. Answers the ids of the sources it harvested.
  */
-async function harvestClaimed(run: Run, fleet: FleetWork, directory: MirrorDirectory | null): Promise<number> {
+async function harvestClaimed(run: Run, fleet: FleetWork, directory: MirrorDirectory | null): Promise<Set<string>> {
   const { config, store, logger, signal } = run.deps;
   const forced = run.options.all || run.options.only ? [...(run.options.only ?? config.sources.map((s) => s.id))] : null;
   const claimDeps = { config, store, queue: fleet.queue, workerId: fleet.workerId, logger, now: run.deps.now, signal, http: run.http, dispatcher: run.dispatcher, directory, records: run.records, report: run.report, progress: run.progress };
-  const harvested = await runClaimLoop({
+  const harvested = new Set<string>();
+  await runClaimLoop({
     capacity: config.fetch.concurrency,
     batch: fleet.claim.batch,
     claim: (room) => (forced ? claimNamed(fleet, logger, forced, room) : claimDue(fleet, logger, room)),
-    work: (claim) => harvestClaim(claimDeps, claim),
+    work: (claim) => {
+      harvested.add(claim.id);
+      return harvestClaim(claimDeps, claim);
+    },
     release: async (claim) => void (await fleet.queue.release(claim)),
     stopClaiming: () => fleet.stopClaiming?.aborted === true || Date.now() >= fleet.claimUntil,
     pollMs: CLAIM_POLL_MS,
   });
-  if (!fleet.reportNotDue || forced) return harvested.size;
-  const notDue = config.sources.map((s) => s.id).filter((id) => !harvested.has(id));
-  run.report.skippedSources.push(...notDue);
-  for (const id of notDue) run.progress.finished(id, 0, 'not due');
-  return harvested.size + notDue.length;
+  return harvested;
 }
 
 async function claimDue(fleet: FleetWork, logger: Logger, room: number) {

@@ -15,7 +15,7 @@ export async function runFleet(deps: ExclusiveDeps, options: RunOptions & FleetR
   try {
     await syncConfigSources(worker, config, logger);
     const claimUntil = options.maxTimeMs === undefined ? Number.POSITIVE_INFINITY : Date.now() + options.maxTimeMs;
-    const fleet = fleetWork(worker, config, { claimUntil, publishWhenIdle: true, reportNotDue: true });
+    const fleet = fleetWork(worker, config, { claimUntil, publishWhenIdle: true });
     const report = await runAndRecord(worker.store, { config, store: worker.store, logger, now, dispatcher: deps.dispatcher, signal: deps.signal, progressIntervalMs: deps.progressIntervalMs, progressWatcher: deps.progressWatcher, fleet }, options);
     return { status: 'ran', report };
   } finally {

@@ -62,7 +62,7 @@ function queuedSource(source: Config['sources'][number]): QueuedSource {
 }
 
 /** The claim settings of this worker, from the config. */
-export function fleetWork(worker: FleetWorker, config: Config, extra: Pick<FleetWork, 'claimUntil' | 'stopClaiming' | 'publishWhenIdle' | 'reportNotDue'>): FleetWork {
+export function fleetWork(worker: FleetWorker, config: Config, extra: Pick<FleetWork, 'claimUntil' | 'stopClaiming' | 'publishWhenIdle'>): FleetWork {
   const { cluster, fetch } = config;
   return {
     queue: worker.queue,

@@ -14,8 +14,6 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, inject } from 'vitest';
 import { isPostgresUrl } from '../../src/lib/database-url.js';
-import { nextCronTime } from '../../src/lib/cron-next.js';
-import { SCHEDULE_DEFAULTS } from '../../src/config/schema.js';
 import { openStore } from '../../src/store/open-store.js';
 import { openSqliteStore } from '../../src/store/sqlite-store.js';
 import { tryAcquirePostgresRunLock } from '../../src/store/postgres-run-lock.js';
@@ -149,37 +147,33 @@ export async function runLockIsFree(database: string): Promise<boolean> {
 }
 
 /**
- * What the time between two cron-started `feedmirror run`s does, for a test that runs twice in a
- * row: on PostgreSQL a source fetched "on every run" is due again at the next tick of
- * `schedule.cron` (README, `run` on PostgreSQL), so every unclaimed source due by that tick is
- * made due now, as if the clock had reached it. A source backing off or waiting for an interval
- * past the tick stays as it is. Nothing on SQLite, where every run fetches those sources itself.
- * Answers how many sources were made due.
- */
-export async function reachNextTick(database: string, schedule: { cron: string; timezone: string } = SCHEDULE_DEFAULTS): Promise<number> {
-  if (!isPostgresUrl(database)) return 0;
-  // a completion's due time is the database's clock plus a delay from this one: a few seconds of slack
-  const tick = new Date(nextCronTime(schedule.cron, new Date(), schedule.timezone).getTime() + 5000);
-  return withPostgres(database, async (sql) => {
-    const [queue] = await sql`SELECT to_regclass('sources') IS NOT NULL AS exists`;
-    if (!queue!.exists) return 0;
-    return (await sql`UPDATE sources SET next_due_at = now() WHERE enabled AND claimed_by IS NULL AND next_due_at > now() AND next_due_at <= ${tick}`).count;
-  });
-}
-
-/**
- * Whether a process that ended left nothing held: the run lock free (runLockIsFree) and, on
- * PostgreSQL, no source or output claimed (a worker that stops gives its claims back).
+ * Whether no run holds anything in the store: runLockIsFree, and on PostgreSQL, where runs share
+ * the work through claims instead of the lock, no source and no output left claimed.
  */
 export async function nothingHeld(database: string): Promise<boolean> {
   if (!(await runLockIsFree(database))) return false;
   if (!isPostgresUrl(database)) return true;
   return withPostgres(database, async (sql) => {
-    for (const table of ['sources', 'outputs']) {
-      const [found] = await sql`SELECT to_regclass(${table}) IS NOT NULL AS exists`;
-      if (found!.exists && (await sql`SELECT 1 FROM ${sql(table)} WHERE claimed_by IS NOT NULL LIMIT 1`).length > 0) return false;
-    }
-    return true;
+    const [row] = await sql`SELECT (SELECT count(*) FROM sources WHERE claimed_by IS NOT NULL) + (SELECT count(*) FROM outputs WHERE claimed_by IS NOT NULL) AS held`;
+    return Number(row!.held) === 0;
+  });
+}
+
+/**
+ * The next tick of schedule.cron, brought forward to now. On SQLite every run fetches a source
+ * that has no interval, schedule, back-off or Retry-After to wait out, so this does nothing there;
+ * on PostgreSQL such a source is due again only at the next tick (README, `run` and `daemon` on
+ * PostgreSQL), which is when cron would start the next run: those sources become due now, the
+ * others keep their time. For tests that run twice in a row as a user's cron would.
+ */
+export async function scheduleTick(database: string): Promise<void> {
+  if (!isPostgresUrl(database)) return;
+  await withPostgres(database, async (sql) => {
+    if (!(await sql`SELECT to_regclass('sources') IS NOT NULL AS exists`)[0]!.exists) return;
+    await sql`
+      UPDATE sources s SET next_due_at = now()
+      WHERE claimed_by IS NULL AND next_due_at > now()
+        AND NOT EXISTS (SELECT 1 FROM source_state st WHERE st.source_id = s.id AND st.next_fetch IS NOT NULL AND st.next_fetch::timestamptz > now())`;
   });
 }
 

@@ -19,7 +19,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it, type TestContext } from 'vitest';
 import { CLI_BIN, createWorkspace, type Workspace } from '../helpers/workspace.js';
-import { reachNextTick } from '../helpers/test-store.js';
+import { scheduleTick } from '../helpers/test-store.js';
 import { expectExit } from './helpers/expectations.js';
 import { checkOutputTree, inspectStore, listTree, snapshotTree, tempFiles } from './helpers/outputs.js';
 import { runCommand, runFeedmirror, useChildCleanup } from './helpers/processes.js';
@@ -67,7 +67,7 @@ async function publishedProject(): Promise<Workspace> {
   expectExit(first, 0);
   // a new article, so the next run has feed files to rewrite
   await writeFile(path.join(ws.seedsDir, '001_0badd15c0ffee0.txt'), 'A second article arrives\n\nIts body, in one paragraph.\n');
-  await reachNextTick(ws.databasePath); // the next run reads the seeds folder again (on PostgreSQL: at cron's next tick)
+  await scheduleTick(ws.databasePath); // the next run reads the seeds folder again (on PostgreSQL: at cron's next tick)
   return ws;
 }
 

@@ -8,7 +8,7 @@ import { readFile, utimes, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { writeConfig, SAMPLE_SEED, type Workspace } from '../helpers/workspace.js';
-import { reachNextTick } from '../helpers/test-store.js';
+import { scheduleTick } from '../helpers/test-store.js';
 import { runCliInProcess } from '../helpers/in-process-cli.js';
 import { feed } from '../remote/helpers/fixture-server.js';
 import { numberedItems, rssFeed } from '../remote/helpers/feeds.js';
@@ -21,9 +21,9 @@ import { events, opsScope } from './helpers/ops-scope.js';
 
 const scope = testScope();
 
-/** `feedmirror run` as cron starts it, at the next tick of schedule.cron (reachNextTick). */
+/** `feedmirror run` as cron starts it, at the next tick of schedule.cron (scheduleTick). */
 async function cronRun(ws: Workspace) {
-  await reachNextTick(ws.databasePath);
+  await scheduleTick(ws.databasePath);
   return runCliInProcess(['run', '--config', ws.configPath, '--log-format', 'json'], { cwd: ws.dir });
 }
 const ops = opsScope();

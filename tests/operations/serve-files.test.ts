@@ -9,7 +9,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { SAMPLE_ID, writeConfig, type Workspace } from '../helpers/workspace.js';
 import { runCliInProcess } from '../helpers/in-process-cli.js';
-import { reachNextTick } from '../helpers/test-store.js';
+import { scheduleTick } from '../helpers/test-store.js';
 import { MIRROR_HOST, ONION_HOST, opsConfig, SITE_URL } from './helpers/configs.js';
 import { decodedBody, header, request } from './helpers/http-client.js';
 import { opsScope, startServe } from './helpers/ops-scope.js';
@@ -129,7 +129,7 @@ describe('serve: conditional requests', () => {
     const before = header(await request(site.port, '/all/rss.xml'), 'etag');
     const seed = path.join(site.ws.seedsDir, '001_0123456789abcdef.txt');
     await writeFile(seed, 'Another headline\n\nA paragraph of a second article.\n');
-    await reachNextTick(site.ws.databasePath); // the seeds folder is due again (on PostgreSQL: at cron's next tick)
+    await scheduleTick(site.ws.databasePath); // the seeds folder is due again (on PostgreSQL: at cron's next tick)
     const rerun = await runCliInProcess(['run', '--config', site.ws.configPath, '--log-format', 'json'], { cwd: site.ws.dir });
     expect(rerun.code, rerun.stderr).toBe(0);
     const after = await request(site.port, '/all/rss.xml', { headers: { 'if-none-match': before } });

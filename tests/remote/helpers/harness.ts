@@ -16,8 +16,7 @@ import { runOnce, type RunReport } from '../../../src/pipeline/run-once.js';
 import { openStore } from '../../../src/store/open-store.js';
 import type { Store } from '../../../src/store/store.js';
 import { runCliInProcess } from '../../helpers/in-process-cli.js';
-import { reachNextTick } from '../../helpers/test-store.js';
-import { isPostgresUrl } from '../../../src/lib/database-url.js';
+import { scheduleTick } from '../../helpers/test-store.js';
 import { createWorkspace, fileTimes, parseLogLines, writeConfig, type CliResult, type LogRecord, type Workspace } from '../../helpers/workspace.js';
 
 export const SITE_URL = 'https://feeds.example.org/';
@@ -67,7 +66,7 @@ export interface Harness {
   run(options?: RunOptions): Promise<RunResult>;
   /**
    * `feedmirror run <args> --config <this config>`, the CLI's exit code, output and log lines; each
-   * call is the run cron starts at the next tick of schedule.cron (see reachNextTick).
+   * call is the run cron starts at the next tick of schedule.cron (see scheduleTick).
    */
   cli(args?: string[]): Promise<CliResult>;
   /** Replaces the config's sources (e.g. a feed URL changed). */
@@ -125,9 +124,7 @@ export async function createHarness(options: HarnessOptions): Promise<Harness> {
       return { report, logs: parseLogLines(lines.join('')) };
     },
     async cli(args = []) {
-      // an invalid config is the CLI's to report
-      const schedule = isPostgresUrl(ws.databasePath) ? await loadConfig(ws.configPath).then((c) => c.schedule, () => null) : null;
-      if (schedule) await reachNextTick(ws.databasePath, schedule);
+      await scheduleTick(ws.databasePath);
       return runCliInProcess(['run', ...args, '--config', ws.configPath, '--log-format', 'json'], { cwd: ws.dir });
     },
     async setSources(sources) {
