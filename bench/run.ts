@@ -9,13 +9,14 @@
  */
 import { execFileSync, spawn } from 'node:child_process';
 import { cpus, loadavg, totalmem, release, tmpdir } from 'node:os';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import Database from 'better-sqlite3';
 import ts from 'typescript';
 import { formatSummary, summarizeProfile, type ProfileSummary } from './lib/cpu-profile.js';
+import { buildAppCopy } from './lib/app-copy.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const HOOK = pathToFileURL(path.join(ROOT, 'bench', 'rusage-hook.mjs')).href;
@@ -173,37 +174,12 @@ function log(message: string) {
   process.stderr.write(`[bench ${new Date().toISOString().slice(11, 19)}] ${message}\n`);
 }
 
-function tsc(dir: string) {
-  try {
-    execFileSync(process.execPath, [path.join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.build.json'], { cwd: dir, stdio: 'inherit' });
-  } catch {
-    log('WARNING: the build reported errors; measuring what tsc emitted');
-  }
-}
-
 /**
- * Builds dist/ and measures a copy of it (bin/, dist/, package.json; node_modules linked), so a
- * rebuild in the working tree while the benchmark runs cannot mix two versions into one report.
- * With --ref, the copy is built from that commit instead of the working tree.
+ * Builds dist/ and measures a copy of it (bench/lib/app-copy.ts); with --ref, the copy is built
+ * from that commit instead of the working tree.
  */
 function build() {
-  rmSync(APP, { recursive: true, force: true });
-  mkdirSync(APP, { recursive: true });
-  if (opts.ref) {
-    // a committed version, e.g. --ref HEAD for the figures before the working tree's changes
-    log(`building ${opts.ref} (git archive) in ${APP}`);
-    const tar = execFileSync('git', ['archive', '--format=tar', opts.ref, 'src', 'bin', 'package.json', 'tsconfig.json', 'tsconfig.build.json'], { cwd: ROOT, maxBuffer: 1 << 28 });
-    execFileSync('tar', ['-x', '-C', APP], { input: tar });
-    symlinkSync(path.join(ROOT, 'node_modules'), path.join(APP, 'node_modules'), 'dir');
-    tsc(APP);
-  } else {
-    if (!opts['no-build']) {
-      log('npm run build');
-      tsc(ROOT);
-    }
-    for (const entry of ['bin', 'dist', 'package.json']) cpSync(path.join(ROOT, entry), path.join(APP, entry), { recursive: true });
-    symlinkSync(path.join(ROOT, 'node_modules'), path.join(APP, 'node_modules'), 'dir');
-  }
+  buildAppCopy({ root: ROOT, app: APP, ref: opts.ref, noBuild: opts['no-build'], log });
   // The measured helpers run as plain JavaScript: a TypeScript loader would add its own startup to what they measure.
   mkdirSync(BUILD, { recursive: true });
   for (const file of ['floors/fetch.ts', 'floors/parse.ts', 'floors/not-modified.ts', 'publish-step.ts']) {

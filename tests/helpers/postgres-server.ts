@@ -23,7 +23,8 @@ export interface PostgresServer {
   stop(): Promise<void>;
 }
 
-export async function startPostgres(): Promise<PostgresServer> {
+/** `settings`: more `-c name=value` server settings (the benchmark loads pg_stat_statements with one). */
+export async function startPostgres(settings: string[] = []): Promise<PostgresServer> {
   if (!existsSync(path.join(PG_BIN, 'initdb'))) {
     throw new Error(
       `the PostgreSQL pass needs PostgreSQL 15 and there is no ${PG_BIN}/initdb: install it (apt-get install postgresql-15), ` +
@@ -34,7 +35,7 @@ export async function startPostgres(): Promise<PostgresServer> {
   const cluster = new Cluster(dir, await serverUser());
   try {
     await cluster.init();
-    return { url: await cluster.start(), stop: () => cluster.stop() };
+    return { url: await cluster.start(settings), stop: () => cluster.stop() };
   } catch (error) {
     await rm(dir, { recursive: true, force: true });
     throw error;
@@ -66,10 +67,10 @@ class Cluster {
     }
   }
 
-  async start(): Promise<string> {
+  async start(extra: string[]): Promise<string> {
     for (let attempt = 1; ; attempt++) {
       const port = await freePort();
-      const settings = `-c listen_addresses=127.0.0.1 -p ${port} -k '${this.dir}' -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=300`;
+      const settings = `-c listen_addresses=127.0.0.1 -p ${port} -k '${this.dir}' -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=300${extra.map((setting) => ` -c ${setting}`).join('')}`;
       try {
         await this.pg('pg_ctl', ['-D', this.data, '-l', this.log, '-w', '-t', '60', '-o', settings, 'start']);
         return `postgres://${USER}@127.0.0.1:${port}/postgres`;
