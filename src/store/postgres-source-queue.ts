@@ -42,21 +42,13 @@ export class PostgresSourceQueue implements SourceQueue {
     return this.sql.begin(async (tx) => {
       await tx`SELECT pg_advisory_xact_lock(${LOCK_SPACE}::int, ${CLAIM_LOCK}::int)`;
       const disabled = await disableStalled(tx, options.maxAttempts);
-      const rows = await tx<{ id: string; url: string; claim_seq: string; claim_attempts: number }[]>`
-        WITH busy AS (
-          SELECT host, count(*) AS n FROM sources WHERE claimed_by IS NOT NULL AND next_due_at > now() GROUP BY host
-        ), ranked AS (
-          SELECT id, next_due_at, row_number() OVER (PARTITION BY host ORDER BY next_due_at, id) + coalesce(busy.n, 0) AS load
-          FROM sources LEFT JOIN busy USING (host) WHERE enabled AND next_due_at <= now()
-        ), due AS (
-          SELECT s.id FROM sources s JOIN ranked r ON r.id = s.id WHERE r.load <= ${options.perHost}
-          ORDER BY r.next_due_at, r.id LIMIT ${options.batch} FOR UPDATE OF s SKIP LOCKED
-        )
-        UPDATE sources s SET next_due_at = now() + make_interval(secs => ${options.leaseSeconds}), claimed_by = ${workerId}, claimed_at = now(),
-               claim_seq = s.claim_seq + 1, claim_attempts = s.claim_attempts + 1
-        FROM due WHERE s.id = due.id
-        RETURNING s.id, s.url, s.claim_seq, s.claim_attempts`;
-      const claimed = rows.map((row) => ({ id: row.id, url: row.url, claimSeq: Number(row.claim_seq), claimAttempts: row.claim_attempts }));
+      const window = Math.max(CLAIM_WINDOW_MIN, options.batch * CLAIM_WINDOW_PER_SLOT);
+      const first = await claimOldest(tx, workerId, options, window);
+      let claimed = first.claimed;
+      // The oldest due rows were all on hosts at their limit (or locked): look at every due row.
+      if (claimed.length < options.batch && first.scanned === window) {
+        claimed = claimed.concat((await claimOldest(tx, workerId, { ...options, batch: options.batch - claimed.length }, null)).claimed);
+      }
       return { claimed: claimed.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0)), disabled };
     });
   }
@@ -134,6 +126,46 @@ export class PostgresSourceQueue implements SourceQueue {
   private async finish(claim: ClaimedSource, nextDueInSeconds: number, attempts: number): Promise<boolean> {
     return finishClaim(this.sql, claim, nextDueInSeconds, attempts);
   }
+}
+
+/**
+ * How many of the oldest due rows a claim ranks by host first (at least CLAIM_WINDOW_MIN, or
+ * CLAIM_WINDOW_PER_SLOT per source asked for). Ranking every due row costs a scan and a sort of
+ * all of them, under the lock every claimer waits for: 0.2 s at 20,000 due rows, more than a
+ * second at 100,000 (bench/README.md, "Cluster").
+ */
+const CLAIM_WINDOW_MIN = 200;
+const CLAIM_WINDOW_PER_SLOT = 20;
+
+/**
+ * Claims up to `batch` of the oldest due sources whose host has fewer than `perHost` unexpired
+ * claims, counting the ones taken here in host order. With a `window`, only that many of the
+ * oldest due rows are looked at (read in due order through the sources_due index); null looks at
+ * all of them. Answers the claims and how many due rows were looked at.
+ */
+async function claimOldest(tx: postgres.TransactionSql, workerId: string, options: ClaimOptions, window: number | null): Promise<{ claimed: ClaimedSource[]; scanned: number }> {
+  const oldest = window === null ? tx`` : tx`ORDER BY next_due_at LIMIT ${window}`;
+  const rows = await tx<{ id: string | null; url: string; claim_seq: string; claim_attempts: number; scanned: number }[]>`
+    WITH candidates AS MATERIALIZED (
+      SELECT id, host, next_due_at FROM sources WHERE enabled AND next_due_at <= now() ${oldest}
+    ), busy AS (
+      SELECT host, count(*) AS n FROM sources
+      WHERE claimed_by IS NOT NULL AND next_due_at > now() AND host IN (SELECT host FROM candidates) GROUP BY host
+    ), ranked AS (
+      SELECT c.id, c.next_due_at, row_number() OVER (PARTITION BY c.host ORDER BY c.next_due_at, c.id) + coalesce(busy.n, 0) AS load
+      FROM candidates c LEFT JOIN busy USING (host)
+    ), due AS (
+      SELECT s.id FROM sources s JOIN ranked r ON r.id = s.id WHERE r.load <= ${options.perHost}
+      ORDER BY r.next_due_at, r.id LIMIT ${options.batch} FOR UPDATE OF s SKIP LOCKED
+    ), claimed AS (
+      UPDATE sources s SET next_due_at = now() + make_interval(secs => ${options.leaseSeconds}), claimed_by = ${workerId}, claimed_at = now(),
+             claim_seq = s.claim_seq + 1, claim_attempts = s.claim_attempts + 1
+      FROM due WHERE s.id = due.id
+      RETURNING s.id, s.url, s.claim_seq, s.claim_attempts
+    )
+    SELECT claimed.*, (SELECT count(*) FROM candidates)::int AS scanned FROM (VALUES (1)) AS one (x) LEFT JOIN claimed ON true`;
+  const claimed = rows.filter((row) => row.id !== null).map((row) => ({ id: row.id!, url: row.url, claimSeq: Number(row.claim_seq), claimAttempts: row.claim_attempts }));
+  return { claimed, scanned: rows[0]?.scanned ?? 0 };
 }
 
 /** Ends a claim if it is still this one (same claim_seq): false when its lease ran out and another worker claimed the source. */
