@@ -6,9 +6,9 @@
  * so what is counted is what the fleet can do, not what is due.
  */
 import path from 'node:path';
-import { startFleetFeedServer } from '../../tests/helpers/fleet-feed-server.js';
+import { startFleetFeedServer, type FleetFeedServer } from '../../tests/helpers/fleet-feed-server.js';
 import { startWorker, stopWorkers, writeFleetConfig, sleep, type BenchWorker } from '../lib/bench-fleet.js';
-import { closePairs, completedIn } from '../lib/fleet-log.js';
+import { closePairs, completedIn, saveRequestLog } from '../lib/fleet-log.js';
 import { machineCpuMs, processCpuMs } from '../lib/proc-cpu.js';
 import type { StatementStat } from '../lib/bench-postgres.js';
 import { load1, type ClusterContext } from './context.js';
@@ -50,7 +50,7 @@ export async function runThroughput(ctx: ClusterContext, options: ThroughputOpti
   }
 }
 
-async function oneFleet(ctx: ClusterContext, options: ThroughputOptions, server: Awaited<ReturnType<typeof startFleetFeedServer>>, count: number): Promise<ThroughputRow> {
+async function oneFleet(ctx: ClusterContext, options: ThroughputOptions, server: FleetFeedServer, count: number): Promise<ThroughputRow> {
   const work = path.join(ctx.work, `throughput-${count}`);
   const database = await ctx.pg.createDatabase(`a${count}`);
   const config = writeFleetConfig({ database, work, server, sources: options.sources, interval: options.interval, concurrency: options.concurrency, perHost: options.perHost, lease: 16, fetchTimeoutMs: 5_000 });
@@ -62,6 +62,10 @@ async function oneFleet(ctx: ClusterContext, options: ThroughputOptions, server:
     // The first worker migrates the new database; the others then start side by side.
     workers.push(await startWorker(ctx.app, config, 'w1', path.join(work, 'logs')));
     workers.push(...(await Promise.all(Array.from({ length: count - 1 }, (_, i) => startWorker(ctx.app, config, `w${i + 2}`, path.join(work, 'logs'))))));
+    // Steady state: every source stored once, so no fetch makes new articles (and no publish waits out
+    // cluster.publishDebounce for them: see bench/README.md), then the warm-up.
+    const firstPass = await everySourceFetched(server, options.sources, 600_000);
+    ctx.log(`throughput, ${count} worker(s): every source fetched once after ${(firstPass / 1000).toFixed(1)} s`);
     await sleep(options.warmupMs);
     await ctx.pg.resetStatements();
     const before = snapshot(ctx, workers);
@@ -84,11 +88,24 @@ async function oneFleet(ctx: ClusterContext, options: ThroughputOptions, server:
     };
     problems.push(...(await stopWorkers(workers)));
     row.doubleFetches = closePairs(server.log, (options.interval - 1) * 1000).length;
+    saveRequestLog(path.join(work, 'requests.jsonl'), server.log);
     ctx.log(`throughput, ${count} worker(s): ${done.total} fetched in ${((to - from) / 1000).toFixed(1)} s = ${row.perSecond.toFixed(1)}/s ${JSON.stringify(done.byWorker)}; cpu ${JSON.stringify(row.cpu)}; load ${row.load.start}→${row.load.end}`);
     return row;
   } finally {
     await Promise.all(workers.map((w) => w.kill()));
   }
+}
+
+/** Waits until every source has had a completed fetch: answers how long that took (ms). */
+async function everySourceFetched(server: FleetFeedServer, sources: number, patienceMs: number): Promise<number> {
+  const started = Date.now();
+  let seen = 0;
+  while (Date.now() - started < patienceMs) {
+    seen = new Set(server.log.filter((r) => r.endedAt !== null).map((r) => r.source)).size;
+    if (seen >= sources) return Date.now() - started;
+    await sleep(500);
+  }
+  throw new Error(`not every source was fetched within ${patienceMs / 1000} s (${seen} of ${sources})`);
 }
 
 interface Snapshot {

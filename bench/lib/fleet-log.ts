@@ -3,7 +3,13 @@
  * window (throughput), which requests for one source came closer together than its interval
  * allows (double fetches), and the longest a source waited (starvation).
  */
+import { writeFileSync } from 'node:fs';
 import type { FleetRequest } from '../../tests/helpers/fleet-feed-server.js';
+
+/** The request log as JSON lines (source, worker, startedAt, endedAt), for a look after the run. */
+export function saveRequestLog(file: string, log: FleetRequest[]): void {
+  writeFileSync(file, log.map((r) => JSON.stringify(r)).join('\n') + (log.length ? '\n' : ''));
+}
 
 /** Fetches that ended in [from, to), by worker. */
 export function completedIn(log: FleetRequest[], from: number, to: number): { total: number; byWorker: Record<string, number> } {
