@@ -24,7 +24,7 @@ const HELP = `usage: npm run bench:fleet -- [options]
   --concurrency N      fetch.concurrency of each worker (default 8)
   --lease S            cluster.lease (default 16: more than the 5 s fetch timeout + 10 s)
   --run S              the double-fetch run, from when every worker started (default 60)
-  --crash-run S        the crash run (default 100: kill k falls in [10 + 25k, 25 + 25k] s)
+  --crash-run S        the crash run (default 100; the kills fall in its first 100 − lease − 5 s, one per slot)
   --kills N            SIGKILLs in the crash run (default 3)
   --seed N             seed of the kill moments and victims (default 18)
   --pg-url URL         use this PostgreSQL server instead of starting one

@@ -140,9 +140,10 @@ interface Kill {
 }
 
 /**
- * Kill k happens at a random moment in [10 + 25k, 25 + 25k] s after the start, to a random live
- * worker, which a new worker replaces at once; the run lasts long enough for the last victim's
- * leases to run out and its sources to be fetched again.
+ * The run's first (crashSeconds − lease − 5) s are cut into one slot per kill; kill k happens at
+ * a random moment in the last 60 % of slot k, to a random live worker, which a new worker
+ * replaces at once. So the last victim's leases run out, and its sources are fetched again,
+ * before the run ends (defaults: kills in [10.5, 26.3], [36.9, 52.7] and [63.2, 79] s of 100 s).
  */
 export async function crashRun(ctx: ClusterContext, options: FleetCheckOptions): Promise<FleetCheckResult> {
   const fleet = await startFleet(ctx, options, 'crash');
@@ -151,7 +152,8 @@ export async function crashRun(ctx: ClusterContext, options: FleetCheckOptions):
   const kills: Kill[] = [];
   try {
     for (let k = 0; k < options.kills; k++) {
-      const at = fleet.start + (10 + 25 * k + next() * 15) * 1000;
+      const slot = (options.crashSeconds - options.lease - 5) / options.kills;
+      const at = fleet.start + (k + 0.4 + 0.6 * next()) * slot * 1000;
       await sleep(Math.max(0, at - Date.now()));
       const live = fleet.workers.filter((w) => !w.exited());
       const victim = live[Math.floor(next() * live.length)]!;
