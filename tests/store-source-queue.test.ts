@@ -239,6 +239,24 @@ describe.runIf(ON_POSTGRES)('PostgreSQL source queue: a claim on a large table',
   });
 });
 
+describe.runIf(ON_POSTGRES)('PostgreSQL source queue: a claim holds the fleet\'s lock only while the server works', () => {
+  it('a claim (with the disabling of stalled sources) is one message to the server, so no claimer waits while another\'s client reads a result; a worker id with quotes and backslashes is stored as it is', async () => {
+    const { url } = await fleet(1, 3);
+    const sent: string[] = [];
+    const sql = postgres(url, { max: 1, onnotice: () => undefined, debug: (_connection, text) => void sent.push(text) });
+    cleanups.push(() => sql.end());
+    const queue = new PostgresSourceQueue(sql);
+    const odd = "w'1\\'; DROP TABLE sources; --";
+    const { claimed } = await queue.claimDue(odd, { ...OPEN, batch: 5, maxAttempts: 3 });
+    expect(claimed.map((c) => c.id)).toEqual(['s0000', 's0001', 's0002']);
+    const toQueue = sent.filter((text) => text.includes('sources')); // not the client's own look-up of types on connecting
+    expect(toQueue).toHaveLength(1);
+    expect(toQueue[0]).toMatch(/pg_advisory_xact_lock[\s\S]*UPDATE sources SET enabled = false[\s\S]*SKIP LOCKED/);
+    const owners = await query(url, (db) => db<{ claimed_by: string }[]>`SELECT DISTINCT claimed_by FROM sources`);
+    expect(owners).toEqual([{ claimed_by: odd }]);
+  });
+});
+
 type PlanNode = Record<string, unknown> & { Plans?: PlanNode[] };
 
 /**
@@ -250,7 +268,8 @@ async function claimPlanNodes(url: string, options: ClaimOptions): Promise<PlanN
   const sql = postgres(url, { max: 1, onnotice: () => undefined, debug: (_connection, text, parameters) => void sent.push({ query: text, parameters }) });
   try {
     await new PostgresSourceQueue(sql).claimDue('planner', options);
-    const update = sent.find((s) => s.query.includes('SKIP LOCKED'))!;
+    // the claim may be one statement of several sent together (the lock, then the claim)
+    const update = sent.flatMap((s) => s.query.split(/;\s*\n/).map((query) => ({ query, parameters: s.query.includes(';') ? [] : s.parameters }))).find((s) => s.query.includes('SKIP LOCKED'))!;
     let plan: PlanNode[] = [];
     await sql.begin(async (tx) => {
       const [row] = await tx.unsafe(`EXPLAIN (ANALYZE, FORMAT JSON) ${update.query}`, update.parameters as postgres.ParameterOrJSON<never>[]);

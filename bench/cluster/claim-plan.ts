@@ -29,7 +29,8 @@ export async function claimPlan(app: string, url: string, batch: number, perHost
     const queue = new PostgresSourceQueue(sql);
     const { claimed } = await queue.claimDue('plan-probe', { leaseSeconds: 60, batch, perHost, maxAttempts: 3 });
     for (const claim of claimed) await queue.release(claim);
-    const update = sent.find((s) => /FOR UPDATE OF s SKIP LOCKED/i.test(s.query)) ?? sent.find((s) => /SKIP LOCKED/i.test(s.query));
+    // The claim may go as one statement of several sent together (the lock, then the claim): the one that claims.
+    const update = sent.flatMap((s) => s.query.split(/;\s*\n/).map((query) => ({ query, parameters: s.query.includes(';') ? [] : s.parameters }))).find((s) => /SKIP LOCKED/i.test(s.query));
     if (!update) throw new Error(`no claim statement among the ${sent.length} sent`);
     let plan: string[] = [];
     try {
