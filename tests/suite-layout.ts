@@ -32,10 +32,10 @@ export const MOCKING_TESTS = ['tests/hostile/ssrf-dns.test.ts', 'tests/proxy/fet
  * in the suite on the PostgreSQL pass only (FEEDMIRROR_TEST_STORE=postgres), left out of the SQLite
  * pass rather than skipped there.
  */
-export const POSTGRES_ONLY_TESTS = ['tests/publish-once/**', 'tests/chores/**/*.test.ts', 'tests/cluster/**/*.test.ts'];
+export const POSTGRES_ONLY_TESTS = ['tests/publish-once/**', 'tests/chores/**/*.test.ts', 'tests/cluster/**/*.test.ts', 'tests/bench/**/*.test.ts'];
 
 /** The system tests among them: they drive several daemons for tens of seconds. */
-export const POSTGRES_ONLY_SYSTEM_TESTS = ['tests/chores/fleet-chores.test.ts', 'tests/cluster/**/*.test.ts'];
+export const POSTGRES_ONLY_SYSTEM_TESTS = ['tests/chores/fleet-chores.test.ts', 'tests/cluster/**/*.test.ts', 'tests/bench/**/*.test.ts'];
 
 /**
  * The files that take longest, longest first (CPU seconds measured in docs/performance-history.md,
