@@ -5,6 +5,7 @@ import { loadConfigOrExit, type CommonOptions } from './run-command.js';
 import { formatTable } from './format-table.js';
 import { isPostgresUrl } from '../lib/database-url.js';
 import { describeFleet, fleetFields, openFleetStatus } from './status-fleet.js';
+import { escapeControls } from '../lib/escape-controls.js';
 
 export interface StatusOptions extends CommonOptions {
   json?: boolean;
@@ -72,7 +73,7 @@ export async function statusCommand(options: StatusOptions, io: CliIo = PROCESS_
 
 /** `status --fleet`: the fleet's part alone, as text or (with --json) one object. */
 async function fleetStatusCommand(database: string, options: StatusOptions, io: CliIo): Promise<ExitCode> {
-  if (!isPostgresUrl(database)) throw new CliError('FM_USAGE', `status --fleet: the database ${database} is a SQLite file, and only a PostgreSQL store has a fleet (claims, dirty outputs, chores, workers)`, EXIT.USAGE);
+  if (!isPostgresUrl(database)) throw new CliError('FM_USAGE', `status --fleet: the database ${escapeControls(database)} is a SQLite file, and only a PostgreSQL store has a fleet (claims, dirty outputs, chores, workers)`, EXIT.USAGE);
   let fleet;
   try {
     fleet = await openFleetStatus(database);
