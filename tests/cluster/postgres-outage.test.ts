@@ -130,6 +130,7 @@ describe('PostgreSQL stopped for 10 s under a fleet', () => {
     } finally {
       await sql.end();
     }
-    console.log(`outage ${Date.now() - haltedAt} ms after the halt; requests ${feeds.log.length}; after the restart ${feeds.log.filter((r) => r.startedAt > resumedAt).length}`);
+    const stopMs = workers.map((w) => Date.parse(String(w.logs().find((r) => r.event === 'stopped')?.time)) - Date.parse(String(w.logs().find((r) => r.event === 'stop')?.time)));
+    console.log(`requests ${feeds.log.length}, ${feeds.log.filter((r) => r.startedAt > resumedAt).length} after the restart; SIGTERM to "stopped": ${stopMs.join(', ')} ms`);
   }, 150_000);
 });
