@@ -6,9 +6,10 @@ import type { ClaimedSource, ClaimedWrites, SourceQueue } from '../store/source-
 import type { MirrorDirectory } from '../lib/mirror-directory.js';
 import type { HttpSettings } from '../sources/http/http-client.js';
 import { nextCronTime } from '../lib/cron-next.js';
+import { isStoreUnreachable, unreachableText } from '../store/store-unreachable.js';
 import { harvestFeeds } from './harvest-feeds.js';
 import type { FeedHarvest } from './harvest-feed.js';
-import { harvestSeedSource } from './harvest-seeds.js';
+import { harvestSeedSource, logFolderUnchanged } from './harvest-seeds.js';
 import { nextSeedState } from './seed-state.js';
 import type { RunRecords } from './run-records.js';
 import { addFeedHarvest, addSeedHarvest, addStored, type RunReport } from './run-report.js';
@@ -49,7 +50,8 @@ export async function harvestClaim(deps: ClaimHarvestDeps, claim: ClaimedSource)
     else await harvestFeed(deps, claim, source);
   } catch (error) {
     // The store failed: the claim runs out by itself and the source comes back after its lease.
-    deps.logger.error({ source: claim.id, worker: deps.workerId, err: error }, `source ${claim.id}: could not be stored (${(error as Error).message}); it is due again when its lease runs out`);
+    const why = isStoreUnreachable(error) ? unreachableText(deps.config.database, error) : (error as Error).message;
+    deps.logger.error({ source: claim.id, worker: deps.workerId, err: error }, `source ${claim.id}: could not be stored (${why}); it is due again when its lease runs out`);
   }
 }
 
@@ -82,6 +84,7 @@ async function harvestSeeds(deps: ClaimHarvestDeps, claim: ClaimedSource, source
   const writes = { articles: harvest.unchangedSince ? [] : harvest.articles, state: nextSeedState(source.id, states.get(source.id), harvest.problems), record };
   await complete(deps, claim, writes, nextDueInSeconds(config, null, now));
   for (const problem of harvest.problems) deps.logger.error({ source: problem.sourceId, file: problem.target, code: problem.code }, `seed ${problem.target} ${problem.message}`);
+  if (harvest.unchangedSince) logFolderUnchanged(deps.logger, source, harvest.unchangedSince);
 }
 
 async function complete(deps: ClaimHarvestDeps, claim: ClaimedSource, writes: ClaimedWrites, dueInSeconds: number): Promise<void> {
