@@ -22,7 +22,7 @@ export const clusterOptionSpec = {
   --per-host N         A: fetch.perHostConcurrency (default 64, the most allowed: every source is on 127.0.0.1)
   --interval S         A: seconds between fetches of one source (default 5: 1,000 sources every 5 s is more than 4 workers fetch, so the queue never runs dry)
   --workers LIST       A and B: worker counts (default 1,2,4)
-  --warmup S           A: seconds after the workers started before the window (default 5)
+  --warmup S           A: seconds after every source was fetched once before the window (default 5)
   --window S           A: the measured window (default 30)
   --claim-sources N    B: synthetic sources seeded by COPY (default 100000)
   --claim-hosts N      B: host names they are spread over (default 1000)
