@@ -6,7 +6,6 @@ import type { UpsertSummary } from './store.js';
 import { texts } from './postgres-upsert.js';
 import { writeArticles, writeDocuments, writeSourceStates } from './postgres-writes.js';
 
-/** Thrown inside a completion's transaction to roll it back: the claim was no longer this worker's. */
 /**
  * The work queue of a fleet of workers on one PostgreSQL store: the `sources` table (migration 2).
  * A claim is one statement with `FOR UPDATE SKIP LOCKED`, so concurrent claimers never take the
