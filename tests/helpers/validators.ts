@@ -10,6 +10,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import Database from 'better-sqlite3';
+import { jingLaunch } from './jing.js';
 import { findExecutable, hasPythonModule, missingTool, runProcess } from './tools.js';
 
 const SCHEMAS = fileURLToPath(new URL('../fixtures/schemas/', import.meta.url));
@@ -39,17 +40,11 @@ export interface JingResult {
   errors: string[];
 }
 
-/**
- * JVM settings for jing's short runs: the quick compiler only and one GC thread take about a
- * quarter off each run's CPU time (most of it is the JVM starting); validation is unchanged.
- */
-const JING_JVM_OPTIONS = '-XX:TieredStopAtLevel=1 -XX:+UseSerialGC -XX:-UsePerfData';
-
 /** jing with the Atom schema over `files`: its output lines, without its start-up chatter. */
 async function runJing(files: string[]): Promise<{ code: number | null; lines: string[] }> {
-  const tool = (await findExecutable('jing')) ?? missingTool('jing (Debian package jing)');
-  const { code, stdout, stderr } = await runProcess(tool, ['-c', ATOM_RNC, ...files], { env: { ...process.env, JAVA_TOOL_OPTIONS: JING_JVM_OPTIONS } });
-  // "[warning] /usr/bin/jing: Unable to locate …" (the wrapper) and "Picked up JAVA_TOOL_OPTIONS: …" (the JVM)
+  const launch = await jingLaunch(['-c', ATOM_RNC, ...files]);
+  const { code, stdout, stderr } = await runProcess(launch.command, launch.args, launch.env ? { env: launch.env } : {}).finally(() => launch.finished());
+  // "[warning] /usr/bin/jing: Unable to locate …" (the script) and "Picked up JAVA_TOOL_OPTIONS: …" (the JVM)
   const chatter = (line: string) => line.startsWith('[warning]') || line.startsWith('Picked up JAVA_TOOL_OPTIONS:');
   return { code, lines: `${stdout}\n${stderr}`.split('\n').filter((line) => !chatter(line.trim())) };
 }
