@@ -101,6 +101,8 @@ export function checkClusterLease(config: LeaseInput, ctx: z.RefinementCtx): voi
   // A lease that is itself invalid has its own error already.
   if (!isPostgresUrl(config.database) || !(config.cluster.leaseSeconds >= 1)) return;
   const timeout = longestTimeout(config);
+  // A fetch block with a mistake of its own reaches this check unparsed: that mistake is the message.
+  if (!Number.isFinite(timeout.ms)) return;
   const needed = timeout.ms + PARSE_ALLOWANCE_MS;
   const leaseMs = config.cluster.leaseSeconds * 1000;
   if (leaseMs > needed) return;
@@ -113,7 +115,7 @@ export function checkClusterLease(config: LeaseInput, ctx: z.RefinementCtx): voi
 }
 
 function longestTimeout(config: LeaseInput): { key: string; ms: number } {
-  let longest = { key: 'fetch.totalTimeoutMs', ms: config.fetch.totalTimeoutMs };
+  let longest = { key: 'fetch.totalTimeoutMs', ms: config.fetch?.totalTimeoutMs };
   config.sources.forEach((source, i) => {
     const ms = (source as { fetch?: { totalTimeoutMs?: number } } | null)?.fetch?.totalTimeoutMs;
     if (typeof ms === 'number' && ms > longest.ms) longest = { key: `sources[${i}].fetch.totalTimeoutMs`, ms };

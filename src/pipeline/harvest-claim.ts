@@ -8,7 +8,7 @@ import type { HttpSettings } from '../sources/http/http-client.js';
 import { nextCronTime } from '../lib/cron-next.js';
 import { harvestFeeds } from './harvest-feeds.js';
 import type { FeedHarvest } from './harvest-feed.js';
-import { harvestSeedSource } from './harvest-seeds.js';
+import { harvestSeedSource, logFolderUnchanged } from './harvest-seeds.js';
 import { nextSeedState } from './seed-state.js';
 import type { RunRecords } from './run-records.js';
 import { addFeedHarvest, addSeedHarvest, addStored, type RunReport } from './run-report.js';
@@ -82,6 +82,7 @@ async function harvestSeeds(deps: ClaimHarvestDeps, claim: ClaimedSource, source
   const writes = { articles: harvest.unchangedSince ? [] : harvest.articles, state: nextSeedState(source.id, states.get(source.id), harvest.problems), record };
   await complete(deps, claim, writes, nextDueInSeconds(config, null, now));
   for (const problem of harvest.problems) deps.logger.error({ source: problem.sourceId, file: problem.target, code: problem.code }, `seed ${problem.target} ${problem.message}`);
+  if (harvest.unchangedSince) logFolderUnchanged(deps.logger, source, harvest.unchangedSince);
 }
 
 async function complete(deps: ClaimHarvestDeps, claim: ClaimedSource, writes: ClaimedWrites, dueInSeconds: number): Promise<void> {

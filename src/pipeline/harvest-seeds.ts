@@ -3,6 +3,7 @@ import type { Article } from '../model/article.js';
 import type { InputProblem } from '../model/problem.js';
 import type { SeedSourceConfig } from '../config/config.js';
 import type { Store } from '../store/store.js';
+import type { Logger } from '../log/logger.js';
 import type { SeedFolderRecord } from './run-records.js';
 import { listSeedFolder, readSeedEntries, type SeedFolderListing } from '../sources/read-seeds.js';
 import { sha256Hex } from '../lib/text.js';
@@ -34,6 +35,11 @@ export interface SeedHarvestInput {
   previous: SeedFolderRecord | null;
   /** Which of the seeds' ids other sources' articles have. */
   store: Pick<Store, 'articleOwners'>;
+}
+
+/** The debug line of a seeds folder left unread because no file in it changed (every engine says it alike). */
+export function logFolderUnchanged(logger: Logger, source: SeedSourceConfig, unchanged: SeedFolderRecord): void {
+  logger.debug({ source: source.id, folder: source.seeds, articles: unchanged.articles }, `seeds ${source.seeds}: no file changed since the last run; not read again`);
 }
 
 /**

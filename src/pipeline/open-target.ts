@@ -4,6 +4,7 @@ import { S3_DEFAULTS } from '../config/s3-schema.js';
 import { isS3Url, parseS3Url, s3Name, type S3Location } from '../lib/s3-url.js';
 import { s3CredentialsFrom } from '../lib/s3-credentials.js';
 import { folderTarget } from '../publish/folder-target.js';
+import { makeFolders } from '../lib/make-folders.js';
 import type { PublishTarget } from '../publish/publish-target.js';
 import { s3Target, type S3Connection } from '../publish/s3-target.js';
 import type { PublishedFileStore } from '../store/store.js';
@@ -24,9 +25,15 @@ export interface OpenTarget {
   finish(): Promise<void>;
 }
 
-/** The output folder, or the bucket of an s3:// outputDir with the hashes the store keeps for it. */
+/**
+ * The output folder, made first (an outputDir that cannot be made is named as such, whichever file
+ * a publish would write first), or the bucket of an s3:// outputDir with the hashes the store keeps for it.
+ */
 export async function openTarget(outputDir: string, access: TargetAccess, store: PublishedFileStore): Promise<OpenTarget> {
-  if (!isS3Url(outputDir)) return { target: folderTarget(outputDir), finish: async () => {} };
+  if (!isS3Url(outputDir)) {
+    await makeFolders(outputDir, { code: 'FM_PUBLISH', label: 'outputDir' });
+    return { target: folderTarget(outputDir), finish: async () => {} };
+  }
   const location = parseS3Url(outputDir);
   // The config's schema refused any other outputDir.
   if ('problem' in location) throw new FeedmirrorError('FM_CONFIG', `outputDir ${outputDir}: ${location.problem}`);

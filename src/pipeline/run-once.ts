@@ -12,7 +12,7 @@ import { buildId, USER_AGENT, workerUserAgent } from '../version.js';
 import type { ClaimOptions, SourceQueue } from '../store/source-queue.js';
 import { runClaimLoop } from './claim-loop.js';
 import { harvestClaim } from './harvest-claim.js';
-import { harvestSeedSource } from './harvest-seeds.js';
+import { harvestSeedSource, logFolderUnchanged } from './harvest-seeds.js';
 import { harvestFeeds } from './harvest-feeds.js';
 import type { FeedHarvest } from './harvest-feed.js';
 import { loadMirrorDirectory } from './load-mirror-lists.js';
@@ -102,8 +102,15 @@ export async function runOnce(deps: RunDeps, options: RunOptions = {}): Promise<
   try {
     const directory = await loadMirrorDirectory({ config, store, logger: deps.logger, now: started, http, dispatcher: run.dispatcher });
     if (deps.fleet) {
-      run.report.sources = await harvestClaimed(run, deps.fleet, directory);
-      if (run.report.sources === 0 && !deps.fleet.publishWhenIdle) return run.report;
+      const harvested = await harvestClaimed(run, deps.fleet, directory);
+      if (deps.fleet.publishWhenIdle) {
+        // `run` sums up as on SQLite, every selected source counted: those it did not claim were
+        // not due (or taken by another worker). A daemon's window counts what it harvested.
+        run.report.skippedSources.push(...selected.filter((s) => !harvested.has(s.id)).map((s) => s.id));
+      } else {
+        run.report.sources = harvested.size;
+        if (harvested.size === 0) return run.report;
+      }
     } else {
       await harvestSeeds(run, selected.filter((s) => s.kind === 'seeds'));
       await harvestRemote(run, selected.filter((s) => s.kind === 'feed'), directory);
@@ -132,7 +139,7 @@ async function harvestSeeds(run: Run, sources: SeedSourceConfig[]) {
     if (state) await store.saveSourceStates([state]);
     for (const problem of harvest.problems) logger.error({ source: problem.sourceId, file: problem.target, code: problem.code }, `seed ${problem.target} ${problem.message}`);
     if (harvest.unchangedSince) {
-      logger.debug({ source: source.id, folder: source.seeds, articles: harvest.unchangedSince.articles }, `seeds ${source.seeds}: no file changed since the last run; not read again`);
+      logFolderUnchanged(logger, source, harvest.unchangedSince);
       continue;
     }
     addStored(run.report, await store.upsertArticles(harvest.articles, run.started));
@@ -165,21 +172,26 @@ async function harvestRemote(run: Run, sources: FeedSourceConfig[], directory: M
 /**
  * A fleet worker's harvest: claims due sources (or, with --all / --source, those named) and
  * harvests each as it is claimed, `fetch.concurrency` at once; the per-host limit is the fleet's,
- * kept by the claim. Answers how many sources it harvested.
+ * kept by the claim. Answers the ids of the sources it harvested.
  */
-async function harvestClaimed(run: Run, fleet: FleetWork, directory: MirrorDirectory | null): Promise<number> {
+async function harvestClaimed(run: Run, fleet: FleetWork, directory: MirrorDirectory | null): Promise<Set<string>> {
   const { config, store, logger, signal } = run.deps;
   const forced = run.options.all || run.options.only ? [...(run.options.only ?? config.sources.map((s) => s.id))] : null;
   const claimDeps = { config, store, queue: fleet.queue, workerId: fleet.workerId, logger, now: run.deps.now, signal, http: run.http, dispatcher: run.dispatcher, directory, records: run.records, report: run.report, progress: run.progress };
-  return runClaimLoop({
+  const harvested = new Set<string>();
+  await runClaimLoop({
     capacity: config.fetch.concurrency,
     batch: fleet.claim.batch,
     claim: (room) => (forced ? claimNamed(fleet, logger, forced, room) : claimDue(fleet, logger, room)),
-    work: (claim) => harvestClaim(claimDeps, claim),
+    work: (claim) => {
+      harvested.add(claim.id);
+      return harvestClaim(claimDeps, claim);
+    },
     release: async (claim) => void (await fleet.queue.release(claim)),
     stopClaiming: () => fleet.stopClaiming?.aborted === true || Date.now() >= fleet.claimUntil,
     pollMs: CLAIM_POLL_MS,
   });
+  return harvested;
 }
 
 async function claimDue(fleet: FleetWork, logger: Logger, room: number) {

@@ -7,8 +7,6 @@ import { texts } from './postgres-upsert.js';
 import { writeArticles, writeDocuments, writeSourceStates } from './postgres-writes.js';
 
 /** Thrown inside a completion's transaction to roll it back: the claim was no longer this worker's. */
-class LeaseLost extends Error {}
-
 /**
  * The work queue of a fleet of workers on one PostgreSQL store: the `sources` table (migration 2).
  * A claim is one statement with `FOR UPDATE SKIP LOCKED`, so concurrent claimers never take the
@@ -103,18 +101,13 @@ export class PostgresSourceQueue implements SourceQueue {
    * source between the fence and the writes, and a lost lease costs no write at all.
    */
   async completeHarvest(claim: ClaimedSource, writes: ClaimedWrites, nextDueInSeconds: number, now: Date): Promise<UpsertSummary | null> {
-    try {
-      return await this.sql.begin(async (tx) => {
-        if (!(await finishClaim(tx, claim, nextDueInSeconds, 0))) throw new LeaseLost();
-        const summary = writes.articles.length > 0 ? await writeArticles(tx, writes.articles, now) : { inserted: 0, updated: 0, unchanged: 0 };
-        if (writes.state) await writeSourceStates(tx, [writes.state]);
-        if (writes.record) await writeDocuments(tx, [writes.record]);
-        return summary;
-      });
-    } catch (error) {
-      if (error instanceof LeaseLost) return null;
-      throw error;
-    }
+    return this.sql.begin(async (tx) => {
+      if (!(await finishClaim(tx, claim, nextDueInSeconds, 0))) return null;
+      const summary = writes.articles.length > 0 ? await writeArticles(tx, writes.articles, now) : { inserted: 0, updated: 0, unchanged: 0 };
+      if (writes.state) await writeSourceStates(tx, [writes.state]);
+      if (writes.record) await writeDocuments(tx, [writes.record]);
+      return summary;
+    });
   }
 
   async sourceStates(ids: string[]): Promise<Map<string, SourceState>> {

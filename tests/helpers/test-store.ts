@@ -146,6 +146,37 @@ export async function runLockIsFree(database: string): Promise<boolean> {
   return attempt.acquired;
 }
 
+/**
+ * Whether no run holds anything in the store: runLockIsFree, and on PostgreSQL, where runs share
+ * the work through claims instead of the lock, no source and no output left claimed.
+ */
+export async function nothingHeld(database: string): Promise<boolean> {
+  if (!(await runLockIsFree(database))) return false;
+  if (!isPostgresUrl(database)) return true;
+  return withPostgres(database, async (sql) => {
+    const [row] = await sql`SELECT (SELECT count(*) FROM sources WHERE claimed_by IS NOT NULL) + (SELECT count(*) FROM outputs WHERE claimed_by IS NOT NULL) AS held`;
+    return Number(row!.held) === 0;
+  });
+}
+
+/**
+ * The next tick of schedule.cron, brought forward to now. On SQLite every run fetches a source
+ * that has no interval, schedule, back-off or Retry-After to wait out, so this does nothing there;
+ * on PostgreSQL such a source is due again only at the next tick (README, `run` and `daemon` on
+ * PostgreSQL), which is when cron would start the next run: those sources become due now, the
+ * others keep their time. For tests that run twice in a row as a user's cron would.
+ */
+export async function scheduleTick(database: string): Promise<void> {
+  if (!isPostgresUrl(database)) return;
+  await withPostgres(database, async (sql) => {
+    if (!(await sql`SELECT to_regclass('sources') IS NOT NULL AS exists`)[0]!.exists) return;
+    await sql`
+      UPDATE sources s SET next_due_at = now()
+      WHERE claimed_by IS NULL AND next_due_at > now()
+        AND NOT EXISTS (SELECT 1 FROM source_state st WHERE st.source_id = s.id AND st.next_fetch IS NOT NULL AND st.next_fetch::timestamptz > now())`;
+  });
+}
+
 /** A hash that changes whenever anything stored does: the SQLite file's bytes, or a PostgreSQL database's rows. */
 export async function storeFingerprint(database: string): Promise<string> {
   const content = isPostgresUrl(database) ? await dumpStore(database) : await readFile(database);

@@ -12,7 +12,7 @@ import { ConfigError, loadConfig } from '../../src/config/load-config.js';
 import { createWorkspace, defaultConfig, LOG_ERROR, SAMPLE_HEADLINE, writeConfig, type Workspace } from '../helpers/workspace.js';
 import { expectExit, expectNoPasswd } from './helpers/expectations.js';
 import { checkOutputTree, dumpStore, snapshotTree, treeText } from './helpers/outputs.js';
-import { storeFingerprint } from '../helpers/test-store.js';
+import { scheduleTick, storeFingerprint } from '../helpers/test-store.js';
 import { describeChild, runFeedmirror, useChildCleanup, type ChildResult } from './helpers/processes.js';
 import { runInProcess } from './helpers/in-process.js';
 
@@ -98,6 +98,7 @@ describe('hostile seed files', () => {
 
     // The second run finds the folder unchanged and does not read it: the same lines all the same.
     for (const pass of ['first run', 'second run']) {
+      await scheduleTick(ws.databasePath); // the second run as cron starts it, when the seeds are due again
       const result = await run(ws, ['run']);
       expectExit(result, 0);
       const errors = result.logs.filter((r) => r.level >= LOG_ERROR);

@@ -12,11 +12,11 @@ import { describe, expect, it } from 'vitest';
 import { numberedItems, rssFeed } from '../remote/helpers/feeds.js';
 import { feed, type FixtureServer } from '../remote/helpers/fixture-server.js';
 import { runCli, type Workspace } from '../helpers/workspace.js';
-import { ON_POSTGRES, runLockIsFree } from '../helpers/test-store.js';
+import { nothingHeld, ON_POSTGRES, runSql } from '../helpers/test-store.js';
 import { validateJsonFeed, xmllint } from '../helpers/validators.js';
 import { w3cErrorLines, w3cValidate } from '../helpers/w3c-validator.js';
 import { opsConfig } from './helpers/configs.js';
-import { events, opsScope, sleep, waitFor, waitForExit, type CliChild } from './helpers/ops-scope.js';
+import { events, opsScope, sleep, waitFor, waitForExit, type CliChild, type Exit } from './helpers/ops-scope.js';
 import { heldFeed } from './helpers/slow-feeds.js';
 
 const scope = opsScope();
@@ -61,7 +61,28 @@ function published(child: CliChild): boolean {
   return events(child.logs(), 'run').length > 0;
 }
 
-describe('run lock: two runs started at once on the same config', () => {
+/** How many sources a run harvested, by its summary line: those it counted less those not due (or left to another worker). */
+function sourcesHarvested(child: CliChild): number {
+  return events(child.logs(), 'run').reduce((sum, r) => sum + Number(r.sources) - Number(r.skipped), 0);
+}
+
+/**
+ * On PostgreSQL two runs at once are workers sharing the queue, not rivals for a lock: both run and
+ * exit 0, neither says another run is in progress, and between them every source is harvested
+ * exactly once (the feed fetched once), with nothing left claimed.
+ */
+async function expectSharedWork(ws: Workspace, children: CliChild[], exits: Exit[], fetches: number): Promise<void> {
+  const stderr = children.map((c) => c.stderr()).join('\n---\n');
+  expect(exits.map((e) => e.code), stderr).toEqual([0, 0]);
+  expect(fetches).toBe(1);
+  expect(children.every(published), stderr).toBe(true);
+  expect(children.map(sourcesHarvested).reduce((a, b) => a + b), stderr).toBe(2);
+  for (const child of children) expect(child.logs().filter((r) => LOCKED_MESSAGE.test(r.msg) || r.event === 'locked')).toEqual([]);
+  expect(await nothingHeld(ws.databasePath)).toBe(true);
+  await expectFeedsIntact(ws);
+}
+
+describe.skipIf(ON_POSTGRES)('run lock: two runs started at once on the same config', () => {
   it('exactly one fetches and publishes; the other exits 0 saying another run is in progress; the feeds are intact', async () => {
     const server = await scope.server();
     const ws = await newsWorkspace(server);
@@ -74,7 +95,7 @@ describe('run lock: two runs started at once on the same config', () => {
     expect(exits.map((e) => e.code)).toEqual([0, 0]);
     expect(loser.logs().filter((r) => LOCKED_MESSAGE.test(r.msg)), loser.stderr()).toHaveLength(1);
     expect(events(loser.logs(), 'locked')).toHaveLength(1);
-    expect(await runLockIsFree(ws.databasePath)).toBe(true);
+    expect(await nothingHeld(ws.databasePath)).toBe(true);
     await expectFeedsIntact(ws);
   });
 
@@ -118,7 +139,79 @@ describe('run lock: two runs started at once on the same config', () => {
     expect(secondRun).toMatchObject({ fetched: 1 });
     expect(String(secondRun!.time) >= String(firstRun!.time)).toBe(true);
     expect(second.logs().some((r) => LOCKED_MESSAGE.test(r.msg))).toBe(false);
-    expect(await runLockIsFree(ws.databasePath)).toBe(true);
+    expect(await nothingHeld(ws.databasePath)).toBe(true);
+    await expectFeedsIntact(ws);
+  });
+});
+
+// The same situations on PostgreSQL, which has no run lock (README, `run` and `daemon` on PostgreSQL).
+describe.runIf(ON_POSTGRES)('two runs started at once on the same PostgreSQL store', () => {
+  it('both run and exit 0, sharing the sources: each harvested by exactly one of them, the feed fetched once; the feeds are intact', async () => {
+    const server = await scope.server();
+    const ws = await newsWorkspace(server);
+    const { children, exits, fetches } = await raceTwoRuns(ws, server, [[], []]);
+    await expectSharedWork(ws, children, exits, fetches);
+  });
+
+  it('--fail-if-locked has no lock to find: both exit 0, sharing the sources as without it', async () => {
+    const server = await scope.server();
+    const ws = await newsWorkspace(server);
+    const { children, exits, fetches } = await raceTwoRuns(ws, server, [['--fail-if-locked'], ['--fail-if-locked']]);
+    await expectSharedWork(ws, children, exits, fetches);
+  });
+
+  it('--wait has nothing to wait for: the second run exits 0 while the first still fetches, without fetching what the first claimed; the first publishes it', async () => {
+    const server = await scope.server();
+    const ws = await newsWorkspace(server);
+    const held = heldFeed(rssFeed(numberedItems(ITEMS)));
+    server.on('/news.xml', held.handler);
+    const first = scope.start(runArgs(ws), { cwd: ws.dir });
+    await held.arrived;
+    const second = scope.start(runArgs(ws, '--wait'), { cwd: ws.dir });
+    const secondExit = await waitForExit(second);
+    expect(secondExit.code, second.stderr()).toBe(0);
+    expect(first.hasExited(), first.stderr()).toBe(false);
+    expect(held.count()).toBe(1);
+    expect(events(second.logs(), 'run'), second.stderr()).toEqual([expect.objectContaining({ fetched: 0 })]);
+    expect(second.logs().some((r) => LOCKED_MESSAGE.test(r.msg))).toBe(false);
+
+    held.release();
+    const firstExit = await waitForExit(first);
+    expect(firstExit.code, first.stderr()).toBe(0);
+    expect(events(first.logs(), 'run')).toEqual([expect.objectContaining({ fetched: 1 })]);
+    expect(held.count()).toBe(1);
+    expect(await nothingHeld(ws.databasePath)).toBe(true);
+    await expectFeedsIntact(ws);
+  });
+});
+
+// What a killed run leaves behind on PostgreSQL: no lock, only its claims, each until its lease runs out.
+describe.runIf(ON_POSTGRES)('a run killed on a PostgreSQL store', () => {
+  it('leaves no lock: the next run goes ahead at once (exit 0 even with --fail-if-locked) and leaves the killed run\'s source to its lease; once that has run out, a run fetches it', async () => {
+    const server = await scope.server();
+    const ws = await newsWorkspace(server);
+    const held = heldFeed(rssFeed(numberedItems(ITEMS)));
+    server.on('/news.xml', held.handler);
+    const killed = scope.start(runArgs(ws), { cwd: ws.dir });
+    await held.arrived;
+    killed.signal('SIGKILL');
+    await waitForExit(killed);
+
+    const next = await runCli(runArgs(ws, '--fail-if-locked'), { cwd: ws.dir });
+    expect(next.code, next.stderr).toBe(0);
+    expect(next.logs.filter((r) => LOCKED_MESSAGE.test(r.msg) || r.event === 'locked')).toEqual([]);
+    expect(events(next.logs, 'run')).toEqual([expect.objectContaining({ fetched: 0 })]);
+    expect(held.count()).toBe(1);
+    expect(await nothingHeld(ws.databasePath)).toBe(false);
+
+    // The lease of the killed run's claims runs out (as time would make it).
+    expect(await runSql(ws.databasePath, 'UPDATE sources SET next_due_at = now() WHERE claimed_by IS NOT NULL')).toBeGreaterThanOrEqual(1);
+    held.release();
+    const after = await runCli(runArgs(ws, '--fail-if-locked'), { cwd: ws.dir });
+    expect(after.code, after.stderr).toBe(0);
+    expect(events(after.logs, 'run')).toEqual([expect.objectContaining({ fetched: 1 })]);
+    expect(held.count()).toBe(2);
+    expect(await nothingHeld(ws.databasePath)).toBe(true);
     await expectFeedsIntact(ws);
   });
 });
@@ -150,7 +243,7 @@ describe.skipIf(ON_POSTGRES)('run lock: a lock file left behind', () => {
     expect(result.code, result.stderr).toBe(0);
     expect(events(result.logs, 'run')).toHaveLength(1);
     expect(events(result.logs, 'locked')).toHaveLength(0);
-    expect(await runLockIsFree(ws.databasePath)).toBe(true);
+    expect(await nothingHeld(ws.databasePath)).toBe(true);
     await expectFeedsIntact(ws);
   });
 

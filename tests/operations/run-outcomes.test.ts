@@ -13,7 +13,7 @@ import { feed, reply } from '../remote/helpers/fixture-server.js';
 import { rssFeed } from '../remote/helpers/feeds.js';
 import { fileTimes, type Workspace } from '../helpers/workspace.js';
 import { BAD_SEEDS } from '../helpers/bad-seeds.js';
-import { storeExists } from '../helpers/test-store.js';
+import { scheduleTick, storeExists } from '../helpers/test-store.js';
 
 const scope = opsScope();
 
@@ -35,7 +35,11 @@ async function project(broken: 'ok' | 'error'): Promise<Workspace> {
   });
 }
 
-const run = (ws: Workspace, ...args: string[]) => runCliInProcess(['run', '--config', ws.configPath, ...args], { cwd: ws.dir });
+/** `feedmirror run` as cron starts it, at a tick of schedule.cron (see scheduleTick). */
+async function run(ws: Workspace, ...args: string[]) {
+  await scheduleTick(ws.databasePath);
+  return runCliInProcess(['run', '--config', ws.configPath, ...args], { cwd: ws.dir });
+}
 
 describe('run --strict: cron can tell a run in which a source failed', () => {
   it('a remote source that fails: plain run exits 0, run --strict exits 4 naming it and its code; both publish the others', async () => {

@@ -10,7 +10,7 @@ import { describe, expect, it } from 'vitest';
 import { opsScope, waitForExit } from './helpers/ops-scope.js';
 import { opsConfig } from './helpers/configs.js';
 import type { Workspace } from '../helpers/workspace.js';
-import { runLockIsFree } from '../helpers/test-store.js';
+import { nothingHeld } from '../helpers/test-store.js';
 
 const scope = opsScope();
 
@@ -29,7 +29,7 @@ describe('outputDir or database where no folder can be made', () => {
       code: 2,
       stderr: 'feedmirror: run: could not publish: outputDir: cannot create the folder /proc/feedmirror-test (needed for /proc/feedmirror-test/feeds): ENOENT, the file system there allows no new folder\n',
     });
-    expect(await runLockIsFree(ws.databasePath)).toBe(true);
+    expect(await nothingHeld(ws.databasePath)).toBe(true);
   });
 
   it('database under /proc: exit 2 before any lock or store, naming the folder', async () => {
