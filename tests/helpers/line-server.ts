@@ -54,10 +54,14 @@ export class LineServer {
   }
 
   private take(chunk: string): void {
-    this.buffer += chunk;
-    for (let end = this.buffer.indexOf('\n'); end !== -1; end = this.buffer.indexOf('\n')) {
-      const line = this.buffer.slice(0, end);
-      this.buffer = this.buffer.slice(end + 1);
+    // a reply of megabytes comes in many chunks: only a chunk with a newline ends one
+    if (!chunk.includes('\n')) {
+      this.buffer += chunk;
+      return;
+    }
+    const lines = (this.buffer + chunk).split('\n');
+    this.buffer = lines.pop()!;
+    for (const line of lines) {
       const waiting = this.pending.shift();
       if (!waiting) continue;
       try {
