@@ -5,6 +5,7 @@ import { fleetWork, startFleetWorker, syncConfigSources, type FleetWorker } from
 import { runAndRecord } from './run-exclusive.js';
 import type { Daemon, DaemonOptions } from './daemon.js';
 import { startChores, type Chores } from './chores.js';
+import { logCycleFailure } from './fleet-outage.js';
 
 /** How long a worker claims before it publishes what it stored (ms): the publish after each batch. */
 const PUBLISH_WINDOW_MS = 10_000;
@@ -49,7 +50,7 @@ export async function startFleetDaemon(options: DaemonOptions, first: Config): P
       if (report) options.onRun?.(report, null, Date.now() - started);
       return report ? 0 : IDLE_POLL_MS;
     } catch (error) {
-      logger.error({ err: error, worker: worker.workerId }, `worker ${worker.workerId}: ${(error as Error).message}; trying again in ${ERROR_PAUSE_MS / 1000} s`);
+      logCycleFailure(logger, worker.workerId, config.database, error, ERROR_PAUSE_MS);
       options.onRun?.(null, error as Error, Date.now() - started);
       return ERROR_PAUSE_MS;
     }

@@ -21,6 +21,10 @@ export interface PostgresServer {
   /** The maintenance database, as a superuser that may create databases. */
   url: string;
   stop(): Promise<void>;
+  /** Stops the server as an operator would (`pg_ctl stop -m fast`: connections ended), keeping its data. */
+  halt(): Promise<void>;
+  /** Starts it again on the same data folder and port, after halt(). */
+  resume(): Promise<void>;
 }
 
 export async function startPostgres(): Promise<PostgresServer> {
@@ -34,7 +38,7 @@ export async function startPostgres(): Promise<PostgresServer> {
   const cluster = new Cluster(dir, await serverUser());
   try {
     await cluster.init();
-    return { url: await cluster.start(), stop: () => cluster.stop() };
+    return { url: await cluster.start(), stop: () => cluster.stop(), halt: () => cluster.halt(), resume: () => cluster.resume() };
   } catch (error) {
     await rm(dir, { recursive: true, force: true });
     throw error;
@@ -44,6 +48,8 @@ export async function startPostgres(): Promise<PostgresServer> {
 class Cluster {
   private readonly data: string;
   private readonly log: string;
+  private port = 0;
+  private running = false;
 
   constructor(
     private readonly dir: string,
@@ -68,11 +74,10 @@ class Cluster {
 
   async start(): Promise<string> {
     for (let attempt = 1; ; attempt++) {
-      const port = await freePort();
-      const settings = `-c listen_addresses=127.0.0.1 -p ${port} -k '${this.dir}' -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=300`;
+      this.port = await freePort();
       try {
-        await this.pg('pg_ctl', ['-D', this.data, '-l', this.log, '-w', '-t', '60', '-o', settings, 'start']);
-        return `postgres://${USER}@127.0.0.1:${port}/postgres`;
+        await this.resume();
+        return `postgres://${USER}@127.0.0.1:${this.port}/postgres`;
       } catch (error) {
         // Another process may have taken the port between our probe and the server's bind.
         if (attempt === 3) throw new Error(`PostgreSQL did not start: ${(error as Error).message}\n${await readFile(this.log, 'utf8').catch(() => '')}`);
@@ -80,9 +85,20 @@ class Cluster {
     }
   }
 
+  async resume(): Promise<void> {
+    const settings = `-c listen_addresses=127.0.0.1 -p ${this.port} -k '${this.dir}' -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=300`;
+    await this.pg('pg_ctl', ['-D', this.data, '-l', this.log, '-w', '-t', '60', '-o', settings, 'start']);
+    this.running = true;
+  }
+
+  async halt(): Promise<void> {
+    await this.pg('pg_ctl', ['-D', this.data, '-m', 'fast', '-w', 'stop']);
+    this.running = false;
+  }
+
   async stop(): Promise<void> {
     try {
-      await this.pg('pg_ctl', ['-D', this.data, '-m', 'immediate', 'stop']);
+      if (this.running) await this.pg('pg_ctl', ['-D', this.data, '-m', 'immediate', 'stop']);
     } finally {
       await rm(this.dir, { recursive: true, force: true });
     }
