@@ -9,13 +9,16 @@
  */
 import { execFileSync, spawn } from 'node:child_process';
 import { cpus, loadavg, totalmem, release, tmpdir } from 'node:os';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import Database from 'better-sqlite3';
 import ts from 'typescript';
 import { formatSummary, summarizeProfile, type ProfileSummary } from './lib/cpu-profile.js';
+import { buildAppCopy } from './lib/app-copy.js';
+import { runClusterBench } from './cluster/run-cluster.js';
+import { clusterOptionSpec, clusterSettings } from './cluster/options.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const HOOK = pathToFileURL(path.join(ROOT, 'bench', 'rusage-hook.mjs')).href;
@@ -39,7 +42,11 @@ const HELP = `usage: npm run bench -- [options]
   --no-build         do not run "npm run build" first (measure dist/ as it is)
   --ref REV          measure a committed version instead of the working tree (e.g. --ref HEAD: git archive + tsc)
   --max-load X       before each measured process, wait (up to 2 min) for the 1-minute load average to drop below X
-  --out FILE         results file (default bench/results.json)`;
+  --out FILE         results file (default bench/results.json)
+  --only cluster     only the cluster scenarios (issue 18; also: npm run bench:cluster)
+  --no-cluster       skip the cluster scenarios
+cluster scenarios (results in bench/cluster-results.json):
+${clusterOptionSpec.help}`;
 
 const { values: opts } = parseArgs({
   options: {
@@ -60,11 +67,18 @@ const { values: opts } = parseArgs({
     'max-load': { type: 'string' },
     out: { type: 'string', default: path.join(ROOT, 'bench', 'results.json') },
     help: { type: 'boolean', default: false },
+    only: { type: 'string' },
+    'no-cluster': { type: 'boolean', default: false },
+    ...clusterOptionSpec.options,
   },
 });
 if (opts.help) {
   process.stdout.write(`${HELP}\n`);
   process.exit(0);
+}
+if (opts.only !== undefined && opts.only !== 'cluster') {
+  process.stderr.write(`--only ${opts.only}: expected "cluster"\n`);
+  process.exit(2);
 }
 
 const N = Number(opts.sources);
@@ -173,37 +187,12 @@ function log(message: string) {
   process.stderr.write(`[bench ${new Date().toISOString().slice(11, 19)}] ${message}\n`);
 }
 
-function tsc(dir: string) {
-  try {
-    execFileSync(process.execPath, [path.join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.build.json'], { cwd: dir, stdio: 'inherit' });
-  } catch {
-    log('WARNING: the build reported errors; measuring what tsc emitted');
-  }
-}
-
 /**
- * Builds dist/ and measures a copy of it (bin/, dist/, package.json; node_modules linked), so a
- * rebuild in the working tree while the benchmark runs cannot mix two versions into one report.
- * With --ref, the copy is built from that commit instead of the working tree.
+ * Builds dist/ and measures a copy of it (bench/lib/app-copy.ts); with --ref, the copy is built
+ * from that commit instead of the working tree.
  */
 function build() {
-  rmSync(APP, { recursive: true, force: true });
-  mkdirSync(APP, { recursive: true });
-  if (opts.ref) {
-    // a committed version, e.g. --ref HEAD for the figures before the working tree's changes
-    log(`building ${opts.ref} (git archive) in ${APP}`);
-    const tar = execFileSync('git', ['archive', '--format=tar', opts.ref, 'src', 'bin', 'package.json', 'tsconfig.json', 'tsconfig.build.json'], { cwd: ROOT, maxBuffer: 1 << 28 });
-    execFileSync('tar', ['-x', '-C', APP], { input: tar });
-    symlinkSync(path.join(ROOT, 'node_modules'), path.join(APP, 'node_modules'), 'dir');
-    tsc(APP);
-  } else {
-    if (!opts['no-build']) {
-      log('npm run build');
-      tsc(ROOT);
-    }
-    for (const entry of ['bin', 'dist', 'package.json']) cpSync(path.join(ROOT, entry), path.join(APP, entry), { recursive: true });
-    symlinkSync(path.join(ROOT, 'node_modules'), path.join(APP, 'node_modules'), 'dir');
-  }
+  buildAppCopy({ root: ROOT, app: APP, ref: opts.ref, noBuild: opts['no-build'], log });
   // The measured helpers run as plain JavaScript: a TypeScript loader would add its own startup to what they measure.
   mkdirSync(BUILD, { recursive: true });
   for (const file of ['floors/fetch.ts', 'floors/parse.ts', 'floors/not-modified.ts', 'publish-step.ts']) {
@@ -480,9 +469,28 @@ function machine() {
 // ---------------------------------------------------------------------------------------------
 // main
 
+/** The cluster scenarios (bench/cluster/), on the same copy of feedmirror; their own results file. */
+async function clusterScenarios() {
+  const { report } = await runClusterBench({
+    app: APP,
+    work: path.join(WORK, 'cluster'),
+    scenarios: ['a', 'b'],
+    ...clusterSettings(opts),
+    maxLoad: opts['max-load'] === undefined ? undefined : Number(opts['max-load']),
+    out: path.join(ROOT, 'bench', 'cluster-results.json'),
+    log,
+  });
+  process.stdout.write(`\n${report}\n\ncluster results: bench/cluster-results.json\n`);
+}
+
 async function main() {
   const started = Date.now();
   build();
+  if (opts.only === 'cluster') {
+    await clusterScenarios();
+    if (!opts.keep) rmSync(WORK, { recursive: true, force: true });
+    return;
+  }
   log(`work folder ${WORK}; N = ${N} sources × ${ITEMS} items, ${SEEDS} seeds, concurrency ${CONCURRENCY}, ${GROUPS} group outputs + "all"`);
   const server = await startServer();
   ORIGIN = server.info.origin;
@@ -650,6 +658,7 @@ async function main() {
       (results.misses.length ? `MISSED:\n${results.misses.map((x) => `  ${x.scenario}: ${x.missed.map((c) => `${c.target} (${c.actual})`).join('; ')}`).join('\n')}\n` : 'every target met\n') +
       `\nresults: ${opts.out}${opts.keep ? `, work folder kept: ${WORK}` : ''} (${results.benchSeconds} s)\n`,
   );
+  if (!failure && !opts['no-cluster']) await clusterScenarios();
   if (failure) {
     process.stdout.write(`\nINCOMPLETE: ${String((failure as Error).message ?? failure)}\nwork folder kept: ${WORK}\n`);
     process.exitCode = 1;

@@ -5,7 +5,9 @@
  * No test waits on the clock: a lease of 0 s is one already run out.
  */
 import { afterEach, describe, expect, it } from 'vitest';
+import postgres from 'postgres';
 import { openPostgresStore, type PostgresStore } from '../src/store/postgres-store.js';
+import { PostgresSourceQueue } from '../src/store/postgres-source-queue.js';
 import type { ClaimedSource, ClaimOptions, QueuedSource, SourceQueue } from '../src/store/source-queue.js';
 import { createTestDatabase, dropTestDatabase, ON_POSTGRES, queryDatabase as query } from './helpers/test-store.js';
 import { makeArticle } from './helpers/builders.js';
@@ -131,6 +133,17 @@ describe.runIf(ON_POSTGRES)('PostgreSQL source queue: per-host limit and sources
     expect((await claim(queues[2]!, 'worker-2', perHost)).map((claimed) => claimed.url)).toEqual([expect.stringContaining('quiet.example'), expect.stringContaining('quiet.example')]);
   });
 
+  it('the oldest few hundred due sources all on a host at its limit: a younger due source on another host is still claimed', async () => {
+    const { url, queues } = await fleet(2, 0);
+    const crowd = Array.from({ length: 300 }, (_, i) => ({ id: `b${String(i).padStart(3, '0')}`, url: `https://busy.example/${i}.xml`, host: 'busy.example' }));
+    await queues[0]!.upsertSources([...crowd, { id: 'q', url: 'https://quiet.example/feed.xml', host: 'quiet.example' }]);
+    // busy.example's sources fell due first, one millisecond apart; quiet.example's a minute ago
+    await query(url, (sql) => sql`UPDATE sources SET next_due_at = now() - interval '1 hour' + make_interval(secs => substr(id, 2)::int / 1000.0) WHERE host = 'busy.example'`);
+    await query(url, (sql) => sql`UPDATE sources SET next_due_at = now() - interval '1 minute' WHERE id = 'q'`);
+    expect((await claim(queues[0]!, 'worker-0', { perHost: 2, batch: 2 })).map((c) => c.id)).toEqual(['b000', 'b001']);
+    expect((await claim(queues[1]!, 'worker-1', { perHost: 2, batch: 5 })).map((c) => c.id)).toEqual(['q']);
+  });
+
   it('a source whose lease runs out maxAttempts times in a row is disabled with an error, and never claimed again', async () => {
     const { url, queues } = await fleet(2, 1);
     const stalls = { leaseSeconds: 0, batch: 1, maxAttempts: 3 };
@@ -210,3 +223,66 @@ describe.runIf(ON_POSTGRES)('PostgreSQL source queue: the config synced, forced 
     expect(stored).toEqual([{ articles: [kept!.id], states: [kept!.id], records: [`harvest:${kept!.id}`], owners: ['-', 'worker-other'] }]);
   });
 });
+
+describe.runIf(ON_POSTGRES)('PostgreSQL source queue: a claim on a large table', () => {
+  it('20,000 due sources: a claim reads the oldest due rows through the sources_due index, not every due row (plan of the statement the queue sends)', async () => {
+    const { url, queues } = await fleet(1, 0);
+    await queues[0]!.upsertSources(Array.from({ length: 20_000 }, (_, i) => source(i, `host${i % 1000}.example`)));
+    await query(url, (sql) => sql`UPDATE sources SET next_due_at = now() - interval '1 hour' + make_interval(secs => substr(id, 2)::int / 100.0)`);
+    await query(url, (sql) => sql`ANALYZE sources`);
+    const nodes = await claimPlanNodes(url, { ...OPEN, batch: 8, perHost: 2 });
+    const onSources = nodes.filter((node) => node['Relation Name'] === 'sources');
+    expect(onSources.map((node) => node['Node Type'])).not.toContain('Seq Scan');
+    expect(onSources.map((node) => node['Index Name'])).toContain('sources_due');
+    const rowsRead = onSources.reduce((sum, node) => sum + Number(node['Actual Rows']) * Number(node['Actual Loops']), 0);
+    expect(rowsRead).toBeLessThan(1_000);
+  });
+});
+
+describe.runIf(ON_POSTGRES)('PostgreSQL source queue: a claim holds the fleet\'s lock only while the server works', () => {
+  it('a claim (with the disabling of stalled sources) is one message to the server, so no claimer waits while another\'s client reads a result; a worker id with quotes and backslashes is stored as it is', async () => {
+    const { url } = await fleet(1, 3);
+    const sent: string[] = [];
+    const sql = postgres(url, { max: 1, onnotice: () => undefined, debug: (_connection, text) => void sent.push(text) });
+    cleanups.push(() => sql.end());
+    const queue = new PostgresSourceQueue(sql);
+    const odd = "w'1\\'; DROP TABLE sources; --";
+    const { claimed } = await queue.claimDue(odd, { ...OPEN, batch: 5, maxAttempts: 3 });
+    expect(claimed.map((c) => c.id)).toEqual(['s0000', 's0001', 's0002']);
+    const toQueue = sent.filter((text) => text.includes('sources')); // not the client's own look-up of types on connecting
+    expect(toQueue).toHaveLength(1);
+    expect(toQueue[0]).toMatch(/pg_advisory_xact_lock[\s\S]*UPDATE sources SET enabled = false[\s\S]*SKIP LOCKED/);
+    const owners = await query(url, (db) => db<{ claimed_by: string }[]>`SELECT DISTINCT claimed_by FROM sources`);
+    expect(owners).toEqual([{ claimed_by: odd }]);
+  });
+});
+
+type PlanNode = Record<string, unknown> & { Plans?: PlanNode[] };
+
+/**
+ * One claim made through the queue on a connection that records what it sends, then the claim's
+ * UPDATE again under EXPLAIN (ANALYZE, FORMAT JSON), rolled back: every node of its plan.
+ */
+async function claimPlanNodes(url: string, options: ClaimOptions): Promise<PlanNode[]> {
+  const sent: { query: string; parameters: unknown[] }[] = [];
+  const sql = postgres(url, { max: 1, onnotice: () => undefined, debug: (_connection, text, parameters) => void sent.push({ query: text, parameters }) });
+  try {
+    await new PostgresSourceQueue(sql).claimDue('planner', options);
+    // the claim may be one statement of several sent together (the lock, then the claim)
+    const update = sent.flatMap((s) => s.query.split(/;\s*\n/).map((query) => ({ query, parameters: s.query.includes(';') ? [] : s.parameters }))).find((s) => s.query.includes('SKIP LOCKED'))!;
+    let plan: PlanNode[] = [];
+    await sql.begin(async (tx) => {
+      const [row] = await tx.unsafe(`EXPLAIN (ANALYZE, FORMAT JSON) ${update.query}`, update.parameters as postgres.ParameterOrJSON<never>[]);
+      plan = (Object.values(row!)[0] as { Plan: PlanNode }[]).map((entry) => entry.Plan);
+      throw new Error('rollback');
+    }).catch((error: Error) => {
+      if (error.message !== 'rollback') throw error;
+    });
+    const all: PlanNode[] = [];
+    const walk = (node: PlanNode) => (all.push(node), node.Plans?.forEach(walk));
+    plan.forEach(walk);
+    return all;
+  } finally {
+    await sql.end();
+  }
+}

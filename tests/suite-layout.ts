@@ -32,34 +32,34 @@ export const MOCKING_TESTS = ['tests/hostile/ssrf-dns.test.ts', 'tests/proxy/fet
  * in the suite on the PostgreSQL pass only (FEEDMIRROR_TEST_STORE=postgres), left out of the SQLite
  * pass rather than skipped there.
  */
-export const POSTGRES_ONLY_TESTS = ['tests/publish-once/**', 'tests/chores/**/*.test.ts', 'tests/cluster/**/*.test.ts'];
+export const POSTGRES_ONLY_TESTS = ['tests/publish-once/**', 'tests/chores/**/*.test.ts', 'tests/cluster/**/*.test.ts', 'tests/bench/**/*.test.ts'];
 
 /** The system tests among them: they drive several daemons for tens of seconds. */
-export const POSTGRES_ONLY_SYSTEM_TESTS = ['tests/chores/fleet-chores.test.ts', 'tests/cluster/**/*.test.ts'];
+export const POSTGRES_ONLY_SYSTEM_TESTS = ['tests/chores/fleet-chores.test.ts', 'tests/cluster/**/*.test.ts', 'tests/bench/**/*.test.ts'];
 
 /**
- * The files that take longest, longest first (CPU seconds measured in docs/performance-history.md,
- * "Test suite"). Started first, they run beside the many short files instead of after them, so
- * the last worker is not left alone with a long file at the end.
+ * The files that take longest, longest first (wall seconds of a quiet `npm test`, and CPU seconds,
+ * in docs/performance-history.md, "Test suite"). Started first, they run beside the many short
+ * files instead of after them, so the last worker is not left alone with a long file at the end.
  */
 export const LONGEST_FIRST = [
   'tests/hostile/crash-safety.test.ts',
-  'tests/publishing/corpus-validity.test.ts',
-  'tests/hostile/xml-attacks.test.ts',
   'tests/hostile/remote-sources.test.ts',
-  'tests/hostile/item-counts.test.ts',
-  // long in wall time for little CPU (they wait on schedules and on 64 processes in turn)
-  'tests/operations/daemon.test.ts',
-  'tests/operations/run-lock.test.ts',
+  'tests/hostile/xml-attacks.test.ts',
   'tests/operations/serve-files.test.ts',
-  'tests/operations/serve-security-headers.test.ts',
-  'tests/hostile/feed-shapes.test.ts',
-  'tests/publishing/archives.test.ts',
+  'tests/hostile/item-counts.test.ts',
+  'tests/publishing/corpus-validity.test.ts',
+  // long in wall time for little CPU (they wait on schedules, locks and a terminal)
+  'tests/operations/daemon.test.ts',
   'tests/operations/lock.test.ts',
+  'tests/operations/progress-line.test.ts',
+  'tests/hostile/feed-shapes.test.ts',
   'tests/publishing/browser-view.test.ts',
-  'tests/publish.test.ts',
+  'tests/publishing/archives.test.ts',
   'tests/publishing/filters.test.ts',
-  'tests/operations/serve-health-metrics.test.ts',
+  'tests/operations/serve-security-headers.test.ts',
+  'tests/operations/unusable-paths.test.ts',
+  'tests/publish.test.ts',
 ];
 
 /** vitest's own order (failed first, then by the durations it remembers, else by size), with LONGEST_FIRST in front. */

@@ -7,6 +7,11 @@ import type { LoggerOptions } from '../log/logger.js';
 export interface CliIo {
   stdout: NodeJS.WritableStream;
   stderr: NodeJS.WritableStream;
+  /**
+   * For a program that runs the CLI inside itself, where a signal would reach the whole host
+   * process: `serve` stops when this aborts, as on SIGTERM, and listens for no SIGTERM or SIGINT.
+   */
+  stop?: AbortSignal;
 }
 
 export const PROCESS_IO: CliIo = { stdout: process.stdout, stderr: process.stderr };

@@ -57,6 +57,7 @@ function buildProgram(io: CliIo, done: (code: ExitCode) => void): Command {
   withCommonOptions(program.command('status'))
     .description('show each source: last fetch, HTTP status, items, failures in a row, next due, last error')
     .option('--json', 'print JSON instead of a table')
+    .option('--fleet', 'on a PostgreSQL store: only the fleet (claims, disabled sources, dirty outputs, last chore runs, workers); with --json one object')
     .action(async (options: StatusOptions) => {
       done(await (await import('./status-command.js')).statusCommand(options, io));
     });

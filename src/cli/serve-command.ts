@@ -86,12 +86,10 @@ export async function serveCommand(options: ServeOptions, io: CliIo = PROCESS_IO
       onRun: (report, error, ms) => metrics.observeRun(report, error, ms),
       onChore: (chore, result) => metrics.observeChore(chore, result),
     });
+    io.stop?.addEventListener('abort', () => void daemon?.stop('stop requested'), { once: true });
     await daemon.stopped;
   } else {
-    await new Promise<void>((resolve) => {
-      const stop = () => resolve();
-      process.once('SIGTERM', stop).once('SIGINT', stop);
-    });
+    await stopRequested(io);
   }
   await closeServers(servers);
   await media.close();
@@ -99,6 +97,22 @@ export async function serveCommand(options: ServeOptions, io: CliIo = PROCESS_IO
   await (store as Store | null)?.close();
   logger.info({ event: 'stopped' }, 'server stopped');
   return EXIT.OK;
+}
+
+/** SIGTERM or SIGINT; io.stop instead when the CLI runs inside another program. */
+function stopRequested(io: CliIo): Promise<void> {
+  return new Promise<void>((resolve) => {
+    if (io.stop) {
+      if (io.stop.aborted) resolve();
+      else io.stop.addEventListener('abort', () => resolve(), { once: true });
+      return;
+    }
+    const stop = () => {
+      process.off('SIGTERM', stop).off('SIGINT', stop);
+      resolve();
+    };
+    process.once('SIGTERM', stop).once('SIGINT', stop);
+  });
 }
 
 /**
@@ -137,8 +151,16 @@ async function openAccessLogOrExit(options: ServeOptions, logger: Logger): Promi
   } catch (error) {
     throw new CliError('FM_ACCESS_LOG', `serve: ${(error as Error).message}`, EXIT.USAGE, { cause: error });
   }
-  if (options.accessLog !== '-') process.on('SIGHUP', () => log.reopen());
-  return log;
+  if (options.accessLog === '-') return log;
+  const reopen = () => log.reopen();
+  process.on('SIGHUP', reopen);
+  return {
+    ...log,
+    close: async () => {
+      process.off('SIGHUP', reopen);
+      await log.close();
+    },
+  };
 }
 
 /** Feeds name feed.xsl and every link absolutely on site.url: a browser that opens them here would leave this server. */

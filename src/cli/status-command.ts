@@ -4,46 +4,19 @@ import { PROCESS_IO, type CliIo } from './cli-io.js';
 import { loadConfigOrExit, type CommonOptions } from './run-command.js';
 import { formatTable } from './format-table.js';
 import { isPostgresUrl } from '../lib/database-url.js';
-import type { FleetStatus } from '../store/fleet-registry.js';
-
-/** The fleet's claims, disabled sources and workers, read on a connection of their own. */
-async function openFleetStatus(database: string): Promise<FleetStatus> {
-  const { openFleetStore } = await import('../store/open-store.js');
-  const { store, fleet } = await openFleetStore(database);
-  try {
-    return await fleet.fleetStatus();
-  } finally {
-    await store.close();
-  }
-}
-
-/** On PostgreSQL, each source's row in --json also says who holds it until when, and why it is disabled. */
-function fleetFields(fleet: FleetStatus, sourceId: string) {
-  const claim = fleet.claims.find((c) => c.sourceId === sourceId);
-  return { claimedBy: claim?.workerId ?? null, leaseUntil: claim?.leaseUntil ?? null, disabledError: fleet.disabled.find((d) => d.sourceId === sourceId)?.error ?? null };
-}
-
-/** The fleet's part of `status`: each claim with its worker and lease, each disabled source with its error, each worker's heartbeat. */
-function describeFleet(fleet: FleetStatus): string {
-  const time = (iso: string) => iso.slice(0, 19).replace('T', ' ');
-  const claims = fleet.claims.map((c) => [c.sourceId, c.workerId, c.claimedAt ? time(c.claimedAt) : '-', `${time(c.leaseUntil)}${c.expired ? ' (expired)' : ''}`]);
-  const disabled = fleet.disabled.map((d) => [d.sourceId, d.error]);
-  const workers = fleet.workers.map((w) => [w.workerId, w.host, String(w.pid), w.status, time(w.startedAt), `${time(w.heartbeatAt)} (${w.silentSeconds} s ago)`]);
-  return [
-    `\nClaimed sources: ${claims.length === 0 ? 'none' : `\n${formatTable(['SOURCE', 'WORKER', 'CLAIMED', 'LEASE UNTIL'], claims)}`}`,
-    `Disabled sources: ${disabled.length === 0 ? 'none' : `\n${formatTable(['SOURCE', 'ERROR'], disabled)}`}`,
-    `Workers: ${workers.length === 0 ? 'none' : `\n${formatTable(['WORKER', 'HOST', 'PID', 'STATUS', 'STARTED', 'LAST HEARTBEAT'], workers)}`}`,
-    '',
-  ].join('\n');
-}
+import { describeFleet, fleetFields, openFleetStatus } from './status-fleet.js';
+import { escapeControls } from '../lib/escape-controls.js';
 
 export interface StatusOptions extends CommonOptions {
   json?: boolean;
+  /** Only the fleet's part (PostgreSQL): with --json, one object instead of the per-source array. */
+  fleet?: boolean;
 }
 
 /** One row per configured source: how its last fetch went, what its last parse left out, and when it is due again. */
 export async function statusCommand(options: StatusOptions, io: CliIo = PROCESS_IO): Promise<ExitCode> {
   const config = await loadConfigOrExit(options.config);
+  if (options.fleet) return fleetStatusCommand(config.database, options, io);
   let store;
   try {
     store = await openStore(config.database);
@@ -96,4 +69,17 @@ export async function statusCommand(options: StatusOptions, io: CliIo = PROCESS_
   } finally {
     await store.close();
   }
+}
+
+/** `status --fleet`: the fleet's part alone, as text or (with --json) one object. */
+async function fleetStatusCommand(database: string, options: StatusOptions, io: CliIo): Promise<ExitCode> {
+  if (!isPostgresUrl(database)) throw new CliError('FM_USAGE', `status --fleet: the database ${escapeControls(database)} is a SQLite file, and only a PostgreSQL store has a fleet (claims, dirty outputs, chores, workers)`, EXIT.USAGE);
+  let fleet;
+  try {
+    fleet = await openFleetStatus(database);
+  } catch (error) {
+    throw new CliError('FM_STORE', (error as Error).message, EXIT.PUBLISH_FAILED, { cause: error });
+  }
+  io.stdout.write(options.json ? `${JSON.stringify(fleet, null, 2)}\n` : describeFleet(fleet).replace(/^\n/, ''));
+  return EXIT.OK;
 }

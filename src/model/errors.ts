@@ -42,7 +42,7 @@ export const ERROR_CODES = {
   FM_SEED_NOT_UTF8: { stage: 'seeds', meaning: 'A seed is not valid UTF-8; the message gives the offset of the first bad byte.' },
   FM_SEED_NO_HEADLINE: { stage: 'seeds', meaning: 'A seed has no headline on its first line.' },
   FM_SEED_DUPLICATE_ID: { stage: 'seeds', meaning: 'Two seed files of one folder give the same article id: the first is kept.' },
-  FM_STORE: { stage: 'store', meaning: 'The store cannot be opened, or was written by a newer feedmirror. Nothing was published (exit 2).' },
+  FM_STORE: { stage: 'store', meaning: "The store cannot be opened, or was written by a newer feedmirror. Nothing was published (exit 2). In a fleet worker's log (`store-unreachable`, PostgreSQL): the database could not be reached; the worker stays up and tries again every 5 s." },
   FM_PUBLISH: { stage: 'publish', meaning: 'The output folder cannot be written; the previous feed files are untouched (exit 2).' },
   FM_S3: { stage: 'publish', meaning: 'An `s3://` outputDir could not be written: the bucket is missing, the endpoint refused the connection, access was denied, or the service answered another error; the message names the bucket, the key and the S3 error. Files that went up are kept and recorded; the others are tried again by the next run (exit 2). Missing AWS credentials are `FM_CONFIG`.' },
   FM_SOURCES_FAILED: { stage: 'cli', meaning: '`run --strict`: a source failed this run; the message names each with its code. The others were published (exit 4).' },

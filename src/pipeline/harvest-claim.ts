@@ -6,6 +6,7 @@ import type { ClaimedSource, ClaimedWrites, SourceQueue } from '../store/source-
 import type { MirrorDirectory } from '../lib/mirror-directory.js';
 import type { HttpSettings } from '../sources/http/http-client.js';
 import { nextCronTime } from '../lib/cron-next.js';
+import { isStoreUnreachable, unreachableText } from '../store/store-unreachable.js';
 import { harvestFeeds } from './harvest-feeds.js';
 import type { FeedHarvest } from './harvest-feed.js';
 import { harvestSeedSource, logFolderUnchanged } from './harvest-seeds.js';
@@ -50,7 +51,8 @@ export async function harvestClaim(deps: ClaimHarvestDeps, claim: ClaimedSource)
     else await harvestFeed(deps, claim, source);
   } catch (error) {
     // The store failed: the claim runs out by itself and the source comes back after its lease.
-    deps.logger.error({ source: claim.id, worker: deps.workerId, err: error }, `source ${claim.id}: could not be stored (${(error as Error).message}); it is due again when its lease runs out`);
+    const why = isStoreUnreachable(error) ? unreachableText(deps.config.database, error) : (error as Error).message;
+    deps.logger.error({ source: claim.id, worker: deps.workerId, err: error }, `source ${claim.id}: could not be stored (${why}); it is due again when its lease runs out`);
   }
 }
 

@@ -13,6 +13,8 @@ import type { PublishTarget } from '../publish/publish-target.js';
 import { folderTarget } from '../publish/folder-target.js';
 import { outputScope, selectOutputs } from './select-outputs.js';
 import type { RunRecords } from './run-records.js';
+import type { FeedmirrorError } from '../model/errors.js';
+import { OutputFailure, outputsFailure, stopsEveryOutput } from './output-failure.js';
 
 const HOUR_MS = 3_600_000;
 /** How long a worker holds an output it publishes; past it, another worker may publish the output. */
@@ -85,12 +87,18 @@ export async function publishClaimed(input: PublishInput, store: Store, records:
   await queue.syncOutputs(queuedOutputs(input), fleet.refresh === true);
   const since = await queue.now();
   const total: PublishOutcome = { written: [], unchanged: 0, changedFeeds: [], skipped: true };
-  const outputIds = input.outputs.map((o) => o.id);
+  const failed: FeedmirrorError[] = [];
+  const failedIds = new Set<string>();
   const giveUpAt = Date.now() + fleet.debounceSeconds * 1000 + DRAIN_GRACE_MS;
   for (;;) {
+    // An output that failed here is dirty again: the next publish tries it, not this one over and over.
+    const outputIds = input.outputs.map((o) => o.id).filter((id) => !failedIds.has(id));
     const debounceSeconds = fleet.signal?.aborted ? 0 : fleet.debounceSeconds;
     const claims = await queue.claimDirty(fleet.workerId, { leaseSeconds: fleet.leaseSeconds ?? PUBLISH_LEASE_SECONDS, debounceSeconds, batch: CLAIM_BATCH, outputIds });
-    await publishBatch(claims, (claim) => publishClaim(input, store, records, fleet, claim), total, queue);
+    for (const failure of await publishBatch(claims, (claim) => publishClaim(input, store, records, fleet, claim), total, queue)) {
+      failed.push(failure.error);
+      failedIds.add(failure.output);
+    }
     const pending = await queue.pending(since, debounceSeconds, outputIds);
     if (pending.waiting === 0 || fleet.signal?.aborted) break;
     if (claims.length > 0) continue;
@@ -100,19 +108,30 @@ export async function publishClaimed(input: PublishInput, store: Store, records:
     await sleep(waitMs, undefined, { signal: fleet.signal }).catch(() => undefined);
   }
   addReport(total, await publishSite(input, store, records, queue, fleet.target));
+  if (failed.length > 0) throw outputsFailure(failed);
   return total;
 }
 
-/** The claimed outputs one after another; when one fails, the ones after it are given back at once rather than at the end of their lease. */
-async function publishBatch(claims: ClaimedOutput[], publish: (claim: ClaimedOutput) => Promise<PublishOutcome>, total: PublishOutcome, queue: OutputQueue): Promise<void> {
+/**
+ * The claimed outputs one after another. One that fails was given back dirty (publishClaim) and
+ * the others go on, as SQLite's publish does; after a failure that no output can escape (the
+ * store out of reach, no bucket, no connection, bad credentials, a shutdown) the ones after it
+ * are given back at once rather than at the end of their lease, and the failure ends the publish.
+ */
+async function publishBatch(claims: ClaimedOutput[], publish: (claim: ClaimedOutput) => Promise<PublishOutcome>, total: PublishOutcome, queue: OutputQueue): Promise<{ output: string; error: FeedmirrorError }[]> {
+  const failures: { output: string; error: FeedmirrorError }[] = [];
   for (const [i, claim] of claims.entries()) {
     try {
       addReport(total, await publish(claim));
     } catch (error) {
-      for (const rest of claims.slice(i + 1)) await queue.release(rest);
-      throw error;
+      if (!(error instanceof OutputFailure)) {
+        for (const rest of claims.slice(i + 1)) await queue.release(rest);
+        throw error;
+      }
+      failures.push({ output: claim.id, error });
     }
   }
+  return failures;
 }
 
 /** One claimed output: selected, rendered and written, then the claim completed. One log line says who published what, when. */
@@ -129,7 +148,7 @@ async function publishClaim(input: PublishInput, store: Store, records: RunRecor
     if (published.failures.length > 0) throw publishFailure(fleet.target, published.failures, published.heldBack, published.report);
   } catch (error) {
     await fleet.queue.release(claim);
-    throw error;
+    throw stopsEveryOutput(error) ? error : new OutputFailure(output.id, fleet.target, error);
   }
   const finishedAt = fleet.clock();
   const kept = await fleet.queue.complete(claim, summaryRecord(published.summaries[0]!));

@@ -49,6 +49,7 @@ export function workerIdOf(config: Config): string {
  */
 export function startChores(options: ChoreOptions): Chores {
   const { logger } = options;
+  routeCronLog(logger);
   let stopped = false;
   let store: PostgresStore | null = null;
   let tasks: ScheduledTask[] = [];
@@ -78,6 +79,21 @@ export function startChores(options: ChoreOptions): Chores {
       await store?.close();
     },
   };
+}
+
+/**
+ * node-cron's own messages into the worker's log, so that `--log-format json` stays one JSON record
+ * a line. Its coordinator failures come with a stack for every fire while the database is out of
+ * reach; they are already logged as `chore-skipped` (FM_CHORE_COORDINATOR), so they go to debug.
+ */
+function routeCronLog(logger: Logger): void {
+  const coordinator = (m: string | Error) => String(m).startsWith('Run coordinator');
+  cron.setLogger({
+    info: (m) => logger.debug(m),
+    warn: (m) => logger.warn(m),
+    error: (m, err) => (coordinator(m) ? logger.debug({ err }, String(m)) : logger.error({ err }, String(m))),
+    debug: (m, err) => logger.debug({ err }, String(m)),
+  });
 }
 
 /** Warns of a skewed clock; false (and an error logged) when it is too far off to take part. */

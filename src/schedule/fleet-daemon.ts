@@ -5,6 +5,7 @@ import { fleetWork, startFleetWorker, syncConfigSources, type FleetWorker } from
 import { runAndRecord } from './run-exclusive.js';
 import type { Daemon, DaemonOptions } from './daemon.js';
 import { startChores, type Chores } from './chores.js';
+import { logCycleFailure } from './fleet-outage.js';
 import { nextCronTime } from '../lib/cron-next.js';
 
 /** How long a worker claims before it publishes what it stored (ms): the publish after each batch. */
@@ -52,7 +53,7 @@ export async function startFleetDaemon(options: DaemonOptions, first: Config): P
       if (report) options.onRun?.(report, null, Date.now() - started);
       return report ? 0 : IDLE_POLL_MS;
     } catch (error) {
-      logger.error({ err: error, worker: worker.workerId }, `worker ${worker.workerId}: ${(error as Error).message}; trying again in ${ERROR_PAUSE_MS / 1000} s`);
+      logCycleFailure(logger, worker.workerId, config.database, error, ERROR_PAUSE_MS);
       options.onRun?.(null, error as Error, Date.now() - started);
       return ERROR_PAUSE_MS;
     }

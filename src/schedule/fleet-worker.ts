@@ -6,6 +6,7 @@ import { openFleetStore, type FleetStore } from '../store/open-store.js';
 import type { QueuedSource } from '../store/source-queue.js';
 import type { FleetWork } from '../pipeline/run-once.js';
 import { plural } from '../lib/plural.js';
+import { isStoreUnreachable, unreachableText } from '../store/store-unreachable.js';
 
 /** How often a worker tells the workers table it is alive (ms). */
 export const HEARTBEAT_MS = 5_000;
@@ -30,7 +31,7 @@ export async function startFleetWorker(config: Config, logger: Logger, status: s
     await opened.store.close();
     throw error;
   }
-  const beat = () => opened.fleet.heartbeat(workerId, current).catch((error: unknown) => logger.warn({ worker: workerId }, `heartbeat of worker ${workerId} not recorded: ${(error as Error).message}`));
+  const beat = () => opened.fleet.heartbeat(workerId, current).catch((error: unknown) => logger.warn({ worker: workerId }, `heartbeat of worker ${workerId} not recorded: ${isStoreUnreachable(error) ? unreachableText(config.database, error) : (error as Error).message}`));
   const timer = setInterval(() => void beat(), HEARTBEAT_MS);
   timer.unref();
   return {

@@ -1,5 +1,6 @@
 import type postgres from 'postgres';
-import type { FleetRegistry, FleetStatus } from './fleet-registry.js';
+import type { FleetRegistry, FleetStatus, OutputRow } from './fleet-registry.js';
+import { PostgresChoreLog } from './postgres-chore-log.js';
 
 /** The fleet's workers and claims on a PostgreSQL store; every time is the database's. */
 export class PostgresFleet implements FleetRegistry {
@@ -22,6 +23,8 @@ export class PostgresFleet implements FleetRegistry {
     const workers = await this.sql<{ worker_id: string; host: string; pid: number; started_at: Date; heartbeat_at: Date; silent: number; status: string }[]>`
       SELECT worker_id, host, pid, started_at, heartbeat_at, extract(epoch FROM now() - heartbeat_at)::float8 AS silent, status FROM workers ORDER BY worker_id`;
     return {
+      outputs: await this.outputRows(),
+      chores: await new PostgresChoreLog(this.sql).lastChoreRuns(),
       claims: claims.map((row) => ({ sourceId: row.id, workerId: row.claimed_by, claimedAt: row.claimed_at?.toISOString() ?? null, leaseUntil: row.next_due_at.toISOString(), expired: row.expired })),
       disabled: disabled.map((row) => ({ sourceId: row.id, error: row.disabled_error ?? 'disabled' })),
       workers: workers.map((row) => ({
@@ -29,5 +32,17 @@ export class PostgresFleet implements FleetRegistry {
         silentSeconds: Math.round(row.silent), status: row.status,
       })),
     };
+  }
+
+  /** The outputs a publish has yet to write or is writing, the longest waiting first. */
+  private async outputRows(): Promise<OutputRow[]> {
+    const rows = await this.sql<{ id: string; dirty: boolean; dirty_since: Date | null; claimed_by: string | null; claimed_at: Date | null; lease_until: Date | null; expired: boolean; last_published_at: Date | null }[]>`
+      SELECT id, dirty, dirty_since, claimed_by, claimed_at, lease_until, coalesce(lease_until <= now(), false) AS expired, last_published_at
+      FROM outputs WHERE dirty OR claimed_by IS NOT NULL ORDER BY coalesce(dirty_since, claimed_at), id`;
+    const iso = (date: Date | null) => date?.toISOString() ?? null;
+    return rows.map((row) => ({
+      outputId: row.id, dirty: row.dirty, dirtySince: iso(row.dirty_since), claimedBy: row.claimed_by, claimedAt: iso(row.claimed_at),
+      leaseUntil: iso(row.lease_until), expired: row.expired, lastPublishedAt: iso(row.last_published_at),
+    }));
   }
 }

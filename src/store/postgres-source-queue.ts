@@ -6,7 +6,6 @@ import type { UpsertSummary } from './store.js';
 import { texts } from './postgres-upsert.js';
 import { writeArticles, writeDocuments, writeSourceStates } from './postgres-writes.js';
 
-/** Thrown inside a completion's transaction to roll it back: the claim was no longer this worker's. */
 /**
  * The work queue of a fleet of workers on one PostgreSQL store: the `sources` table (migration 2).
  * A claim is one statement with `FOR UPDATE SKIP LOCKED`, so concurrent claimers never take the
@@ -31,32 +30,39 @@ export class PostgresSourceQueue implements SourceQueue {
   }
 
   /**
-   * In one transaction, serialised across the fleet by an advisory lock (a claim takes about a
-   * millisecond, so queueing them costs nothing, and per-host counts are then exact): disables
+   * Serialised across the fleet by an advisory lock (per-host counts are then exact): disables
    * the sources that keep losing their lease, then claims the oldest due sources whose hosts have
    * room left. SKIP LOCKED passes over rows a completion is writing at that moment.
    */
   async claimDue(workerId: string, options: ClaimOptions): Promise<ClaimOutcome> {
-    return this.sql.begin(async (tx) => {
-      await tx`SELECT pg_advisory_xact_lock(${LOCK_SPACE}::int, ${CLAIM_LOCK}::int)`;
-      const disabled = await disableStalled(tx, options.maxAttempts);
-      const rows = await tx<{ id: string; url: string; claim_seq: string; claim_attempts: number }[]>`
-        WITH busy AS (
-          SELECT host, count(*) AS n FROM sources WHERE claimed_by IS NOT NULL AND next_due_at > now() GROUP BY host
-        ), ranked AS (
-          SELECT id, next_due_at, row_number() OVER (PARTITION BY host ORDER BY next_due_at, id) + coalesce(busy.n, 0) AS load
-          FROM sources LEFT JOIN busy USING (host) WHERE enabled AND next_due_at <= now()
-        ), due AS (
-          SELECT s.id FROM sources s JOIN ranked r ON r.id = s.id WHERE r.load <= ${options.perHost}
-          ORDER BY r.next_due_at, r.id LIMIT ${options.batch} FOR UPDATE OF s SKIP LOCKED
-        )
-        UPDATE sources s SET next_due_at = now() + make_interval(secs => ${options.leaseSeconds}), claimed_by = ${workerId}, claimed_at = now(),
-               claim_seq = s.claim_seq + 1, claim_attempts = s.claim_attempts + 1
-        FROM due WHERE s.id = due.id
-        RETURNING s.id, s.url, s.claim_seq, s.claim_attempts`;
-      const claimed = rows.map((row) => ({ id: row.id, url: row.url, claimSeq: Number(row.claim_seq), claimAttempts: row.claim_attempts }));
-      return { claimed: claimed.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0)), disabled };
-    });
+    const window = Math.max(CLAIM_WINDOW_MIN, options.batch * CLAIM_WINDOW_PER_SLOT);
+    const first = await this.claimRound(workerId, options, window, true);
+    let claimed = first.claimed;
+    // The oldest due rows were all on hosts at their limit (or locked): look at every due row.
+    if (claimed.length < options.batch && first.scanned === window) {
+      claimed = claimed.concat((await this.claimRound(workerId, { ...options, batch: options.batch - claimed.length }, null, false)).claimed);
+    }
+    return { claimed: claimed.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0)), disabled: first.disabled };
+  }
+
+  /**
+   * One claim in one round trip: the lock, the disabling and the claim go to the server as one
+   * multi-statement query, which it runs as one implicit transaction. So the lock is held only
+   * while the server runs them, never while a client reads a result and sends the next statement
+   * (on a busy host, a worker waiting to be scheduled held it for tens of milliseconds each time,
+   * and every other claimer queued behind it: bench/README.md, "Cluster"). Each statement still
+   * reads with a snapshot taken after the lock was granted. The simple protocol this needs takes
+   * no parameters: the values are written into the text as literals.
+   */
+  private async claimRound(workerId: string, options: ClaimOptions, window: number | null, disable: boolean): Promise<{ claimed: ClaimedSource[]; scanned: number; disabled: ClaimOutcome['disabled'] }> {
+    const statements = [`SELECT pg_advisory_xact_lock(${int(LOCK_SPACE)}, ${int(CLAIM_LOCK)})`];
+    if (disable) statements.push(disableStalledSql(options.maxAttempts));
+    statements.push(claimSql(workerId, options, window));
+    const results = (await this.sql.unsafe(statements.join(';\n')).simple()) as unknown as Record<string, unknown>[][];
+    const rows = results.at(-1) as { id: string | null; url: string; claim_seq: string; claim_attempts: number; scanned: number }[];
+    const claimed = rows.filter((row) => row.id !== null).map((row) => ({ id: row.id!, url: row.url, claimSeq: Number(row.claim_seq), claimAttempts: Number(row.claim_attempts) }));
+    const disabled = disable ? (results[1] as { id: string }[]).map((row) => ({ id: row.id, error: stalledError(options.maxAttempts) })) : [];
+    return { claimed, scanned: Number(rows[0]?.scanned ?? 0), disabled };
   }
 
   async syncSources(sources: QueuedSource[]): Promise<{ added: number; removed: number }> {
@@ -129,6 +135,59 @@ export class PostgresSourceQueue implements SourceQueue {
   }
 }
 
+/**
+ * How many of the oldest due rows a claim ranks by host first (at least CLAIM_WINDOW_MIN, or
+ * CLAIM_WINDOW_PER_SLOT per source asked for). Ranking every due row costs a scan and a sort of
+ * all of them, under the lock every claimer waits for: 0.2 s at 20,000 due rows, more than a
+ * second at 100,000 (bench/README.md, "Cluster").
+ */
+const CLAIM_WINDOW_MIN = 200;
+const CLAIM_WINDOW_PER_SLOT = 20;
+
+/**
+ * Claims up to `batch` of the oldest due sources whose host has fewer than `perHost` unexpired
+ * claims, counting the ones taken here in host order. With a `window`, only that many of the
+ * oldest due rows are looked at (read in due order through the sources_due index); null looks at
+ * all of them. Answers the claims, and on every row how many due rows were looked at (one row with
+ * a null id when nothing was claimed).
+ */
+function claimSql(workerId: string, options: ClaimOptions, window: number | null): string {
+  return `
+    WITH candidates AS MATERIALIZED (
+      SELECT id, host, next_due_at FROM sources WHERE enabled AND next_due_at <= now() ${window === null ? '' : `ORDER BY next_due_at LIMIT ${int(window)}`}
+    ), busy AS (
+      SELECT host, count(*) AS n FROM sources
+      WHERE claimed_by IS NOT NULL AND next_due_at > now() AND host IN (SELECT host FROM candidates) GROUP BY host
+    ), ranked AS (
+      SELECT c.id, c.next_due_at, row_number() OVER (PARTITION BY c.host ORDER BY c.next_due_at, c.id) + coalesce(busy.n, 0) AS load
+      FROM candidates c LEFT JOIN busy USING (host)
+    ), due AS (
+      SELECT s.id FROM sources s JOIN ranked r ON r.id = s.id WHERE r.load <= ${int(options.perHost)}
+      ORDER BY r.next_due_at, r.id LIMIT ${int(options.batch)} FOR UPDATE OF s SKIP LOCKED
+    ), claimed AS (
+      UPDATE sources s SET next_due_at = now() + make_interval(secs => ${seconds(options.leaseSeconds)}), claimed_by = ${text(workerId)}, claimed_at = now(),
+             claim_seq = s.claim_seq + 1, claim_attempts = s.claim_attempts + 1
+      FROM due WHERE s.id = due.id
+      RETURNING s.id, s.url, s.claim_seq, s.claim_attempts
+    )
+    SELECT claimed.*, (SELECT count(*) FROM candidates)::int AS scanned FROM (VALUES (1)) AS one (x) LEFT JOIN claimed ON true`;
+}
+
+/** Literals for the simple protocol's text (claimSql): an escape string, valid whatever standard_conforming_strings says. */
+function text(value: string): string {
+  return `E'${value.replace(/\\/g, '\\\\').replace(/'/g, "''")}'`;
+}
+
+function int(value: number): string {
+  if (!Number.isSafeInteger(value)) throw new TypeError(`expected an integer, got ${value}`);
+  return String(value);
+}
+
+function seconds(value: number): string {
+  if (!Number.isFinite(value)) throw new TypeError(`expected a number of seconds, got ${value}`);
+  return String(value);
+}
+
 /** Ends a claim if it is still this one (same claim_seq): false when its lease ran out and another worker claimed the source. */
 async function finishClaim(sql: postgres.Sql | postgres.TransactionSql, claim: ClaimedSource, nextDueInSeconds: number, attempts: number): Promise<boolean> {
   const result = await sql`
@@ -138,12 +197,14 @@ async function finishClaim(sql: postgres.Sql | postgres.TransactionSql, claim: C
   return result.count === 1;
 }
 
+function stalledError(maxAttempts: number): string {
+  return `claimed ${maxAttempts} times without completing (each worker that took it died or stalled past its lease): disabled`;
+}
+
 /** Sources whose lease ran out `maxAttempts` times in a row: disabled, with an error that says so, so that status shows why. */
-async function disableStalled(tx: postgres.TransactionSql, maxAttempts: number): Promise<{ id: string; error: string }[]> {
-  const error = `claimed ${maxAttempts} times without completing (each worker that took it died or stalled past its lease): disabled`;
-  const rows = await tx<{ id: string }[]>`
-    UPDATE sources SET enabled = false, disabled_error = ${error}, claimed_by = NULL, claimed_at = NULL
-    WHERE enabled AND claimed_by IS NOT NULL AND next_due_at <= now() AND claim_attempts >= ${maxAttempts}
+function disableStalledSql(maxAttempts: number): string {
+  return `
+    UPDATE sources SET enabled = false, disabled_error = ${text(stalledError(maxAttempts))}, claimed_by = NULL, claimed_at = NULL
+    WHERE enabled AND claimed_by IS NOT NULL AND next_due_at <= now() AND claim_attempts >= ${int(maxAttempts)}
     RETURNING id`;
-  return rows.map((row) => ({ id: row.id, error }));
 }

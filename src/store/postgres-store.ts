@@ -27,6 +27,8 @@ type Sql = postgres.Sql;
 
 /** Connections per process; a fleet needs max_connections >= workers × this + a margin. */
 export const POOL_MAX = 10;
+/** The longest a pooled connection waits to connect again after failures (reconnectDelaySeconds). */
+const RECONNECT_DELAY_MAX_S = 1;
 
 interface ArticleRow {
   data: string;
@@ -83,10 +85,22 @@ function connect(url: string): Sql {
   return postgres(url, {
     max: POOL_MAX,
     connect_timeout: 10, // seconds
+    backoff: reconnectDelaySeconds,
     // "relation already exists, skipping" and the like are not worth a log line.
     onnotice: () => undefined,
     connection: { application_name: 'feedmirror' },
   });
+}
+
+/**
+ * How long a pooled connection that closed waits before it connects again for the next query, in
+ * seconds. postgres.js's default grows with every failed connection of the pool (3^n / 100 s, up to
+ * 20 s), so after an outage of a few seconds each query waited up to 20 s on a server long back,
+ * and closing the store waited on them. Workers pace their own retries (a cycle every 5 s, a chore
+ * each fire), so a short bound is enough.
+ */
+export function reconnectDelaySeconds(failures: number): number {
+  return Math.min(0.05 * 2 ** failures, RECONNECT_DELAY_MAX_S);
 }
 
 function asStoreError(error: unknown, url: string): FeedmirrorError {

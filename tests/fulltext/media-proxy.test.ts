@@ -1,6 +1,6 @@
 /**
  * `media: "proxy"`: published media on the publisher's host become `<site.url>media/<hash>`, and
- * `feedmirror serve` (a real child process) answers `/media/<hash>` with the bytes it fetches from
+ * `feedmirror serve` (run in this process) answers `/media/<hash>` with the bytes it fetches from
  * the publisher on first request and from its disk cache afterwards. A hash no published item
  * referenced is refused without any fetch (no open proxy); only image, audio and video types pass;
  * the cache keeps to its budget, least recently served first.
@@ -14,7 +14,7 @@ import { MediaCache } from '../../src/serve/media-cache.js';
 import type { Workspace } from '../helpers/workspace.js';
 import { reply, startFixtureServer } from '../remote/helpers/fixture-server.js';
 import { SITE_URL } from '../remote/helpers/harness.js';
-import { opsScope, startServe } from '../operations/helpers/ops-scope.js';
+import { opsScope, startServeInProcess } from '../operations/helpers/ops-scope.js';
 import { request } from '../operations/helpers/http-client.js';
 import { FEED_PATH, IMAGE_BYTES, servePublisher } from './helpers/publisher.js';
 import { createHarness } from '../remote/helpers/harness.js';
@@ -27,7 +27,7 @@ async function proxiedSite() {
   const h = await createHarness({ sources: [{ id: 'news', url: origin.url(FEED_PATH), fullText: true, media: 'proxy' }] });
   scope.defer(() => h.cleanup());
   await h.run();
-  const { port } = await startServe(scope, { dir: h.dir, configPath: h.configPath } as Workspace);
+  const { port } = await startServeInProcess(scope, { dir: h.dir, configPath: h.configPath } as Workspace);
   const mediaRequests = () => origin.requests.filter((r) => r.path.startsWith('/img/') || r.path.startsWith('/audio/') || r.path.startsWith('/media/')).map((r) => r.path);
   return { origin, h, port, mediaRequests };
 }
@@ -93,7 +93,7 @@ describe('media: "proxy" with the origin down', () => {
     await h.run();
     const hash = mediaHash(`${dead.origin}/img/library.png`);
     expect(await h.output('all/rss.xml')).toContain(`${SITE_URL}media/${hash}`);
-    const { port } = await startServe(scope, { dir: h.dir, configPath: h.configPath } as Workspace);
+    const { port } = await startServeInProcess(scope, { dir: h.dir, configPath: h.configPath } as Workspace);
     const response = await request(port, `/media/${hash}`);
     expect(response.status).toBe(200);
     expect(response.headers['content-type']).toBe('image/png');

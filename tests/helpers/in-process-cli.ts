@@ -5,6 +5,7 @@
  * Tests about the process itself (signals, locks between processes, a crash, peak memory, serve
  * and daemon lifecycles, what reaches file descriptor 2) run bin/feedmirror.js as a child (runCli).
  */
+import path from 'node:path';
 import { Writable } from 'node:stream';
 import { runCommandLine } from '../../src/cli/main.js';
 import { parseLogLines, type CliResult } from './workspace.js';
@@ -39,6 +40,47 @@ export async function runCliInProcess(args: string[], options: { cwd: string; en
     restoreEnv();
     running = false;
   }
+}
+
+/** A long-running command (`serve`) started in this process by startCliInProcess. */
+export interface InProcessCommand {
+  stdout(): string;
+  stderr(): string;
+  /** The exit code once the command has returned; rejects when it set process.exitCode. */
+  exit: Promise<number>;
+  hasExited(): boolean;
+  /** What SIGTERM does to the process: the command's io.stop aborts. */
+  stop(): void;
+}
+
+/**
+ * `feedmirror …args` started in this process and left running: for `serve`, whose files, headers
+ * and endpoints a test judges over HTTP. It stops through io.stop (cli-io.ts), not a signal. It
+ * runs beside the test's other commands, so it neither changes the working folder nor the
+ * environment: `--config` must be an absolute path. Tests of the process itself (signals, what
+ * reaches file descriptor 1) start a child instead.
+ */
+export function startCliInProcess(args: string[]): InProcessCommand {
+  const config = args[args.indexOf('--config') + 1];
+  if (!args.includes('--config') || !config || !path.isAbsolute(config)) throw new Error(`startCliInProcess: give --config as an absolute path (${args.join(' ')})`);
+  const stdout = collector();
+  const stderr = collector();
+  const stop = new AbortController();
+  const before = processState();
+  let exited = false;
+  const exit = (async () => {
+    try {
+      const code = await runCommandLine([process.execPath, 'feedmirror', ...args], { stdout: stdout.stream, stderr: stderr.stream, stop: stop.signal });
+      await new Promise((resolve) => setImmediate(resolve));
+      // Only the exit code is compared: the test's own servers, browsers and their signal handlers
+      // come and go while the command runs, so counts of handles and listeners say nothing of it.
+      expectNothingLeftBehind(args, before, { ...before, exitCode: process.exitCode });
+      return code;
+    } finally {
+      exited = true;
+    }
+  })();
+  return { stdout: stdout.text, stderr: stderr.text, exit, hasExited: () => exited, stop: () => stop.abort() };
 }
 
 /** What a finished command could leave behind in the process that ran it. */

@@ -21,9 +21,14 @@ export interface PostgresServer {
   /** The maintenance database, as a superuser that may create databases. */
   url: string;
   stop(): Promise<void>;
+  /** Stops the server as an operator would (`pg_ctl stop -m fast`: connections ended), keeping its data. */
+  halt(): Promise<void>;
+  /** Starts it again on the same data folder and port, after halt(). */
+  resume(): Promise<void>;
 }
 
-export async function startPostgres(): Promise<PostgresServer> {
+/** `settings`: more `-c name=value` server settings (the benchmark loads pg_stat_statements with one). */
+export async function startPostgres(settings: string[] = []): Promise<PostgresServer> {
   if (!existsSync(path.join(PG_BIN, 'initdb'))) {
     throw new Error(
       `the PostgreSQL pass needs PostgreSQL 15 and there is no ${PG_BIN}/initdb: install it (apt-get install postgresql-15), ` +
@@ -31,10 +36,10 @@ export async function startPostgres(): Promise<PostgresServer> {
     );
   }
   const dir = await mkdtemp(path.join(os.tmpdir(), 'feedmirror-pg-'));
-  const cluster = new Cluster(dir, await serverUser());
+  const cluster = new Cluster(dir, await serverUser(), settings);
   try {
     await cluster.init();
-    return { url: await cluster.start(), stop: () => cluster.stop() };
+    return { url: await cluster.start(), stop: () => cluster.stop(), halt: () => cluster.halt(), resume: () => cluster.resume() };
   } catch (error) {
     await rm(dir, { recursive: true, force: true });
     throw error;
@@ -44,11 +49,14 @@ export async function startPostgres(): Promise<PostgresServer> {
 class Cluster {
   private readonly data: string;
   private readonly log: string;
+  private port = 0;
+  private running = false;
 
   constructor(
     private readonly dir: string,
     /** initdb and postgres refuse to run as root: as root, they run as the postgres user. */
     private readonly user: { uid: number; gid: number; name: string } | null,
+    private readonly settings: string[] = [],
   ) {
     this.data = path.join(dir, 'data');
     this.log = path.join(dir, 'server.log');
@@ -68,11 +76,10 @@ class Cluster {
 
   async start(): Promise<string> {
     for (let attempt = 1; ; attempt++) {
-      const port = await freePort();
-      const settings = `-c listen_addresses=127.0.0.1 -p ${port} -k '${this.dir}' -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=300`;
+      this.port = await freePort();
       try {
-        await this.pg('pg_ctl', ['-D', this.data, '-l', this.log, '-w', '-t', '60', '-o', settings, 'start']);
-        return `postgres://${USER}@127.0.0.1:${port}/postgres`;
+        await this.resume();
+        return `postgres://${USER}@127.0.0.1:${this.port}/postgres`;
       } catch (error) {
         // Another process may have taken the port between our probe and the server's bind.
         if (attempt === 3) throw new Error(`PostgreSQL did not start: ${(error as Error).message}\n${await readFile(this.log, 'utf8').catch(() => '')}`);
@@ -80,9 +87,20 @@ class Cluster {
     }
   }
 
+  async resume(): Promise<void> {
+    const settings = `-c listen_addresses=127.0.0.1 -p ${this.port} -k '${this.dir}' -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=300${this.settings.map((setting) => ` -c ${setting}`).join('')}`;
+    await this.pg('pg_ctl', ['-D', this.data, '-l', this.log, '-w', '-t', '60', '-o', settings, 'start']);
+    this.running = true;
+  }
+
+  async halt(): Promise<void> {
+    await this.pg('pg_ctl', ['-D', this.data, '-m', 'fast', '-w', 'stop']);
+    this.running = false;
+  }
+
   async stop(): Promise<void> {
     try {
-      await this.pg('pg_ctl', ['-D', this.data, '-m', 'immediate', 'stop']);
+      if (this.running) await this.pg('pg_ctl', ['-D', this.data, '-m', 'immediate', 'stop']);
     } finally {
       await rm(this.dir, { recursive: true, force: true });
     }

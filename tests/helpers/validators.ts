@@ -10,6 +10,8 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import Database from 'better-sqlite3';
+import { jingLaunch } from './jing.js';
+import { LineServer } from './line-server.js';
 import { findExecutable, hasPythonModule, missingTool, runProcess } from './tools.js';
 
 const SCHEMAS = fileURLToPath(new URL('../fixtures/schemas/', import.meta.url));
@@ -39,17 +41,11 @@ export interface JingResult {
   errors: string[];
 }
 
-/**
- * JVM settings for jing's short runs: the quick compiler only and one GC thread take about a
- * quarter off each run's CPU time (most of it is the JVM starting); validation is unchanged.
- */
-const JING_JVM_OPTIONS = '-XX:TieredStopAtLevel=1 -XX:+UseSerialGC -XX:-UsePerfData';
-
 /** jing with the Atom schema over `files`: its output lines, without its start-up chatter. */
 async function runJing(files: string[]): Promise<{ code: number | null; lines: string[] }> {
-  const tool = (await findExecutable('jing')) ?? missingTool('jing (Debian package jing)');
-  const { code, stdout, stderr } = await runProcess(tool, ['-c', ATOM_RNC, ...files], { env: { ...process.env, JAVA_TOOL_OPTIONS: JING_JVM_OPTIONS } });
-  // "[warning] /usr/bin/jing: Unable to locate …" (the wrapper) and "Picked up JAVA_TOOL_OPTIONS: …" (the JVM)
+  const launch = await jingLaunch(['-c', ATOM_RNC, ...files]);
+  const { code, stdout, stderr } = await runProcess(launch.command, launch.args, launch.env ? { env: launch.env } : {}).finally(() => launch.finished());
+  // "[warning] /usr/bin/jing: Unable to locate …" (the script) and "Picked up JAVA_TOOL_OPTIONS: …" (the JVM)
   const chatter = (line: string) => line.startsWith('[warning]') || line.startsWith('Picked up JAVA_TOOL_OPTIONS:');
   return { code, lines: `${stdout}\n${stderr}`.split('\n').filter((line) => !chatter(line.trim())) };
 }
@@ -169,31 +165,40 @@ def summary(path):
         } for e in d.entries],
     }
 
+def serve():
+    # --serve: a JSON list of paths per line in, {"result": {path: summary}} (or {"error": …}) per line out
+    for line in sys.stdin:
+        try:
+            reply = {'result': {path: summary(path) for path in json.loads(line)}}
+        except Exception as error:
+            reply = {'error': repr(error)}
+        sys.stdout.write(json.dumps(reply) + '\n')
+        sys.stdout.flush()
+
 # one file: its summary; several: a summary per file, keyed by the path as given
-if len(sys.argv) == 2:
+if sys.argv[1:] == ['--serve']:
+    serve()
+elif len(sys.argv) == 2:
     json.dump(summary(sys.argv[1]), sys.stdout)
 else:
     json.dump({path: summary(path) for path in sys.argv[1:]}, sys.stdout)
 `;
 
+/** One Python with feedparser loaded for the whole worker (see LineServer). */
+const feedparserServer = new LineServer('feedparser', SYSTEM_PYTHON, ['-c', FEEDPARSER_SCRIPT, '--serve']);
+
 /** Parses a feed file with Python feedparser, the parser behind many readers and aggregators. */
 export async function feedparser(file: string): Promise<FeedparserResult> {
-  if (!(await hasPythonModule(SYSTEM_PYTHON, 'feedparser'))) missingTool(`Python feedparser for ${SYSTEM_PYTHON} (Debian package python3-feedparser)`);
-  const { code, stdout, stderr } = await runProcess(SYSTEM_PYTHON, ['-c', FEEDPARSER_SCRIPT, file]);
-  if (code !== 0) throw new Error(`feedparser script failed (exit ${code}): ${stderr}`);
-  return JSON.parse(stdout) as FeedparserResult;
+  return (await feedparserFiles([file])).get(file)!;
 }
 
-/** feedparser over many files in one Python process (its start-up costs more than a parse); keyed by file. */
+/** feedparser over many files at once (its start-up costs more than a parse); keyed by file. */
 export async function feedparserFiles(files: string[]): Promise<Map<string, FeedparserResult>> {
   if (files.length === 0) return new Map();
   if (!(await hasPythonModule(SYSTEM_PYTHON, 'feedparser'))) missingTool(`Python feedparser for ${SYSTEM_PYTHON} (Debian package python3-feedparser)`);
-  // with one file the script answers that file's result, not a map
-  const args = files.length === 1 ? [files[0]!, files[0]!] : files;
-  const { code, stdout, stderr } = await runProcess(SYSTEM_PYTHON, ['-c', FEEDPARSER_SCRIPT, ...args]);
-  if (code !== 0) throw new Error(`feedparser script failed (exit ${code}): ${stderr}`);
-  const results = JSON.parse(stdout) as Record<string, FeedparserResult>;
-  return new Map(files.map((file) => [file, results[file]!]));
+  // absolute: the program's working folder is the one the worker had when it started
+  const results = await feedparserServer.request<Record<string, FeedparserResult>>(files.map((file) => path.resolve(file)));
+  return new Map(files.map((file) => [file, results[path.resolve(file)]!]));
 }
 
 export interface JsonFeedResult {

@@ -2,11 +2,12 @@
  * The W3C Feed Validator (validator.w3.org/feed's code, Python 3 fork), vendored under
  * tests/tools/w3c-feedvalidator/ so every clone has it. It checks what the schemas cannot: ids are
  * IRIs, dates are RFC 822 / RFC 3339, e-mail addresses, MIME types, language codes, links.
- * Python starts slowly, so one process judges many files.
+ * Python and the validator's modules load slowly, so one process per worker judges every file.
  */
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { hasPythonModule, missingTool, runProcess } from './tools.js';
+import { LineServer } from './line-server.js';
+import { hasPythonModule, missingTool } from './tools.js';
 
 export const W3C_VALIDATOR = fileURLToPath(new URL('../tools/w3c-feedvalidator/validate', import.meta.url));
 
@@ -15,8 +16,11 @@ const SYSTEM_PYTHON = '/usr/bin/python3';
 const PYTHON_MODULES = ['lxml', 'libxml2', 'rdflib', 'html5lib'];
 const PACKAGES = 'python3-lxml python3-libxml2 python3-rdflib python3-html5lib';
 
-/** Files per validator process: one process for a whole test's files, short enough for any argv limit. */
-const FILES_PER_PROCESS = 400;
+/**
+ * One validator for the whole worker (see LineServer), its --serve mode; no .pyc files written
+ * into the repository's copy of it.
+ */
+const validatorServer = new LineServer('W3C Feed Validator', SYSTEM_PYTHON, [W3C_VALIDATOR, '--warnings', '--serve'], { ...process.env, PYTHONDONTWRITEBYTECODE: '1' });
 
 export interface W3cReport {
   /** "line L, column C: message" per class of error (the validator reports each class once, with a count). */
@@ -67,13 +71,10 @@ export async function w3cValidate(files: string[]): Promise<Map<string, W3cRepor
   const reports = new Map<string, W3cReport>();
   if (files.length === 0) return reports;
   if (!(await hasValidator())) missingTool(`the W3C Feed Validator's Python modules for ${SYSTEM_PYTHON} (Debian packages ${PACKAGES})`);
-  for (let at = 0; at < files.length; at += FILES_PER_PROCESS) {
-    const chunk = files.slice(at, at + FILES_PER_PROCESS);
-    // No .pyc files written into the repository's copy of the validator.
-    const { code, stdout, stderr } = await runProcess(SYSTEM_PYTHON, [W3C_VALIDATOR, '--warnings', ...chunk], { env: { ...process.env, PYTHONDONTWRITEBYTECODE: '1' } });
-    if (code !== 0 && code !== 1) throw new Error(`W3C Feed Validator failed (exit ${code}): ${stderr.slice(0, 2000)}`);
-    for (const [file, report] of parseOutput(stdout, chunk)) reports.set(file, report);
-  }
+  // absolute: the validator's working folder is the one the worker had when it started
+  const absolute = new Map(files.map((file) => [path.resolve(file), file]));
+  const { output } = await validatorServer.request<{ output: string; failed: boolean }>([...absolute.keys()]);
+  for (const [file, report] of parseOutput(output, [...absolute.keys()])) reports.set(absolute.get(file)!, report);
   return reports;
 }
 

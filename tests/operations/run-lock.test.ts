@@ -33,8 +33,9 @@ function acquired(attempt: LockAttempt): RunLock {
   return attempt.lock;
 }
 
+/** The pid of a process that has exited (`node --version` exits before node has started up). */
 async function deadPid(): Promise<number> {
-  const child = spawn(process.execPath, ['-e', '0'], { stdio: 'ignore' });
+  const child = spawn(process.execPath, ['--version'], { stdio: 'ignore' });
   await new Promise((resolve) => child.once('exit', resolve));
   return child.pid!;
 }
@@ -156,8 +157,10 @@ describe('acquireLockWaiting', () => {
 /**
  * Several processes that find the same stale lock at the same moment (cron starting runs after a
  * crash): exactly one may take it over. Each contender is a separate node process (the compiled
- * dist/ module) that says "ready", then is told on stdin the instant at which to try, so all of
- * them try together; a winner keeps running (its pid stays alive) until every contender answered.
+ * dist/ module) that says "ready", then, for each round, is told on stdin the lock file and the
+ * instant at which to try, so all of them try together. The same processes play every round
+ * (tryAcquireLock keeps no state in the process between calls; each round has a lock file of its
+ * own): a winner is still running when the others try, as a process holding a lock would be.
  */
 describe('stale-lock takeover by several processes at once', () => {
   const CONTENDERS = 4;
@@ -166,25 +169,23 @@ describe('stale-lock takeover by several processes at once', () => {
   const LOCK_MODULE = pathToFileURL(path.join(REPO_ROOT, 'dist', 'schedule', 'run-lock.js')).href;
   const CONTENDER = `
     import { tryAcquireLock } from ${JSON.stringify(LOCK_MODULE)};
-    process.stdin.setEncoding('utf8');
-    let input = '';
-    let tried = false;
-    process.stdin.on('data', async (chunk) => {
-      input += chunk;
-      const go = /go (\\d+)/.exec(input);
-      if (tried || !go) return;
-      tried = true;
-      // Spin until the agreed instant, so every contender reaches the stale lock together.
-      while (Date.now() < Number(go[1])) {}
-      const attempt = await tryAcquireLock(process.argv[1]);
-      process.stdout.write(attempt.acquired ? 'acquired\\n' : 'locked\\n');
-    });
-    process.stdin.on('end', () => process.exit(0));
+    import { createInterface } from 'node:readline';
     process.stdout.write('ready\\n');
+    // "go <round> <instant> <lock file>" per round
+    for await (const line of createInterface({ input: process.stdin })) {
+      const go = /^go (\\d+) (\\d+) (.+)$/.exec(line);
+      if (!go) continue;
+      // Spin until the agreed instant, so every contender reaches the stale lock together.
+      while (Date.now() < Number(go[2])) {}
+      const attempt = await tryAcquireLock(go[3]);
+      process.stdout.write(\`\${attempt.acquired ? 'acquired' : 'locked'} \${go[1]}\\n\`);
+    }
+    process.exit(0);
   `;
+  const answerIn = (round: number) => new RegExp(`^(acquired|locked) ${round}$`, 'm');
 
-  function contender(file: string): CliChild & { write(text: string): void; end(): void } {
-    const child = spawn(process.execPath, ['--input-type=module', '-e', CONTENDER, file], { stdio: ['pipe', 'pipe', 'pipe'] });
+  function contender(): CliChild & { write(text: string): void; end(): void } {
+    const child = spawn(process.execPath, ['--input-type=module', '-e', CONTENDER], { stdio: ['pipe', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     let exited = false;
@@ -210,24 +211,24 @@ describe('stale-lock takeover by several processes at once', () => {
     }
   });
 
-  // 64 node processes, one round after another: on a loaded machine that is more than the default minute
+  // rounds one after another, each waiting on 4 processes: on a loaded machine that can be more than the default minute
   it(`exactly one of ${CONTENDERS} contenders takes over, in each of ${ROUNDS} rounds`, { timeout: 300_000 }, async () => {
+    const contenders = Array.from({ length: CONTENDERS }, () => contender());
+    children.push(...contenders);
+    await waitFor(() => contenders.every((c) => c.stdout().includes('ready') || c.hasExited()), 'every contender to load the lock module');
     const winnersPerRound: number[] = [];
     for (let round = 0; round < ROUNDS; round++) {
       const file = await lockPath();
       await plantLock(file, { pid: await deadPid(), host: os.hostname(), startedAt: new Date().toISOString() });
-      const contenders = Array.from({ length: CONTENDERS }, () => contender(file));
-      children.push(...contenders);
-      await waitFor(() => contenders.every((c) => c.stdout().includes('ready') || c.hasExited()), 'every contender to load the lock module');
       const start = Date.now() + 100;
-      for (const c of contenders) c.write(`go ${start}\n`);
-      await waitFor(() => contenders.every((c) => /^(acquired|locked)$/m.test(c.stdout()) || c.hasExited()), 'every contender to answer');
-      const answers = contenders.map((c) => /^(acquired|locked)$/m.exec(c.stdout())?.[1] ?? `(no answer) ${c.stderr()}`);
-      for (const c of contenders) c.end();
-      await Promise.all(contenders.map((c) => waitForExit(c, 'a lock contender to exit')));
+      for (const c of contenders) c.write(`go ${round} ${start} ${file}\n`);
+      await waitFor(() => contenders.every((c) => answerIn(round).test(c.stdout()) || c.hasExited()), `every contender to answer in round ${round}`);
+      const answers = contenders.map((c) => answerIn(round).exec(c.stdout())?.[1] ?? `(no answer) ${c.stderr()}`);
       winnersPerRound.push(answers.filter((a) => a === 'acquired').length);
       if (winnersPerRound.at(-1) !== 1) break; // one bad round is enough to show it
     }
+    for (const c of contenders) c.end();
+    await Promise.all(contenders.map((c) => waitForExit(c, 'a lock contender to exit')));
     expect(winnersPerRound, 'processes that took over the same stale lock, per round (2+ = both think they hold it)').toEqual(Array.from({ length: winnersPerRound.length }, () => 1));
     expect(winnersPerRound).toHaveLength(ROUNDS);
   });

@@ -11,7 +11,7 @@ import { runCli, writeConfig, type Workspace } from '../helpers/workspace.js';
 import { runCliInProcess } from '../helpers/in-process-cli.js';
 import { opsConfig, SITE_URL } from './helpers/configs.js';
 import { request } from './helpers/http-client.js';
-import { events, opsScope, startServe, waitFor, waitForExit, waitForLogs, type CliChild } from './helpers/ops-scope.js';
+import { events, opsScope, startServe, startServeInProcess, waitFor, waitForExit, waitForLogs, type CliChild } from './helpers/ops-scope.js';
 
 const scope = opsScope();
 /** host ident user [time] "request" status bytes */
@@ -76,7 +76,7 @@ describe('serve --access-log', () => {
   it('combined: the referer and the user agent, quoted and escaped', async () => {
     const ws = await publishedSite();
     const file = ws.file('access.log');
-    const { child, port } = await startServe(scope, ws, ['--access-log', file, '--access-log-format', 'combined']);
+    const { child, port } = await startServeInProcess(scope, ws, ['--access-log', file, '--access-log-format', 'combined']);
     await request(port, '/all/atom.xml', { headers: { referer: 'https://reader.example/?q=1', 'user-agent': 'Reader/1.0 "beta" \\o/' } });
     await request(port, '/');
     await rawRequest(port, Buffer.from('GET /all/ HTTP/1.1\r\nHost: 127.0.0.1\r\nUser-Agent: caf\xe9 "x"\r\nConnection: close\r\n\r\n', 'latin1'));
@@ -125,7 +125,7 @@ describe('serve --access-log', () => {
   it('a file that cannot be opened stops serve at once (exit 1), naming it and why', async () => {
     const ws = await publishedSite();
     const file = ws.file('no-such-folder', 'access.log');
-    const result = await runCli(['serve', '--config', ws.configPath, '--port', '0', '--log-format', 'json', '--access-log', file], { cwd: ws.dir });
+    const result = await runCliInProcess(['serve', '--config', ws.configPath, '--port', '0', '--log-format', 'json', '--access-log', file], { cwd: ws.dir });
     expect(result.code).toBe(1);
     expect(result.stderr).toContain(`cannot open the access log ${file}: ENOENT`);
     expect(events(result.logs, 'listening')).toHaveLength(0);
@@ -142,7 +142,7 @@ describe('serve --access-log', () => {
 describe('serve: site.url and where serve listens', () => {
   it('warns at start when site.url is an address of this machine that serve does not listen on', async () => {
     const ws = await scope.workspace({ config: { ...opsConfig(), site: { url: 'http://127.0.0.1:1/', title: 'elsewhere', mirrors: [] } } });
-    const { child, port } = await startServe(scope, ws);
+    const { child, port } = await startServeInProcess(scope, ws);
     const [warning] = await waitForLogs(child, (r) => r.event === 'site-url-mismatch', 'the site.url warning');
     expect(warning).toMatchObject({ level: 40, code: 'FM_SITE_URL_MISMATCH', siteUrl: 'http://127.0.0.1:1/', host: '127.0.0.1', port });
     expect(warning!.msg).toContain(`its port is 1, and serve listens on port ${port}`);
@@ -152,7 +152,7 @@ describe('serve: site.url and where serve listens', () => {
   it('says nothing when site.url is a name (a proxy or DNS in front of serve)', async () => {
     const ws = await scope.workspace({ config: opsConfig() });
     await writeConfig(ws.configPath, { ...opsConfig(), site: { url: SITE_URL, title: 'behind a proxy', mirrors: [] } });
-    const { child, port } = await startServe(scope, ws);
+    const { child, port } = await startServeInProcess(scope, ws);
     // logged right after "listening" if at all: a response means serve is past that point
     await request(port, '/');
     expect(events(child.logs(), 'site-url-mismatch')).toEqual([]);

@@ -7,11 +7,11 @@ import { writeFile } from 'node:fs/promises';
 import { describe, expect, it } from 'vitest';
 import { feed, reply, type FixtureServer } from '../remote/helpers/fixture-server.js';
 import { numberedItems, rssFeed } from '../remote/helpers/feeds.js';
-import { runCli, writeConfig, type Workspace } from '../helpers/workspace.js';
+import { writeConfig, type Workspace } from '../helpers/workspace.js';
 import { runCliInProcess } from '../helpers/in-process-cli.js';
 import { opsConfig } from './helpers/configs.js';
 import { header, request, type HttpResponse } from './helpers/http-client.js';
-import { events, opsScope, startServe, waitFor, waitForExit } from './helpers/ops-scope.js';
+import { events, opsScope, startServe, startServeInProcess, waitFor, waitForExit } from './helpers/ops-scope.js';
 import { parseExposition, valueOf, type Exposition } from './helpers/prometheus.js';
 import { breakStore } from '../helpers/test-store.js';
 
@@ -74,7 +74,7 @@ describe('serve: /healthz', () => {
     await writeConfig(broken, opsConfig({ outputDir: 'not-a-folder' }));
     expect((await run(ws, broken)).code).toBe(2);
 
-    const { port } = await startServe(scope, ws);
+    const { port } = await startServeInProcess(scope, ws);
     const failing = await request(port, '/healthz');
     expect(failing.status).toBe(503);
     const health = healthOf(failing);
@@ -91,7 +91,7 @@ describe('serve: /healthz', () => {
     const ws = await scope.workspace({ config: opsConfig() });
     expect((await run(ws)).code).toBe(0);
     await breakStore(ws.databasePath);
-    const { port } = await startServe(scope, ws);
+    const { port } = await startServeInProcess(scope, ws);
     const response = await request(port, '/healthz');
     expect(response.status).toBe(503);
     expect(healthOf(response)).toMatchObject({ status: 'failing', store: 'unreachable' });
@@ -125,7 +125,7 @@ describe('serve: /metrics', () => {
     const server = await scope.server();
     const ws = await scope.workspace({ config: opsConfig({ sources: remoteSources(server) }) });
     expect((await run(ws)).code).toBe(0);
-    const { port } = await startServe(scope, ws);
+    const { port } = await startServeInProcess(scope, ws);
 
     const metrics = await scrape(port);
     for (const [family, type] of Object.entries(FAMILIES)) {
@@ -168,7 +168,7 @@ describe('serve --admin-port: /healthz and /metrics on their own address only', 
   it('the admin port answers /healthz and /metrics and serves no file; the public port serves files and not those two, whatever the Host', async () => {
     const ws = await scope.workspace({ config: opsConfig() });
     expect((await run(ws)).code).toBe(0);
-    const { port, child } = await startServe(scope, ws, ['--admin-port', '0']);
+    const { port, child } = await startServeInProcess(scope, ws, ['--admin-port', '0']);
     const [listening] = events(child.logs(), 'listening');
     expect(listening).toMatchObject({ host: '127.0.0.1', port, adminHost: '127.0.0.1' });
     const adminPort = listening!.adminPort as number;
@@ -199,18 +199,18 @@ describe('serve --admin-port: /healthz and /metrics on their own address only', 
   it('--admin-host picks the admin address; --admin-host alone, or an admin port already taken, is exit 1 with the reason', async () => {
     const ws = await scope.workspace({ config: opsConfig() });
     expect((await run(ws)).code).toBe(0);
-    const { child } = await startServe(scope, ws, ['--admin-port', '0', '--admin-host', '127.0.0.2']);
+    const { child } = await startServeInProcess(scope, ws, ['--admin-port', '0', '--admin-host', '127.0.0.2']);
     const [listening] = events(child.logs(), 'listening');
     expect(listening).toMatchObject({ adminHost: '127.0.0.2' });
     expect((await request(listening!.adminPort as number, '/healthz', { address: '127.0.0.2' })).status).toBe(200);
 
-    const alone = await runCli(['serve', '--config', ws.configPath, '--port', '0', '--admin-host', '127.0.0.1'], { cwd: ws.dir });
+    const alone = await runCliInProcess(['serve', '--config', ws.configPath, '--port', '0', '--admin-host', '127.0.0.1'], { cwd: ws.dir });
     expect(alone.code).toBe(1);
     expect(alone.stderr).toContain('--admin-host needs --admin-port');
 
     const taken = await scope.server();
     const takenPort = Number(new URL(taken.origin).port);
-    const clash = await runCli(['serve', '--config', ws.configPath, '--port', '0', '--admin-port', String(takenPort)], { cwd: ws.dir });
+    const clash = await runCliInProcess(['serve', '--config', ws.configPath, '--port', '0', '--admin-port', String(takenPort)], { cwd: ws.dir });
     expect(clash.code).toBe(1);
     expect(clash.stderr).toMatch(new RegExp(`cannot listen on 127\\.0\\.0\\.1:${takenPort}: EADDRINUSE`));
   });

@@ -13,7 +13,7 @@ import { runCliInProcess } from '../helpers/in-process-cli.js';
 import { launchChromium } from '../publishing/helpers/browser.js';
 import { opsConfig } from './helpers/configs.js';
 import { header, request, type HttpResponse } from './helpers/http-client.js';
-import { opsScope, startServe } from './helpers/ops-scope.js';
+import { opsScope, startServeInProcess } from './helpers/ops-scope.js';
 
 const scope = opsScope();
 /**
@@ -32,7 +32,7 @@ afterAll(async () => browser?.close());
  */
 async function servedSite(): Promise<{ ws: Workspace; port: number; base: string }> {
   const ws = await scope.workspace({ config: opsConfig() });
-  const { port } = await startServe(scope, ws);
+  const { port } = await startServeInProcess(scope, ws);
   const base = `http://127.0.0.1:${port}/`;
   await writeConfig(ws.configPath, { ...opsConfig(), site: { url: base, title: 'feedmirror security headers', mirrors: [] } });
   const run = await runCliInProcess(['run', '--config', ws.configPath, '--log-format', 'json'], { cwd: ws.dir });

@@ -1,11 +1,13 @@
 /**
  * What an operations test creates — workspaces, fixture servers, long-running `feedmirror` child
- * processes — released after each test whatever the outcome: children are killed (SIGKILL) and
- * awaited first, then servers closed, then temp folders removed.
+ * processes and commands run in this process — released after each test whatever the outcome:
+ * children are killed (SIGKILL) and commands stopped, and awaited first, then servers closed, then
+ * temp folders removed.
  */
 import { spawn } from 'node:child_process';
 import { afterEach } from 'vitest';
 import { startFixtureServer, type FixtureServer } from '../../remote/helpers/fixture-server.js';
+import { startCliInProcess } from '../../helpers/in-process-cli.js';
 import { CLI_BIN, createWorkspace, parseLogLines, type LogRecord, type Workspace, type WorkspaceOptions } from '../../helpers/workspace.js';
 
 /** Upper bound for anything a test waits on: only there so a broken build fails instead of hanging. */
@@ -16,8 +18,12 @@ export interface Exit {
   signal: NodeJS.Signals | null;
 }
 
-/** A `node bin/feedmirror.js …` child whose output is collected as it comes. */
+/**
+ * A `node bin/feedmirror.js …` child whose output is collected as it comes, or a command run in
+ * this process (OpsScope.startInProcess), which takes SIGTERM, SIGINT and SIGKILL as a stop.
+ */
 export interface CliChild {
+  /** The child's; this process's for a command run in it. */
   pid: number;
   stdout(): string;
   stderr(): string;
@@ -33,6 +39,8 @@ export interface OpsScope {
   server(): Promise<FixtureServer>;
   /** Starts `feedmirror <args>` in `cwd` without waiting for it. */
   start(args: string[], options: { cwd: string; env?: NodeJS.ProcessEnv }): CliChild;
+  /** Starts `feedmirror <args>` in this process (see startCliInProcess: `--config` absolute). */
+  startInProcess(args: string[]): CliChild;
   defer(close: () => Promise<void> | void): void;
 }
 
@@ -71,6 +79,11 @@ export function opsScope(): OpsScope {
       children.push(child);
       return child;
     },
+    startInProcess(args) {
+      const child = inProcessChild(args);
+      children.push(child);
+      return child;
+    },
     defer: (close) => void closers.push(close),
   };
 }
@@ -100,6 +113,23 @@ export function startCli(args: string[], options: { cwd: string; env?: NodeJS.Pr
     exit,
     hasExited: () => exited,
     signal: (signal) => void child.kill(signal),
+  };
+}
+
+/** startCliInProcess seen as a CliChild: a stop for the signals that end a process, an error for any other. */
+function inProcessChild(args: string[]): CliChild {
+  const command = startCliInProcess(args);
+  return {
+    pid: process.pid,
+    stdout: command.stdout,
+    stderr: command.stderr,
+    logs: () => parseLogLines(command.stderr()),
+    exit: command.exit.then((code) => ({ code, signal: null })),
+    hasExited: command.hasExited,
+    signal: (signal) => {
+      if (!['SIGTERM', 'SIGINT', 'SIGKILL'].includes(signal)) throw new Error(`a command run in this process takes no ${signal}: start a child (startServe)`);
+      command.stop();
+    },
   };
 }
 
@@ -149,9 +179,22 @@ export function events(logs: LogRecord[], event: string): LogRecord[] {
   return logs.filter((record) => record.event === event);
 }
 
-/** Starts `feedmirror serve --port 0` and returns the port it printed in its "listening" log line. */
+/** Starts `feedmirror serve --port 0` as a child and returns the port it printed in its "listening" log line. */
 export async function startServe(scope: OpsScope, ws: Workspace, extraArgs: string[] = []): Promise<{ child: CliChild; port: number }> {
-  const child = scope.start(['serve', '--config', ws.configPath, '--port', '0', '--log-format', 'json', ...extraArgs], { cwd: ws.dir });
+  return listeningOn(scope.start(serveArgs(ws, extraArgs), { cwd: ws.dir }));
+}
+
+/**
+ * The same in this process: for tests of what serve answers, not of the process (its signals,
+ * its exit, its stdout), at a node start-up and a module load less per test.
+ */
+export async function startServeInProcess(scope: OpsScope, ws: Workspace, extraArgs: string[] = []): Promise<{ child: CliChild; port: number }> {
+  return listeningOn(scope.startInProcess(serveArgs(ws, extraArgs)));
+}
+
+const serveArgs = (ws: Workspace, extraArgs: string[]) => ['serve', '--config', ws.configPath, '--port', '0', '--log-format', 'json', ...extraArgs];
+
+async function listeningOn(child: CliChild): Promise<{ child: CliChild; port: number }> {
   const [listening] = await waitForLogs(child, (r) => r.event === 'listening', 'the "listening" log line');
   const port = listening?.port;
   if (typeof port !== 'number' || port <= 0) throw new Error(`the "listening" line carries no port: ${JSON.stringify(listening)}`);

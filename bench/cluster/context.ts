@@ -1,0 +1,19 @@
+/** What every cluster scenario is given by the script that runs it. */
+import os from 'node:os';
+import type { BenchPostgres } from '../lib/bench-postgres.js';
+
+export interface ClusterContext {
+  /** The measured copy of feedmirror (bin/, dist/, node_modules linked). */
+  app: string;
+  /** A folder of its own for the scenario's configs, logs and outputs. */
+  work: string;
+  pg: BenchPostgres;
+  log: (message: string) => void;
+  /** With --max-load: waits for the 1-minute load average to drop below it before a measurement. */
+  waitForQuiet: () => Promise<void>;
+}
+
+/** 1-minute load average now, to two decimals. */
+export function load1(): number {
+  return Math.round(os.loadavg()[0]! * 100) / 100;
+}
