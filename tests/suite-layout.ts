@@ -35,7 +35,7 @@ export const MOCKING_TESTS = ['tests/hostile/ssrf-dns.test.ts', 'tests/proxy/fet
 export const POSTGRES_ONLY_TESTS = ['tests/publish-once/**', 'tests/chores/**/*.test.ts', 'tests/cluster/**/*.test.ts', 'tests/bench/**/*.test.ts'];
 
 /** The system tests among them: they drive several daemons for tens of seconds. */
-export const POSTGRES_ONLY_SYSTEM_TESTS = ['tests/chores/fleet-chores.test.ts', 'tests/cluster/**/*.test.ts', 'tests/bench/**/*.test.ts'];
+export const POSTGRES_ONLY_SYSTEM_TESTS = ['tests/chores/fleet-chores.test.ts', 'tests/publish-once/daemon-publishes.test.ts', 'tests/cluster/**/*.test.ts', 'tests/bench/**/*.test.ts'];
 
 /**
  * The files that take longest, longest first (wall seconds of a quiet `npm test`, and CPU seconds,

@@ -37,6 +37,12 @@ export interface PublishStepOptions {
   refresh?: boolean;
   /** Shutting down: what is dirty is published at once, without waiting for the debounce. */
   signal?: AbortSignal | undefined;
+  /**
+   * Wait for the outputs still inside their debounce, or held by another worker, before returning
+   * (`run`, so that its changes are out when it exits). A daemon does not: it publishes what is
+   * ready and goes back to fetching; a later window (its own or another worker's) takes the rest.
+   */
+  drain?: boolean;
   /** How to reach an s3:// outputDir; absent: a folder, as the tests of the queue publish. */
   access?: TargetAccess;
   /** This worker's name in claims and publish lines (cluster-schema.ts workerIdOf). */
@@ -65,6 +71,17 @@ export async function publishStep(input: PublishInput, store: Store, records: Ru
   }
 }
 
+/**
+ * Whether one of these outputs is dirty, past its debounce and held by no worker: what brings an
+ * idle daemon to publish, since a window that harvested something publishes only what is ready.
+ */
+export async function outputsReady(store: Store, outputIds: string[], debounceSeconds: number): Promise<boolean> {
+  const queue = await store.outputQueue?.();
+  if (!queue || outputIds.length === 0) return false;
+  const pending = await queue.pending(await queue.now(), debounceSeconds, outputIds);
+  return pending.claimableInSeconds === 0;
+}
+
 interface Fleet extends PublishStepOptions {
   queue: OutputQueue;
   /** The output folder when not given. */
@@ -75,7 +92,8 @@ interface Fleet extends PublishStepOptions {
 /**
  * Syncs the outputs table with the config, then claims and publishes dirty outputs until none
  * that became dirty before this publish started is left: waiting out their debounce, or for the
- * worker that holds one (bounded by DRAIN_GRACE_MS), so that a run's changes are out when it ends.
+ * worker that holds one (bounded by DRAIN_GRACE_MS), so that a run's changes are out when it ends;
+ * without `drain`, only those ready now.
  * Then the site files, if anything they show changed.
  */
 export async function publishClaimed(input: PublishInput, store: Store, records: RunRecords, given: Fleet): Promise<PublishOutcome> {
@@ -102,7 +120,7 @@ export async function publishClaimed(input: PublishInput, store: Store, records:
     const pending = await queue.pending(since, debounceSeconds, outputIds);
     if (pending.waiting === 0 || fleet.signal?.aborted) break;
     if (claims.length > 0) continue;
-    if (Date.now() >= giveUpAt) break;
+    if (fleet.drain === false || Date.now() >= giveUpAt) break;
     // Never a busy loop: a row an ingest is marking at this instant is skipped by the claim, not waited for.
     const waitMs = Math.max(MIN_WAIT_MS, Math.min(POLL_MS, (pending.claimableInSeconds ?? Infinity) * 1000));
     await sleep(waitMs, undefined, { signal: fleet.signal }).catch(() => undefined);

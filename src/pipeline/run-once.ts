@@ -3,7 +3,7 @@ import type { Config, FeedSourceConfig, SeedSourceConfig } from '../config/confi
 import type { Logger } from '../log/logger.js';
 import type { Store } from '../store/store.js';
 import type { SourceState } from '../model/source-state.js';
-import { publishStep } from './publish-claimed.js';
+import { outputsReady, publishStep } from './publish-claimed.js';
 import { workerIdOf } from '../config/cluster-schema.js';
 import { buildPublishInput } from './publish-input.js';
 import { pingWebSub } from '../publish/ping-websub.js';
@@ -110,14 +110,14 @@ export async function runOnce(deps: RunDeps, options: RunOptions = {}): Promise<
         run.report.skippedSources.push(...selected.filter((s) => !harvested.has(s.id)).map((s) => s.id));
       } else {
         run.report.sources = harvested.size;
-        if (harvested.size === 0) return run.report;
+        if (harvested.size === 0 && !(await outputsReady(store, config.outputs.map((o) => o.id), debounceSeconds(config, deps)))) return run.report;
       }
     } else {
       await harvestSeeds(run, selected.filter((s) => s.kind === 'seeds'));
       await harvestRemote(run, selected.filter((s) => s.kind === 'feed'), directory);
     }
     await applyRetention(config, store, deps.logger, started);
-    run.report.published = await publishStep(await buildPublishInput(config, store, directory, started), store, run.records, { logger: deps.logger, signal: deps.signal, refresh: options.refresh, access: { s3: config.s3, env: deps.env ?? process.env, refresh: options.refresh === true }, debounceSeconds: config.cluster.publishDebounceMs / 1000, leaseSeconds: config.cluster.leaseSeconds, workerId: deps.fleet?.workerId ?? workerIdOf(config.cluster) });
+    run.report.published = await publishStep(await buildPublishInput(config, store, directory, started), store, run.records, { logger: deps.logger, signal: deps.signal, refresh: options.refresh, access: { s3: config.s3, env: deps.env ?? process.env, refresh: options.refresh === true }, debounceSeconds: debounceSeconds(config, deps), drain: deps.fleet?.publishWhenIdle !== false, leaseSeconds: config.cluster.leaseSeconds, workerId: deps.fleet?.workerId ?? workerIdOf(config.cluster) });
     await notifyHub(run, run.report.published.changedFeeds);
   } finally {
     run.progress.stop();
@@ -241,4 +241,9 @@ function logSummary(logger: Logger, report: RunReport) {
 function describePages(pages: RunReport['pages']): string {
   if (pages.fetched + pages.reused + pages.deferred === 0) return '';
   return `, ${pages.fetched} article pages fetched (${pages.extracted} full texts added, ${pages.reused} remembered, ${pages.deferred} left for the next run)`;
+}
+
+/** cluster.publishDebounce, but none for a worker that is stopping: what it changed goes out before it exits. */
+function debounceSeconds(config: Config, deps: RunDeps): number {
+  return deps.fleet?.stopClaiming?.aborted === true ? 0 : config.cluster.publishDebounceMs / 1000;
 }

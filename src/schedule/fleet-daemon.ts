@@ -66,6 +66,9 @@ export async function startFleetDaemon(options: DaemonOptions, first: Config): P
       const wait = await cycle();
       if (wait > 0 && !stopClaiming.signal.aborted) await pause(wait);
     }
+    // A window publishes only the outputs past their debounce: the rest of what this worker
+    // changed goes out now, before it exits (no claim is made once stopClaiming has aborted).
+    await cycle();
   })();
 
   let stopped: Promise<void> | null = null;

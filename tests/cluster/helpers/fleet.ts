@@ -23,6 +23,8 @@ export interface FleetOptions {
   interval: number;
   concurrency?: number;
   perHost?: number;
+  /** cluster.publishDebounce (default 0: published as soon as dirty). */
+  publishDebounce?: string;
 }
 
 export interface Fleet {
@@ -42,7 +44,7 @@ export async function startFleet(scope: OpsScope, options: FleetOptions): Promis
   const config = {
     ...opsConfig({ sources: ids.map((id, i) => ({ id, url: server.url(i), interval: options.interval })) }),
     fetch: { allowPrivateNetworks: true, totalTimeoutMs: FETCH_TIMEOUT_MS, concurrency: options.concurrency ?? 8, perHostConcurrency: options.perHost ?? 64 },
-    cluster: { lease: LEASE_SECONDS, publishDebounce: 0 },
+    cluster: { lease: LEASE_SECONDS, publishDebounce: options.publishDebounce ?? 0 },
   };
   const ws = await scope.workspace({ config });
   const spawnWorker = async (command: string, workerId: string, extra: string[]) => {
