@@ -4,7 +4,8 @@
  * (one of 4 workers SIGKILLed at a seeded random moment, 3 times, each replaced by a new worker).
  */
 import path from 'node:path';
-import postgres from 'postgres';
+import { mulberry32 } from '../../tests/helpers/seeded-random.js';
+import { queryDatabase } from '../../tests/helpers/postgres-query.js';
 import { startFleetFeedServer, type FleetFeedServer } from '../../tests/helpers/fleet-feed-server.js';
 import { sleep, startWorker, stopWorkers, writeFleetConfig, type BenchWorker } from '../lib/bench-fleet.js';
 import { closePairs, completedIn, longestWaits, saveRequestLog, type ClosePair } from '../lib/fleet-log.js';
@@ -67,14 +68,6 @@ async function startFleet(ctx: ClusterContext, options: FleetCheckOptions, label
   return { server, database, config, workers, logDir, start: Date.now() };
 }
 
-async function query<T>(url: string, use: (sql: postgres.Sql) => Promise<T>): Promise<T> {
-  const sql = postgres(url, { max: 1, onnotice: () => undefined });
-  try {
-    return await use(sql);
-  } finally {
-    await sql.end();
-  }
-}
 
 /** No source requested twice less than interval − 1 s apart; no source waiting longer than interval + lease + 5 s. */
 export async function doubleFetchRun(ctx: ClusterContext, options: FleetCheckOptions): Promise<FleetCheckResult> {
@@ -120,17 +113,6 @@ function pairsSample(pairs: ClosePair[]): string {
   return pairs.length ? ` (e.g. ${pairs.slice(0, 3).map((p) => `source ${p.source}: ${p.first.worker}→${p.second.worker} ${(p.gapMs / 1000).toFixed(1)} s`).join(', ')})` : '';
 }
 
-/** A small seeded generator (mulberry32): the same --seed kills the same workers at the same moments. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 interface Kill {
   victim: string;
@@ -148,7 +130,7 @@ interface Kill {
 export async function crashRun(ctx: ClusterContext, options: FleetCheckOptions): Promise<FleetCheckResult> {
   const fleet = await startFleet(ctx, options, 'crash');
   const loadStart = load1();
-  const next = random(options.seed);
+  const next = mulberry32(options.seed);
   const kills: Kill[] = [];
   try {
     for (let k = 0; k < options.kills; k++) {
@@ -158,16 +140,16 @@ export async function crashRun(ctx: ClusterContext, options: FleetCheckOptions):
       const live = fleet.workers.filter((w) => !w.exited());
       const victim = live[Math.floor(next() * live.length)]!;
       await victim.kill();
-      const rows = await query(fleet.database, (sql) => sql<{ id: string; lease_end: Date }[]>`SELECT id, next_due_at AS lease_end FROM sources WHERE claimed_by = ${victim.id}`);
+      const rows = await queryDatabase(fleet.database, (sql) => sql<{ id: string; lease_end: Date }[]>`SELECT id, next_due_at AS lease_end FROM sources WHERE claimed_by = ${victim.id}`);
       kills.push({ victim: victim.id, at: Date.now(), lost: new Map(rows.map((r) => [Number(r.id.slice(1)), r.lease_end.getTime()])) });
       ctx.log(`crash run: SIGKILL ${victim.id} at ${((Date.now() - fleet.start) / 1000).toFixed(1)} s, ${rows.length} claims in flight`);
       fleet.workers.push(await startWorker(ctx.app, fleet.config, `w${options.workers + k + 1}`, fleet.logDir));
     }
     await sleep(Math.max(0, fleet.start + options.crashSeconds * 1000 - Date.now()));
     const end = Date.now();
-    const stale = await query(fleet.database, (sql) => sql<{ n: number }[]>`SELECT count(*)::int AS n FROM sources WHERE claimed_by IS NOT NULL AND next_due_at < now() - interval '5 seconds'`);
+    const stale = await queryDatabase(fleet.database, (sql) => sql<{ n: number }[]>`SELECT count(*)::int AS n FROM sources WHERE claimed_by IS NOT NULL AND next_due_at < now() - interval '5 seconds'`);
     const problems = await stopWorkers(fleet.workers);
-    const after = await query(fleet.database, (sql) => sql<{ claimed: number; articles: number }[]>`
+    const after = await queryDatabase(fleet.database, (sql) => sql<{ claimed: number; articles: number }[]>`
       SELECT (SELECT count(*)::int FROM sources WHERE claimed_by IS NOT NULL) AS claimed, (SELECT count(*)::int FROM articles) AS articles`);
     const done = completedIn(fleet.server.log, 0, end);
     const early = judgeEarly(closePairs(fleet.server.log, (options.interval - 1) * 1000), kills);

@@ -17,7 +17,10 @@ import { isPostgresUrl } from '../../src/lib/database-url.js';
 import { openStore } from '../../src/store/open-store.js';
 import { openSqliteStore } from '../../src/store/sqlite-store.js';
 import { tryAcquirePostgresRunLock } from '../../src/store/postgres-run-lock.js';
+import { queryDatabase } from './postgres-query.js';
 import type { Store } from '../../src/store/store.js';
+
+export { queryDatabase };
 
 export const ON_POSTGRES = process.env.FEEDMIRROR_TEST_STORE === 'postgres';
 
@@ -85,7 +88,7 @@ export function openTestStore(file: string): Store {
 /** Whether a run has created the store (the SQLite file, or the schema in the database). */
 export async function storeExists(database: string): Promise<boolean> {
   if (!isPostgresUrl(database)) return existsSync(database);
-  return withPostgres(database, async (sql) => (await sql`SELECT to_regclass('schema_migrations') IS NOT NULL AS exists`)[0]!.exists as boolean);
+  return queryDatabase(database, async (sql) => (await sql`SELECT to_regclass('schema_migrations') IS NOT NULL AS exists`)[0]!.exists as boolean);
 }
 
 /** Runs one statement (`?` placeholders) straight on the store, as a user editing it by hand; how many rows it changed. */
@@ -93,7 +96,7 @@ export async function runSql(database: string, statement: string, ...params: (st
   if (isPostgresUrl(database)) {
     let n = 0;
     const text = statement.replace(/\?/g, () => `$${++n}`);
-    return withPostgres(database, async (sql) => (await sql.unsafe(text, params)).count);
+    return queryDatabase(database, async (sql) => (await sql.unsafe(text, params)).count);
   }
   const db = new Database(database);
   try {
@@ -106,7 +109,7 @@ export async function runSql(database: string, statement: string, ...params: (st
 /** Every row of every table as JSON text; '' when there is no store yet. */
 export async function dumpStore(database: string): Promise<string> {
   if (!isPostgresUrl(database)) return dumpSqlite(database);
-  return withPostgres(database, async (sql) => {
+  return queryDatabase(database, async (sql) => {
     const tables = await sql<{ name: string }[]>`SELECT table_name AS name FROM information_schema.tables WHERE table_schema = 'public' ORDER BY 1`;
     const parts: string[] = [];
     for (const { name } of tables) parts.push(`--- ${name}\n${JSON.stringify(await sql`SELECT * FROM ${sql(name)} t ORDER BY t::text`)}`);
@@ -153,7 +156,7 @@ export async function runLockIsFree(database: string): Promise<boolean> {
 export async function nothingHeld(database: string): Promise<boolean> {
   if (!(await runLockIsFree(database))) return false;
   if (!isPostgresUrl(database)) return true;
-  return withPostgres(database, async (sql) => {
+  return queryDatabase(database, async (sql) => {
     const [row] = await sql`SELECT (SELECT count(*) FROM sources WHERE claimed_by IS NOT NULL) + (SELECT count(*) FROM outputs WHERE claimed_by IS NOT NULL) AS held`;
     return Number(row!.held) === 0;
   });
@@ -168,7 +171,7 @@ export async function nothingHeld(database: string): Promise<boolean> {
  */
 export async function scheduleTick(database: string): Promise<void> {
   if (!isPostgresUrl(database)) return;
-  await withPostgres(database, async (sql) => {
+  await queryDatabase(database, async (sql) => {
     if (!(await sql`SELECT to_regclass('sources') IS NOT NULL AS exists`)[0]!.exists) return;
     await sql`
       UPDATE sources s SET next_due_at = now()
@@ -195,7 +198,7 @@ export interface StoreHealth {
  */
 export async function inspectStore(database: string): Promise<StoreHealth> {
   if (isPostgresUrl(database)) {
-    return withPostgres(database, async (sql) => {
+    return queryDatabase(database, async (sql) => {
       const [found] = await sql`SELECT to_regclass('articles') IS NOT NULL AS exists`;
       if (!found!.exists) return { integrity: 'ok', ids: [] };
       // every value of every row read on the server, without dumpStore's sort and transfer
@@ -223,14 +226,6 @@ export async function breakStore(database: string): Promise<void> {
   else await writeFile(database, 'this is not an SQLite database, just some bytes in its place. '.repeat(4));
 }
 
-async function withPostgres<T>(database: string, use: (sql: postgres.Sql) => Promise<T>): Promise<T> {
-  const sql = postgres(database, { max: 1, onnotice: () => undefined });
-  try {
-    return await use(sql);
-  } finally {
-    await sql.end();
-  }
-}
 
 /**
  * Stores in a temp folder made before each test and removed after it, every store opened through
@@ -257,11 +252,3 @@ export function tempStores(prefix: string): { dir(): string; open(file?: string)
 }
 
 /** `use` with one connection of its own to the PostgreSQL database `url`, ended afterwards. */
-export async function queryDatabase<T>(url: string, use: (sql: postgres.Sql) => Promise<T>): Promise<T> {
-  const sql = postgres(url, { max: 1, onnotice: () => undefined });
-  try {
-    return await use(sql);
-  } finally {
-    await sql.end();
-  }
-}

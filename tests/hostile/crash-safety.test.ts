@@ -26,6 +26,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FIXTURE_SEEDS, SAMPLE_SEED, writeConfig } from '../helpers/workspace.js';
+import { mulberry32 } from '../helpers/seeded-random.js';
 import { rssFeed } from '../remote/helpers/feeds.js';
 import { startFixtureServer, type FixtureServer, type Handler } from '../remote/helpers/fixture-server.js';
 import { runCliInProcess } from '../helpers/in-process-cli.js';
@@ -50,17 +51,6 @@ const WANT_IN_PUBLISH = 3;
 const DELAYS_MS = [100, 180, 260, 340, 420, 500];
 const ITEMS_PER_FEED = 30;
 
-/** mulberry32: a tiny, well-known seeded PRNG (uniform in [0, 1)). */
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /**
  * A feed that moves on by one item per request (newest first) and answers after `delayMs`: every
