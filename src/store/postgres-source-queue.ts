@@ -1,3 +1,4 @@
+import { FeedmirrorError } from '../model/errors.js';
 import type postgres from 'postgres';
 import { CLAIM_LOCK, LOCK_SPACE } from './postgres-migrations.js';
 import { REMOVED_FROM_CONFIG, type ClaimedSource, type ClaimedWrites, type ClaimOptions, type ClaimOutcome, type QueuedSource, type SourceQueue } from './source-queue.js';
@@ -179,12 +180,12 @@ function text(value: string): string {
 }
 
 function int(value: number): string {
-  if (!Number.isSafeInteger(value)) throw new TypeError(`expected an integer, got ${value}`);
+  if (!Number.isSafeInteger(value)) throw new FeedmirrorError('FM_STORE', `a claim was asked with ${value} where a whole number belongs`);
   return String(value);
 }
 
 function seconds(value: number): string {
-  if (!Number.isFinite(value)) throw new TypeError(`expected a number of seconds, got ${value}`);
+  if (!Number.isFinite(value)) throw new FeedmirrorError('FM_STORE', `a claim was asked with ${value} where a number of seconds belongs`);
   return String(value);
 }
 
