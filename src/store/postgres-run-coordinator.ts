@@ -73,14 +73,16 @@ export async function measureClockSkew(sql: postgres.Sql, now: () => number = Da
   return Math.round((before + after) / 2 - row!.ms);
 }
 
-/** The query's rows, or an error after `ms` (the query is cancelled on the server). */
+/**
+ * The query's rows, or an error after `ms`. The query is not cancelled: postgres.js opens a new
+ * connection to send a cancel and drops the promise of that attempt, so with the server out of
+ * reach (the usual reason for the wait) its failure would be an unhandled rejection that ends the
+ * worker. A late answer claims a fire that then runs nowhere, which the next fire makes up for.
+ */
 async function withTimeout<T>(query: postgres.PendingQuery<T & postgres.Row[]>, ms: number, message: string): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   const expired = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => {
-      query.cancel();
-      reject(new FeedmirrorError('FM_CHORE_COORDINATOR', message));
-    }, ms);
+    timer = setTimeout(() => reject(new FeedmirrorError('FM_CHORE_COORDINATOR', message)), ms);
   });
   try {
     return (await Promise.race([query, expired])) as T;

@@ -96,7 +96,7 @@ describe('PostgreSQL run coordinator', () => {
     url = await createTestDatabase(); // for afterEach
   });
 
-  it('throws when the database does not answer within its timeout (the statement is cancelled)', async () => {
+  it('throws when the database does not answer within its timeout', async () => {
     const key = 'chore:site:2026-01-01T00:04:00.000Z';
     const blocker = postgres(url, { max: 1, onnotice: () => undefined });
     pools.push(blocker);
