@@ -124,7 +124,8 @@ export async function runOnce(deps: RunDeps, options: RunOptions = {}): Promise<
     await pool.own?.close();
   }
   run.report.durationMs = deps.now().getTime() - started.getTime();
-  logSummary(deps.logger, run.report);
+  // An idle daemon's publish of outputs that came ready is not a run: its publish lines say it all.
+  if (!(deps.fleet?.publishWhenIdle === false && run.report.sources === 0)) logSummary(deps.logger, run.report);
   return run.report;
 }
 
