@@ -1,4 +1,5 @@
 import cron, { type ScheduledTask } from 'node-cron';
+import { finishWithin } from './grace.js';
 import type { Config } from '../config/config.js';
 import type { Logger } from '../log/logger.js';
 import type { RunReport } from '../pipeline/run-once.js';
@@ -88,10 +89,7 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
     stopping = true;
     logger.info({ event: 'stop', reason }, `${reason}: stopping (no new runs; in-flight fetches get ${options.graceMs} ms)`);
     await task.destroy();
-    const grace = setTimeout(() => abort.abort(new DOMException('shutting down', 'AbortError')), options.graceMs);
-    grace.unref();
-    await inFlight;
-    clearTimeout(grace);
+    await finishWithin(inFlight, abort, options.graceMs);
     process.off('SIGTERM', onTerm).off('SIGINT', onInt).off('SIGHUP', onHup);
     logger.info({ event: 'stopped' }, 'stopped');
     resolveStopped();

@@ -1,3 +1,4 @@
+import { finishWithin } from './grace.js';
 import type { Config } from '../config/config.js';
 import type { RunReport } from '../pipeline/run-once.js';
 import { plural } from '../lib/plural.js';
@@ -79,10 +80,7 @@ export async function startFleetDaemon(options: DaemonOptions, first: Config): P
       stopClaiming.abort();
       wake?.();
       await chores.stop();
-      const grace = setTimeout(() => abort.abort(new DOMException('shutting down', 'AbortError')), options.graceMs);
-      grace.unref();
-      await loop;
-      clearTimeout(grace);
+      await finishWithin(loop, abort, options.graceMs);
       process.off('SIGTERM', onTerm).off('SIGINT', onInt).off('SIGHUP', onHup);
       await worker.close('stopped');
       logger.info({ event: 'stopped', worker: worker.workerId }, 'stopped');
