@@ -2,12 +2,11 @@
  * The cluster benchmark alone (issue 18): `npm run bench:cluster [-- options]`; `npm run bench`
  * runs it too, after its own scenarios. See bench/README.md, "Cluster".
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { rmSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { buildAppCopy } from './lib/app-copy.js';
+import { prepareWorkspace, WORKSPACE_OPTIONS } from './lib/app-copy.js';
 import { runClusterBench } from './cluster/run-cluster.js';
 import { clusterOptionSpec, clusterSettings } from './cluster/options.js';
 
@@ -28,15 +27,9 @@ const { values: opts } = parseArgs({
   options: {
     ...clusterOptionSpec.options,
     only: { type: 'string' },
-    'pg-url': { type: 'string' },
-    app: { type: 'string' },
-    'no-build': { type: 'boolean', default: false },
+    ...WORKSPACE_OPTIONS,
     ref: { type: 'string' },
-    'max-load': { type: 'string' },
-    work: { type: 'string' },
-    keep: { type: 'boolean', default: false },
     out: { type: 'string', default: path.join(ROOT, 'bench', 'cluster-results.json') },
-    help: { type: 'boolean', default: false },
   },
 });
 if (opts.help) {
@@ -52,9 +45,7 @@ function log(message: string) {
   process.stderr.write(`[bench:cluster ${new Date().toISOString().slice(11, 19)}] ${message}\n`);
 }
 
-const work = opts.work ? path.resolve(opts.work) : mkdtempSync(path.join(tmpdir(), 'feedmirror-cluster-'));
-const app = opts.app ? path.resolve(opts.app) : path.join(work, 'app');
-if (!opts.app) buildAppCopy({ root: ROOT, app, ref: opts.ref, noBuild: opts['no-build'], log });
+const { work, app } = prepareWorkspace(opts, { root: ROOT, prefix: 'feedmirror-cluster-', ref: opts.ref, log });
 const { results, report } = await runClusterBench({
   app,
   work,

@@ -3,15 +3,14 @@
  * recovery" with real `feedmirror daemon` workers on a PostgreSQL 15 started here. Prints
  * PASS/FAIL per check with its figures; exits 1 if one fails. See bench/README.md, "Fleet checks".
  */
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { buildAppCopy } from './lib/app-copy.js';
+import { prepareWorkspace, WORKSPACE_OPTIONS } from './lib/app-copy.js';
 import { benchPostgres } from './lib/bench-postgres.js';
 import { crashRun, doubleFetchRun, type FleetCheckOptions, type FleetCheckResult } from './cluster/fleet-checks.js';
-import { load1 } from './cluster/context.js';
+import { waitForQuiet } from './cluster/context.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -47,14 +46,8 @@ const { values: opts } = parseArgs({
     'crash-run': { type: 'string', default: '100' },
     kills: { type: 'string', default: '3' },
     seed: { type: 'string', default: '18' },
-    'pg-url': { type: 'string' },
-    app: { type: 'string' },
-    'no-build': { type: 'boolean', default: false },
-    'max-load': { type: 'string' },
-    work: { type: 'string' },
-    keep: { type: 'boolean', default: false },
+    ...WORKSPACE_OPTIONS,
     out: { type: 'string', default: path.join(ROOT, 'bench', 'fleet-results.json') },
-    help: { type: 'boolean', default: false },
   },
 });
 if (opts.help) {
@@ -83,19 +76,11 @@ function log(message: string) {
   process.stderr.write(`[bench:fleet ${new Date().toISOString().slice(11, 19)}] ${message}\n`);
 }
 
-const work = opts.work ? path.resolve(opts.work) : mkdtempSync(path.join(tmpdir(), 'feedmirror-fleet-'));
-mkdirSync(work, { recursive: true });
-const app = opts.app ? path.resolve(opts.app) : path.join(work, 'app');
-if (!opts.app) buildAppCopy({ root: ROOT, app, noBuild: opts['no-build'], log });
+const { work, app } = prepareWorkspace(opts, { root: ROOT, prefix: 'feedmirror-fleet-', log });
 const pg = await benchPostgres(opts['pg-url']);
 const loads: number[] = [];
-const waitForQuiet = async () => {
-  const limit = opts['max-load'] === undefined ? Number.POSITIVE_INFINITY : Number(opts['max-load']);
-  const until = Date.now() + 120_000;
-  while (load1() >= limit && Date.now() < until) await new Promise((resolve) => setTimeout(resolve, 2000));
-  loads.push(load1());
-};
-const ctx = { app, work, pg, log, waitForQuiet };
+const maxLoad = opts['max-load'] === undefined ? undefined : Number(opts['max-load']);
+const ctx = { app, work, pg, log, waitForQuiet: () => waitForQuiet(maxLoad, log, loads) };
 const results: FleetCheckResult[] = [];
 try {
   if (opts.only !== 'crash') results.push(await doubleFetchRun(ctx, options));

@@ -23,7 +23,10 @@ function run(command, args, stdio) {
   });
 }
 
-const typecheck = run(bin('tsc'), ['--noEmit', '-p', '.'], ['ignore', 'pipe', 'pipe']);
+// --skipLibCheck: the dependencies' declaration files are checked by the build (`npm run build`,
+// which `npm ci` and the global setup run); checking them again here cost 11 of this check's 32
+// CPU-seconds. Our own files are checked in full; `npm run typecheck` checks everything.
+const typecheck = run(bin('tsc'), ['--noEmit', '--skipLibCheck', '-p', '.'], ['ignore', 'pipe', 'pipe']);
 const tests = run(bin('vitest'), ['run', ...process.argv.slice(2)], 'inherit');
 const [types, suite] = await Promise.all([typecheck, tests]);
 

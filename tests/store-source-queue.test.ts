@@ -12,6 +12,9 @@ import type { ClaimedSource, ClaimOptions, QueuedSource, SourceQueue } from '../
 import { createTestDatabase, dropTestDatabase, ON_POSTGRES, queryDatabase as query } from './helpers/test-store.js';
 import { makeArticle } from './helpers/builders.js';
 import { emptySourceState } from '../src/model/source-state.js';
+import { migrateStore } from '../src/store/open-store.js';
+import { PG_LATEST_VERSION, PG_MIGRATIONS } from '../src/store/postgres-migrations.js';
+import { planNodes, recordPlans, type PlanNode } from './helpers/nested-plans.js';
 
 const HOUR = 3600; // seconds
 /** No per-host limit and no disabling, unless a test asks for them. */
@@ -225,7 +228,7 @@ describe.runIf(ON_POSTGRES)('PostgreSQL source queue: the config synced, forced 
 });
 
 describe.runIf(ON_POSTGRES)('PostgreSQL source queue: a claim on a large table', () => {
-  it('20,000 due sources: a claim reads the oldest due rows through the sources_due index, not every due row (plan of the statement the queue sends)', async () => {
+  it('20,000 due sources: a claim reads the oldest due rows through the sources_due index, not every due row (plan of the claim inside the function, from auto_explain)', async () => {
     const { url, queues } = await fleet(1, 0);
     await queues[0]!.upsertSources(Array.from({ length: 20_000 }, (_, i) => source(i, `host${i % 1000}.example`)));
     await query(url, (sql) => sql`UPDATE sources SET next_due_at = now() - interval '1 hour' + make_interval(secs => substr(id, 2)::int / 100.0)`);
@@ -239,50 +242,78 @@ describe.runIf(ON_POSTGRES)('PostgreSQL source queue: a claim on a large table',
   });
 });
 
-describe.runIf(ON_POSTGRES)('PostgreSQL source queue: a claim holds the fleet\'s lock only while the server works', () => {
-  it('a claim (with the disabling of stalled sources) is one message to the server, so no claimer waits while another\'s client reads a result; a worker id with quotes and backslashes is stored as it is', async () => {
+describe.runIf(ON_POSTGRES)('PostgreSQL source queue: a claim is one statement with bound parameters', () => {
+  it('a claim (with the disabling of stalled sources) is one message to the server, the lock taken inside it, so no claimer waits while another\'s client reads a result', async () => {
     const { url } = await fleet(1, 3);
-    const sent: string[] = [];
-    const sql = postgres(url, { max: 1, onnotice: () => undefined, debug: (_connection, text) => void sent.push(text) });
+    const sent: { query: string; parameters: unknown[] }[] = [];
+    const sql = postgres(url, { max: 1, onnotice: () => undefined, debug: (_connection, query, parameters) => void sent.push({ query, parameters }) });
     cleanups.push(() => sql.end());
-    const queue = new PostgresSourceQueue(sql);
-    const odd = "w'1\\'; DROP TABLE sources; --";
-    const { claimed } = await queue.claimDue(odd, { ...OPEN, batch: 5, maxAttempts: 3 });
+    const { claimed } = await new PostgresSourceQueue(sql).claimDue('worker-a', { ...OPEN, batch: 5, maxAttempts: 3 });
     expect(claimed.map((c) => c.id)).toEqual(['s0000', 's0001', 's0002']);
-    const toQueue = sent.filter((text) => text.includes('sources')); // not the client's own look-up of types on connecting
+    const toQueue = sent.filter((s) => s.query.includes('sources')); // not the client's own look-up of types on connecting
     expect(toQueue).toHaveLength(1);
-    expect(toQueue[0]).toMatch(/pg_advisory_xact_lock[\s\S]*UPDATE sources SET enabled = false[\s\S]*SKIP LOCKED/);
-    const owners = await query(url, (db) => db<{ claimed_by: string }[]>`SELECT DISTINCT claimed_by FROM sources`);
-    expect(owners).toEqual([{ claimed_by: odd }]);
+    expect(toQueue[0]!.query).toMatch(/^\s*SELECT \* FROM feedmirror_claim_sources\(\$1, \$2, \$3, \$4, \$5, \$6, \$7\)\s*$/);
+    expect(toQueue[0]!.parameters.map(String).slice(0, 5)).toEqual(['worker-a', '5', '3600', '1000000', '3']);
+  });
+
+  // Values the old multi-statement query wrote into its text as literals: data now, whatever they hold.
+  const ODD_VALUES = [
+    ["quotes and a statement", "w'1\\'; DROP TABLE sources; --"],
+    ['backslashes and an escape string', "E'\\x41\\\\\\'"],
+    ['dollar quotes', '$claim$ $$ $1'],
+    ['unicode: accents, CJK, emoji, RTL', 'wörker-東京-🚀-עברית'],
+    ['a combining mark and a non-breaking space', 'e\u0301\u00a0w'],
+    ['a line break and a tab', 'host-a\n\tworker 1'],
+  ];
+
+  it.each(ODD_VALUES)('a worker id with %s is stored as it is, and only it owns the claims', async (_what, worker) => {
+    const { url, queues } = await fleet(2, 3);
+    const claimed = await claim(queues[0]!, worker!, { batch: 2 });
+    expect(claimed.map((c) => c.id)).toEqual(['s0000', 's0001']);
+    const owners = await query(url, (db) => db<{ id: string; claimed_by: string | null }[]>`SELECT id, claimed_by FROM sources ORDER BY id`);
+    expect(owners).toEqual([{ id: 's0000', claimed_by: worker }, { id: 's0001', claimed_by: worker }, { id: 's0002', claimed_by: null }]);
+    expect(await query(url, (db) => db`SELECT count(*)::int AS n FROM sources`)).toEqual([{ n: 3 }]);
+  });
+
+  it.each(ODD_VALUES)('a source id and URL with %s reach the claim unchanged', async (_what, odd) => {
+    const { queues } = await fleet(1, 0);
+    const url = `https://odd.example/${odd}`;
+    await queues[0]!.upsertSources([{ id: odd!, url, host: 'odd.example' }]);
+    expect(await claim(queues[0]!, 'worker-a')).toEqual([{ id: odd, url, claimSeq: 1, claimAttempts: 1 }]);
   });
 });
 
-type PlanNode = Record<string, unknown> & { Plans?: PlanNode[] };
+describe.runIf(ON_POSTGRES)('PostgreSQL source queue: the claim function', () => {
+  it('a database migrated by the previous feedmirror (schema 7, no function) gains the function on migrate, and its sources are claimed as before', async () => {
+    const url = await createTestDatabase();
+    cleanups.push(() => dropTestDatabase(url));
+    await query(url, async (sql) => {
+      await sql`CREATE TABLE schema_migrations (version integer PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())`;
+      for (const migration of PG_MIGRATIONS.filter((m) => m.version <= 7)) {
+        await sql.unsafe(migration.sql);
+        await sql`INSERT INTO schema_migrations (version) VALUES (${migration.version})`;
+      }
+      await sql`INSERT INTO sources (id, url, host, claimed_by, claim_seq, claim_attempts, next_due_at)
+                VALUES ('old-due', 'https://a.example/1', 'a.example', NULL, 4, 0, now() - interval '1 minute'),
+                       ('old-held', 'https://a.example/2', 'a.example', 'w-old', 2, 1, now() + interval '1 hour')`;
+    });
+    const functions = () => query(url, (sql) => sql<{ n: number }[]>`SELECT count(*)::int AS n FROM pg_proc WHERE proname = 'feedmirror_claim_sources'`);
+    expect(await functions()).toEqual([{ n: 0 }]);
+    expect(await migrateStore(url)).toEqual({ from: 7, to: PG_LATEST_VERSION });
+    expect(await functions()).toEqual([{ n: 1 }]);
+    const store = await openPostgresStore(url);
+    cleanups.push(() => store.close());
+    expect(await claim(store.sourceQueue(), 'worker-new')).toEqual([{ id: 'old-due', url: 'https://a.example/1', claimSeq: 5, claimAttempts: 1 }]);
+  });
+});
 
 /**
- * One claim made through the queue on a connection that records what it sends, then the claim's
- * UPDATE again under EXPLAIN (ANALYZE, FORMAT JSON), rolled back: every node of its plan.
+ * One claim made through the queue with auto_explain on its connection: every node of the plan of
+ * the statement inside the claim function that claims (the one with SKIP LOCKED), as it ran.
  */
 async function claimPlanNodes(url: string, options: ClaimOptions): Promise<PlanNode[]> {
-  const sent: { query: string; parameters: unknown[] }[] = [];
-  const sql = postgres(url, { max: 1, onnotice: () => undefined, debug: (_connection, text, parameters) => void sent.push({ query: text, parameters }) });
-  try {
-    await new PostgresSourceQueue(sql).claimDue('planner', options);
-    // the claim may be one statement of several sent together (the lock, then the claim)
-    const update = sent.flatMap((s) => s.query.split(/;\s*\n/).map((query) => ({ query, parameters: s.query.includes(';') ? [] : s.parameters }))).find((s) => s.query.includes('SKIP LOCKED'))!;
-    let plan: PlanNode[] = [];
-    await sql.begin(async (tx) => {
-      const [row] = await tx.unsafe(`EXPLAIN (ANALYZE, FORMAT JSON) ${update.query}`, update.parameters as postgres.ParameterOrJSON<never>[]);
-      plan = (Object.values(row!)[0] as { Plan: PlanNode }[]).map((entry) => entry.Plan);
-      throw new Error('rollback');
-    }).catch((error: Error) => {
-      if (error.message !== 'rollback') throw error;
-    });
-    const all: PlanNode[] = [];
-    const walk = (node: PlanNode) => (all.push(node), node.Plans?.forEach(walk));
-    plan.forEach(walk);
-    return all;
-  } finally {
-    await sql.end();
-  }
+  const statements = await recordPlans(url, async (sql) => void (await new PostgresSourceQueue(sql).claimDue('planner', options)));
+  const claimStatement = statements.find((statement) => statement.query.includes('SKIP LOCKED'));
+  if (!claimStatement) throw new Error(`no claim among the plans of: ${statements.map((s) => s.query.slice(0, 60)).join(' | ')}`);
+  return planNodes(claimStatement.plan);
 }

@@ -46,7 +46,6 @@ export const LONGEST_FIRST = [
   'tests/hostile/crash-safety.test.ts',
   'tests/hostile/remote-sources.test.ts',
   'tests/hostile/xml-attacks.test.ts',
-  'tests/operations/serve-files.test.ts',
   'tests/hostile/item-counts.test.ts',
   'tests/publishing/corpus-validity.test.ts',
   // long in wall time for little CPU (they wait on schedules, locks and a terminal)

@@ -1,55 +1,51 @@
 /**
- * The plan of feedmirror's claim statement on the seeded table: one claim made through the
- * measured copy's own queue, on a connection that records the statements it sends, then the
- * claim's UPDATE run again under EXPLAIN (ANALYZE, BUFFERS) in a transaction that is rolled back.
- * The statement is taken from the code, not copied here, so the plan is the one the workers get.
+ * The plan of feedmirror's claim on the seeded table: one claim made through the measured copy's
+ * own queue, with auto_explain on its connection (tests/helpers/nested-plans.ts), so the plan is
+ * the one the server used for the claim's UPDATE as it ran, inside the claim function (migration
+ * 8) or sent as it is (older copies); the claims are then given back. The statement is taken from
+ * what ran, not copied here, so the plan is the one the workers get.
  */
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import postgres from 'postgres';
+import type postgres from 'postgres';
+import { planNodes, recordPlans, type PlanNode } from '../../tests/helpers/nested-plans.js';
 
 export interface ClaimPlan {
-  /** The claim's UPDATE as sent. */
+  /** The claim's UPDATE as it ran. */
   statement: string;
+  /** One line per plan node: its type, relation and index, and the rows it produced. */
   plan: string[];
   /** What the plan does to reach the due rows: an index scan (which index) or a sequential scan of sources. */
   access: string;
   executionMs: number | null;
 }
 
-class Rollback extends Error {}
+type Queue = { claimDue(worker: string, o: object): Promise<{ claimed: object[] }>; release(c: object): Promise<boolean> };
 
 export async function claimPlan(app: string, url: string, batch: number, perHost: number): Promise<ClaimPlan> {
-  const sent: { query: string; parameters: unknown[] }[] = [];
-  const sql = postgres(url, { max: 1, onnotice: () => undefined, debug: (_connection, query, parameters) => void sent.push({ query, parameters }) });
-  try {
-    const { PostgresSourceQueue } = (await import(pathToFileURL(path.join(app, 'dist', 'store', 'postgres-source-queue.js')).href)) as {
-      PostgresSourceQueue: new (sql: postgres.Sql) => { claimDue(worker: string, o: object): Promise<{ claimed: { id: string; url: string; claimSeq: number; claimAttempts: number }[] }>; release(c: object): Promise<boolean> };
-    };
+  const { PostgresSourceQueue } = (await import(pathToFileURL(path.join(app, 'dist', 'store', 'postgres-source-queue.js')).href)) as { PostgresSourceQueue: new (sql: postgres.Sql) => Queue };
+  const claimed: object[] = [];
+  const ran = await recordPlans(url, async (sql) => void claimed.push(...(await new PostgresSourceQueue(sql).claimDue('plan-probe', { leaseSeconds: 60, batch, perHost, maxAttempts: 3 })).claimed));
+  await recordPlans(url, async (sql) => {
     const queue = new PostgresSourceQueue(sql);
-    const { claimed } = await queue.claimDue('plan-probe', { leaseSeconds: 60, batch, perHost, maxAttempts: 3 });
     for (const claim of claimed) await queue.release(claim);
-    // The claim may go as one statement of several sent together (the lock, then the claim): the one that claims.
-    const update = sent.flatMap((s) => s.query.split(/;\s*\n/).map((query) => ({ query, parameters: s.query.includes(';') ? [] : s.parameters }))).find((s) => /SKIP LOCKED/i.test(s.query));
-    if (!update) throw new Error(`no claim statement among the ${sent.length} sent`);
-    let plan: string[] = [];
-    try {
-      await sql.begin(async (tx) => {
-        const rows = await tx.unsafe(`EXPLAIN (ANALYZE, BUFFERS) ${update.query}`, update.parameters as postgres.ParameterOrJSON<never>[]);
-        plan = rows.map((row) => String(Object.values(row)[0]));
-        throw new Rollback();
-      });
-    } catch (error) {
-      if (!(error instanceof Rollback)) throw error;
-    }
-    const time = /Execution Time: ([\d.]+) ms/.exec(plan.join('\n'));
-    return { statement: update.query.replace(/\s+/g, ' ').trim(), plan, access: accessOf(plan), executionMs: time ? Number(time[1]) : null };
-  } finally {
-    await sql.end();
-  }
+  });
+  const update = ran.find((statement) => /SKIP LOCKED/i.test(statement.query));
+  if (!update) throw new Error(`no claim statement among the ${ran.length} that ran`);
+  const plan = planLines(update.plan, 0);
+  return { statement: update.query.replace(/\s+/g, ' ').trim(), plan, access: accessOf(planNodes(update.plan)), executionMs: update.durationMs };
 }
 
-function accessOf(plan: string[]): string {
-  const scans = plan.map((line) => /(Seq Scan on sources|Index (?:Only )?Scan(?: Backward)? using \S+ on sources|Bitmap Index Scan on \S+)/.exec(line)?.[1]).filter(Boolean);
+function planLines(node: PlanNode, depth: number): string[] {
+  const on = node['Relation Name'] ? ` on ${String(node['Relation Name'])}` : '';
+  const index = node['Index Name'] ? ` using ${String(node['Index Name'])}` : '';
+  const name = node['CTE Name'] ? ` ${String(node['CTE Name'])}` : '';
+  const type = node['Node Type'] === 'ModifyTable' ? String(node.Operation) : node['Node Type'];
+  const line = `${'  '.repeat(depth)}${depth ? '-> ' : ''}${type}${name}${index}${on} (actual rows=${String(node['Actual Rows'])} loops=${String(node['Actual Loops'])}, ${String(node['Actual Total Time'])} ms)`;
+  return [line, ...(node.Plans ?? []).flatMap((child) => planLines(child, depth + 1))];
+}
+
+function accessOf(nodes: PlanNode[]): string {
+  const scans = nodes.filter((node) => node['Relation Name'] === 'sources' && /Scan/.test(node['Node Type'])).map((node) => `${node['Node Type']}${node['Index Name'] ? ` using ${String(node['Index Name'])}` : ''} on sources`);
   return [...new Set(scans)].join('; ') || 'no scan of sources in the plan';
 }

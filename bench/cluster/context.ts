@@ -17,3 +17,19 @@ export interface ClusterContext {
 export function load1(): number {
   return Math.round(os.loadavg()[0]! * 100) / 100;
 }
+
+/**
+ * `--max-load`: waits (up to 2 minutes) for the 1-minute load average to drop below `maxLoad`,
+ * then records the load average in `loads`, the figure each measurement is reported with.
+ */
+export async function waitForQuiet(maxLoad: number | undefined, log: (message: string) => void, loads: number[]): Promise<void> {
+  const limit = maxLoad ?? Number.POSITIVE_INFINITY;
+  const until = Date.now() + 120_000;
+  let said = false;
+  while (load1() >= limit && Date.now() < until) {
+    if (!said) log(`waiting for the load average (${load1()}) to drop below ${limit}`);
+    said = true;
+    await new Promise((resolve) => setTimeout(resolve, 2000));
+  }
+  loads.push(load1());
+}

@@ -10,6 +10,7 @@ import { startFleetFeedServer, type FleetFeedServer } from '../../tests/helpers/
 import { sleep, startWorker, stopWorkers, writeFleetConfig, type BenchWorker } from '../lib/bench-fleet.js';
 import { closePairs, completedIn, longestWaits, saveRequestLog, type ClosePair } from '../lib/fleet-log.js';
 import { load1, type ClusterContext } from './context.js';
+import { outputsCheck, servedLinks } from './output-check.js';
 
 export interface FleetCheckOptions {
   workers: number;
@@ -41,10 +42,16 @@ export interface FleetCheckResult {
   kills?: { victim: string; atS: number; inFlight: number; reRequested: number }[];
 }
 
+/** Items in each fixture feed. */
+const ITEMS_PER_FEED = 3;
+/** Sources per output in the crash run: each output's limit holds all their items (300), so every article can be found in the files. */
+const OUTPUT_GROUP = 100;
+
 interface Fleet {
   server: FleetFeedServer;
   database: string;
   config: string;
+  outputDir: string;
   workers: BenchWorker[];
   logDir: string;
   /** When every worker had started. */
@@ -56,16 +63,16 @@ function keepLog(fleet: Fleet) {
   saveRequestLog(path.join(path.dirname(fleet.logDir), 'requests.jsonl'), fleet.server.log);
 }
 
-async function startFleet(ctx: ClusterContext, options: FleetCheckOptions, label: string): Promise<Fleet> {
-  const server = await startFleetFeedServer(options.latencyMs);
+async function startFleet(ctx: ClusterContext, options: FleetCheckOptions, label: string, outputGroups?: { size: number; itemsPerSource: number }): Promise<Fleet> {
+  const server = await startFleetFeedServer(options.latencyMs, ITEMS_PER_FEED);
   const database = await ctx.pg.createDatabase(label);
   const work = path.join(ctx.work, label);
-  const config = writeFleetConfig({ database, work, server, sources: options.sources, interval: options.interval, concurrency: options.concurrency, perHost: 64, lease: options.lease, fetchTimeoutMs: 5_000 });
+  const config = writeFleetConfig({ database, work, server, sources: options.sources, interval: options.interval, concurrency: options.concurrency, perHost: 64, lease: options.lease, fetchTimeoutMs: 5_000, outputGroups });
   const logDir = path.join(work, 'logs');
   await ctx.waitForQuiet();
   const workers = [await startWorker(ctx.app, config, 'w1', logDir)];
   workers.push(...(await Promise.all(Array.from({ length: options.workers - 1 }, (_, i) => startWorker(ctx.app, config, `w${i + 2}`, logDir)))));
-  return { server, database, config, workers, logDir, start: Date.now() };
+  return { server, database, config, outputDir: path.join(work, 'feeds'), workers, logDir, start: Date.now() };
 }
 
 
@@ -128,7 +135,7 @@ interface Kill {
  * before the run ends (defaults: kills in [10.5, 26.3], [36.9, 52.7] and [63.2, 79] s of 100 s).
  */
 export async function crashRun(ctx: ClusterContext, options: FleetCheckOptions): Promise<FleetCheckResult> {
-  const fleet = await startFleet(ctx, options, 'crash');
+  const fleet = await startFleet(ctx, options, 'crash', { size: OUTPUT_GROUP, itemsPerSource: ITEMS_PER_FEED });
   const loadStart = load1();
   const next = mulberry32(options.seed);
   const kills: Kill[] = [];
@@ -151,6 +158,8 @@ export async function crashRun(ctx: ClusterContext, options: FleetCheckOptions):
     const problems = await stopWorkers(fleet.workers);
     const after = await queryDatabase(fleet.database, (sql) => sql<{ claimed: number; articles: number }[]>`
       SELECT (SELECT count(*)::int FROM sources WHERE claimed_by IS NOT NULL) AS claimed, (SELECT count(*)::int FROM articles) AS articles`);
+    // Every worker has exited, each after publishing what it changed: the outputs are final.
+    const published = await outputsCheck(fleet.outputDir, servedLinks(fleet.server.log, ITEMS_PER_FEED));
     const done = completedIn(fleet.server.log, 0, end);
     const early = judgeEarly(closePairs(fleet.server.log, (options.interval - 1) * 1000), kills);
     return {
@@ -164,7 +173,8 @@ export async function crashRun(ctx: ClusterContext, options: FleetCheckOptions):
         { name: `early re-requests (< ${options.interval - 1} s apart) only for a victim's in-flight sources, each once, not before its lease ran out`, pass: early.wrong.length === 0, detail: `${early.ok} early re-requests, all of victims' claims${early.wrong.length ? `; WRONG: ${early.wrong.slice(0, 5).join('; ')}` : ''}` },
         starvationCheck(fleet, options, end),
         { name: 'no source left claimed with a lease that ran out (> 5 s ago) before the stop; none claimed after it', pass: stale[0]!.n === 0 && after[0]!.claimed === 0, detail: `${stale[0]!.n} stale, ${after[0]!.claimed} claimed after SIGTERM` },
-        { name: `every article served is stored (${options.sources} sources × 3 items)`, pass: after[0]!.articles === options.sources * 3, detail: `${after[0]!.articles} stored` },
+        { name: `every article served is stored (${options.sources} sources × ${ITEMS_PER_FEED} items)`, pass: after[0]!.articles === options.sources * ITEMS_PER_FEED, detail: `${after[0]!.articles} stored` },
+        published,
         { name: 'every surviving worker exits 0 on SIGTERM', pass: problems.length === 0, detail: problems.join('; ') || 'all 0' },
       ],
     };

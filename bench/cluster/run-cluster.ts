@@ -10,7 +10,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { benchPostgres, type StatementStat } from '../lib/bench-postgres.js';
 import { runThroughput, type ThroughputOptions, type ThroughputRow } from './throughput.js';
 import { runClaims, type ClaimsOptions, type ClaimsResult } from './claims.js';
-import { load1, type ClusterContext } from './context.js';
+import { waitForQuiet, type ClusterContext } from './context.js';
 
 export const TARGET_RATIO = 3;
 
@@ -42,7 +42,7 @@ export async function runClusterBench(options: ClusterBenchOptions): Promise<{ r
   const loads: number[] = [];
   const pg = await benchPostgres(options.pgUrl);
   options.log(`PostgreSQL ${options.pgUrl ? 'given' : 'started'} (pg_stat_statements ${pg.statements ? 'on' : 'off'})`);
-  const ctx: ClusterContext = { app: options.app, work: options.work, pg, log: options.log, waitForQuiet: () => waitForQuiet(options, loads) };
+  const ctx: ClusterContext = { app: options.app, work: options.work, pg, log: options.log, waitForQuiet: () => waitForQuiet(options.maxLoad, options.log, loads) };
   const results: ClusterResults = {
     date: new Date().toISOString(),
     machine: { cores: cpus().length, ramGb: Math.round((totalmem() / 2 ** 30) * 10) / 10, node: process.version },
@@ -73,18 +73,6 @@ function ratioOf(rows: ThroughputRow[]): number | null {
   return one && most.workers > 1 && one.perSecond > 0 ? most.perSecond / one.perSecond : null;
 }
 
-async function waitForQuiet(options: ClusterBenchOptions, loads: number[]): Promise<void> {
-  const limit = options.maxLoad ?? Number.POSITIVE_INFINITY;
-  const until = Date.now() + 120_000;
-  let said = false;
-  while (load1() >= limit && Date.now() < until) {
-    if (!said) options.log(`waiting for the load average (${load1()}) to drop below ${limit}`);
-    said = true;
-    await new Promise((resolve) => setTimeout(resolve, 2000));
-  }
-  loads.push(load1());
-}
-
 function table(header: string[], body: string[][]): string {
   const widths = header.map((h, i) => Math.max(h.length, ...body.map((b) => b[i]!.length)));
   const line = (cells: string[]) => `| ${cells.map((c, i) => c.padEnd(widths[i]!)).join(' | ')} |`;
@@ -102,8 +90,8 @@ export function formatReport(results: ClusterResults): string {
     const one = results.throughput.find((r) => r.workers === 1)?.perSecond ?? null;
     parts.push(`\nA. fetch throughput: ${a.sources} sources on 127.0.0.1, ${a.latencyMs} ms latency, interval ${a.interval} s, fetch.concurrency ${a.concurrency}, perHostConcurrency ${a.perHost}; fetches ended in a ${a.windowMs / 1000} s window after ${a.warmupMs / 1000} s of warm-up\n`);
     parts.push(table(
-      ['workers', 'fetched', 'fetches/s', '× 1 worker', 'by worker', `pairs < ${a.interval - 1} s`, 'cpu workers s', 'cpu postgres s', 'machine busy %', 'load start→end'],
-      results.throughput.map((r) => [String(r.workers), String(r.fetched), fixed(r.perSecond), one ? `${(r.perSecond / one).toFixed(2)}×` : '–', Object.values(r.byWorker).join('/'), String(r.doubleFetches), fixed(r.cpu.workersS), fixed(r.cpu.postgresS), r.cpu.machineBusyPct === null ? '–' : String(r.cpu.machineBusyPct), `${r.load.start}→${r.load.end}`]),
+      ['workers', 'fetched', 'fetches/s', '× 1 worker', 'by worker', `pairs < ${a.interval - 1} s`, 'cpu workers s', 'cpu postgres s', 'postgres s / 1,000 fetches', 'claims / fetch', 'machine busy %', 'load start→end'],
+      results.throughput.map((r) => [String(r.workers), String(r.fetched), fixed(r.perSecond), one ? `${(r.perSecond / one).toFixed(2)}×` : '–', Object.values(r.byWorker).join('/'), String(r.doubleFetches), fixed(r.cpu.workersS), fixed(r.cpu.postgresS), r.cpu.postgresS === null || r.fetched === 0 ? '–' : ((r.cpu.postgresS / r.fetched) * 1000).toFixed(2), claimsPerFetch(r), r.cpu.machineBusyPct === null ? '–' : String(r.cpu.machineBusyPct), `${r.load.start}→${r.load.end}`]),
     ));
     const verdict = results.ratio === null ? 'no ratio (needs 1 worker and more)' : `${results.ratio.toFixed(2)}× (target ≥ ${TARGET_RATIO}×): ${results.ratio >= TARGET_RATIO ? 'PASS' : 'MISS'}`;
     parts.push(`\n${Math.max(...results.throughput.map((r) => r.workers))} workers / 1 worker = ${verdict}`);
@@ -119,11 +107,22 @@ export function formatReport(results: ClusterResults): string {
       ['claimers', 'COPY ms', 'ANALYZE ms', 'claimed+completed', 'per s', 'claim ms p50 / p95 / max (each claimer)', 'machine busy %', 'load start→end'],
       rows.map((r) => [String(r.workers), r.seed.copyMs.toFixed(0), r.seed.analyzeMs.toFixed(0), String(r.completed), r.perSecond.toFixed(0), r.claimers.map((c) => `${c.claimMs.p50}/${c.claimMs.p95}/${c.claimMs.max}`).join(', '), r.machineBusyPct === null ? '–' : String(r.machineBusyPct), `${r.load.start}→${r.load.end}`]),
     ));
-    parts.push(`\nclaim statement at ${b.sources.toLocaleString('en-US')} due rows: ${plan.access}; EXPLAIN ANALYZE execution ${fixed(plan.executionMs, 2)} ms\n${plan.plan.map((l) => `    ${l}`).join('\n')}`);
+    parts.push(`\nclaim statement at ${b.sources.toLocaleString('en-US')} due rows (its plan as it ran, from auto_explain): ${plan.access}; ${fixed(plan.executionMs, 2)} ms\n${plan.plan.map((l) => `    ${l}`).join('\n')}`);
     const last = rows.at(-1)!;
     if (last.statements.length) parts.push(`\nserver time by statement, ${last.workers} claimers (pg_stat_statements):\n${statementLines(last.statements)}`);
   }
   return parts.join('\n');
+}
+
+/**
+ * Claims made in the window per fetch, from pg_stat_statements: calls of the claim function, or of
+ * the claim's UPDATE sent as it is (copies before the function; a claim whose window was full made
+ * a second one, rare).
+ */
+function claimsPerFetch(row: ThroughputRow): string {
+  const calls = (pattern: RegExp) => row.statements.filter((s) => pattern.test(s.query)).reduce((sum, s) => sum + s.calls, 0);
+  const claims = calls(/feedmirror_claim_sources\(/) || calls(/^WITH candidates AS MATERIALIZED/);
+  return claims === 0 || row.fetched === 0 ? '–' : (claims / row.fetched).toFixed(2);
 }
 
 function statementLines(statements: StatementStat[]): string {

@@ -4,7 +4,8 @@
  * versions into one report. With `ref`, the copy is built from that commit instead.
  */
 import { execFileSync } from 'node:child_process';
-import { cpSync, mkdirSync, rmSync, symlinkSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 
 export interface AppCopyOptions {
@@ -46,4 +47,27 @@ function tsc(root: string, dir: string, log: (message: string) => void) {
   } catch {
     log('WARNING: the build reported errors; measuring what tsc emitted');
   }
+}
+
+/** The options of a bench script that measures a copy of feedmirror in a work folder (a `parseArgs` spec). */
+export const WORKSPACE_OPTIONS = {
+  'pg-url': { type: 'string' },
+  app: { type: 'string' },
+  'no-build': { type: 'boolean', default: false },
+  'max-load': { type: 'string' },
+  work: { type: 'string' },
+  keep: { type: 'boolean', default: false },
+  help: { type: 'boolean', default: false },
+} as const;
+
+/**
+ * The work folder (`--work`, else a new temp folder named after `prefix`) and the copy measured:
+ * `--app` as it is, else a copy built into the work folder (of `ref`, if given).
+ */
+export function prepareWorkspace(values: { work?: string; app?: string; 'no-build'?: boolean }, options: { root: string; prefix: string; ref?: string; log: (message: string) => void }): { work: string; app: string } {
+  const work = values.work ? path.resolve(values.work) : mkdtempSync(path.join(tmpdir(), options.prefix));
+  mkdirSync(work, { recursive: true });
+  const app = values.app ? path.resolve(values.app) : path.join(work, 'app');
+  if (!values.app) buildAppCopy({ root: options.root, app, ref: options.ref, noBuild: values['no-build'], log: options.log });
+  return { work, app };
 }

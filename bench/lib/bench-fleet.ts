@@ -23,6 +23,12 @@ export interface FleetConfigOptions {
   /** cluster.lease (s): must exceed fetch.totalTimeoutMs + 10 s. */
   lease: number;
   fetchTimeoutMs: number;
+  /**
+   * One output per `size` sources whose limit holds every item of them (`itemsPerSource` each), so
+   * that the published files can be checked for every article; default: one output, "all", of the
+   * newest 100 items.
+   */
+  outputGroups?: { size: number; itemsPerSource: number };
 }
 
 /** Writes the fleet's config into `work`; source n is `s<n>` (zero-padded) at server.url(n). */
@@ -36,11 +42,22 @@ export function writeFleetConfig(options: FleetConfigOptions): string {
     outputDir: path.join(options.work, 'feeds'),
     fetch: { concurrency: options.concurrency, perHostConcurrency: options.perHost, allowPrivateNetworks: true, totalTimeoutMs: options.fetchTimeoutMs },
     cluster: { lease: options.lease },
-    sources: Array.from({ length: options.sources }, (_, i) => ({ id: `s${String(i).padStart(width, '0')}`, url: options.server.url(i), interval: options.interval })),
-    outputs: [{ id: 'all', title: 'Everything', sources: ['*'], limit: 100 }],
+    sources: sourceIds(options.sources, width).map((id, i) => ({ id, url: options.server.url(i), interval: options.interval })),
+    outputs: options.outputGroups ? groupOutputs(sourceIds(options.sources, width), options.outputGroups) : [{ id: 'all', title: 'Everything', sources: ['*'], limit: 100 }],
   };
   writeFileSync(file, `${JSON.stringify(config, null, 2)}\n`);
   return file;
+}
+
+function sourceIds(count: number, width: number): string[] {
+  return Array.from({ length: count }, (_, i) => `s${String(i).padStart(width, '0')}`);
+}
+
+function groupOutputs(ids: string[], groups: { size: number; itemsPerSource: number }) {
+  return Array.from({ length: Math.ceil(ids.length / groups.size) }, (_, g) => {
+    const members = ids.slice(g * groups.size, (g + 1) * groups.size);
+    return { id: `group-${g + 1}`, title: `Sources ${members[0]} to ${members.at(-1)}`, sources: members, limit: members.length * groups.itemsPerSource };
+  });
 }
 
 export interface Exit {

@@ -69,7 +69,7 @@ async function harvestFeed(deps: ClaimHarvestDeps, claim: ClaimedSource, source:
       return;
     }
     const writes = { articles: harvest.articles, state: harvest.state, record: harvest.record && records.document('harvest', source.id, harvest.record) };
-    await complete(deps, claim, writes, harvest.state.nextFetchAt);
+    await complete(deps, claim, writes, nextDueOfFeed(source, harvest, now));
     if (harvest.error) logFailure(logger, source, harvest, { worker: deps.workerId });
   });
 }
@@ -87,10 +87,30 @@ async function harvestSeeds(deps: ClaimHarvestDeps, claim: ClaimedSource, source
   if (harvest.unchangedSince) logFolderUnchanged(deps.logger, source, harvest.unchangedSince);
 }
 
-/** Completes the claim, the source due at `nextFetchAt` (else at cron's next tick), as a delay from now: the harvest took a while. */
-async function complete(deps: ClaimHarvestDeps, claim: ClaimedSource, writes: ClaimedWrites, nextFetchAt: string | null): Promise<void> {
+/**
+ * When a claimed source is due again: `afterSeconds` from the claim's completion (an interval, a
+ * back-off), `at` a time of day (a cron tick), or null: the next tick of schedule.cron, since a
+ * fleet has no runs of its own (a source fetched "on every run", a seeds folder).
+ */
+export type NextDue = { afterSeconds: number } | { at: string } | null;
+
+/**
+ * An interval or a back-off runs from the claim's completion, not from the harvest's start: the
+ * time the fetch, a loaded worker and the database took would otherwise come off it, and two
+ * requests for a source could be closer than its interval. A cron tick after a success is a time
+ * of day, and stays one.
+ */
+export function nextDueOfFeed(source: Pick<FeedSourceConfig, 'schedule'>, harvest: Pick<FeedHarvest, 'state' | 'error'>, startedAt: Date): NextDue {
+  const at = harvest.state.nextFetchAt;
+  if (!at) return null;
+  if (source.schedule && !harvest.error) return { at };
+  return { afterSeconds: Math.max(0, (Date.parse(at) - startedAt.getTime()) / 1000) };
+}
+
+/** Completes the claim, the source due again when `due` says. */
+async function complete(deps: ClaimHarvestDeps, claim: ClaimedSource, writes: ClaimedWrites, due: NextDue): Promise<void> {
   const now = deps.now();
-  const summary = await deps.queue.completeHarvest(claim, writes, nextDueInSeconds(deps.config, nextFetchAt, now), now);
+  const summary = await deps.queue.completeHarvest(claim, writes, nextDueInSeconds(deps.config, due, now), now);
   if (summary) {
     addStored(deps.report, summary);
     return;
@@ -101,13 +121,10 @@ async function complete(deps: ClaimHarvestDeps, claim: ClaimedSource, writes: Cl
   );
 }
 
-/**
- * When the source is due again, as a delay the database adds to its own clock: the back-off or
- * interval the harvest computed, else (a source fetched "on every run") the next tick of
- * schedule.cron, since a fleet has no runs of its own.
- */
-export function nextDueInSeconds(config: Pick<Config, 'schedule'>, nextFetchAt: string | null, now: Date): number {
-  const at = nextFetchAt ? Date.parse(nextFetchAt) : nextCronTime(config.schedule.cron, now, config.schedule.timezone).getTime();
+/** `due` as a delay the database adds to its own clock as it completes the claim. */
+export function nextDueInSeconds(config: Pick<Config, 'schedule'>, due: NextDue, now: Date): number {
+  if (due && 'afterSeconds' in due) return due.afterSeconds;
+  const at = due ? Date.parse(due.at) : nextCronTime(config.schedule.cron, now, config.schedule.timezone).getTime();
   return Math.max(0, (at - now.getTime()) / 1000);
 }
 

@@ -11,6 +11,7 @@ import { createHttpAgent, type HttpSettings } from '../sources/http/http-client.
 import { buildId, USER_AGENT, workerUserAgent } from '../version.js';
 import type { ClaimOptions, SourceQueue } from '../store/source-queue.js';
 import { runClaimLoop } from './claim-loop.js';
+import { keepLeases } from './lease-keeper.js';
 import { harvestClaim } from './harvest-claim.js';
 import { logFailure } from './log-failure.js';
 import { harvestSeedSource, logFolderUnchanged } from './harvest-seeds.js';
@@ -181,18 +182,24 @@ async function harvestClaimed(run: Run, fleet: FleetWork, directory: MirrorDirec
   const forced = run.options.all || run.options.only ? [...(run.options.only ?? config.sources.map((s) => s.id))] : null;
   const claimDeps = { config, store, queue: fleet.queue, workerId: fleet.workerId, logger, now: run.deps.now, signal, http: run.http, dispatcher: run.dispatcher, directory, records: run.records, report: run.report, progress: run.progress };
   const harvested = new Set<string>();
-  await runClaimLoop({
-    capacity: config.fetch.concurrency,
-    batch: fleet.claim.batch,
-    claim: (room) => (forced ? claimNamed(fleet, logger, forced, room) : claimDue(fleet, logger, room)),
-    work: (claim) => {
-      harvested.add(claim.id);
-      return harvestClaim(claimDeps, claim);
-    },
-    release: async (claim) => void (await fleet.queue.release(claim)),
-    stopClaiming: () => fleet.stopClaiming?.aborted === true || Date.now() >= fleet.claimUntil,
-    pollMs: CLAIM_POLL_MS,
-  });
+  const leases = keepLeases(fleet.queue, fleet.workerId, fleet.claim.leaseSeconds, logger);
+  try {
+    await runClaimLoop({
+      capacity: config.fetch.concurrency,
+      batch: fleet.claim.batch,
+      claim: (room) => (forced ? claimNamed(fleet, logger, forced, room) : claimDue(fleet, logger, room)),
+      work: (claim) => {
+        harvested.add(claim.id);
+        leases.hold(claim);
+        return harvestClaim(claimDeps, claim).finally(() => leases.drop(claim));
+      },
+      release: async (claim) => void (await fleet.queue.release(claim)),
+      stopClaiming: () => fleet.stopClaiming?.aborted === true || Date.now() >= fleet.claimUntil,
+      pollMs: CLAIM_POLL_MS,
+    });
+  } finally {
+    leases.stop();
+  }
   return harvested;
 }
 

@@ -4,6 +4,7 @@ import type { Logger } from '../log/logger.js';
 import type { Store } from '../store/store.js';
 import { FeedmirrorError } from '../model/errors.js';
 import { siteCopies } from '../publish/site-copies.js';
+import { isStoreUnreachable, unreachableText } from '../store/store-unreachable.js';
 import { createFileHandler, notFound } from './serve-files.js';
 import type { AccessLog } from './access-log.js';
 import type { FeedMetrics } from './metrics.js';
@@ -110,7 +111,9 @@ async function health(deps: ServerDeps, res: http.ServerResponse, head: boolean)
     };
   } catch (error) {
     ok = false;
-    body = { status: 'failing', store: 'unreachable', error: (error as Error).message };
+    // The driver's message alone ("write CONNECTION_CLOSED 127.0.0.1:5432") does not say which store; the text names it, password masked.
+    const message = isStoreUnreachable(error) ? unreachableText(deps.config().database, error) : (error as Error).message;
+    body = { status: 'failing', store: 'unreachable', error: message };
   }
   res.statusCode = ok ? 200 : 503;
   setContentType(res, 'application/json; charset=utf-8');

@@ -2,6 +2,14 @@ import type postgres from 'postgres';
 import type { MigrationOutcome } from './store.js';
 import { FeedmirrorError } from '../model/errors.js';
 
+/** Advisory lock keys of feedmirror (pg_advisory_lock(int, int)): its space, then one per use. */
+export const LOCK_SPACE = 0x666d; // "fm"
+export const MIGRATION_LOCK = 1;
+/** Serialises claims on the sources table (postgres-source-queue.ts). */
+export const CLAIM_LOCK = 3;
+/** Serialises the writing of the site-wide files (index.html, OPML) across the fleet (postgres-output-queue.ts). */
+export const SITE_LOCK = 6;
+
 /**
  * Schema history of the PostgreSQL store (its own numbering; SQLite's is in migrations.ts). Each
  * entry runs once, in order; `schema_migrations` records those applied. Never edit an entry that
@@ -207,17 +215,85 @@ export const PG_MIGRATIONS: { version: number; sql: string }[] = [
       );
     `,
   },
+  {
+    version: 8,
+    // The claim of due sources (postgres-source-queue.ts, claimDue) as a function, so that a claim
+    // is one statement with bound parameters: the fleet's claim lock is taken inside it and held
+    // only while the server works (the statement's own transaction ends when it returns), never
+    // while a client reads a result and sends the next statement. In turn: the sources whose lease
+    // ran out max_attempts times in a row are disabled with stalled_error (returned with it); then
+    // up to `batch` of the oldest due sources whose host has fewer than per_host unexpired claims
+    // are claimed, counting those taken here in due order. Only the claim_window oldest due rows
+    // are ranked (read in due order through sources_due); if that window was full and still gave
+    // fewer than `batch`, every due row is looked at once (a host with a long backlog must not
+    // starve the others). Custom plans: the window is a value the planner must see, or a generic
+    // plan may read every due row.
+    sql: `
+      CREATE OR REPLACE FUNCTION feedmirror_claim_sources(
+        worker text, batch integer, lease_seconds double precision, per_host integer,
+        max_attempts integer, stalled_error text, claim_window integer)
+      RETURNS TABLE (id text, url text, claim_seq bigint, claim_attempts integer, disabled_error text)
+      LANGUAGE plpgsql
+      SET plan_cache_mode = force_custom_plan
+      AS $claim$
+      #variable_conflict use_column
+      DECLARE
+        wanted integer := batch;
+        lim integer := claim_window;
+        taken text[] := '{}';
+        scanned integer;
+        r record;
+      BEGIN
+        PERFORM pg_advisory_xact_lock(${LOCK_SPACE}, ${CLAIM_LOCK});
+        RETURN QUERY
+          UPDATE sources s SET enabled = false, disabled_error = stalled_error, claimed_by = NULL, claimed_at = NULL
+          WHERE s.enabled AND s.claimed_by IS NOT NULL AND s.next_due_at <= now() AND s.claim_attempts >= max_attempts
+          RETURNING s.id, NULL::text, NULL::bigint, NULL::integer, s.disabled_error;
+        LOOP
+          scanned := 0;
+          FOR r IN
+            WITH candidates AS MATERIALIZED (
+              SELECT s.id, s.host, s.next_due_at FROM sources s
+              WHERE s.enabled AND s.next_due_at <= now() AND s.id <> ALL (taken)
+              ORDER BY s.next_due_at LIMIT lim
+            ), busy AS (
+              SELECT s.host, count(*) AS n FROM sources s
+              WHERE s.claimed_by IS NOT NULL AND s.next_due_at > now() AND s.host IN (SELECT c.host FROM candidates c) GROUP BY s.host
+            ), ranked AS (
+              SELECT c.id, c.next_due_at, row_number() OVER (PARTITION BY c.host ORDER BY c.next_due_at, c.id) + coalesce(busy.n, 0) AS load
+              FROM candidates c LEFT JOIN busy ON busy.host = c.host
+            ), due AS (
+              SELECT s.id FROM sources s JOIN ranked rk ON rk.id = s.id WHERE rk.load <= per_host
+              ORDER BY rk.next_due_at, rk.id LIMIT wanted FOR UPDATE OF s SKIP LOCKED
+            ), claimed AS (
+              UPDATE sources s SET next_due_at = now() + make_interval(secs => lease_seconds), claimed_by = worker, claimed_at = now(),
+                     claim_seq = s.claim_seq + 1, claim_attempts = s.claim_attempts + 1
+              FROM due WHERE s.id = due.id
+              RETURNING s.id, s.url, s.claim_seq, s.claim_attempts
+            )
+            SELECT claimed.*, (SELECT count(*) FROM candidates)::int AS scanned FROM (VALUES (1)) AS one (x) LEFT JOIN claimed ON true
+          LOOP
+            scanned := r.scanned;
+            CONTINUE WHEN r.id IS NULL;
+            id := r.id;
+            url := r.url;
+            claim_seq := r.claim_seq;
+            claim_attempts := r.claim_attempts;
+            disabled_error := NULL;
+            taken := taken || r.id;
+            RETURN NEXT;
+          END LOOP;
+          EXIT WHEN lim IS NULL OR cardinality(taken) >= batch OR scanned < lim;
+          wanted := batch - cardinality(taken);
+          lim := NULL;
+        END LOOP;
+      END
+      $claim$;
+    `,
+  },
 ];
 
 export const PG_LATEST_VERSION = PG_MIGRATIONS.at(-1)!.version;
-
-/** Advisory lock keys of feedmirror (pg_advisory_lock(int, int)): its space, then one per use. */
-export const LOCK_SPACE = 0x666d; // "fm"
-export const MIGRATION_LOCK = 1;
-/** Serialises claims on the sources table (postgres-source-queue.ts). */
-export const CLAIM_LOCK = 3;
-/** Serialises the writing of the site-wide files (index.html, OPML) across the fleet (postgres-output-queue.ts). */
-export const SITE_LOCK = 6;
 
 /**
  * Brings the schema up to date in one transaction, under a transaction-level advisory lock: of

@@ -1,4 +1,3 @@
-import { FeedmirrorError } from '../model/errors.js';
 import type postgres from 'postgres';
 import { CLAIM_LOCK, LOCK_SPACE } from './postgres-migrations.js';
 import { REMOVED_FROM_CONFIG, type ClaimedSource, type ClaimedWrites, type ClaimOptions, type ClaimOutcome, type QueuedSource, type SourceQueue } from './source-queue.js';
@@ -33,37 +32,20 @@ export class PostgresSourceQueue implements SourceQueue {
   /**
    * Serialised across the fleet by an advisory lock (per-host counts are then exact): disables
    * the sources that keep losing their lease, then claims the oldest due sources whose hosts have
-   * room left. SKIP LOCKED passes over rows a completion is writing at that moment.
+   * room left. SKIP LOCKED passes over rows a completion is writing at that moment. One statement,
+   * the function of migration 8 with bound parameters: the lock is taken inside it, so it is held
+   * only while the server works, never while a worker waits to be scheduled to read a result (on
+   * a busy host that held it for tens of milliseconds, and every other claimer queued behind it:
+   * bench/README.md, "Cluster").
    */
   async claimDue(workerId: string, options: ClaimOptions): Promise<ClaimOutcome> {
     const window = Math.max(CLAIM_WINDOW_MIN, options.batch * CLAIM_WINDOW_PER_SLOT);
-    const first = await this.claimRound(workerId, options, window, true);
-    let claimed = first.claimed;
-    // The oldest due rows were all on hosts at their limit (or locked): look at every due row.
-    if (claimed.length < options.batch && first.scanned === window) {
-      claimed = claimed.concat((await this.claimRound(workerId, { ...options, batch: options.batch - claimed.length }, null, false)).claimed);
-    }
-    return { claimed: claimed.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0)), disabled: first.disabled };
-  }
-
-  /**
-   * One claim in one round trip: the lock, the disabling and the claim go to the server as one
-   * multi-statement query, which it runs as one implicit transaction. So the lock is held only
-   * while the server runs them, never while a client reads a result and sends the next statement
-   * (on a busy host, a worker waiting to be scheduled held it for tens of milliseconds each time,
-   * and every other claimer queued behind it: bench/README.md, "Cluster"). Each statement still
-   * reads with a snapshot taken after the lock was granted. The simple protocol this needs takes
-   * no parameters: the values are written into the text as literals.
-   */
-  private async claimRound(workerId: string, options: ClaimOptions, window: number | null, disable: boolean): Promise<{ claimed: ClaimedSource[]; scanned: number; disabled: ClaimOutcome['disabled'] }> {
-    const statements = [`SELECT pg_advisory_xact_lock(${int(LOCK_SPACE)}, ${int(CLAIM_LOCK)})`];
-    if (disable) statements.push(disableStalledSql(options.maxAttempts));
-    statements.push(claimSql(workerId, options, window));
-    const results = (await this.sql.unsafe(statements.join(';\n')).simple()) as unknown as Record<string, unknown>[][];
-    const rows = results.at(-1) as { id: string | null; url: string; claim_seq: string; claim_attempts: number; scanned: number }[];
-    const claimed = rows.filter((row) => row.id !== null).map((row) => ({ id: row.id!, url: row.url, claimSeq: Number(row.claim_seq), claimAttempts: Number(row.claim_attempts) }));
-    const disabled = disable ? (results[1] as { id: string }[]).map((row) => ({ id: row.id, error: stalledError(options.maxAttempts) })) : [];
-    return { claimed, scanned: Number(rows[0]?.scanned ?? 0), disabled };
+    const error = stalledError(options.maxAttempts);
+    const rows = await this.sql<{ id: string; url: string | null; claim_seq: string | null; claim_attempts: number | null; disabled_error: string | null }[]>`
+      SELECT * FROM feedmirror_claim_sources(${workerId}, ${options.batch}, ${options.leaseSeconds}, ${options.perHost}, ${options.maxAttempts}, ${error}, ${window})`;
+    const claimed = rows.filter((row) => row.disabled_error === null).map((row) => ({ id: row.id, url: row.url!, claimSeq: Number(row.claim_seq), claimAttempts: Number(row.claim_attempts) }));
+    const disabled = rows.filter((row) => row.disabled_error !== null).map((row) => ({ id: row.id, error: row.disabled_error! }));
+    return { claimed: claimed.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0)), disabled };
   }
 
   async syncSources(sources: QueuedSource[]): Promise<{ added: number; removed: number }> {
@@ -131,6 +113,16 @@ export class PostgresSourceQueue implements SourceQueue {
     return this.finish(claim, 0, claim.claimAttempts - 1);
   }
 
+  async renewLeases(workerId: string, claims: ClaimedSource[], leaseSeconds: number): Promise<string[]> {
+    if (claims.length === 0) return [];
+    const rows = await this.sql<{ id: string }[]>`
+      UPDATE sources s SET next_due_at = now() + make_interval(secs => ${leaseSeconds})
+      FROM unnest(${texts(this.sql, claims.map((c) => c.id))}, ${this.sql.array(claims.map((c) => String(c.claimSeq)))}::bigint[]) AS held(id, seq)
+      WHERE s.id = held.id AND s.claim_seq = held.seq AND s.claimed_by = ${workerId}
+      RETURNING s.id`;
+    return rows.map((row) => row.id);
+  }
+
   private async finish(claim: ClaimedSource, nextDueInSeconds: number, attempts: number): Promise<boolean> {
     return finishClaim(this.sql, claim, nextDueInSeconds, attempts);
   }
@@ -145,50 +137,6 @@ export class PostgresSourceQueue implements SourceQueue {
 const CLAIM_WINDOW_MIN = 200;
 const CLAIM_WINDOW_PER_SLOT = 20;
 
-/**
- * Claims up to `batch` of the oldest due sources whose host has fewer than `perHost` unexpired
- * claims, counting the ones taken here in host order. With a `window`, only that many of the
- * oldest due rows are looked at (read in due order through the sources_due index); null looks at
- * all of them. Answers the claims, and on every row how many due rows were looked at (one row with
- * a null id when nothing was claimed).
- */
-function claimSql(workerId: string, options: ClaimOptions, window: number | null): string {
-  return `
-    WITH candidates AS MATERIALIZED (
-      SELECT id, host, next_due_at FROM sources WHERE enabled AND next_due_at <= now() ${window === null ? '' : `ORDER BY next_due_at LIMIT ${int(window)}`}
-    ), busy AS (
-      SELECT host, count(*) AS n FROM sources
-      WHERE claimed_by IS NOT NULL AND next_due_at > now() AND host IN (SELECT host FROM candidates) GROUP BY host
-    ), ranked AS (
-      SELECT c.id, c.next_due_at, row_number() OVER (PARTITION BY c.host ORDER BY c.next_due_at, c.id) + coalesce(busy.n, 0) AS load
-      FROM candidates c LEFT JOIN busy USING (host)
-    ), due AS (
-      SELECT s.id FROM sources s JOIN ranked r ON r.id = s.id WHERE r.load <= ${int(options.perHost)}
-      ORDER BY r.next_due_at, r.id LIMIT ${int(options.batch)} FOR UPDATE OF s SKIP LOCKED
-    ), claimed AS (
-      UPDATE sources s SET next_due_at = now() + make_interval(secs => ${seconds(options.leaseSeconds)}), claimed_by = ${text(workerId)}, claimed_at = now(),
-             claim_seq = s.claim_seq + 1, claim_attempts = s.claim_attempts + 1
-      FROM due WHERE s.id = due.id
-      RETURNING s.id, s.url, s.claim_seq, s.claim_attempts
-    )
-    SELECT claimed.*, (SELECT count(*) FROM candidates)::int AS scanned FROM (VALUES (1)) AS one (x) LEFT JOIN claimed ON true`;
-}
-
-/** Literals for the simple protocol's text (claimSql): an escape string, valid whatever standard_conforming_strings says. */
-function text(value: string): string {
-  return `E'${value.replace(/\\/g, '\\\\').replace(/'/g, "''")}'`;
-}
-
-function int(value: number): string {
-  if (!Number.isSafeInteger(value)) throw new FeedmirrorError('FM_STORE', `a claim was asked with ${value} where a whole number belongs`);
-  return String(value);
-}
-
-function seconds(value: number): string {
-  if (!Number.isFinite(value)) throw new FeedmirrorError('FM_STORE', `a claim was asked with ${value} where a number of seconds belongs`);
-  return String(value);
-}
-
 /** Ends a claim if it is still this one (same claim_seq): false when its lease ran out and another worker claimed the source. */
 async function finishClaim(sql: postgres.Sql | postgres.TransactionSql, claim: ClaimedSource, nextDueInSeconds: number, attempts: number): Promise<boolean> {
   const result = await sql`
@@ -200,12 +148,4 @@ async function finishClaim(sql: postgres.Sql | postgres.TransactionSql, claim: C
 
 function stalledError(maxAttempts: number): string {
   return `claimed ${maxAttempts} times without completing (each worker that took it died or stalled past its lease): disabled`;
-}
-
-/** Sources whose lease ran out `maxAttempts` times in a row: disabled, with an error that says so, so that status shows why. */
-function disableStalledSql(maxAttempts: number): string {
-  return `
-    UPDATE sources SET enabled = false, disabled_error = ${text(stalledError(maxAttempts))}, claimed_by = NULL, claimed_at = NULL
-    WHERE enabled AND claimed_by IS NOT NULL AND next_due_at <= now() AND claim_attempts >= ${int(maxAttempts)}
-    RETURNING id`;
 }

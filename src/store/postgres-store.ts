@@ -328,8 +328,13 @@ export class PostgresStore implements Store {
     await this.sql`SELECT 1`;
   }
 
+  /**
+   * Every caller has awaited its own queries by now, so the timeout only bounds postgres.js's
+   * `end()` on a connection that lost its server mid-query, which never resolves by itself
+   * (porsager/postgres#1097): a worker stopped after an outage waited the whole timeout.
+   */
   async close(): Promise<void> {
-    await this.sql.end({ timeout: 5 });
+    await this.sql.end({ timeout: 1 });
   }
 }
 

@@ -66,6 +66,12 @@ export interface SourceQueue {
   /** Gives the source back, due at once and this attempt not counted (a worker shutting down); false when the lease was lost. */
   release(claim: ClaimedSource): Promise<boolean>;
   /**
+   * Moves the end of the lease of claims this worker still holds to `leaseSeconds` from now, for
+   * a harvest that outlasts a lease (full-text pages, a slow store); answers the ids renewed. A
+   * claim another worker has taken since (its lease ran out first) is not renewed.
+   */
+  renewLeases(workerId: string, claims: ClaimedSource[], leaseSeconds: number): Promise<string[]>;
+  /**
    * Makes the table the config's list: adds new sources (due at once), updates known ones as
    * upsertSources does, disables those the config no longer lists (REMOVED_FROM_CONFIG, so that
    * none is claimed) and re-enables those it lists again, keeping their due times.

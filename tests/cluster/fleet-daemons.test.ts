@@ -24,4 +24,21 @@ describe('fleet of daemons on PostgreSQL', () => {
     const claimed = await fleet.query((sql) => sql<{ n: number }[]>`SELECT count(*)::int AS n FROM sources WHERE claimed_by IS NOT NULL`);
     expect(claimed[0]!.n).toBe(0);
   }, 180_000);
+
+  it('sources that take 2.5 s to answer, every 2 s: each request comes at least the interval after the previous answer ended, never back to back', async () => {
+    const fleet = await startFleet(scope, { sources: 2, latencyMs: 2_500, interval: 2 });
+    const worker = await fleet.daemon('w1');
+    await waitFor(() => fleet.ids.every((_, i) => (requestTimes(fleet.server).get(i)?.length ?? 0) >= 3), 'every source requested 3 times', 60_000);
+    worker.signal('SIGTERM');
+    expect(await waitForExit(worker), worker.stderr()).toEqual({ code: 0, signal: null });
+
+    const gaps: number[] = [];
+    for (const source of fleet.ids.keys()) {
+      const requests = fleet.server.log.filter((r) => r.source === source);
+      for (let i = 1; i < requests.length; i++) gaps.push(requests[i]!.startedAt - requests[i - 1]!.endedAt!);
+    }
+    expect(gaps.length).toBeGreaterThanOrEqual(4);
+    // the database's clock and this process's are the same clock, read to the millisecond
+    for (const gap of gaps) expect(gap).toBeGreaterThanOrEqual(2_000 - 2);
+  }, 90_000);
 });

@@ -94,6 +94,7 @@ describe('PostgreSQL stopped for 10 s under a fleet', () => {
     }, '/healthz 503 during the outage');
     expect(down.body).toMatchObject({ status: 'failing', store: 'unreachable' });
     expect(down.body.error).not.toContain(PASSWORD);
+    expect(down.body.error).toMatch(/^the database postgres:\/\/\S+ cannot be reached \(/);
     for (const worker of workers) await waitForLogs(worker, (r) => r.event === 'chore-skipped' && r.reason === 'coordinator-error', 'a coordinator-error');
     for (const worker of workers) await waitForLogs(worker, (r) => r.level === 50 && r.event === 'store-unreachable', 'a store-unreachable error');
     await sleep(Math.max(0, haltedAt + OUTAGE_MS - Date.now()));

@@ -18,7 +18,7 @@ import { runCliInProcess } from '../helpers/in-process-cli.js';
 import { expectRunOk, ProjectScope, projectConfig, type Project } from '../mirrors/helpers/project.js';
 import { startFixtureServer, type FixtureServer } from '../remote/helpers/fixture-server.js';
 import { expectedBody, FEED_PATH, IMAGES, pageRequests, servePublisher } from './helpers/publisher.js';
-import { closedPort } from '../helpers/closed-port.js';
+import { closedOrigin, closedPort } from '../helpers/closed-port.js';
 
 const lookups = vi.hoisted(() => [] as string[]);
 
@@ -94,7 +94,7 @@ async function feedFiles(project: Project): Promise<string[]> {
 
 describe('full text and media through a mirror, the origin dead (issue 19, end to end)', () => {
   it('direct: the full article text, images on the mirror, no page fetched on a warm run', async () => {
-    const origin = `http://127.0.0.1:${await closedPort()}`;
+    const origin = await closedOrigin();
     const mirror = await server();
     servePublisher(mirror);
     const project = await projects.create(projectConfig({

@@ -8,20 +8,14 @@ import { describe, expect, it } from 'vitest';
 import type { StoredArticle } from '../../src/model/article.js';
 import { moveMedia } from '../../src/publish/media-policy.js';
 import { makeArticle } from '../helpers/builders.js';
-import { startFixtureServer } from '../remote/helpers/fixture-server.js';
+import { closedOrigin } from '../helpers/closed-port.js';
 import { testScope } from '../remote/helpers/scope.js';
 import { FEED_PATH, servePublisher } from './helpers/publisher.js';
 
 const scope = testScope();
 
-async function deadOrigin(): Promise<string> {
-  const origin = await startFixtureServer();
-  await origin.close();
-  return origin.origin;
-}
-
 async function mirroredPublisher(media: { source?: string; output?: string }, site: Record<string, unknown> = {}) {
-  const origin = await deadOrigin();
+  const origin = await closedOrigin();
   const mirror = await scope.server();
   servePublisher(mirror);
   const h = await scope.harness({

@@ -11,8 +11,9 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { mediaHash } from '../../src/lib/media-hash.js';
 import { MediaCache } from '../../src/serve/media-cache.js';
+import { closedOrigin } from '../helpers/closed-port.js';
 import type { Workspace } from '../helpers/workspace.js';
-import { reply, startFixtureServer } from '../remote/helpers/fixture-server.js';
+import { reply } from '../remote/helpers/fixture-server.js';
 import { SITE_URL } from '../remote/helpers/harness.js';
 import { opsScope, startServeInProcess } from '../operations/helpers/ops-scope.js';
 import { request } from '../operations/helpers/http-client.js';
@@ -84,8 +85,7 @@ describe('media: "proxy"', () => {
 
 describe('media: "proxy" with the origin down', () => {
   it('serve fetches the file from the publisher\'s mirror, under the hash of its canonical URL', async () => {
-    const dead = await startFixtureServer();
-    await dead.close();
+    const dead = { origin: await closedOrigin() };
     const mirror = await scope.server();
     servePublisher(mirror);
     const h = await createHarness({ sources: [{ id: 'news', url: `${dead.origin}${FEED_PATH}`, mirrors: [`${mirror.origin}/`], fullText: true, media: 'proxy' }] });

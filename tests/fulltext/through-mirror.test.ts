@@ -6,7 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { htmlToText } from '../../src/lib/html-text.js';
 import { articleTitled, logsMatching } from '../remote/helpers/harness.js';
-import { startFixtureServer } from '../remote/helpers/fixture-server.js';
+import { closedOrigin } from '../helpers/closed-port.js';
 import { testScope } from '../remote/helpers/scope.js';
 import { expectedBody, FEED_PATH, pageRequests, servePublisher } from './helpers/publisher.js';
 
@@ -17,17 +17,10 @@ function contentUrls(html: string): string[] {
   return [...html.matchAll(/(?:src|href|poster)="([^"]+)"|srcset="([^"]+)"/g)].flatMap((m) => (m[1] ? [m[1]] : m[2]!.split(/,\s+/).map((c) => c.split(/\s+/)[0]!)));
 }
 
-/** The origin of a server that was started and closed: its port refuses connections. */
-async function deadOrigin(): Promise<string> {
-  const origin = await startFixtureServer();
-  await origin.close();
-  return origin.origin;
-}
-
 describe('full text through the publisher\'s mirror when the origin is down', () => {
   for (const prefix of ['', '/mirror']) {
     it(`pages come from the mirror${prefix ? ' (under a path prefix)' : ''}; every stored URL is on the origin; a warm run fetches no page`, async () => {
-      const origin = await deadOrigin();
+      const origin = await closedOrigin();
       const mirror = await scope.server();
       servePublisher(mirror, prefix);
       const h = await scope.harness({ sources: [{ id: 'news', url: `${origin}${FEED_PATH}`, mirrors: [`${mirror.origin}${prefix}/`], fullText: true }] });
@@ -55,7 +48,7 @@ describe('full text through the publisher\'s mirror when the origin is down', ()
   }
 
   it('with the origin and every mirror down, the items keep their summaries and are tried again on the next run', async () => {
-    const origin = await deadOrigin();
+    const origin = await closedOrigin();
     const mirror = await scope.server();
     servePublisher(mirror);
     const h = await scope.harness({ sources: [{ id: 'news', url: `${mirror.origin}${FEED_PATH}`, fullText: true }] });

@@ -6,10 +6,10 @@
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { chown, mkdtemp, readFile, rm } from 'node:fs/promises';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
+import { closedPort } from './closed-port.js';
 
 const run = promisify(execFile);
 
@@ -76,7 +76,7 @@ class Cluster {
 
   async start(): Promise<string> {
     for (let attempt = 1; ; attempt++) {
-      this.port = await freePort();
+      this.port = await closedPort();
       try {
         await this.resume();
         return `postgres://${USER}@127.0.0.1:${this.port}/postgres`;
@@ -123,13 +123,3 @@ async function serverUser(): Promise<{ uid: number; gid: number; name: string } 
   }
 }
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}

@@ -12,16 +12,27 @@
  * back when the lease runs out (README, "Scaling out"): there the next run starts once the killed
  * run's lease is over (a short `cluster.lease` keeps that brief), and must then recover the same way.
  *
- * The killed runs are processes of their own (bin/feedmirror.js), and so are the runs that measure
- * a typical run's length; each recovery run is the same command line in this process
- * (runCliInProcess): what it is judged on is what it finds and leaves on disk, and in here it
- * pays no node start-up and runs on warm code.
+ * The killed runs are processes of their own (bin/feedmirror.js), and so is the run that measures
+ * a typical run; each recovery run is the same command line in this process (runCliInProcess):
+ * what it is judged on is what it finds and leaves on disk, and in here it pays no node start-up
+ * and runs on warm code.
  *
- * Reproducible: the kill moments come from a seeded PRNG (mulberry32). The seed is
- * CRASH_SEED below; set FEEDMIRROR_CRASH_SEED to try another one. The delays are spread over
- * 0 … the length of a typical run, which is measured once at the start of the test.
+ * Where the kills land (tests/hostile/helpers/kill-plan.ts). Guaranteed: at least
+ * KILLS_PER_PHASE (6) kills in each of the three phases that write, judged from what the kill left
+ * (fetch: requests reached the fixture server, nothing stored yet; store: articles stored, no
+ * output file changed; publish: a temp file or a changed output file), so at least 18 kills, each
+ * of a run still going. A kill is timed from an event of the run it kills, seen by this test: its
+ * first request to the fixture server (fetch), its last "source-done" log line (store), its first
+ * temp file in the output folder (publish); the delay after it is drawn within that phase's length
+ * in a typical run, measured once at the start. Kills in start-up, before any request, interrupt
+ * nothing that writes and are not aimed at. A kill that lands outside its phase (other load on the
+ * machine) narrows that phase's window for the next one, and is made up for, up to MAX_ATTEMPTS.
+ *
+ * Reproducible: the kill delays come from a seeded PRNG (mulberry32), stratified within each
+ * phase and shuffled. The seed is CRASH_SEED below; set FEEDMIRROR_CRASH_SEED to try another one.
  */
-import { copyFile, readFile } from 'node:fs/promises';
+import { watch } from 'node:fs';
+import { copyFile, mkdir, readFile } from 'node:fs/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -31,26 +42,26 @@ import { rssFeed } from '../remote/helpers/feeds.js';
 import { startFixtureServer, type FixtureServer, type Handler } from '../remote/helpers/fixture-server.js';
 import { runCliInProcess } from '../helpers/in-process-cli.js';
 import { createHarness, remoteConfig, type Harness } from '../remote/helpers/harness.js';
-import { checkOutputTree, inspectStore, snapshotTree, tempFiles } from './helpers/outputs.js';
-import { killLeftoverChildren, startFeedmirror } from './helpers/processes.js';
+import { checkOutputTree, inspectStore, snapshotTree, tempFiles, TEMP_SUFFIX } from './helpers/outputs.js';
+import { killLeftoverChildren, startFeedmirror, type StartedChild } from './helpers/processes.js';
+import { AIMED_PHASES, PHASES, narrowWindow, offsetIn, planKills, windowsOf, type AimedPhase, type Anchor, type Phase, type PhaseWindow, type RunTimeline } from './helpers/kill-plan.js';
 import { ON_POSTGRES } from '../helpers/test-store.js';
 import { durationMs } from '../../src/config/duration.js';
 
 /** The documented seed of the kill schedule. */
 const CRASH_SEED = Number(process.env.FEEDMIRROR_CRASH_SEED ?? 0x5eed_0008);
-/** Kills that must land while the run is still going (a delay past the run's end kills nothing). */
-const MIN_KILLS = 20;
-const ATTEMPTS = 26;
-/** Upper bound on attempts when runs finish before their kill moment. */
-const MAX_ATTEMPTS = 50;
-/** Extra kills aimed at the last part of the run, while fewer than WANT_IN_PUBLISH landed in the publish phase. */
-const EXTRA_ATTEMPTS = 10;
-const WANT_IN_PUBLISH = 3;
+/** Kills that must land in each of fetch, store and publish (the run still going when it is killed). */
+const KILLS_PER_PHASE = 6;
+const MIN_KILLS = 3 * KILLS_PER_PHASE;
+/** Upper bound on attempts, when kills land outside the phase they aim at (a loaded machine). */
+const MAX_ATTEMPTS = 45;
 
 /** Response delays of the slow sources, ms: the run spends its time in fetch (2 at a time per host), store and publish. */
 const DELAYS_MS = [100, 180, 260, 340, 420, 500];
-const ITEMS_PER_FEED = 30;
+const ITEMS_PER_FEED = 10;
 
+/** Told of every request the fixture server gets: the run being killed times its fetch kills from its first one. */
+let onFeedRequest: () => void = () => {};
 
 /**
  * A feed that moves on by one item per request (newest first) and answers after `delayMs`: every
@@ -59,6 +70,7 @@ const ITEMS_PER_FEED = 30;
 function movingFeed(source: number, delayMs: number): Handler {
   let served = 0;
   return (_request, response) => {
+    onFeedRequest();
     const first = ++served;
     const items = Array.from({ length: ITEMS_PER_FEED }, (_, i) => {
       const n = first + ITEMS_PER_FEED - 1 - i;
@@ -77,10 +89,12 @@ function movingFeed(source: number, delayMs: number): Handler {
 }
 
 interface KillRecord {
-  delayMs: number;
+  aimedAt: AimedPhase;
+  /** When the kill was sent, ms after the aimed phase's anchor event. */
+  offsetMs: number;
   killed: boolean;
-  /** Where the kill landed, judged from what changed: nothing yet, the store only, or the store and some files. */
-  phase: 'startup/fetch' | 'store' | 'publish';
+  /** Where the kill landed, judged from what changed: no request yet, requests only, the store, or the store and some files. */
+  phase: Phase;
   tempFilesLeft: number;
   storedBefore: number;
   storedAfterRecovery: number;
@@ -89,13 +103,70 @@ interface KillRecord {
 let server: FixtureServer;
 let h: Harness;
 
-const RUN_ARGS = () => ['run', '--all', '--config', h.configPath, '--log-format', 'json'];
+/** At debug level a run logs a "source-done" line as each source finishes: the kills aimed past fetch are timed from the last one. */
+const RUN_ARGS = () => ['run', '--all', '--config', h.configPath, '--log-format', 'json', '--log-level', 'debug'];
 
-async function runToEnd(): Promise<{ code: number | null; ms: number; stderr: string; describe: string }> {
-  const started = performance.now();
-  const { exited } = startFeedmirror(RUN_ARGS(), { cwd: h.dir });
-  const { code, signal, stderr } = await exited;
-  return { code, ms: performance.now() - started, stderr, describe: `exit ${code}${signal ? `, signal ${signal}` : ''}\n${stderr}` };
+/** A `feedmirror run` child, and when the test saw it reach each anchor (ms since the epoch; never, if the run ends before). */
+interface WatchedRun extends StartedChild {
+  anchors: Record<Anchor, Promise<number>>;
+  requests: () => number;
+  /** When each "source-done" line came. */
+  doneLineTimes: number[];
+}
+
+function signal<T>(): { promise: Promise<T>; resolve: (value: T) => void } {
+  let resolve: (value: T) => void = () => {};
+  const promise = new Promise<T>((r) => (resolve = r));
+  return { promise, resolve };
+}
+
+/** Starts `feedmirror run`; its last source is done at its `sourcesDoneLines`-th "source-done" line. */
+function startWatchedRun(sourcesDoneLines: number): WatchedRun {
+  const [firstRequest, sourcesDone, publishStart] = [signal<number>(), signal<number>(), signal<number>()];
+  let requests = 0;
+  onFeedRequest = () => {
+    if (requests++ === 0) firstRequest.resolve(Date.now());
+  };
+  // the publish stages every file it writes as a temp file beside it first
+  const watcher = watch(h.feedsDir, { recursive: true }, (_event, name) => {
+    if (name?.endsWith(TEMP_SUFFIX)) publishStart.resolve(Date.now());
+  });
+  const doneLineTimes: number[] = [];
+  const started = startFeedmirror(RUN_ARGS(), { cwd: h.dir });
+  let pending = '';
+  started.child.stderr!.on('data', (chunk: Buffer) => {
+    const lines = (pending + chunk.toString('utf8')).split('\n');
+    pending = lines.pop()!;
+    for (const line of lines) {
+      if (!line.includes('"event":"source-done"')) continue;
+      doneLineTimes.push(Date.now());
+      if (doneLineTimes.length === sourcesDoneLines) sourcesDone.resolve(Date.now());
+    }
+  });
+  const exited = started.exited.finally(() => {
+    onFeedRequest = () => {};
+    watcher.close();
+  });
+  const anchors = { 'first-request': firstRequest.promise, 'sources-done': sourcesDone.promise, 'publish-start': publishStart.promise };
+  return { ...started, exited, anchors, requests: () => requests, doneLineTimes };
+}
+
+/** When a promise that may never settle had settled, or `fallback`. */
+const settledAt = (promise: Promise<number>, fallback: number) => Promise.race([promise, Promise.resolve(fallback)]);
+
+/** A run left to finish, with when it reached each phase. */
+async function runToEnd(): Promise<{ code: number | null; ms: number; describe: string; timeline: RunTimeline; sourcesDoneLines: number }> {
+  const startedAt = Date.now();
+  const run = startWatchedRun(Number.POSITIVE_INFINITY);
+  const { code, signal, stderr } = await run.exited;
+  const endedAt = Date.now();
+  const timeline = {
+    firstRequestAt: await settledAt(run.anchors['first-request'], endedAt),
+    sourcesDoneAt: run.doneLineTimes.at(-1) ?? endedAt,
+    publishStartAt: await settledAt(run.anchors['publish-start'], endedAt),
+    endedAt,
+  };
+  return { code, ms: endedAt - startedAt, describe: `exit ${code}${signal ? `, signal ${signal}` : ''}\n${stderr}`, timeline, sourcesDoneLines: run.doneLineTimes.length };
 }
 
 /**
@@ -104,7 +175,7 @@ async function runToEnd(): Promise<{ code: number | null; ms: number; stderr: st
  */
 const FLEET = ON_POSTGRES ? { cluster: { lease: '13s', publishDebounce: '0s' }, totalTimeoutMs: 2_000 } : null;
 
-/** The run after a kill, in this process (see the top of the file); on PostgreSQL once the killed run's leases are over. */
+/** A run in this process (see the top of the file): after a kill, on PostgreSQL, once the killed run's leases are over. */
 async function recover(killedAt: number | null): Promise<{ code: number | null; describe: string }> {
   if (FLEET && killedAt !== null) await sleep(Math.max(0, killedAt + durationMs(FLEET.cluster.lease) + 1000 - Date.now()));
   const { code, stderr } = await runCliInProcess(RUN_ARGS(), { cwd: h.dir });
@@ -113,26 +184,31 @@ async function recover(killedAt: number | null): Promise<{ code: number | null; 
 
 const DB = () => h.databasePath;
 
-/** One run killed after `delayMs`, checked, then a recovery run, checked. */
-async function killAndRecover(delayMs: number): Promise<KillRecord> {
+/** One run killed `offsetMs` after the anchor event of `window`, checked, then a recovery run, checked. */
+async function killAndRecover(aimedAt: AimedPhase, window: PhaseWindow, offsetMs: number, sourcesDoneLines: number): Promise<KillRecord> {
   const filesBefore = await snapshotTree(h.feedsDir);
   const idsBefore = (await inspectStore(DB())).ids.length;
-  const { child, exited } = startFeedmirror(RUN_ARGS(), { cwd: h.dir });
-  const timer = setTimeout(() => child.kill('SIGKILL'), delayMs);
-  const outcome = await exited;
+  const run = startWatchedRun(sourcesDoneLines);
+  let ended = false;
+  let timer: NodeJS.Timeout | undefined;
+  void run.anchors[window.anchor].then(() => {
+    if (!ended) timer = setTimeout(() => run.child.kill('SIGKILL'), offsetMs);
+  });
+  const outcome = await run.exited;
+  ended = true;
   clearTimeout(timer);
   const killed = outcome.signal === 'SIGKILL';
   const killedAt = killed ? Date.now() : null;
-  if (!killed) expect(outcome.code, `a run that outlived its kill (${delayMs} ms) must still succeed:\n${outcome.stderr}`).toBe(0);
+  if (!killed) expect(outcome.code, `a run that outlived its kill (${offsetMs} ms into ${aimedAt}) must still succeed:\n${outcome.stderr}`).toBe(0);
 
-  const context = `kill after ${delayMs} ms (seed ${CRASH_SEED})`;
+  const context = `kill ${offsetMs} ms after the ${window.anchor} (aimed at ${aimedAt}, seed ${CRASH_SEED})`;
   expect(await checkOutputTree(h.feedsDir, { deep: false }), context).toEqual([]);
   const afterKill = await inspectStore(DB());
   expect(afterKill.integrity, context).toBe('ok');
   const left = (await tempFiles(h.feedsDir)).length;
   const filesAfter = await snapshotTree(h.feedsDir);
   const changed = Object.keys(filesAfter).filter((f) => filesBefore[f] !== filesAfter[f]).length;
-  const phase = changed > 0 || left > 0 ? 'publish' : afterKill.ids.length > idsBefore ? 'store' : 'startup/fetch';
+  const phase = changed > 0 || left > 0 ? 'publish' : afterKill.ids.length > idsBefore ? 'store' : run.requests() > 0 ? 'fetch' : 'startup';
 
   const recovery = await recover(killedAt);
   expect(recovery.code, `${context}: the next run failed: ${recovery.describe}`).toBe(0);
@@ -144,8 +220,7 @@ async function killAndRecover(delayMs: number): Promise<KillRecord> {
   // and they are published: the "all" feed lists every stored article
   const published = JSON.parse(await readFile(path.join(h.feedsDir, 'all/feed.json'), 'utf8')) as { items: unknown[] };
   expect(published.items.length, context).toBe(afterRecovery.ids.length);
-  // (the files the recovery run wrote are judged after the next kill, and all of them at the end)
-  return { delayMs, killed, phase, tempFilesLeft: left, storedBefore: afterKill.ids.length, storedAfterRecovery: afterRecovery.ids.length };
+  return { aimedAt, offsetMs, killed, phase, tempFilesLeft: left, storedBefore: afterKill.ids.length, storedAfterRecovery: afterRecovery.ids.length };
 }
 
 describe('[slow] crash safety: SIGKILL at random moments', () => {
@@ -155,15 +230,17 @@ describe('[slow] crash safety: SIGKILL at random moments', () => {
     const sources = DELAYS_MS.map((_, i) => ({ id: `slow-${i}`, url: server.url(`/slow-${i}.xml`) }));
     h = await createHarness({ sources });
     await copyFile(path.join(FIXTURE_SEEDS, SAMPLE_SEED), path.join(h.dir, 'seeds', SAMPLE_SEED));
+    // watched for the publish's temp files from the first run on
+    await mkdir(h.feedsDir, { recursive: true });
     // all six at once (the default allows 2 per host, and they share 127.0.0.1): fetch takes ~0.5 s, not ~1 s
     const config = remoteConfig({ sources, fetch: { perHostConcurrency: 6, ...(FLEET ? { totalTimeoutMs: FLEET.totalTimeoutMs } : {}) } });
     await writeConfig(h.configPath, {
       ...config,
       ...(FLEET ? { cluster: FLEET.cluster } : {}),
       sources: [{ id: 'seeds', seeds: 'seeds' }, ...(config.sources as object[])],
-      // "all" (and three more copies of it) plus one output per source: a publish phase long enough for kills to land in it
+      // "all" and one output per source: a publish of several outputs, renamed into place together
       outputs: [
-        ...['all', 'all-2', 'all-3', 'all-4'].map((id) => ({ id, title: `Everything (${id})`, sources: ['*'], limit: 1000 })),
+        { id: 'all', title: 'Everything', sources: ['*'], limit: 1000 },
         ...sources.map((s) => ({ id: s.id, title: `Only ${s.id}`, sources: [s.id], limit: 1000 })),
       ],
     });
@@ -175,43 +252,40 @@ describe('[slow] crash safety: SIGKILL at random moments', () => {
     await h?.cleanup();
   });
 
-  it(`[slow] ${MIN_KILLS}+ kills (seed ${CRASH_SEED}): files complete and valid, store intact, the next run recovers everything`, { timeout: FLEET ? 1_800_000 : 900_000 }, async () => {
-    const first = await runToEnd();
+  it(`[slow] ${KILLS_PER_PHASE}+ kills in each of fetch, store and publish (seed ${CRASH_SEED}): files complete and valid, store intact, the next run recovers everything`, { timeout: FLEET ? 1_800_000 : 900_000 }, async () => {
+    // the first run stores every item of every feed (here: nothing of it is timed)
+    const first = await recover(null);
     expect(first.code, first.describe).toBe(0);
-    // the typical run, measured once here: runs with new items in every source, on a warm store.
-    // The shorter of two, because other load on the machine only ever makes a run longer.
-    const typical = [await runToEnd(), await runToEnd()];
-    for (const t of typical) expect(t.code, t.describe).toBe(0);
-    const runMs = Math.min(...typical.map((t) => t.ms));
+    // the typical run, measured once here: new items in every source, on a warm store
+    const typical = await runToEnd();
+    expect(typical.code, typical.describe).toBe(0);
+    expect(typical.sourcesDoneLines, 'a run at debug level logs a "source-done" line per source').toBeGreaterThan(0);
+    let windows = windowsOf(typical.timeline);
+    const measured = AIMED_PHASES.map((p) => `${p} ${windows[p].fromMs}–${windows[p].toMs} ms after the ${windows[p].anchor}`).join(', ');
 
     const random = mulberry32(CRASH_SEED);
-    // stratified: attempt i is killed somewhere in the i-th slice of [0, runMs], slices in shuffled order
-    const delays = Array.from({ length: ATTEMPTS }, (_, i) => Math.floor(((i + random()) / ATTEMPTS) * runMs));
-    for (let i = delays.length - 1; i > 0; i--) {
-      const j = Math.floor(random() * (i + 1));
-      [delays[i], delays[j]] = [delays[j]!, delays[i]!];
-    }
-
     const records: KillRecord[] = [];
-    for (const delayMs of delays) records.push(await killAndRecover(delayMs));
-    // A run that finished before its kill moment (the machine got faster) is not a kill: draw more until there are enough.
-    while (records.filter((r) => r.killed).length < MIN_KILLS && records.length < MAX_ATTEMPTS) {
-      records.push(await killAndRecover(Math.floor(random() * 0.9 * runMs)));
-    }
-    // Load on the machine stretches some runs past the measured length, so the publish phase at
-    // the end can be missed; a few more kills aimed at the end of the run make up for it.
-    for (let extra = 0; extra < EXTRA_ATTEMPTS && records.filter((r) => r.killed && r.phase === 'publish').length < WANT_IN_PUBLISH; extra++) {
-      records.push(await killAndRecover(Math.floor((0.6 + 0.6 * random()) * runMs)));
-    }
+    const attempt = async (phase: AimedPhase, u: number) => {
+      const offsetMs = offsetIn(windows[phase], u);
+      const record = await killAndRecover(phase, windows[phase], offsetMs, typical.sourcesDoneLines);
+      windows = { ...windows, [phase]: narrowWindow(windows[phase], phase, record.killed ? record.phase : 'finished', offsetMs) };
+      records.push(record);
+    };
+    for (const { phase, u } of planKills(KILLS_PER_PHASE, random)) await attempt(phase, u);
+    const killsIn = (phase: Phase) => records.filter((r) => r.killed && r.phase === phase).length;
+    // Kills that landed outside their phase (the machine got slower or faster) are made up for, aimed at the phase with the fewest.
+    const wanting = () => AIMED_PHASES.filter((p) => killsIn(p) < KILLS_PER_PHASE).sort((a, b) => killsIn(a) - killsIn(b));
+    while (wanting().length > 0 && records.length < MAX_ATTEMPTS) await attempt(wanting()[0]!, random());
 
     const kills = records.filter((r) => r.killed).length;
     console.info(
-      `[crash-safety] seed ${CRASH_SEED}, typical run ${Math.round(runMs)} ms, ${kills}/${records.length} runs killed mid-run, ` +
+      `[crash-safety] seed ${CRASH_SEED}, typical run ${Math.round(typical.ms)} ms (${measured}), ${kills}/${records.length} runs killed mid-run, ` +
         `${records.filter((r) => r.tempFilesLeft > 0).length} kills left temp files (removed by the next run), ` +
-        `landed in: ${['startup/fetch', 'store', 'publish'].map((p) => `${p} ${records.filter((r) => r.killed && r.phase === p).length}`).join(', ')}; ` +
-        `delays ${records.map((r) => `${r.delayMs}${r.killed ? '' : '(finished)'}`).join(' ')}`,
+        `landed in: ${PHASES.map((p) => `${p} ${killsIn(p)}`).join(', ')}; ` +
+        `kills (aimed: ms after its anchor → landed) ${records.map((r) => `${r.aimedAt}:${r.offsetMs}→${r.killed ? r.phase : 'finished'}`).join(' ')}`,
     );
     expect(kills).toBeGreaterThanOrEqual(MIN_KILLS);
+    for (const phase of AIMED_PHASES) expect(killsIn(phase), `kills that landed in ${phase}`).toBeGreaterThanOrEqual(KILLS_PER_PHASE);
     // the final state, judged by every validator once
     expect(await checkOutputTree(h.feedsDir)).toEqual([]);
   });

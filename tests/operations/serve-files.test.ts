@@ -1,7 +1,9 @@
 /**
- * `feedmirror serve --port 0` as a child process, with real HTTP requests on 127.0.0.1: content
- * types, conditional requests, compression, HEAD, caching and CORS headers, path traversal,
- * symlinks out of the folder, the 404 page, methods, and the site copy chosen by the Host header.
+ * `feedmirror serve --port 0`, with real HTTP requests on 127.0.0.1: content types, conditional
+ * requests, compression, HEAD, caching and CORS headers, path traversal, symlinks out of the
+ * folder, the 404 page, methods, and the site copy chosen by the Host header. What is tested is
+ * what serve answers, so it runs in this process (startServeInProcess); the tests of the process
+ * itself (signals, exit, its stdout) start a child (serve-access-log, serve-health-metrics).
  */
 import { execFileSync } from 'node:child_process';
 import { mkdir, readFile, symlink, writeFile } from 'node:fs/promises';
@@ -12,7 +14,7 @@ import { runCliInProcess } from '../helpers/in-process-cli.js';
 import { scheduleTick } from '../helpers/test-store.js';
 import { MIRROR_HOST, ONION_HOST, opsConfig, SITE_URL } from './helpers/configs.js';
 import { decodedBody, header, request } from './helpers/http-client.js';
-import { opsScope, startServe } from './helpers/ops-scope.js';
+import { opsScope, startServeInProcess } from './helpers/ops-scope.js';
 
 const scope = opsScope();
 /** RSS and Atom as static hosts send any .xml file: the type under which Chromium applies feed.xsl. */
@@ -28,7 +30,7 @@ async function servedSite(): Promise<{ ws: Workspace; port: number; file(relativ
   const ws = await scope.workspace({ config: opsConfig({ siteMirrors: [`https://${MIRROR_HOST}/`, `http://${ONION_HOST}/`] }) });
   const run = await runCliInProcess(['run', '--config', ws.configPath, '--log-format', 'json'], { cwd: ws.dir });
   if (run.code !== 0) throw new Error(`feedmirror run failed: ${run.stderr}`);
-  const { port } = await startServe(scope, ws);
+  const { port } = await startServeInProcess(scope, ws);
   return { ws, port, file: (relative) => readFile(path.join(ws.feedsDir, relative)) };
 }
 
@@ -330,7 +332,7 @@ describe('serve: symlinks in the output folder', () => {
     await symlink('feeds', site.ws.file('feeds-link'));
     const linkedConfig = site.ws.file('linked.config.json');
     await writeConfig(linkedConfig, opsConfig({ outputDir: 'feeds-link' }));
-    const { port } = await startServe(scope, site.ws, ['--config', linkedConfig]);
+    const { port } = await startServeInProcess(scope, site.ws, ['--config', linkedConfig]);
     const viaLink = await request(port, '/all/rss.xml');
     expect(viaLink.status).toBe(200);
     expect(viaLink.body.equals(await site.file('all/rss.xml'))).toBe(true);

@@ -11,6 +11,7 @@ import { opsScope, waitForExit } from './helpers/ops-scope.js';
 import { opsConfig } from './helpers/configs.js';
 import type { Workspace } from '../helpers/workspace.js';
 import { nothingHeld } from '../helpers/test-store.js';
+import { runCliInProcess } from '../helpers/in-process-cli.js';
 
 const scope = opsScope();
 
@@ -19,6 +20,12 @@ async function runChild(ws: Workspace, args: string[] = ['run']): Promise<{ code
   const child = scope.start([...args, '--config', ws.configPath, '--log-level', 'warn'], { cwd: ws.dir });
   const exit = await waitForExit(child, `feedmirror ${args.join(' ')} to give up`);
   return { code: exit.code, stderr: child.stderr() };
+}
+
+/** The same command in this process, where the path cannot make it hang: what is judged is its exit code, its message and the file. */
+async function runHere(ws: Workspace, args: string[]): Promise<{ code: number | null; stderr: string }> {
+  const result = await runCliInProcess([...args, '--config', ws.configPath, '--log-level', 'warn'], { cwd: ws.dir });
+  return { code: result.code, stderr: result.stderr };
 }
 
 describe('outputDir or database where no folder can be made', () => {
@@ -77,7 +84,7 @@ describe('database naming a file that is not a feedmirror database', () => {
       await c.make(file);
       const before = existsSync(file) && !c.name.includes('folder') ? readFileSync(file) : null;
       for (const command of ['run', 'status']) {
-        const result = await runChild(ws, [command]);
+        const result = await runHere(ws, [command]);
         expect(result.code, result.stderr).toBe(2);
         expect(result.stderr).toBe(`feedmirror: store: ${file} ${c.says}${c.name === 'a folder' ? ` (the config's "database" names it)` : c.name.includes('SQLite') ? '; point "database" at a new file' : '; point "database" at a new file (it is created) or at the one feedmirror made'}\n`);
       }

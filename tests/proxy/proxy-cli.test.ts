@@ -7,6 +7,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
+import { closedPort } from '../helpers/closed-port.js';
 import { startConnectProxy, type ConnectProxy } from '../helpers/connect-proxy.js';
 import { startSocksProxy, type SocksProxy } from '../helpers/socks5-server.js';
 import { runCliInProcess } from '../helpers/in-process-cli.js';
@@ -128,8 +129,8 @@ describe('run through a proxy', () => {
 
   it('a dead proxy fails its sources with FM_PROXY, naming the proxy without its password; a source set to "direct" is published', async () => {
     const publisher = await startPublisher();
-    const dead = await socks({ table: {} });
-    await dead.close();
+    const deadPort = await closedPort();
+    const dead = { port: deadPort, url: `socks5h://127.0.0.1:${deadPort}` };
     const project = await projects.create(projectConfig({
       fetch: { allowPrivateNetworks: true, proxy: withPassword(dead.url) },
       sources: [

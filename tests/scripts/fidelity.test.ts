@@ -1,6 +1,6 @@
 /**
  * `npm run fidelity` as a user runs it (scripts/fidelity.ts in a child process): over a corpus of
- * our own in feedparser's layout (tests/fixtures/fidelity-corpus/) with the shared scorer, and
+ * our own in feedparser's layout (tests/fixtures/fidelity-corpus/) with the scorer (../shared/tools, or its copy in tests/tools), and
  * without the shared corpus at all, where it must say so and succeed.
  */
 import { existsSync } from 'node:fs';
@@ -8,16 +8,18 @@ import { copyFile, cp, mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { runProcess } from '../helpers/tools.js';
+import { REQUIRE_VALIDATORS, runProcess } from '../helpers/tools.js';
 import { REPO_ROOT } from '../helpers/workspace.js';
 import { sharedCorpusDir } from '../publishing/helpers/corpus.js';
 
 const OWN_CORPUS = path.join(REPO_ROOT, 'tests', 'fixtures', 'fidelity-corpus');
+// The scorer of ../shared/tools, vendored so that a clean clone (and CI) scores too; the shared copy wins when present.
 const shared = sharedCorpusDir();
-const SCORER = shared ? path.join(shared, '..', 'tools', 'feedparser-expect.py') : null;
-const canScore = SCORER !== null && existsSync(SCORER) && existsSync('/usr/bin/python3');
-// A clean clone has no ../shared: the scoring case is skipped, and says so.
-if (!canScore) console.warn('[feedmirror tests] SKIPPED the scored fidelity run: ../shared/tools/feedparser-expect.py or /usr/bin/python3 not found');
+const SHARED_SCORER = shared ? path.join(shared, '..', 'tools', 'feedparser-expect.py') : null;
+const SCORER = SHARED_SCORER && existsSync(SHARED_SCORER) ? SHARED_SCORER : path.join(REPO_ROOT, 'tests', 'tools', 'feedparser-expect.py');
+const canScore = existsSync('/usr/bin/python3');
+if (!canScore && REQUIRE_VALIDATORS) throw new Error('the scored fidelity run needs /usr/bin/python3 (FEEDMIRROR_REQUIRE_VALIDATORS=1, so this is a failure)');
+if (!canScore) console.warn('[feedmirror tests] SKIPPED the scored fidelity run: /usr/bin/python3 not found');
 
 const temps: string[] = [];
 afterEach(async () => {
@@ -49,7 +51,7 @@ describe('npm run fidelity', () => {
     const dir = await tempDir();
     await cp(OWN_CORPUS, path.join(dir, 'corpus', 'feedparser-tests'), { recursive: true });
     await mkdir(path.join(dir, 'tools'));
-    await copyFile(SCORER!, path.join(dir, 'tools', 'feedparser-expect.py'));
+    await copyFile(SCORER, path.join(dir, 'tools', 'feedparser-expect.py'));
     const report = path.join(dir, 'report.json');
     const dump = path.join(dir, 'dump.json');
     const result = await fidelity([`--json=${report}`, `--dump=${dump}`], path.join(dir, 'corpus'));

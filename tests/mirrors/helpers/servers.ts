@@ -1,13 +1,13 @@
 /**
- * Feed servers on 127.0.0.1 (port 0): the only network the mirror tests touch. A server renders
+ * Feed servers on 127.0.0.1: the only network the mirror tests touch. A server renders
  * the fixture templates in tests/fixtures/mirrors/ with its own origin in place of {{BASE}}, so
  * the same fixture served by a mirror has every link on the mirror host. An origin can be
  * switched to answer every request with a status (403, 451) or closed (connection refused).
  */
 import { readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
+import { listenOnReservedPort } from '../../helpers/closed-port.js';
 
 export const MIRROR_FIXTURES = fileURLToPath(new URL('../../fixtures/mirrors/', import.meta.url));
 
@@ -56,8 +56,8 @@ export async function startFeedServer(routes: Record<string, string>, options: F
     const type = TYPES[path.slice(path.lastIndexOf('.'))] ?? 'application/xml; charset=utf-8';
     response.writeHead(200, { 'content-type': type }).end(renderFixture(fixture, `${origin}${options.prefix ?? ''}`));
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
+  // closed to make an origin refuse connections: a port no other test's server can take over
+  const port = await listenOnReservedPort(server);
   const origin = `http://127.0.0.1:${port}`;
   return {
     origin,

@@ -6,13 +6,13 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import { closedPort } from '../../helpers/closed-port.js';
 import { findExecutable, missingTool, runProcess } from '../../helpers/tools.js';
 import { REPO_ROOT } from '../../helpers/workspace.js';
 import { request } from './http-client.js';
-import { sleep, waitFor } from './ops-scope.js';
+import { waitFor } from './ops-scope.js';
 
 export const NGINX_EXAMPLE = path.join(REPO_ROOT, 'examples', 'nginx.conf');
 /** The output folder the example names: the test puts its own in its place. */
@@ -79,7 +79,7 @@ export async function startNginx(feedsDir: string): Promise<RunningNginx> {
   const example = await readFile(NGINX_EXAMPLE, 'utf8');
   let lastError: unknown;
   for (let attempt = 0; attempt < 3; attempt++) {
-    const port = await freePort();
+    const port = await closedPort();
     await writeFile(path.join(prefix, 'site.conf'), runnableServerBlock(example, feedsDir, port));
     await writeFile(path.join(prefix, 'nginx.conf'), mainConfig(prefix));
     const check = await runProcess(binary, ['-t', '-p', prefix, '-e', path.join(prefix, 'error.log'), '-c', path.join(prefix, 'nginx.conf')]);
@@ -118,12 +118,3 @@ async function stopNginx(child: ChildProcess, prefix: string | null): Promise<vo
   if (prefix) await rm(prefix, { recursive: true, force: true });
 }
 
-/** A port that was free a moment ago (nginx binds it itself; startNginx retries if it was taken meanwhile). */
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  await sleep(0);
-  return port;
-}

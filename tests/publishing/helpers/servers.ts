@@ -5,7 +5,7 @@
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { escapeXml } from '../../../src/publish/xml-text.js';
-import { closedPort } from '../../helpers/closed-port.js';
+import { closedOrigin } from '../../helpers/closed-port.js';
 
 export interface Route {
   status?: number;
@@ -68,7 +68,7 @@ export async function startFakeHub(status = 204): Promise<TestServer> {
 
 /** A URL on 127.0.0.1 where nothing listens: the port was free a moment ago and is closed again. */
 export async function closedPortUrl(): Promise<string> {
-  return `http://127.0.0.1:${await closedPort()}/`;
+  return `${await closedOrigin()}/`;
 }
 
 export interface FeedEntry {
