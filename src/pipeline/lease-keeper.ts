@@ -1,3 +1,4 @@
+import { plural } from '../lib/plural.js';
 import type { Logger } from '../log/logger.js';
 import type { ClaimedSource, SourceQueue } from '../store/source-queue.js';
 import { isStoreUnreachable } from '../store/store-unreachable.js';
@@ -33,7 +34,7 @@ export function keepLeases(queue: SourceQueue, workerId: string, leaseSeconds: n
     } catch (error) {
       // The completion is fenced anyway; a failed renewal only risks a second fetch.
       const why = isStoreUnreachable(error) ? 'the database cannot be reached' : (error as Error).message;
-      logger.warn({ event: 'lease-renewal-failed', worker: workerId, sources: claims.length }, `worker ${workerId}: leases of ${claims.length} claims not renewed (${why}); trying again in ${Math.round(leaseSeconds / RENEWALS_PER_LEASE)} s`);
+      logger.warn({ event: 'lease-renewal-failed', worker: workerId, sources: claims.length }, `worker ${workerId}: ${claims.length === 1 ? 'the lease of 1 claim' : `the leases of ${plural(claims.length, 'claim')}`} not renewed (${why}); trying again in ${Math.round(leaseSeconds / RENEWALS_PER_LEASE)} s`);
     } finally {
       renewing = false;
     }

@@ -5,6 +5,8 @@ import { FeedmirrorError } from '../model/errors.js';
 /** Advisory lock keys of feedmirror (pg_advisory_lock(int, int)): its space, then one per use. */
 export const LOCK_SPACE = 0x666d; // "fm"
 export const MIGRATION_LOCK = 1;
+/** Held by a `prune` for its whole length (postgres-run-lock.ts). */
+export const RUN_LOCK = 2;
 /** Serialises claims on the sources table (postgres-source-queue.ts). */
 export const CLAIM_LOCK = 3;
 /** Serialises the writing of the site-wide files (index.html, OPML) across the fleet (postgres-output-queue.ts). */

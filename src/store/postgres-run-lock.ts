@@ -1,10 +1,9 @@
 import { hostname } from 'node:os';
 import postgres from 'postgres';
 import { redactDatabase } from '../lib/database-url.js';
-import { LOCK_SPACE } from './postgres-migrations.js';
+import { LOCK_SPACE, RUN_LOCK } from './postgres-migrations.js';
 import { FeedmirrorError } from '../model/errors.js';
 
-const RUN_LOCK = 2;
 /** What the lock's connection calls itself, so that a run finding the lock held can say who holds it. */
 const HOLDER_NAME = /^feedmirror run (\d+)@(.*)$/;
 

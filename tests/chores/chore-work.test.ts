@@ -6,14 +6,13 @@
  */
 import { readFile, rm, utimes, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { Writable } from 'node:stream';
 import { afterEach, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config/load-config.js';
 import type { Config } from '../../src/config/config.js';
-import { createLogger } from '../../src/log/logger.js';
 import { keepHouse, ORPHAN_TEMP_AGE_MS, refreshSite } from '../../src/pipeline/fleet-chores.js';
 import { startChores } from '../../src/schedule/chores.js';
 import { openPostgresStore, type PostgresStore } from '../../src/store/postgres-store.js';
+import { capturedLogger } from '../helpers/captured-logger.js';
 import { queryDatabase } from '../helpers/test-store.js';
 import { runCli, type Workspace } from '../helpers/workspace.js';
 import { opsConfig } from '../operations/helpers/configs.js';
@@ -35,12 +34,6 @@ async function publishedWorkspace(): Promise<{ ws: Workspace; config: Config; st
   const store = await openPostgresStore(ws.databasePath);
   stores.push(store);
   return { ws, config: await loadConfig(ws.configPath), store };
-}
-
-function capturedLogger(): { logger: ReturnType<typeof createLogger>; lines: () => Record<string, unknown>[] } {
-  let text = '';
-  const stream = new Writable({ write: (chunk: Buffer, _encoding, done) => ((text += chunk.toString('utf8')), done()) });
-  return { logger: createLogger({ format: 'json', level: 'debug', stream }), lines: () => text.split('\n').filter(Boolean).map((line) => JSON.parse(line) as Record<string, unknown>) };
 }
 
 const siteFile = (ws: Workspace, file: string) => readFile(path.join(ws.feedsDir, file), 'utf8');

@@ -85,13 +85,13 @@ describe('media: "proxy"', () => {
 
 describe('media: "proxy" with the origin down', () => {
   it('serve fetches the file from the publisher\'s mirror, under the hash of its canonical URL', async () => {
-    const dead = { origin: await closedOrigin() };
+    const deadOrigin = await closedOrigin();
     const mirror = await scope.server();
     servePublisher(mirror);
-    const h = await createHarness({ sources: [{ id: 'news', url: `${dead.origin}${FEED_PATH}`, mirrors: [`${mirror.origin}/`], fullText: true, media: 'proxy' }] });
+    const h = await createHarness({ sources: [{ id: 'news', url: `${deadOrigin}${FEED_PATH}`, mirrors: [`${mirror.origin}/`], fullText: true, media: 'proxy' }] });
     scope.defer(() => h.cleanup());
     await h.run();
-    const hash = mediaHash(`${dead.origin}/img/library.png`);
+    const hash = mediaHash(`${deadOrigin}/img/library.png`);
     expect(await h.output('all/rss.xml')).toContain(`${SITE_URL}media/${hash}`);
     const { port } = await startServeInProcess(scope, { dir: h.dir, configPath: h.configPath } as Workspace);
     const response = await request(port, `/media/${hash}`);

@@ -114,7 +114,7 @@ interface WatchedRun extends StartedChild {
   doneLineTimes: number[];
 }
 
-function signal<T>(): { promise: Promise<T>; resolve: (value: T) => void } {
+function deferred<T>(): { promise: Promise<T>; resolve: (value: T) => void } {
   let resolve: (value: T) => void = () => {};
   const promise = new Promise<T>((r) => (resolve = r));
   return { promise, resolve };
@@ -122,7 +122,7 @@ function signal<T>(): { promise: Promise<T>; resolve: (value: T) => void } {
 
 /** Starts `feedmirror run`; its last source is done at its `sourcesDoneLines`-th "source-done" line. */
 function startWatchedRun(sourcesDoneLines: number): WatchedRun {
-  const [firstRequest, sourcesDone, publishStart] = [signal<number>(), signal<number>(), signal<number>()];
+  const [firstRequest, sourcesDone, publishStart] = [deferred<number>(), deferred<number>(), deferred<number>()];
   let requests = 0;
   onFeedRequest = () => {
     if (requests++ === 0) firstRequest.resolve(Date.now());
