@@ -2,8 +2,8 @@
  * The plan of feedmirror's claim on the seeded table: one claim made through the measured copy's
  * own queue, with auto_explain on its connection (tests/helpers/nested-plans.ts), so the plan is
  * the one the server used for the claim's UPDATE as it ran, inside the claim function (migration
- * 8) or sent as it is (older copies); the claims are then given back. The statement is taken from
- * what ran, not copied here, so the plan is the one the workers get.
+ * 8) or sent as it is (older copies); the claims are then given back on the same connection. The
+ * statement is taken from what ran, not copied here, so the plan is the one the workers get.
  */
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -24,10 +24,9 @@ type Queue = { claimDue(worker: string, o: object): Promise<{ claimed: object[] 
 
 export async function claimPlan(app: string, url: string, batch: number, perHost: number): Promise<ClaimPlan> {
   const { PostgresSourceQueue } = (await import(pathToFileURL(path.join(app, 'dist', 'store', 'postgres-source-queue.js')).href)) as { PostgresSourceQueue: new (sql: postgres.Sql) => Queue };
-  const claimed: object[] = [];
-  const ran = await recordPlans(url, async (sql) => void claimed.push(...(await new PostgresSourceQueue(sql).claimDue('plan-probe', { leaseSeconds: 60, batch, perHost, maxAttempts: 3 })).claimed));
-  await recordPlans(url, async (sql) => {
+  const ran = await recordPlans(url, async (sql) => {
     const queue = new PostgresSourceQueue(sql);
+    const { claimed } = await queue.claimDue('plan-probe', { leaseSeconds: 60, batch, perHost, maxAttempts: 3 });
     for (const claim of claimed) await queue.release(claim);
   });
   const update = ran.find((statement) => /SKIP LOCKED/i.test(statement.query));
