@@ -23,7 +23,7 @@ export interface ClaimLoopOptions {
 /**
  * How many free slots make a claim worth its cost: a quarter of the capacity. Every claim is a
  * statement the whole fleet serialises on, so filling each slot as it frees (with concurrency 8,
- * most claims took 1–2 sources: bench/README.md, "Cluster") costs the database a claim per fetch
+ * most claims took 1–2 sources: docs/performance-history.md, "Cluster") costs the database a claim per fetch
  * and caps a large fleet; waiting for a quarter of the slots costs about an eighth of a slot's
  * work on average.
  */

@@ -36,7 +36,7 @@ export class PostgresSourceQueue implements SourceQueue {
    * the function of migration 8 with bound parameters: the lock is taken inside it, so it is held
    * only while the server works, never while a worker waits to be scheduled to read a result (on
    * a busy host that held it for tens of milliseconds, and every other claimer queued behind it:
-   * bench/README.md, "Cluster").
+   * docs/performance-history.md, "Cluster").
    */
   async claimDue(workerId: string, options: ClaimOptions): Promise<ClaimOutcome> {
     const window = Math.max(CLAIM_WINDOW_MIN, options.batch * CLAIM_WINDOW_PER_SLOT);
@@ -132,7 +132,7 @@ export class PostgresSourceQueue implements SourceQueue {
  * How many of the oldest due rows a claim ranks by host first (at least CLAIM_WINDOW_MIN, or
  * CLAIM_WINDOW_PER_SLOT per source asked for). Ranking every due row costs a scan and a sort of
  * all of them, under the lock every claimer waits for: 0.2 s at 20,000 due rows, more than a
- * second at 100,000 (bench/README.md, "Cluster").
+ * second at 100,000 (docs/performance-history.md, "Cluster").
  */
 const CLAIM_WINDOW_MIN = 200;
 const CLAIM_WINDOW_PER_SLOT = 20;
