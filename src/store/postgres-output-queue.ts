@@ -95,14 +95,26 @@ export class PostgresOutputQueue implements OutputQueue {
 }
 
 /**
- * Marks dirty, in the caller's transaction, every output that shows one of these sources. Rows
- * are locked in id order, so two ingests marking overlapping outputs cannot deadlock, and an
- * output already dirty is neither locked nor written: the output every source feeds (`"*"`) is
+ * Marks dirty, in the caller's transaction, every output that shows one of these sources.
+ *
+ * Every such output is first locked FOR KEY SHARE until the caller commits, dirty or not. A claim
+ * (FOR UPDATE SKIP LOCKED) clears `dirty` and renders what is committed; without the lock, an
+ * output already dirty would be left alone here, a claim could clear it before this transaction
+ * commits, and its publish would miss these articles with nothing left dirty to publish them
+ * later. KEY SHARE conflicts with the claim's FOR UPDATE and with nothing ingests take, so ingests
+ * marking the same outputs never wait for each other here.
+ *
+ * Then the outputs not yet dirty are written, in a statement of their own: its snapshot sees a
+ * claim that committed while the lock waited for it. Rows are taken in id order and FOR NO KEY
+ * UPDATE (which the key-share locks of other ingests let through), so two ingests cannot
+ * deadlock; an output already dirty is not written, so the output every source feeds (`"*"`) is
  * written once per publish, not once per ingest.
  */
 export async function markOutputsDirty(tx: postgres.TransactionSql, sourceIds: string[]): Promise<void> {
   if (sourceIds.length === 0) return;
+  const shows = () => tx`(source_ids && ${texts(tx, sourceIds)}::text[] OR '*' = ANY(source_ids))`;
+  await tx`SELECT id FROM outputs WHERE ${shows()} ORDER BY id FOR KEY SHARE`;
   await tx`
     UPDATE outputs SET dirty = true, dirty_since = now()
-    WHERE id IN (SELECT id FROM outputs WHERE NOT dirty AND (source_ids && ${texts(tx, sourceIds)}::text[] OR '*' = ANY(source_ids)) ORDER BY id FOR UPDATE)`;
+    WHERE id IN (SELECT id FROM outputs WHERE NOT dirty AND ${shows()} ORDER BY id FOR NO KEY UPDATE)`;
 }

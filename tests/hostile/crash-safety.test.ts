@@ -47,6 +47,7 @@ import { killLeftoverChildren, startFeedmirror, type StartedChild } from './help
 import { AIMED_PHASES, PHASES, narrowWindow, offsetIn, planKills, windowsOf, type AimedPhase, type Anchor, type Phase, type PhaseWindow, type RunTimeline } from './helpers/kill-plan.js';
 import { ON_POSTGRES } from '../helpers/test-store.js';
 import { durationMs } from '../../src/config/duration.js';
+import { deferred } from '../helpers/deferred.js';
 
 /** The documented seed of the kill schedule. */
 const CRASH_SEED = Number(process.env.FEEDMIRROR_CRASH_SEED ?? 0x5eed_0008);
@@ -112,12 +113,6 @@ interface WatchedRun extends StartedChild {
   requests: () => number;
   /** When each "source-done" line came. */
   doneLineTimes: number[];
-}
-
-function deferred<T>(): { promise: Promise<T>; resolve: (value: T) => void } {
-  let resolve: (value: T) => void = () => {};
-  const promise = new Promise<T>((r) => (resolve = r));
-  return { promise, resolve };
 }
 
 /** Starts `feedmirror run`; its last source is done at its `sourcesDoneLines`-th "source-done" line. */

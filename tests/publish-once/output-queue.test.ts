@@ -9,7 +9,9 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { openPostgresStore, type PostgresStore } from '../../src/store/postgres-store.js';
 import type { ClaimedOutput, OutputClaimOptions, OutputQueue, QueuedOutput } from '../../src/store/output-queue.js';
+import { writeArticles } from '../../src/store/postgres-writes.js';
 import { makeArticle } from '../helpers/builders.js';
+import { deferred } from '../helpers/deferred.js';
 import { createTestDatabase, dropTestDatabase, queryDatabase as query } from '../helpers/test-store.js';
 
 const HOUR = 3600; // seconds
@@ -173,6 +175,64 @@ describe('claiming dirty outputs', () => {
     expect(await dirtyOutputs(url)).toContain('alpha-only');
     const [again] = await b!.queue.claimDirty('worker-b', { ...NOW_OPTIONS, outputIds: ['alpha-only'] });
     expect(again).toEqual({ id: 'alpha-only', claimSeq: claim!.claimSeq + 1 });
+  });
+
+  it('an ingest still committing on an output already dirty: no worker claims that output until it commits, so the publish after the claim shows its articles', async () => {
+    const { url, workers } = await fleet(2);
+    const [a, b] = workers;
+    await a!.store.upsertArticles([item('a1', 'alpha')], T1);
+    const commit = deferred();
+    const marked = deferred();
+    const ingest = query(url, (sql) =>
+      sql.begin(async (tx) => {
+        await writeArticles(tx, [item('a2', 'alpha')], T1);
+        marked.resolve();
+        await commit.promise;
+      }),
+    );
+    await marked.promise;
+    expect(await b!.queue.claimDirty('worker-b', { ...NOW_OPTIONS, outputIds: ['alpha-only', 'beta-only'] })).toEqual([]);
+    commit.resolve();
+    await ingest;
+    const [claim] = await b!.queue.claimDirty('worker-b', { ...NOW_OPTIONS, outputIds: ['alpha-only'] });
+    expect(claim?.id).toBe('alpha-only');
+    expect((await b!.store.listArticles({ sourceIds: ['alpha'], limit: 10 })).map((article) => article.title).sort()).toEqual(['Item a1', 'Item a2']);
+  });
+
+  it('an output claimed while an ingest is marking it: the ingest waits for the claim, then marks it dirty again', async () => {
+    const { url, workers } = await fleet(2);
+    const [a, b] = workers;
+    await a!.store.upsertArticles([item('a1', 'alpha')], T1);
+    // The claim holds its row lock until its transaction ends, as a claim does for the length of one statement.
+    const claimed = deferred();
+    const finish = deferred();
+    const claim = query(url, (sql) =>
+      sql.begin(async (tx) => {
+        await tx`UPDATE outputs SET dirty = false, dirty_since = NULL, claimed_by = 'worker-a', claim_seq = claim_seq + 1 WHERE id = 'alpha-only'`;
+        claimed.resolve();
+        await finish.promise;
+      }),
+    );
+    await claimed.promise;
+    const ingest = b!.store.upsertArticles([item('a2', 'alpha')], T1);
+    finish.resolve();
+    await Promise.all([claim, ingest]);
+    expect(await dirtyOutputs(url)).toEqual(['alpha-gamma', 'alpha-only', 'everything']);
+  });
+
+  it('many ingests at once over overlapping outputs, some already dirty, from several stores: none deadlocks, and each output a change reached is dirty', async () => {
+    const { url, workers } = await fleet(3);
+    const sources = ['alpha', 'beta', 'gamma', 'delta'];
+    for (let round = 0; round < 5; round++) {
+      await settle(workers[0]!.queue);
+      if (round % 2 === 1) await workers[0]!.store.upsertArticles([item(`pre${round}`, 'alpha')], T1);
+      await Promise.all(
+        Array.from({ length: 12 }, (_, i) =>
+          workers[i % workers.length]!.store.upsertArticles([item(`r${round}-${i}`, sources[i % sources.length]!), item(`r${round}-${i}b`, sources[(i + 1) % sources.length]!)], T1),
+        ),
+      );
+      expect(await dirtyOutputs(url)).toEqual(['alpha-gamma', 'alpha-only', 'beta-only', 'everything']);
+    }
   });
 
   it('a lease that ran out lets another worker claim the output (even with nothing new), and fences the first worker\'s completion', async () => {
