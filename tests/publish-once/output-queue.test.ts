@@ -6,6 +6,7 @@
  * worker is a store of its own (its own connections), as separate processes are. No test waits on
  * the clock: a lease of 0 s is one already run out, a debounce of an hour one not yet passed.
  */
+import type postgres from 'postgres';
 import { afterEach, describe, expect, it } from 'vitest';
 import { openPostgresStore, type PostgresStore } from '../../src/store/postgres-store.js';
 import type { ClaimedOutput, OutputClaimOptions, OutputQueue, QueuedOutput } from '../../src/store/output-queue.js';
@@ -56,6 +57,26 @@ async function settle(queue: OutputQueue, ids = IDS): Promise<void> {
 }
 
 const dirtyOutputs = (url: string) => query(url, async (sql) => (await sql<{ id: string }[]>`SELECT id FROM outputs WHERE dirty ORDER BY id`).map((row) => row.id));
+
+/** Runs `work` in a transaction on a connection of its own, and keeps the transaction open until `commit()`. */
+async function heldTransaction(url: string, work: (tx: postgres.TransactionSql) => Promise<unknown>): Promise<{ commit: () => Promise<void> }> {
+  const worked = deferred();
+  const finish = deferred();
+  const done = query(url, (sql) =>
+    sql.begin(async (tx) => {
+      await work(tx);
+      worked.resolve();
+      await finish.promise;
+    }),
+  );
+  await Promise.race([worked.promise, done]);
+  return {
+    commit: async () => {
+      finish.resolve();
+      await done;
+    },
+  };
+}
 
 function item(id: string, sourceId: string, title = `Item ${id}`) {
   return makeArticle({ id, sourceId, kind: 'feed', guid: `https://${sourceId}.example/${id}`, url: `https://${sourceId}.example/${id}`, title });
@@ -181,19 +202,9 @@ describe('claiming dirty outputs', () => {
     const { url, workers } = await fleet(2);
     const [a, b] = workers;
     await a!.store.upsertArticles([item('a1', 'alpha')], T1);
-    const commit = deferred();
-    const marked = deferred();
-    const ingest = query(url, (sql) =>
-      sql.begin(async (tx) => {
-        await writeArticles(tx, [item('a2', 'alpha')], T1);
-        marked.resolve();
-        await commit.promise;
-      }),
-    );
-    await marked.promise;
+    const ingest = await heldTransaction(url, (tx) => writeArticles(tx, [item('a2', 'alpha')], T1));
     expect(await b!.queue.claimDirty('worker-b', { ...NOW_OPTIONS, outputIds: ['alpha-only', 'beta-only'] })).toEqual([]);
-    commit.resolve();
-    await ingest;
+    await ingest.commit();
     const [claim] = await b!.queue.claimDirty('worker-b', { ...NOW_OPTIONS, outputIds: ['alpha-only'] });
     expect(claim?.id).toBe('alpha-only');
     expect((await b!.store.listArticles({ sourceIds: ['alpha'], limit: 10 })).map((article) => article.title).sort()).toEqual(['Item a1', 'Item a2']);
@@ -204,19 +215,10 @@ describe('claiming dirty outputs', () => {
     const [a, b] = workers;
     await a!.store.upsertArticles([item('a1', 'alpha')], T1);
     // The claim holds its row lock until its transaction ends, as a claim does for the length of one statement.
-    const claimed = deferred();
-    const finish = deferred();
-    const claim = query(url, (sql) =>
-      sql.begin(async (tx) => {
-        await tx`UPDATE outputs SET dirty = false, dirty_since = NULL, claimed_by = 'worker-a', claim_seq = claim_seq + 1 WHERE id = 'alpha-only'`;
-        claimed.resolve();
-        await finish.promise;
-      }),
-    );
-    await claimed.promise;
+    const claim = await heldTransaction(url, (tx) => tx`UPDATE outputs SET dirty = false, dirty_since = NULL, claimed_by = 'worker-a', claim_seq = claim_seq + 1 WHERE id = 'alpha-only'`);
     const ingest = b!.store.upsertArticles([item('a2', 'alpha')], T1);
-    finish.resolve();
-    await Promise.all([claim, ingest]);
+    await claim.commit();
+    await ingest;
     expect(await dirtyOutputs(url)).toEqual(['alpha-gamma', 'alpha-only', 'everything']);
   });
 
