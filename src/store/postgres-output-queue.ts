@@ -102,19 +102,21 @@ export class PostgresOutputQueue implements OutputQueue {
  * output already dirty would be left alone here, a claim could clear it before this transaction
  * commits, and its publish would miss these articles with nothing left dirty to publish them
  * later. KEY SHARE conflicts with the claim's FOR UPDATE and with nothing ingests take, so ingests
- * marking the same outputs never wait for each other here.
+ * marking the same outputs never wait for each other here. The lock answers each row as it is
+ * now (after a claim it waited for), and while it is held no claim can clear `dirty`: an output it
+ * answers dirty stays dirty, and only the others are written.
  *
- * Then the outputs not yet dirty are written, in a statement of their own: its snapshot sees a
- * claim that committed while the lock waited for it. Rows are taken in id order and FOR NO KEY
- * UPDATE (which the key-share locks of other ingests let through), so two ingests cannot
- * deadlock; an output already dirty is not written, so the output every source feeds (`"*"`) is
- * written once per publish, not once per ingest.
+ * Those are written FOR NO KEY UPDATE (which the key-share locks of other ingests let through), in
+ * id order, so two ingests cannot deadlock; the output every source feeds (`"*"`) is written once
+ * per publish, not once per ingest.
  */
 export async function markOutputsDirty(tx: postgres.TransactionSql, sourceIds: string[]): Promise<void> {
   if (sourceIds.length === 0) return;
-  const shows = () => tx`(source_ids && ${texts(tx, sourceIds)}::text[] OR '*' = ANY(source_ids))`;
-  await tx`SELECT id FROM outputs WHERE ${shows()} ORDER BY id FOR KEY SHARE`;
+  const shown = await tx<{ id: string; dirty: boolean }[]>`
+    SELECT id, dirty FROM outputs WHERE source_ids && ${texts(tx, sourceIds)}::text[] OR '*' = ANY(source_ids) ORDER BY id FOR KEY SHARE`;
+  const clean = shown.filter((output) => !output.dirty).map((output) => output.id);
+  if (clean.length === 0) return;
   await tx`
     UPDATE outputs SET dirty = true, dirty_since = now()
-    WHERE id IN (SELECT id FROM outputs WHERE NOT dirty AND ${shows()} ORDER BY id FOR NO KEY UPDATE)`;
+    WHERE id IN (SELECT id FROM outputs WHERE id = ANY(${texts(tx, clean)}::text[]) AND NOT dirty ORDER BY id FOR NO KEY UPDATE)`;
 }
